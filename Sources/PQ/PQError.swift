@@ -1,0 +1,54 @@
+/// An error from PostgreSQL or from libpq.
+///
+/// `message` is the server's (or libpq's) own text: it belongs in logs, never in
+/// an answer to a client. Callers branch on ``kind`` and ``sqlState``.
+public struct PQError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, coarsely.
+    public enum Kind: Sendable, Equatable {
+        /// No connection could be made.
+        case connectionFailed
+        /// The connection broke while in use (server restart, network loss).
+        case connectionLost
+        /// The server rejected a statement; ``PQError/sqlState`` says why.
+        case server
+        /// A result did not have the shape the caller asked for.
+        case decoding
+        /// libpq refused a call (pipeline or COPY protocol misuse).
+        case client
+    }
+
+    /// What went wrong, coarsely.
+    public var kind: Kind
+    /// The five-character SQLSTATE, when the server sent one.
+    public var sqlState: String?
+    /// The primary message (internal; do not show to API clients).
+    public var message: String
+    /// The server's DETAIL line, if any.
+    public var detail: String?
+    /// The violated constraint's name, if any.
+    public var constraint: String?
+
+    public init(
+        kind: Kind, sqlState: String? = nil, message: String, detail: String? = nil,
+        constraint: String? = nil
+    ) {
+        self.kind = kind
+        self.sqlState = sqlState
+        self.message = message
+        self.detail = detail
+        self.constraint = constraint
+    }
+
+    public var description: String {
+        var text = "PQError.\(kind)"
+        if let sqlState { text += " [\(sqlState)]" }
+        text += ": \(message)"
+        if let detail { text += " (\(detail))" }
+        return text
+    }
+
+    /// True for `unique_violation` (23505).
+    public var isUniqueViolation: Bool { sqlState == "23505" }
+    /// True when the server cancelled or serialisation failed and a retry may pass.
+    public var isRetryable: Bool { sqlState == "40001" || sqlState == "40P01" }
+}

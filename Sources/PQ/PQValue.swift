@@ -1,0 +1,142 @@
+import Foundation
+
+/// A Swift value that can be bound as a statement parameter, in PostgreSQL's
+/// text format.
+public protocol PQEncodable: Sendable {
+    /// The value in PostgreSQL's text input format.
+    var pqText: String { get }
+}
+
+/// A Swift value that can be decoded from a result column in text format.
+public protocol PQDecodable {
+    /// Decodes from PostgreSQL's text output format; throws on a malformed value.
+    init(pqText: String) throws
+}
+
+extension String: PQEncodable, PQDecodable {
+    public var pqText: String { self }
+    public init(pqText: String) { self = pqText }
+}
+
+extension Int: PQEncodable, PQDecodable {
+    public var pqText: String { String(self) }
+    public init(pqText: String) throws { self = try decodeInteger(pqText) }
+}
+
+extension Int64: PQEncodable, PQDecodable {
+    public var pqText: String { String(self) }
+    public init(pqText: String) throws { self = try decodeInteger(pqText) }
+}
+
+extension Int32: PQEncodable, PQDecodable {
+    public var pqText: String { String(self) }
+    public init(pqText: String) throws { self = try decodeInteger(pqText) }
+}
+
+extension Double: PQEncodable, PQDecodable {
+    public var pqText: String { "\(self)" }
+    public init(pqText: String) throws {
+        guard let value = Double(pqText) else { throw decodingError(pqText, "double") }
+        self = value
+    }
+}
+
+extension Bool: PQEncodable, PQDecodable {
+    public var pqText: String { self ? "t" : "f" }
+    public init(pqText: String) throws {
+        switch pqText {
+        case "t", "true": self = true
+        case "f", "false": self = false
+        default: throw decodingError(pqText, "bool")
+        }
+    }
+}
+
+extension UUID: PQEncodable, PQDecodable {
+    public var pqText: String { uuidString.lowercased() }
+    public init(pqText: String) throws {
+        guard let value = UUID(uuidString: pqText) else { throw decodingError(pqText, "uuid") }
+        self = value
+    }
+}
+
+extension Data: PQEncodable, PQDecodable {
+    /// `bytea` in hex format.
+    public var pqText: String {
+        var text = "\\x"
+        text.reserveCapacity(2 + count * 2)
+        let digits = Array("0123456789abcdef")
+        for byte in self {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return text
+    }
+
+    public init(pqText: String) throws {
+        guard pqText.hasPrefix("\\x") else { throw decodingError(pqText, "bytea") }
+        let hex = Array(pqText.utf8.dropFirst(2))
+        guard hex.count % 2 == 0 else { throw decodingError(pqText, "bytea") }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(hex.count / 2)
+        var index = 0
+        while index < hex.count {
+            guard let high = hexValue(hex[index]), let low = hexValue(hex[index + 1]) else {
+                throw decodingError(pqText, "bytea")
+            }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        self = Data(bytes)
+    }
+}
+
+/// A PostgreSQL array literal (`{a,b}`) of any encodable element; bind it with a
+/// cast such as `\(ids)::uuid[]`.
+extension Array: PQEncodable where Element: PQEncodable {
+    public var pqText: String {
+        var text = "{"
+        for (index, element) in enumerated() {
+            if index > 0 { text += "," }
+            text += quoteArrayElement(element.pqText)
+        }
+        return text + "}"
+    }
+}
+
+/// An array literal whose elements may be NULL.
+public struct PQArray<Element: PQEncodable>: PQEncodable {
+    /// The elements; `nil` is NULL.
+    public var elements: [Element?]
+    public init(_ elements: [Element?]) { self.elements = elements }
+    public var pqText: String {
+        "{" + elements.map { $0.map { quoteArrayElement($0.pqText) } ?? "NULL" }.joined(separator: ",") + "}"
+    }
+}
+
+func quoteArrayElement(_ text: String) -> String {
+    var quoted = "\""
+    for character in text.unicodeScalars {
+        if character == "\"" || character == "\\" { quoted += "\\" }
+        quoted.unicodeScalars.append(character)
+    }
+    return quoted + "\""
+}
+
+private func hexValue(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+    default: nil
+    }
+}
+
+private func decodeInteger<T: FixedWidthInteger>(_ text: String) throws -> T {
+    guard let value = T(text) else { throw decodingError(text, "\(T.self)") }
+    return value
+}
+
+func decodingError(_ text: String, _ type: String) -> PQError {
+    PQError(kind: .decoding, message: "cannot decode \(text.prefix(40)) as \(type)")
+}
