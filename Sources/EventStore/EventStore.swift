@@ -1,0 +1,157 @@
+import Foundation
+import Logging
+import PQ
+
+/// The append-only log of every fact, in PostgreSQL.
+///
+/// Appends go through the `append_events` function of `Schema/0001`: one round
+/// trip per batch, version check, idempotency, claims and the commit-safe
+/// ordering lock in one transaction. Reads of the global log stop at the safe
+/// horizon (see `safe_position()`), so a reader that resumes from the last
+/// position it saw sees every committed event exactly once.
+public final class EventStore: Sendable {
+    /// The largest payload (or metadata) document accepted, in bytes.
+    public static let maximumPayloadBytes = 256 * 1024
+    /// The largest batch one append takes.
+    public static let maximumBatchSize = 10_000
+
+    /// The pool every call runs on.
+    public let pool: ConnectionPool
+    let signal: CommitSignal
+    let logger: Logger
+
+    public init(pool: ConnectionPool, logger: Logger) {
+        self.pool = pool
+        self.logger = logger
+        signal = CommitSignal(pool: pool, logger: logger)
+    }
+
+    /// Appends `events` to `stream` atomically if it is at `expected`.
+    ///
+    /// Re-appending a batch whose event ids are all stored with the same content
+    /// returns the original positions and writes nothing. `claims` are business
+    /// keys taken in the same transaction; one already taken fails the append.
+    public func append(
+        to stream: StreamID, expected: ExpectedVersion, events: [NewEvent], clientID: UUID? = nil,
+        claims: [Claim] = []
+    ) async throws -> AppendResult {
+        let statement = try Self.appendStatement(
+            stream: stream, expected: expected, events: events, clientID: clientID, claims: claims)
+        let result = try await pool.withConnection { connection in
+            try Self.runAppend(statement, on: connection, stream: stream, expected: expected, claims: claims)
+        }
+        if !result.replayed { signal.poke() }
+        return result
+    }
+
+    /// Appends on a connection the caller holds (inside its own transaction, or
+    /// in a bulk import). The caller must call ``notifyReaders()`` after commit.
+    public static func append(
+        on connection: Connection, to stream: StreamID, expected: ExpectedVersion, events: [NewEvent],
+        clientID: UUID? = nil, claims: [Claim] = []
+    ) throws -> AppendResult {
+        let statement = try appendStatement(
+            stream: stream, expected: expected, events: events, clientID: clientID, claims: claims)
+        return try runAppend(statement, on: connection, stream: stream, expected: expected, claims: claims)
+    }
+
+    /// Wakes readers waiting on new events (coalesced: at most one NOTIFY per
+    /// short interval from this process).
+    public func notifyReaders() {
+        signal.poke()
+    }
+
+    static func appendStatement(
+        stream: StreamID, expected: ExpectedVersion, events: [NewEvent], clientID: UUID?, claims: [Claim]
+    ) throws -> SQL {
+        guard !events.isEmpty else { throw EventStoreError.emptyBatch }
+        guard events.count <= maximumBatchSize else {
+            throw EventStoreError.invalidEvent(eventID: "", reason: "a batch holds at most \(maximumBatchSize) events")
+        }
+        var metadata = [String]()
+        metadata.reserveCapacity(events.count)
+        for event in events {
+            let id = event.eventID.uuidString.lowercased()
+            let meta = event.metadata.json
+            for document in [event.data, meta] {
+                guard document.utf8.count <= maximumPayloadBytes else {
+                    throw EventStoreError.payloadTooLarge(eventID: id, bytes: document.utf8.count)
+                }
+                guard document.utf8.first(where: { !$0.isJSONWhitespace }) == UInt8(ascii: "{") else {
+                    throw EventStoreError.invalidJSON(eventID: id)
+                }
+            }
+            guard event.schemaVersion >= 1 else {
+                throw EventStoreError.invalidEvent(eventID: id, reason: "schema version must be at least 1")
+            }
+            guard !event.type.isEmpty, event.type.utf8.count <= 100 else {
+                throw EventStoreError.invalidEvent(eventID: id, reason: "type must be 1 to 100 characters")
+            }
+            metadata.append(meta)
+        }
+        if case .exact(let version) = expected, version < 1 {
+            throw EventStoreError.versionConflict(stream: stream.description, expected: expected, actual: -1)
+        }
+        return """
+            SELECT event_position, event_stream_version, format_instant(event_recorded_at), replayed
+              FROM append_events(\(stream.description), \(expected.code), \(clientID)::uuid,
+                   \(events.map(\.eventID))::uuid[], \(events.map(\.type))::text[],
+                   \(events.map(\.schemaVersion))::integer[], \(events.map(\.data))::jsonb[],
+                   \(metadata)::jsonb[], \(events.map(\.occurredAt))::timestamptz[],
+                   \(claims.map(\.scope))::text[], \(claims.map(\.key))::text[])
+            """
+    }
+
+    static func runAppend(
+        _ statement: SQL, on connection: Connection, stream: StreamID, expected: ExpectedVersion, claims: [Claim]
+    ) throws -> AppendResult {
+        var attempts = 0
+        while true {
+            attempts += 1
+            do {
+                let rows = try connection.query(statement, prepared: true).rows
+                return AppendResult(
+                    positions: try rows.map { try $0.decode(0) },
+                    streamVersion: try rows.map { try $0.decode(1, as: Int64.self) }.max() ?? 0,
+                    recordedAt: try rows.first?.decode(2) ?? "",
+                    replayed: try rows.first?.decode(3) ?? false)
+            } catch let error as PQError {
+                // Two appends of the same new event ids raced: the loser retries and
+                // finds them stored (a replay) or reused (an error). Inside a caller's
+                // transaction the transaction is aborted, so the error goes up instead.
+                if error.constraint == "event_ids_pkey", attempts == 1, !connection.inTransaction {
+                    continue
+                }
+                throw translate(error, stream: stream, expected: expected, claims: claims)
+            }
+        }
+    }
+
+    static func translate(_ error: PQError, stream: StreamID, expected: ExpectedVersion, claims: [Claim]) -> any Error {
+        switch error.sqlState {
+        case "TS409":
+            return EventStoreError.versionConflict(
+                stream: stream.description, expected: expected, actual: Int64(error.detail ?? "") ?? 0)
+        case "TS422":
+            return EventStoreError.eventIDReused(stream: stream.description)
+        case "23505" where error.constraint == "claims_pkey":
+            let taken = claims.first { claim in error.detail?.contains("(\(claim.scope), \(claim.key))") == true }
+            let claim = taken ?? claims.first ?? Claim(scope: "", key: "")
+            return EventStoreError.claimTaken(scope: claim.scope, key: claim.key)
+        case "23505" where error.constraint == "event_ids_pkey":
+            return EventStoreError.eventIDReused(stream: stream.description)
+        case "22P02", "22P05", "22032", "22025":
+            return EventStoreError.invalidJSON(eventID: "")
+        case "22007", "22008", "22009":
+            return EventStoreError.invalidEvent(eventID: "", reason: "occurredAt is not a valid instant")
+        default:
+            return error
+        }
+    }
+}
+
+extension UInt8 {
+    var isJSONWhitespace: Bool {
+        self == UInt8(ascii: " ") || self == UInt8(ascii: "\n") || self == UInt8(ascii: "\r") || self == UInt8(ascii: "\t")
+    }
+}

@@ -1,0 +1,162 @@
+import EventStore
+import Foundation
+import Glibc
+import Logging
+import PQ
+import Synchronization
+
+/// The PostgreSQL server the tests run against.
+///
+/// Unless `TEST_DATABASE_URL` names one, a throwaway cluster is made on first
+/// use: `initdb` into a temporary directory owned by `postgres` (run through
+/// `runuser` when the tests run as root, since initdb refuses root), started
+/// with `pg_ctl` on a free port, and stopped and removed when the process
+/// exits. `DATABASE_URL` is never read.
+public actor TestCluster {
+    /// The one cluster of this test process.
+    public static let shared = TestCluster()
+
+    private var adminURL: String?
+    private var templateName: String?
+    private var directory: String?
+
+    /// A URL to the cluster's `postgres` database, starting the cluster if needed.
+    public func administrationURL() throws -> String {
+        if let adminURL { return adminURL }
+        let url: String
+        if let given = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], !given.isEmpty {
+            url = given
+        } else {
+            url = try startThrowawayCluster()
+        }
+        adminURL = url
+        return url
+    }
+
+    /// Creates a new, empty database and returns its URL.
+    public func makeDatabase(migrated: Bool = true) throws -> String {
+        let admin = try administrationURL()
+        let name = "ts_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let connection = try Connection(conninfo: admin)
+        if migrated {
+            let template = try migratedTemplate(admin: admin, connection: connection)
+            try connection.execute("CREATE DATABASE \(identifier: name) TEMPLATE \(identifier: template)")
+        } else {
+            try connection.execute("CREATE DATABASE \(identifier: name)")
+        }
+        return Self.url(admin, database: name)
+    }
+
+    /// The cluster's server binaries (`pg_config --bindir`).
+    public static func binaryDirectory() throws -> String {
+        let output = try run(["pg_config", "--bindir"], asPostgres: false)
+        return output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The migrations of this repository (`Schema/` at the package root).
+    public static var schemaDirectory: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Schema")
+    }
+
+    private func migratedTemplate(admin: String, connection: Connection) throws -> String {
+        if let templateName { return templateName }
+        let name = "ts_template_" + String(UUID().uuidString.prefix(8)).lowercased()
+        try connection.execute("CREATE DATABASE \(identifier: name)")
+        do {
+            let target = try Connection(conninfo: Self.url(admin, database: name))
+            _ = try Migrator(directory: Self.schemaDirectory).migrate(on: target)
+        }
+        templateName = name
+        return name
+    }
+
+    private func startThrowawayCluster() throws -> String {
+        let bin = try Self.binaryDirectory()
+        let dir = FileManager.default.temporaryDirectory
+            .appendingPathComponent("touchstone-test-\(getpid())-\(UUID().uuidString.prefix(6))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let asRoot = getuid() == 0
+        if asRoot { _ = try Self.run(["chown", "postgres:postgres", dir], asPostgres: false) }
+        _ = try Self.run(
+            ["\(bin)/initdb", "-D", "\(dir)/data", "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8",
+             "--locale=C"], asPostgres: asRoot)
+        let port = try Self.freePort()
+        let options = [
+            "-p \(port)", "-k \(dir)", "-c listen_addresses=127.0.0.1", "-c fsync=off",
+            "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=400",
+            "-c shared_buffers=256MB",
+        ].joined(separator: " ")
+        _ = try Self.run(
+            ["\(bin)/pg_ctl", "-D", "\(dir)/data", "-o", options, "-l", "\(dir)/server.log", "-w", "start"],
+            asPostgres: asRoot)
+        directory = dir
+        clusterToStop.withLock { $0 = (bin: bin, directory: dir, asRoot: asRoot) }
+        atexit {
+            guard let cluster = clusterToStop.withLock({ $0 }) else { return }
+            _ = try? TestCluster.run(
+                ["\(cluster.bin)/pg_ctl", "-D", "\(cluster.directory)/data", "-m", "immediate", "stop"],
+                asPostgres: cluster.asRoot)
+            try? FileManager.default.removeItem(atPath: cluster.directory)
+        }
+        return "postgresql://postgres@127.0.0.1:\(port)/postgres"
+    }
+
+    /// `admin` with its database name replaced by `database`.
+    static func url(_ admin: String, database: String) -> String {
+        guard var components = URLComponents(string: admin) else { return admin }
+        components.path = "/" + database
+        return components.string ?? admin
+    }
+
+    /// Runs a command to its end (as `postgres` through `runuser` if asked) and
+    /// returns what it printed. Output goes to a file, not a pipe, and the child
+    /// is reaped with `waitpid`: the server `pg_ctl` starts lives on and must not
+    /// hold anything the caller waits for.
+    @discardableResult
+    static func run(_ arguments: [String], asPostgres: Bool) throws -> String {
+        let command = asPostgres ? ["runuser", "-u", "postgres", "--"] + arguments : arguments
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("touchstone-run-\(UUID()).log").path
+        defer { unlink(log) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var pid = pid_t()
+        let arguments = command.map { strdup($0) } + [nil]
+        defer { arguments.forEach { free($0) } }
+        let spawned = posix_spawnp(&pid, command[0], &actions, nil, arguments, environ)
+        guard spawned == 0 else {
+            throw PQError(kind: .connectionFailed, message: "cannot run \(command[0]): error \(spawned)")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        let exitedCleanly = (status & 0x7f) == 0 && ((status >> 8) & 0xff) == 0
+        guard exitedCleanly else {
+            throw PQError(kind: .connectionFailed, message: "\(command.joined(separator: " ")) failed: \(text)")
+        }
+        return text
+    }
+
+    static func freePort() throws -> Int {
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socketFD) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(socketFD, socketAddress, length) == 0 && getsockname(socketFD, socketAddress, &length) == 0
+            }
+        }
+        guard bound else { throw PQError(kind: .connectionFailed, message: "no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+private let clusterToStop = Mutex<(bin: String, directory: String, asRoot: Bool)?>(nil)

@@ -1,0 +1,53 @@
+import EventStore
+import Foundation
+import PQ
+import TestSupport
+import Testing
+
+@Suite("Migrations")
+struct MigrationTests {
+    @Test func migrateAppliesEachFileOnceAndIsIdempotent() async throws {
+        let database = try await TestDatabase.make(migrated: false)
+        let migrator = try Migrator(directory: TestCluster.schemaDirectory)
+        let (first, second, recorded) = try await database.pool.withConnection { connection in
+            let first = try migrator.migrate(on: connection)
+            let second = try migrator.migrate(on: connection)
+            let recorded: Int = try connection.query("SELECT count(*) FROM schema_migrations").first?.decode(0) ?? 0
+            return (first, second, recorded)
+        }
+        #expect(first == migrator.migrations.map(\.name))
+        #expect(second.isEmpty)
+        #expect(recorded == migrator.migrations.count)
+    }
+
+    @Test func aChangedAppliedMigrationIsRefused() async throws {
+        let database = try await TestDatabase.make(migrated: false)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("schema-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("0001_things.sql")
+        try "CREATE TABLE things (id int);".write(to: file, atomically: true, encoding: .utf8)
+        let original = try Migrator(directory: directory)
+        _ = try await database.pool.withConnection { try original.migrate(on: $0) }
+        try "CREATE TABLE things (id bigint);".write(to: file, atomically: true, encoding: .utf8)
+        let changed = try Migrator(directory: directory)
+        await #expect(throws: Migrator.Failure.changedAfterApply(name: "0001_things.sql")) {
+            try await database.pool.withConnection { try changed.migrate(on: $0) }
+        }
+        try "CREATE TABLE more (id int);".write(
+            to: directory.appendingPathComponent("0002_more.sql"), atomically: true, encoding: .utf8)
+        try "CREATE TABLE things (id int);".write(to: file, atomically: true, encoding: .utf8)
+        let extended = try Migrator(directory: directory)
+        let applied = try await database.pool.withConnection { try extended.migrate(on: $0) }
+        #expect(applied == ["0002_more.sql"])
+    }
+
+    @Test func aBadFileNameIsRefused() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("schema-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "SELECT 1;".write(to: directory.appendingPathComponent("first.sql"), atomically: true, encoding: .utf8)
+        #expect(throws: Migrator.Failure.badFileName("first.sql")) { try Migrator(directory: directory) }
+        #expect(throws: Migrator.Failure.self) { try Migrator(directory: directory.appendingPathComponent("none")) }
+    }
+}
