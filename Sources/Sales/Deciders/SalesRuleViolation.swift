@@ -1,0 +1,102 @@
+/// A command that is well-formed but breaks a rule of the domain given the current state: the
+/// decider refuses it and nothing is appended.
+///
+/// Each `Code` has a fixed HTTP status (`Code.status`):
+/// - **404** a thing the command refers to does not exist: `client-not-found`, `deal-not-found`,
+///   `invoice-not-found`, `order-not-found`, `objection-not-found`, `pipeline-not-found`;
+/// - **409** the command conflicts with what already happened: it was already done
+///   (`client-already-registered`, `deal-already-exists`, `duplicate-*` ids and invoice numbers,
+///   `objection-already-handled`), or the thing is in a state that takes no such command
+///   (`deal-closed`, `stage-unchanged`, `invoice-written-off`, `invoice-settled`,
+///   `pipeline-unchanged`);
+/// - **422** the values break a rule of the contract: dates out of order (`date-before-opened`,
+///   `date-before-previous-move`, `date-before-raised`, `date-before-issued`, `due-before-issued`,
+///   `valid-until-before-offered`), `stage-unknown`, `currency-mismatch`, `deal-of-other-client`,
+///   `amount-not-positive`, the allocation rule (`over-allocation`, `allocation-exceeds-balance`,
+///   `duplicate-allocation`, `invoice-issued-after-payment`), `credit-exceeds-balance`,
+///   `pipeline-stages-removed`, `invalid-pipeline`.
+public struct SalesRuleViolation: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The rule that was broken, with a stable kebab-case name for clients and problem `type`s.
+    public enum Code: String, Sendable, Hashable, CaseIterable {
+        case clientNotFound = "client-not-found"
+        case dealNotFound = "deal-not-found"
+        case invoiceNotFound = "invoice-not-found"
+        case orderNotFound = "order-not-found"
+        case objectionNotFound = "objection-not-found"
+        case pipelineNotFound = "pipeline-not-found"
+
+        case clientAlreadyRegistered = "client-already-registered"
+        case dealAlreadyExists = "deal-already-exists"
+        case duplicateTouch = "duplicate-touch"
+        case duplicateOrder = "duplicate-order"
+        case duplicateOffer = "duplicate-offer"
+        case duplicateObjection = "duplicate-objection"
+        case duplicateConcession = "duplicate-concession"
+        case duplicateInvoice = "duplicate-invoice"
+        case duplicateInvoiceNumber = "duplicate-invoice-number"
+        case duplicatePayment = "duplicate-payment"
+        case duplicateCreditNote = "duplicate-credit-note"
+        case objectionAlreadyHandled = "objection-already-handled"
+        case dealClosed = "deal-closed"
+        case stageUnchanged = "stage-unchanged"
+        case invoiceWrittenOff = "invoice-written-off"
+        case invoiceSettled = "invoice-settled"
+        case pipelineUnchanged = "pipeline-unchanged"
+
+        case stageUnknown = "stage-unknown"
+        case dateBeforeOpened = "date-before-opened"
+        case dateBeforePreviousMove = "date-before-previous-move"
+        case dateBeforeRaised = "date-before-raised"
+        case dateBeforeIssued = "date-before-issued"
+        case dueBeforeIssued = "due-before-issued"
+        case validUntilBeforeOffered = "valid-until-before-offered"
+        case currencyMismatch = "currency-mismatch"
+        case dealOfOtherClient = "deal-of-other-client"
+        case amountNotPositive = "amount-not-positive"
+        case overAllocation = "over-allocation"
+        case allocationExceedsBalance = "allocation-exceeds-balance"
+        case duplicateAllocation = "duplicate-allocation"
+        case invoiceIssuedAfterPayment = "invoice-issued-after-payment"
+        case creditExceedsBalance = "credit-exceeds-balance"
+        case pipelineStagesRemoved = "pipeline-stages-removed"
+        case invalidPipeline = "invalid-pipeline"
+
+        /// 404, 409 or 422, as listed on `SalesRuleViolation`.
+        public var status: Int {
+            switch self {
+            case .clientNotFound, .dealNotFound, .invoiceNotFound, .orderNotFound, .objectionNotFound, .pipelineNotFound:
+                404
+            case .clientAlreadyRegistered, .dealAlreadyExists, .duplicateTouch, .duplicateOrder, .duplicateOffer,
+                 .duplicateObjection, .duplicateConcession, .duplicateInvoice, .duplicateInvoiceNumber,
+                 .duplicatePayment, .duplicateCreditNote, .objectionAlreadyHandled, .dealClosed, .stageUnchanged,
+                 .invoiceWrittenOff, .invoiceSettled, .pipelineUnchanged:
+                409
+            case .stageUnknown, .dateBeforeOpened, .dateBeforePreviousMove, .dateBeforeRaised, .dateBeforeIssued,
+                 .dueBeforeIssued, .validUntilBeforeOffered, .currencyMismatch, .dealOfOtherClient,
+                 .amountNotPositive, .overAllocation, .allocationExceedsBalance, .duplicateAllocation,
+                 .invoiceIssuedAfterPayment, .creditExceedsBalance, .pipelineStagesRemoved, .invalidPipeline:
+                422
+            }
+        }
+    }
+
+    /// Which rule was broken.
+    public let code: Code
+    /// A sentence for people, naming the values involved.
+    public let detail: String
+    /// The body field (JSON key with path) the problem is about, when there is one.
+    public let field: String?
+
+    /// A violation of `code`, explained by `detail`, about `field`.
+    public init(_ code: Code, _ detail: String, field: String? = nil) {
+        self.code = code
+        self.detail = detail
+        self.field = field
+    }
+
+    /// The HTTP status: 404, 409 or 422.
+    public var status: Int { code.status }
+
+    /// `code: detail`.
+    public var description: String { "\(code.rawValue): \(detail)" }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+@testable import Sales
+
+@Suite("JSON values")
+struct JSONValueTests {
+    private func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
+        try JSONValue(parsing: Data(text.utf8))
+    }
+
+    @Test("reads every kind of value and keeps number literals")
+    func reading() throws {
+        let value = try parse(#" {"a": [1, -2.50, 1e3, true, false, null], "b": "x\"\\\/\n\u00e9\ud83d\ude00", "c": {}} "#)
+        #expect(value == .object([
+            "a": .array([
+                .number(JSONNumber(literal: "1")!), .number(JSONNumber(literal: "-2.50")!), .number(JSONNumber(literal: "1e3")!),
+                .bool(true), .bool(false), .null,
+            ]),
+            "b": .string("x\"\\/\né😀"),
+            "c": .object([:]),
+        ]))
+    }
+
+    @Test("refuses malformed documents", arguments: [
+        "", "{", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "'a'", "01", "1.", ".5", "-", "+1", "1e", "tru", "nul",
+        "\"unterminated", "\"bad \\x escape\"", "\"\\ud800\"", "\"\\udc00\"", "\"tab\there\"", "[1] [2]", "{\"a\":1,\"a\":2}",
+        "NaN", "Infinity",
+    ])
+    func malformed(_ text: String) {
+        #expect(throws: JSONSyntaxError.self) { try parse(text) }
+    }
+
+    @Test("refuses invalid UTF-8")
+    func invalidUTF8() {
+        #expect(throws: JSONSyntaxError.self) { try JSONValue(parsing: Data([0x22, 0xFF, 0x22])) }
+    }
+
+    @Test("refuses nesting deeper than the limit")
+    func depth() throws {
+        let deep = String(repeating: "[", count: JSONValue.maximumDepth + 1) + String(repeating: "]", count: JSONValue.maximumDepth + 1)
+        #expect(throws: JSONSyntaxError.self) { try parse(deep) }
+        let allowed = String(repeating: "[", count: JSONValue.maximumDepth) + String(repeating: "]", count: JSONValue.maximumDepth)
+        #expect(throws: Never.self) { try parse(allowed) }
+    }
+
+    @Test("names the duplicate key and where it is")
+    func duplicateKey() {
+        #expect(throws: JSONSyntaxError(offset: 9, reason: "duplicate key \"a\"")) { try parse(#"{"a": 1, "a": 2}"#) }
+    }
+
+    @Test("writes compact JSON with keys in code-point order")
+    func serialization() throws {
+        let value = JSONValue.object([
+            "b": .integer(2), "a": .string("é/\"\\\n\u{01}"), "B": .array([.null, .bool(true)]), "aa": .object([:]),
+        ])
+        let text = String(decoding: value.serialized(), as: UTF8.self)
+        #expect(text == #"{"B":[null,true],"a":"é/\"\\\n\u0001","aa":{},"b":2}"#)
+        #expect(try parse(text) == value)
+    }
+
+    @Test("tells integers from fractions and 64-bit values from larger ones")
+    func numbers() {
+        #expect(JSONNumber(literal: "9223372036854775807")?.int64Value == .max)
+        #expect(JSONNumber(literal: "9223372036854775808")?.int64Value == nil)
+        #expect(JSONNumber(literal: "1.0")?.isInteger == false)
+        #expect(JSONNumber(literal: "1E3")?.isInteger == false)
+        #expect(JSONNumber(literal: "-0")?.isInteger == true)
+        #expect(JSONNumber(literal: "0x10") == nil)
+        #expect(JSONNumber(literal: "00") == nil)
+    }
+
+    @Test("encodes through JSONEncoder, wide integers included")
+    func encodable() throws {
+        let value = JSONValue.object(["big": .integer(Int128(Int64.max) * 2), "n": .null, "list": .array([.integer(1)])])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let text = String(decoding: try encoder.encode(value), as: UTF8.self)
+        #expect(text == #"{"big":18446744073709551614,"list":[1],"n":null}"#)
+    }
+}
