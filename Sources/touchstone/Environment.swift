@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PQ
+
+/// Where the database is, from the environment.
+struct DatabaseEnvironment {
+    /// `DATABASE_URL`: the runtime role.
+    static func runtimeURL() throws -> String {
+        guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty else {
+            throw ValidationError("DATABASE_URL is not set (e.g. postgresql://touchstone@127.0.0.1:5432/touchstone)")
+        }
+        return url
+    }
+
+    /// `DATABASE_OWNER_URL`, falling back to `DATABASE_URL` in a single-role set-up.
+    static func ownerURL() throws -> String {
+        if let url = ProcessInfo.processInfo.environment["DATABASE_OWNER_URL"], !url.isEmpty { return url }
+        return try runtimeURL()
+    }
+
+    /// The actor recorded for CLI commands: `cli:<OS user>`.
+    static var cliActor: String {
+        let user = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"]
+        return "cli:" + (user.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown")
+    }
+
+    /// A logger at the level `LOG_LEVEL` names (default info).
+    static func logger(_ label: String) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        return logger
+    }
+}
+
+/// Prints a one-line error and exits 1 (rejected input or failed check).
+func fail(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data(("touchstone: " + message + "\n").utf8))
+    return ExitCode(1)
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import EventStore
+import Foundation
+import PQ
+
+/// `touchstone migrate`: applies the numbered SQL files of `Schema/`.
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Apply the database migrations (as DATABASE_OWNER_URL, else DATABASE_URL).")
+
+    @Option(help: "The directory of NNNN_name.sql files (default: TOUCHSTONE_SCHEMA_DIR, ./Schema, …).")
+    var schema: String?
+
+    func run() async throws {
+        let directory = schema.map { URL(fileURLWithPath: $0) } ?? Migrator.defaultDirectory()
+        let migrator: Migrator
+        do {
+            migrator = try Migrator(directory: directory)
+        } catch let failure as Migrator.Failure {
+            throw fail(failure.description)
+        }
+        let ownerURL = try DatabaseEnvironment.ownerURL()
+        let runtimeURL = try DatabaseEnvironment.runtimeURL()
+        let pool = ConnectionPool(conninfo: ownerURL, size: 1, logger: DatabaseEnvironment.logger("touchstone.migrate"))
+        defer { pool.close() }
+        do {
+            let applied = try await pool.withConnection { connection in
+                let applied = try migrator.migrate(on: connection)
+                try Self.grantRuntimeRole(runtimeURL: runtimeURL, ownerURL: ownerURL, on: connection)
+                return applied
+            }
+            print(applied.isEmpty ? "database is up to date" : "applied \(applied.joined(separator: ", "))")
+        } catch let failure as Migrator.Failure {
+            throw fail(failure.description)
+        } catch let error as PQError {
+            throw fail("migration failed: \(error.message)")
+        }
+    }
+
+    /// In a two-role set-up, gives the runtime role INSERT and SELECT on the
+    /// log (no UPDATE or DELETE), what appends need on the guard tables, and
+    /// ownership of the read-model schema.
+    static func grantRuntimeRole(runtimeURL: String, ownerURL: String, on connection: Connection) throws {
+        guard runtimeURL != ownerURL else { return }
+        let runtime = try Connection(conninfo: runtimeURL)
+        let role: String = try runtime.query("SELECT current_user").first?.decode(0) ?? ""
+        let owner: String = try connection.query("SELECT current_user").first?.decode(0) ?? ""
+        guard !role.isEmpty, role != owner else { return }
+        let quoted = "\"" + role.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        try connection.executeScript(
+            """
+            GRANT USAGE ON SCHEMA public TO \(quoted);
+            REVOKE UPDATE, DELETE, TRUNCATE ON events, event_ids, claims FROM \(quoted);
+            GRANT SELECT, INSERT ON events, event_ids, claims TO \(quoted);
+            GRANT SELECT, INSERT, UPDATE ON streams TO \(quoted);
+            GRANT USAGE, SELECT ON SEQUENCE event_position TO \(quoted);
+            GRANT SELECT ON schema_migrations TO \(quoted);
+            """)
+    }
+}

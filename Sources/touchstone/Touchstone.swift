@@ -1,0 +1,14 @@
+import ArgumentParser
+
+/// The `touchstone` command: the server, the operator's tools and the back
+/// office's reports, all against the database named by `DATABASE_URL`.
+@main
+struct Touchstone: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "touchstone",
+        abstract: "Touchstone: an event-sourced CRM backend on PostgreSQL.",
+        subcommands: [
+            Migrate.self,
+        ]
+    )
+}
