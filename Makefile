@@ -1,0 +1,30 @@
+# Touchstone: the two commands are `make run` and `make test` (see README.md).
+.PHONY: run test bench db-up db-down migrate fmt build
+
+run:
+	deploy/local/run.sh
+
+test:
+	deploy/local/test.sh
+
+build:
+	swift build
+
+# Benchmarks (not tests): each figure is printed beside its raw PostgreSQL
+# baseline measured in the same run.
+bench:
+	deploy/local/postgres.sh install
+	swift build -c release --product Bench --scratch-path .build-release
+	.build-release/release/Bench
+
+db-up:
+	@deploy/local/postgres.sh up
+
+db-down:
+	deploy/local/postgres.sh down
+
+migrate:
+	DATABASE_URL="$${DATABASE_URL:-$$(deploy/local/postgres.sh up)}" swift run touchstone migrate
+
+fmt:
+	swift format --in-place --recursive Sources Tests Package.swift
