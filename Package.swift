@@ -62,9 +62,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Recording",
+            dependencies: [
+                "Sales", "EventStore", "PQ",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "HTTPAPI",
             dependencies: [
-                "Sales", "EventStore", "Projections", "Access",
+                "Sales", "EventStore", "Projections", "Access", "Recording", "PQ",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -76,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "touchstone",
             dependencies: [
-                "HTTPAPI", "Projections", "EventStore", "Access", "Sales", "PQ",
+                "HTTPAPI", "Projections", "EventStore", "Access", "Sales", "PQ", "Recording",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -112,7 +120,7 @@ let package = Package(
         .testTarget(
             name: "HTTPAPITests",
             dependencies: [
-                "HTTPAPI", "Access", "EventStore", "Projections", "Sales", "TestSupport",
+                "HTTPAPI", "Access", "EventStore", "Projections", "Sales", "TestSupport", "Recording", "PQ",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

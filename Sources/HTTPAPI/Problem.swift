@@ -1,0 +1,118 @@
+import Access
+import Foundation
+import Hummingbird
+import Sales
+
+/// An RFC 9457 problem: what every 4xx and 5xx answer carries as `application/problem+json`.
+///
+/// `type` is `https://touchstone.dev/problems/<code>`, where `code` is a stable kebab-case name
+/// clients may branch on (the domain's rule codes, `validation-failed`, `unauthorized`, …).
+public struct Problem: Error, Sendable, Equatable {
+    /// The HTTP status.
+    public var status: Int
+    /// The stable kebab-case code that `type` names.
+    public var code: String
+    /// A short summary of the problem class.
+    public var title: String
+    /// A sentence about this occurrence; never internal error text.
+    public var detail: String
+    /// The offending fields, for validation failures.
+    public var errors: [FieldError]
+
+    /// A problem of `status` and `code`.
+    public init(status: Int, code: String, title: String, detail: String, errors: [FieldError] = []) {
+        self.status = status
+        self.code = code
+        self.title = title
+        self.detail = detail
+        self.errors = errors
+    }
+
+    /// The problem's `type` URI.
+    public var type: String { "https://touchstone.dev/problems/\(code)" }
+
+    /// 401: no valid bearer token.
+    public static let unauthorized = Problem(
+        status: 401, code: "unauthorized", title: "Unauthorized",
+        detail: "send a valid token as 'Authorization: Bearer <token>'")
+
+    /// 403: the role may not call this operation.
+    public static func forbidden(_ role: Role) -> Problem {
+        Problem(
+            status: 403, code: "forbidden", title: "Forbidden",
+            detail: "the role '\(role.rawValue)' may not call this operation")
+    }
+
+    /// 422: a body or query that fails validation, one entry per field.
+    public static func validation(_ failure: ValidationFailure) -> Problem {
+        Problem(
+            status: 422, code: "validation-failed", title: "Validation failed",
+            detail: "the request has \(failure.errors.count) invalid field(s)", errors: failure.errors)
+    }
+
+    /// 422: one invalid query parameter or field.
+    public static func invalidField(_ field: String, _ message: String) -> Problem {
+        validation(ValidationFailure(errors: [FieldError(field: field, message: message)]))
+    }
+
+    /// The status of a domain rule (404, 409 or 422) with its code.
+    public static func rule(_ violation: SalesRuleViolation) -> Problem {
+        Problem(
+            status: violation.status, code: violation.code.rawValue, title: Self.title(of: violation.code.rawValue),
+            detail: violation.detail,
+            errors: violation.field.map { [FieldError(field: $0, message: violation.detail)] } ?? [])
+    }
+
+    /// 500 with a generic detail (the cause is only logged).
+    public static let internalError = Problem(
+        status: 500, code: "internal-error", title: "Internal Server Error",
+        detail: "the server failed to answer; the failure was logged")
+
+    /// 503: the database is unreachable or the service is shutting down.
+    public static let unavailable = Problem(
+        status: 503, code: "service-unavailable", title: "Service Unavailable",
+        detail: "the service cannot answer now; retry later")
+
+    /// The problem for one of Hummingbird's own errors (404, 405, 413, 400, …).
+    public static func http(_ status: HTTPResponse.Status, detail: String? = nil) -> Problem {
+        let code: String
+        let text: String
+        switch status.code {
+        case 400: (code, text) = ("bad-request", "the request is malformed")
+        case 404: (code, text) = ("not-found", "no such resource")
+        case 405: (code, text) = ("method-not-allowed", "this method is not allowed on this resource")
+        case 413: (code, text) = ("content-too-large", "the body is larger than 1 MiB")
+        case 415: (code, text) = ("unsupported-media-type", "the body must be application/json")
+        case 503: (code, text) = ("service-unavailable", "the service cannot answer now; retry later")
+        default:
+            (code, text) = (status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "-"), status.reasonPhrase)
+        }
+        return Problem(status: status.code, code: code, title: status.reasonPhrase, detail: detail ?? text)
+    }
+
+    /// The problem as a JSON document.
+    public var json: JSONValue {
+        var members: [String: JSONValue] = [
+            "type": .string(type), "title": .string(title), "status": .integer(status), "detail": .string(detail),
+        ]
+        if !errors.isEmpty {
+            members["errors"] = .array(
+                errors.map { .object(["field": .string($0.field), "message": .string($0.message)]) })
+        }
+        return .object(members)
+    }
+
+    /// The problem as an `application/problem+json` response.
+    public var response: Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/problem+json"
+        return Response(
+            status: HTTPResponse.Status(code: status), headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(data: json.serialized())))
+    }
+
+    private static func title(of code: String) -> String {
+        let words = code.split(separator: "-").map(String.init)
+        return words.enumerated().map { $0.offset == 0 ? $0.element.capitalized : $0.element }.joined(separator: " ")
+    }
+}

@@ -1,0 +1,28 @@
+import Sales
+
+/// What recording a command appended: the entity it concerns, the version of the stream it
+/// appended to, and for a payment the allocations that were decided.
+public struct RecordedCommand: Sendable, Equatable {
+    /// The answer's key for the entity id (`clientId`, `dealId`, `touchId`, …, or `pipeline`).
+    public var entityKey: String
+    /// The entity's id (a lowercase UUID, or a pipeline's name).
+    public var entityID: String
+    /// The stream's version after the append.
+    public var streamVersion: Int64
+    /// For a payment: one entry per invoice, explicit and automatic parts merged.
+    public var allocations: [Allocation]?
+    /// For a payment: what was left as the client's unapplied credit.
+    public var unappliedMinor: Int64?
+
+    /// An outcome for `entityKey` = `entityID` at `streamVersion`.
+    public init(
+        entityKey: String, entityID: String, streamVersion: Int64, allocations: [Allocation]? = nil,
+        unappliedMinor: Int64? = nil
+    ) {
+        self.entityKey = entityKey
+        self.entityID = entityID
+        self.streamVersion = streamVersion
+        self.allocations = allocations
+        self.unappliedMinor = unappliedMinor
+    }
+}
