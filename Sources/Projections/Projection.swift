@@ -1,0 +1,54 @@
+/// A read model: its name, the version of the code that fills it and the
+/// fact tables it keeps.
+///
+/// The version goes up whenever the tables or the statements filling them
+/// change; a rebuild then builds the new version beside the live one and
+/// swaps it in.
+public struct Projection: Sendable, Hashable {
+    /// The schema every read model lives in.
+    public static let schema = "readmodels"
+
+    /// The name, e.g. `aging`.
+    public let name: String
+    /// The code version.
+    public let version: Int
+    /// The tables it keeps.
+    public let tables: [FactTable]
+
+    /// The pipeline board: open deals per stage.
+    public static let board = Projection(
+        name: "board", version: 1,
+        tables: [.deals, .stageEntries, .offers, .objections, .objectionOutcomes, .closes, .touches, .pipelines])
+    /// Receivables aging: open balances by days overdue, unapplied credit.
+    public static let aging = Projection(
+        name: "aging", version: 1,
+        tables: [.clients, .invoices, .allocations, .payments, .creditNotes, .writeOffs])
+    /// The retention list: purchase rhythm and touches per client.
+    public static let retention = Projection(
+        name: "retention", version: 1, tables: [.clients, .orders, .touches])
+    /// The funnel: stage entries, wins and losses of deal cohorts.
+    public static let funnel = Projection(
+        name: "funnel", version: 1, tables: [.deals, .stageEntries, .closes, .objections, .pipelines])
+
+    /// Every read model the runner keeps.
+    public static let all: [Projection] = [.board, .aging, .retention, .funnel]
+
+    /// The read model called `name`, if any.
+    public static func named(_ name: String) -> Projection? {
+        all.first { $0.name == name }
+    }
+
+    /// This projection at another version (tests use it to prove a version bump swaps).
+    public func withVersion(_ version: Int) -> Projection {
+        Projection(name: name, version: version, tables: tables)
+    }
+
+    /// The second key of this projection's advisory locks (the two-int form).
+    var lockKey: Int32 {
+        var hash: UInt32 = 2_166_136_261
+        for byte in name.utf8 {
+            hash = (hash ^ UInt32(byte)) &* 16_777_619
+        }
+        return Int32(bitPattern: hash)
+    }
+}

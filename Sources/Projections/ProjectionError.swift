@@ -1,0 +1,23 @@
+/// Why a projection operation or a report was refused.
+public enum ProjectionError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No read model has this name.
+    case unknownProjection(String)
+    /// A rebuild of this read model is already running.
+    case rebuildRunning(String)
+    /// A query parameter is invalid (422): the field and what is wrong.
+    case invalidParameter(field: String, message: String)
+    /// The pipeline is not defined (as known at `knownAt`).
+    case unknownPipeline(String)
+    /// A sum of amounts does not fit in 64 bits.
+    case amountOverflow
+
+    public var description: String {
+        switch self {
+        case .unknownProjection(let name): "no read model is called '\(name)'"
+        case .rebuildRunning(let name): "a rebuild of '\(name)' is already running"
+        case .invalidParameter(let field, let message): "\(field) \(message)"
+        case .unknownPipeline(let name): "no pipeline is called '\(name)'"
+        case .amountOverflow: "a sum of amounts does not fit in 64 bits"
+        }
+    }
+}

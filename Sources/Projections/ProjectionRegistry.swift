@@ -1,0 +1,123 @@
+import EventStore
+import PQ
+
+/// The registry of read-model generations (`readmodels.projection_state`)
+/// and the statements that create, fill and drop a generation's tables.
+///
+/// Every call runs on a connection the caller holds, outside a transaction
+/// unless it says otherwise: a batch computes the safe horizon in one
+/// statement and reads the log in a later one.
+public enum ProjectionRegistry {
+    /// The live generation of `projection`, creating an empty one (position 0)
+    /// at the code's version when there is none yet.
+    public static func live(_ projection: Projection, on connection: Connection) throws -> ProjectionGeneration {
+        if let live = try find(projection.name, state: "live", on: connection) { return live }
+        do {
+            return try connection.transaction { connection in
+                let generation = try create(projection, state: "live", on: connection)
+                return ProjectionGeneration(
+                    name: projection.name, version: projection.version, generation: generation, position: 0)
+            }
+        } catch let error as PQError where error.isUniqueViolation {
+            // Another process created it first.
+            guard let live = try find(projection.name, state: "live", on: connection) else { throw error }
+            return live
+        }
+    }
+
+    /// The generation of `name` in `state` ('live' or 'rebuilding'), if any.
+    static func find(_ name: String, state: String, lock: Bool = false, on connection: Connection) throws
+        -> ProjectionGeneration?
+    {
+        let forUpdate: SQL = lock ? " FOR UPDATE" : ""
+        return try connection.query(
+            """
+            SELECT name, version, generation, position FROM readmodels.projection_state
+             WHERE name = \(name) AND state = \(state)\(fragment: forUpdate)
+            """
+        ).first.map(ProjectionGeneration.decode)
+    }
+
+    /// Creates a new generation's tables and its registry row; inside a transaction.
+    static func create(_ projection: Projection, state: String, on connection: Connection) throws -> Int {
+        let generation: Int = try connection.query("SELECT nextval('readmodels.projection_generation')::integer")
+            .first?.decode(0) ?? 0
+        let made = ProjectionGeneration(
+            name: projection.name, version: projection.version, generation: generation, position: 0)
+        for table in projection.tables {
+            for statement in table.creation(named: made.tableName(table)) {
+                try connection.execute(statement)
+            }
+        }
+        let startedAt: String? = state == "rebuilding" ? "now" : nil
+        try connection.execute(
+            """
+            INSERT INTO readmodels.projection_state (name, generation, version, state, position, rebuild_started_at)
+            VALUES (\(projection.name), \(generation), \(projection.version), \(state), 0, \(startedAt)::timestamptz)
+            """)
+        return generation
+    }
+
+    /// Drops a generation's tables and its registry row; inside a transaction.
+    static func drop(_ generation: ProjectionGeneration, of projection: Projection, on connection: Connection) throws {
+        for table in projection.tables {
+            try connection.execute("DROP TABLE IF EXISTS \(fragment: generation.table(table))")
+        }
+        try connection.execute(
+            """
+            DELETE FROM readmodels.projection_state
+             WHERE name = \(generation.name) AND generation = \(generation.generation)
+            """)
+    }
+
+    /// Applies the events in (`generation.position`, `to`] to the
+    /// generation's tables and moves its checkpoint; inside the caller's
+    /// transaction, after the registry row was locked.
+    static func apply(
+        _ projection: Projection, to generation: inout ProjectionGeneration, upTo target: Int64, on connection: Connection
+    ) throws {
+        guard target > generation.position else { return }
+        for table in projection.tables {
+            try connection.execute(
+                table.insertion(named: generation.tableName(table), from: generation.position, to: target))
+        }
+        try connection.execute(
+            """
+            UPDATE readmodels.projection_state SET position = \(target), updated_at = now()
+             WHERE name = \(generation.name) AND generation = \(generation.generation)
+            """)
+        generation.position = target
+    }
+
+    /// Applies the next batch of at most `batchSize` positions to the live
+    /// generation, batch and checkpoint in one transaction. Returns the
+    /// number of positions advanced (0 when caught up, or when the live
+    /// generation was filled by another version of the code and waits for a
+    /// rebuild).
+    public static func applyNextBatch(_ projection: Projection, batchSize: Int64, on connection: Connection) throws
+        -> Int64
+    {
+        _ = try live(projection, on: connection)
+        let horizon = try EventStore.safePosition(on: connection)
+        return try connection.transaction { connection in
+            guard var live = try find(projection.name, state: "live", lock: true, on: connection),
+                live.version == projection.version
+            else { return 0 }
+            let start = live.position
+            try apply(projection, to: &live, upTo: min(horizon, start + batchSize), on: connection)
+            return live.position - start
+        }
+    }
+
+    /// The checksum of every table of a generation, in table order.
+    static func checksum(_ generation: ProjectionGeneration, of projection: Projection, on connection: Connection)
+        throws -> [String]
+    {
+        try projection.tables.map { table in
+            let row = try connection.query(table.checksum(named: generation.tableName(table))).first
+            let count: Int64 = try row?.decode(0) ?? 0
+            let digest: String = try row?.decode(1) ?? ""
+            return "\(table.name):\(count):\(digest)"
+        }
+    }
+}

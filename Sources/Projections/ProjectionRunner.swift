@@ -1,0 +1,107 @@
+import EventStore
+import Logging
+import PQ
+import ServiceLifecycle
+import Synchronization
+
+/// Keeps every read model up to date with the log, as a ServiceLifecycle
+/// service that runs until graceful shutdown.
+///
+/// One runner per projection across all processes: each projection is
+/// claimed with `pg_try_advisory_lock(int, int)` on the runner's own
+/// connection; a runner that does not get it stands by and tries again on
+/// every tick. Ticks come from a ``CommitListener`` (NOTIFY, with a slow poll
+/// as the safety net). On each tick the runner applies batches until the
+/// projection reaches the safe head; a live generation filled by an older
+/// version of the code is first replaced by a blue/green rebuild.
+public final class ProjectionRunner: Service, Sendable {
+    /// The first key of the runner's advisory locks (two-int form).
+    static let lockClass: Int32 = 0x7473_7072
+    private let conninfo: String
+    private let projections: [Projection]
+    private let batchSize: Int64
+    private let pollInterval: Double
+    private let logger: Logger
+    private let held = Mutex<Set<String>>([])
+
+    /// A runner of ``Projection/all`` against `conninfo`. `pool` serves the
+    /// reports of this process and is not used for the runner's own work,
+    /// which holds a connection of its own.
+    public convenience init(pool: ConnectionPool, conninfo: String, logger: Logger) {
+        self.init(conninfo: conninfo, logger: logger)
+    }
+
+    /// A runner of `projections` in batches of `batchSize` positions, polling
+    /// every `pollInterval` seconds when no NOTIFY comes.
+    public init(
+        conninfo: String, projections: [Projection] = Projection.all, batchSize: Int64 = 5_000,
+        pollInterval: Double = 1.0, logger: Logger
+    ) {
+        self.conninfo = conninfo
+        self.projections = projections
+        self.batchSize = batchSize
+        self.pollInterval = pollInterval
+        self.logger = logger
+    }
+
+    /// The projections this runner currently holds.
+    public var holding: Set<String> {
+        held.withLock { $0 }
+    }
+
+    public func run() async throws {
+        let listener = CommitListener(conninfo: conninfo, pollInterval: pollInterval, logger: logger)
+        let connection = ProjectionConnection(conninfo: conninfo)
+        defer {
+            listener.stop()
+            connection.close()
+            held.withLock { $0 = [] }
+        }
+        await cancelWhenGracefulShutdown {
+            for await _ in listener.ticks {
+                for projection in self.projections {
+                    if Task.isCancelled { return }
+                    do {
+                        try await self.catchUp(projection, on: connection)
+                    } catch {
+                        self.logger.error(
+                            "projection batch failed",
+                            metadata: ["projection.name": "\(projection.name)", "error": "\(error)"])
+                    }
+                }
+            }
+        }
+    }
+
+    private func catchUp(_ projection: Projection, on connection: ProjectionConnection) async throws {
+        let owned = try await connection.run { connection, reopened in
+            if reopened { self.held.withLock { $0 = [] } }
+            if self.held.withLock({ $0.contains(projection.name) }) { return true }
+            let locked: Bool = try connection.query(
+                "SELECT pg_try_advisory_lock(\(Self.lockClass), \(projection.lockKey))"
+            ).first?.decode(0) ?? false
+            if locked { self.held.withLock { _ = $0.insert(projection.name) } }
+            return locked
+        }
+        guard owned else { return }
+        let (batchSize, logger) = (self.batchSize, self.logger)
+        let live = try await connection.run { connection, _ in try ProjectionRegistry.live(projection, on: connection) }
+        if live.version < projection.version {
+            logger.info(
+                "projection code is newer than its read model: rebuilding",
+                metadata: ["projection.name": "\(projection.name)", "projection.version": "\(live.version)"])
+            _ = try await connection.run { connection, _ in
+                try ProjectionRebuild(projection: projection, batchSize: batchSize, logger: logger).run(on: connection)
+            }
+        }
+        while !Task.isCancelled {
+            let advanced = try await connection.run { connection, _ in
+                try ProjectionRegistry.applyNextBatch(projection, batchSize: batchSize, on: connection)
+            }
+            if advanced == 0 { return }
+            logger.debug(
+                "projection batch applied",
+                metadata: ["projection.name": "\(projection.name)", "projection.advanced": "\(advanced)"])
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import EventStore
+import Foundation
+import PQ
+import Sales
+
+/// What `GET /v1/projections` and `touchstone projections status` show of
+/// one read model: the serving version, its checkpoint, lag and any running
+/// rebuild's progress.
+public struct ProjectionStatus: Sendable, Equatable {
+    /// A running rebuild's progress.
+    public struct Rebuild: Sendable, Equatable {
+        /// Log positions applied to the new generation.
+        public var eventsDone: Int64
+        /// The safe head it is catching up with.
+        public var eventsTotal: Int64
+        /// Positions per second since it started.
+        public var eventsPerSecond: Double
+        /// Seconds left at that rate, nil before the first batch.
+        public var etaSeconds: Double?
+    }
+
+    /// The read model's name.
+    public var name: String
+    /// The serving generation's code version.
+    public var version: Int
+    /// The last position applied to the serving generation.
+    public var position: Int64
+    /// Committed events not yet applied.
+    public var lagEvents: Int64
+    /// Seconds since the oldest unapplied event was recorded (0 when none).
+    public var lagSeconds: Double
+    /// `live` or `rebuilding`.
+    public var state: String
+    /// The running rebuild, if any.
+    public var rebuild: Rebuild?
+    /// The last refused rebuild, if any.
+    public var lastRebuildError: String?
+
+    /// The status of every read model, in ``Projection/all`` order.
+    public static func all(on connection: Connection) throws -> [ProjectionStatus] {
+        let horizon = try EventStore.safePosition(on: connection)
+        var rows: [String: [Row]] = [:]
+        try connection.forEachRow(
+            """
+            SELECT name, version, generation, position, state, rebuild_target, last_rebuild_error,
+                   extract(epoch FROM now() - rebuild_started_at)::float8 AS elapsed
+              FROM readmodels.projection_state
+            """
+        ) { row in rows[try row.decode("name"), default: []].append(row) }
+        return try Projection.all.map { projection in
+            let registered = rows[projection.name] ?? []
+            let live = try registered.first { try $0.decode("state", as: String.self) == "live" }
+            let rebuilding = try registered.first { try $0.decode("state", as: String.self) == "rebuilding" }
+            let position: Int64 = try live?.decode("position") ?? 0
+            let lag = try connection.query(
+                """
+                SELECT count(*), extract(epoch FROM now() - min(recorded_at))::float8
+                  FROM events WHERE position > \(position) AND position <= \(horizon)
+                """
+            ).first
+            var status = ProjectionStatus(
+                name: projection.name, version: try live?.decode("version") ?? projection.version, position: position,
+                lagEvents: try lag?.decode(0) ?? 0, lagSeconds: max(0, try lag?.decodeOptional(1) ?? 0),
+                state: rebuilding == nil ? "live" : "rebuilding", rebuild: nil,
+                lastRebuildError: try live?.decodeOptional("last_rebuild_error"))
+            if let rebuilding {
+                let done: Int64 = try rebuilding.decode("position")
+                let total: Int64 = max(done, try rebuilding.decodeOptional("rebuild_target") ?? horizon)
+                let elapsed: Double = try rebuilding.decodeOptional("elapsed") ?? 0
+                let rate = elapsed > 0 ? Double(done) / elapsed : 0
+                status.rebuild = Rebuild(
+                    eventsDone: done, eventsTotal: total, eventsPerSecond: rate,
+                    etaSeconds: rate > 0 ? Double(total - done) / rate : nil)
+            }
+            return status
+        }
+    }
+
+    /// The status as the API's JSON object.
+    public var json: JSONValue {
+        let rebuildJSON: JSONValue =
+            rebuild.map { rebuild in
+                .object([
+                    "eventsDone": .integer(rebuild.eventsDone), "eventsTotal": .integer(rebuild.eventsTotal),
+                    "eventsPerSecond": .decimal(rebuild.eventsPerSecond, places: 1),
+                    "etaSeconds": rebuild.etaSeconds.map { .decimal($0, places: 1) } ?? .null,
+                ])
+            } ?? .null
+        return .object([
+            "name": .string(name), "version": .integer(version), "position": .integer(position),
+            "lagEvents": .integer(lagEvents), "lagSeconds": .decimal(lagSeconds, places: 3), "state": .string(state),
+            "rebuild": rebuildJSON,
+        ])
+    }
+}

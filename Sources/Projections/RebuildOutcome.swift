@@ -1,0 +1,9 @@
+/// How a blue/green rebuild ended.
+public enum RebuildOutcome: Sendable, Equatable {
+    /// The new generation serves now: its checksum equalled the live one's
+    /// (`checksumMatched`), or the code's version went up.
+    case swapped(generation: Int, position: Int64, checksumMatched: Bool)
+    /// The new generation differed from the live one at the same version: a
+    /// bug, reported and not swapped. The per-table `count:md5` of both.
+    case mismatch(live: [String], rebuilt: [String])
+}
