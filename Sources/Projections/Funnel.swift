@@ -1,0 +1,206 @@
+import Foundation
+import PQ
+import Sales
+
+/// The funnel of a cohort of deals (those of a pipeline opened in
+/// [`from`, `to`]): per stage, how many entered, moved on, were won or lost
+/// there, the conversions and the median days spent in it.
+///
+/// A stay in a stage lasts from its entry to the deal's next stage entry, or
+/// to its win or loss; a stay still open on `asOf` lasts until `asOf`.
+public struct Funnel: Sendable, Equatable {
+    /// One loss reason of one refusing side.
+    public struct Reason: Sendable, Equatable {
+        public var reason: String?
+        public var refusedBy: String
+        public var count: Int
+    }
+
+    /// The figures of one stage.
+    public struct Stage: Sendable, Equatable {
+        public var stage: String
+        public var entered = 0
+        public var movedOn = 0
+        public var won = 0
+        public var lostByClient = 0
+        public var lostByUs = 0
+        public var reasons: [Reason] = []
+        public var conversionToNext: Double?
+        public var conversionToWon: Double?
+        public var medianDaysInStage: Double?
+    }
+
+    public var pipeline: String
+    public var from: LocalDate
+    public var to: LocalDate
+    public var asOf: LocalDate
+    public var deals: Int
+    public var stages: [Stage]
+    public var meanObjectionsWon: Double?
+    public var meanObjectionsLost: Double?
+
+    private struct Entry {
+        var stage: String
+        var day: LocalDate
+    }
+
+    private struct Close {
+        var outcome: String
+        var day: LocalDate
+        var stage: String
+        var refusedBy: String?
+        var reason: String?
+    }
+
+    /// The funnel in `window`, from the live `funnel` read model.
+    /// - Throws: ``ProjectionError/unknownPipeline(_:)``, ``ProjectionError/invalidParameter(field:message:)``.
+    public static func query(
+        pipeline: String, from: LocalDate, to: LocalDate, window: ReportWindow, on connection: Connection
+    ) throws -> Funnel {
+        guard from <= to else {
+            throw ProjectionError.invalidParameter(field: "from", message: "must not be after to")
+        }
+        let model = try ProjectionRegistry.live(.funnel, on: connection)
+        let (asOf, knownAt) = (window.asOfText, window.knownAtText)
+        let defined: String? = try connection.query(
+            """
+            SELECT array_to_json(stages)::text FROM \(fragment: model.table(.pipelines))
+             WHERE pipeline = \(pipeline) AND recorded_at <= \(knownAt)::timestamptz
+             ORDER BY position DESC LIMIT 1
+            """
+        ).first?.decodeOptional(0)
+        var stageNames: [String]
+        if let defined, let names = try? JSONDecoder().decode([String].self, from: Data(defined.utf8)) {
+            stageNames = names
+        } else if pipeline == Pipeline.defaultName {
+            stageNames = Pipeline.sales.stages
+        } else {
+            throw ProjectionError.unknownPipeline(pipeline)
+        }
+        let cohort: SQL = """
+            SELECT deal_id FROM \(fragment: model.table(.deals))
+             WHERE pipeline = \(pipeline) AND opened_on BETWEEN \(from.description)::date AND \(to.description)::date
+               AND opened_on <= \(asOf)::date AND recorded_at <= \(knownAt)::timestamptz
+            """
+        var entries: [UUID: [Entry]] = [:]
+        try connection.forEachRow(
+            """
+            SELECT s.deal_id, s.stage, s.entered_on FROM \(fragment: model.table(.stageEntries)) s
+             WHERE s.deal_id IN (\(fragment: cohort)) AND s.entered_on <= \(asOf)::date
+               AND s.recorded_at <= \(knownAt)::timestamptz
+             ORDER BY s.deal_id, s.entered_on, s.position
+            """
+        ) { row in
+            guard let day = try row.date("entered_on") else { return }
+            entries[try row.decode("deal_id"), default: []].append(Entry(stage: try row.decode("stage"), day: day))
+        }
+        var closes: [UUID: Close] = [:]
+        var objectionCounts: [UUID: Int] = [:]
+        try connection.forEachRow(
+            """
+            SELECT c.deal_id, c.outcome, c.closed_on, c.stage, c.refused_by, c.reason,
+                   (SELECT count(*) FROM \(fragment: model.table(.objections)) j
+                     WHERE j.deal_id = c.deal_id AND j.raised_on <= \(asOf)::date
+                       AND j.recorded_at <= \(knownAt)::timestamptz) AS objections
+              FROM \(fragment: model.table(.closes)) c
+             WHERE c.deal_id IN (\(fragment: cohort)) AND c.closed_on <= \(asOf)::date
+               AND c.recorded_at <= \(knownAt)::timestamptz
+            """
+        ) { row in
+            guard let day = try row.date("closed_on") else { return }
+            let objections: Int = try row.decode("objections")
+            closes[try row.decode("deal_id")] = Close(
+                outcome: try row.decode("outcome"), day: day, stage: try row.decode("stage"),
+                refusedBy: try row.decodeOptional("refused_by"), reason: try row.decodeOptional("reason"))
+            objectionCounts[try row.decode("deal_id")] = objections
+        }
+        stageNames += Set(entries.values.flatMap { $0.map(\.stage) }).filter { !stageNames.contains($0) }.sorted()
+        var stages = stageNames.map { Stage(stage: $0) }
+        let index = Dictionary(uniqueKeysWithValues: stageNames.enumerated().map { ($1, $0) })
+        var stays: [[Int]] = Array(repeating: [], count: stageNames.count)
+        var enteredBy: [Set<UUID>] = Array(repeating: [], count: stageNames.count)
+        for (deal, visits) in entries {
+            let close = closes[deal]
+            for (position, visit) in visits.enumerated() {
+                guard let stage = index[visit.stage] else { continue }
+                enteredBy[stage].insert(deal)
+                let end = position + 1 < visits.count ? visits[position + 1].day : (close?.day ?? window.asOf)
+                stays[stage].append(visit.day.days(until: end))
+            }
+            for stage in Set(visits.dropLast().compactMap { index[$0.stage] }) { stages[stage].movedOn += 1 }
+        }
+        var reasons: [[String: Reason]] = Array(repeating: [:], count: stageNames.count)
+        for close in closes.values {
+            guard let stage = index[close.stage] else { continue }
+            if close.outcome == "won" {
+                stages[stage].won += 1
+            } else {
+                if close.refusedBy == "us" { stages[stage].lostByUs += 1 } else { stages[stage].lostByClient += 1 }
+                let refusedBy = close.refusedBy ?? "client"
+                let key = refusedBy + "|" + (close.reason ?? "")
+                reasons[stage][key, default: Reason(reason: close.reason, refusedBy: refusedBy, count: 0)].count += 1
+            }
+        }
+        let wonDeals = Set(closes.filter { $0.value.outcome == "won" }.keys)
+        for stage in stages.indices {
+            let entered = enteredBy[stage]
+            stages[stage].entered = entered.count
+            stages[stage].reasons = reasons[stage].values.sorted {
+                ($1.count, $0.reason ?? "", $0.refusedBy) < ($0.count, $1.reason ?? "", $1.refusedBy)
+            }
+            guard !entered.isEmpty else { continue }
+            let reachedNext =
+                stage + 1 < stages.count
+                ? entered.intersection(enteredBy[stage + 1]).count : entered.intersection(wonDeals).count
+            stages[stage].conversionToNext = Double(reachedNext) / Double(entered.count)
+            stages[stage].conversionToWon = Double(entered.intersection(wonDeals).count) / Double(entered.count)
+            let sorted = stays[stage].sorted()
+            stages[stage].medianDaysInStage =
+                sorted.count % 2 == 1
+                ? Double(sorted[sorted.count / 2]) : Double(sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        }
+        func mean(_ outcome: String) -> Double? {
+            let counts = closes.filter { $0.value.outcome == outcome }.map { objectionCounts[$0.key] ?? 0 }
+            return counts.isEmpty ? nil : Double(counts.reduce(0, +)) / Double(counts.count)
+        }
+        let cohortSize: Int = try connection.query("SELECT count(*) FROM (\(fragment: cohort)) c").first?.decode(0) ?? 0
+        return Funnel(
+            pipeline: pipeline, from: from, to: to, asOf: window.asOf, deals: cohortSize, stages: stages,
+            meanObjectionsWon: mean("won"), meanObjectionsLost: mean("lost"))
+    }
+
+    /// The funnel as the API's JSON object.
+    public var json: JSONValue {
+        .object([
+            "pipeline": .string(pipeline), "from": .date(from), "to": .date(to), "asOf": .date(asOf),
+            "deals": .integer(deals),
+            "stages": .array(
+                stages.map { stage in
+                    .object([
+                        "stage": .string(stage.stage), "entered": .integer(stage.entered),
+                        "movedOn": .integer(stage.movedOn), "won": .integer(stage.won),
+                        "lost": .object([
+                            "total": .integer(stage.lostByClient + stage.lostByUs),
+                            "byRefusedBy": .object([
+                                "client": .integer(stage.lostByClient), "us": .integer(stage.lostByUs),
+                            ]),
+                            "byReason": .array(
+                                stage.reasons.map { reason in
+                                    .object([
+                                        "reason": reason.reason.map(JSONValue.string) ?? .null,
+                                        "refusedBy": .string(reason.refusedBy), "count": .integer(reason.count),
+                                    ])
+                                }),
+                        ]),
+                        "conversionToNext": stage.conversionToNext.map { .decimal($0, places: 4) } ?? .null,
+                        "conversionToWon": stage.conversionToWon.map { .decimal($0, places: 4) } ?? .null,
+                        "medianDaysInStage": stage.medianDaysInStage.map { .decimal($0, places: 1) } ?? .null,
+                    ])
+                }),
+            "meanObjections": .object([
+                "won": meanObjectionsWon.map { .decimal($0, places: 4) } ?? .null,
+                "lost": meanObjectionsLost.map { .decimal($0, places: 4) } ?? .null,
+            ]),
+        ])
+    }
+}
