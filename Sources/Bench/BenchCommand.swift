@@ -1,0 +1,156 @@
+import ArgumentParser
+import EventStore
+import Foundation
+import Logging
+import PQ
+import TestSupport
+
+/// Measures the event store against raw PostgreSQL on the same table shape
+/// (issue 2): single-event appends, 100-event batch appends, reading the whole
+/// log. Runs on a throwaway cluster unless `TEST_DATABASE_URL` is set.
+@main
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "Bench",
+        abstract: "Event store throughput against raw PostgreSQL baselines (issue 2).")
+
+    @Option(help: "Events written by each append measurement (and by each baseline).")
+    var events = 200_000
+
+    @Option(help: "Concurrent writers (each with its own connection).")
+    var writers = 8
+
+    @Option(help: "Events per batch append.")
+    var batch = 100
+
+    mutating func run() async throws {
+        precondition(events > 0 && writers > 0 && batch > 0, "sizes must be positive")
+        var logger = Logger(label: "touchstone.bench")
+        logger.logLevel = .warning
+        let external = !(ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] ?? "").isEmpty
+        let url = try await TestCluster.shared.makeDatabase()
+        // One connection per writer, plus one for the store's coalesced NOTIFY.
+        let pool = ConnectionPool(conninfo: url, size: writers + 1, applicationName: "touchstone-bench", logger: logger)
+        defer { pool.close() }
+        let store = EventStore(pool: pool, logger: logger)
+        let phases = Phases(pool: pool, store: store, writers: writers)
+
+        try await printHeader(pool: pool, external: external)
+        try await phases.createRawTable()
+
+        // 1. Single-event appends; streams of ~20 events each.
+        let streams1 = max(1, events / writers / 20)
+        section("1. single-event appends: \(events) events, \(writers) writers, \(streams1) streams each")
+        let single = try await phases.singleAppends(events: events, streamsPerWriter: streams1)
+        report(single)
+        let insert = try await phases.singleInserts(events: events, streamsPerWriter: streams1)
+        report(insert)
+        try await phases.vacuum()
+
+        // 2. Batch appends; both tables still hold the rows of step 1, so they start the same size.
+        let streams2 = max(1, events / writers / batch / 10)
+        section("2. \(batch)-event batch appends: \(events) events, \(writers) writers, \(streams2) streams each")
+        let batched = try await phases.batchAppends(events: events, batch: batch, streamsPerWriter: streams2)
+        report(batched)
+        let copy = try await phases.copyIn(events: events, rowsPerCopy: nil, streamsPerWriter: streams2)
+        report(copy)
+        let copyPerBatch = try await phases.copyIn(events: events, rowsPerCopy: batch, streamsPerWriter: streams2)
+        report(copyPerBatch)
+        try await phases.vacuum()
+
+        // 3. Reading the whole log.
+        section("3. reading the whole log (\(2 * events) events) in commit-safe order")
+        let (copyOutFirst, _) = try await phases.copyOut()
+        report(copyOutFirst, note: "(warms the cache)")
+        let residentBefore = ProcessMemory.residentKB ?? 0
+        let peakBefore = ProcessMemory.peakKB ?? 0
+        let peakReset = ProcessMemory.resetPeak()
+        let (read, payloadBytes) = try await phases.readAll()
+        let peakDuring = ProcessMemory.peakKB ?? 0
+        report(read)
+        let (copyOutSecond, logBytes) = try await phases.copyOut()
+        report(copyOutSecond)
+        let copyOut = copyOutFirst.eventsPerSecond > copyOutSecond.eventsPerSecond ? copyOutFirst : copyOutSecond
+        let peakNote =
+            peakReset
+            ? "VmHWM reset before the read"
+            : "VmHWM NOT reset (clear_refs refused), so it includes the writes: was \(peakBefore / 1024) MiB"
+        print("  memory: RSS before the read \(residentBefore / 1024) MiB; \(peakNote); peak during the read \(peakDuring / 1024) MiB")
+        print("  the log read: \(logBytes / 1_048_576) MiB as COPY text, \(payloadBytes / 1_048_576) MiB of data+metadata JSON")
+
+        let rows = [
+            Row(
+                name: "1. single appends, \(writers) writers", store: single, baseline: insert,
+                baselineName: "INSERT 1 row/tx, \(writers) conns", target: 0.8),
+            Row(
+                name: "2. \(batch)-event batches, \(writers) writers", store: batched, baseline: copy,
+                baselineName: "COPY, \(writers) conns, 1 COPY each", target: 0.5),
+            Row(
+                name: "   (same, vs COPY per \(batch) rows)", store: batched, baseline: copyPerBatch,
+                baselineName: "COPY \(batch) rows/tx, \(writers) conns", target: nil),
+            Row(
+                name: "3. read all, forEachEvent", store: read, baseline: copyOut,
+                baselineName: "COPY TO STDOUT, 1 conn (best of 2)", target: 0.5),
+        ]
+        printTable(rows, peakMiB: peakDuring / 1024, logMiB: logBytes / 1_048_576)
+    }
+
+    func printHeader(pool: ConnectionPool, external: Bool) async throws {
+        let settings: [(String, String)] = try await pool.withConnection { connection in
+            let names = ["server_version", "fsync", "synchronous_commit", "full_page_writes", "shared_buffers",
+                         "max_wal_size", "wal_level"]
+            return try names.map { name in
+                (name, try connection.query("SELECT current_setting(\(name))").first?.decode(0) ?? "?")
+            }
+        }
+        print("Touchstone bench — event store vs raw PostgreSQL, same run, same table shape")
+        print("  server: \(external ? "TEST_DATABASE_URL" : "throwaway cluster (TestSupport)")")
+        for (name, value) in settings { print("  \(pad(name, 19)) \(value)") }
+        print("  client cores: \(ProcessInfo.processInfo.activeProcessorCount) (the server shares them)")
+        print("  events per append measurement: \(events); writers: \(writers); batch: \(batch)")
+        print("  baseline table: raw_events (LIKE events INCLUDING DEFAULTS): same columns and defaults,")
+        print("    no indexes, no triggers, no streams/event_ids/claims, own sequence")
+        let settingsByName = Dictionary(uniqueKeysWithValues: settings)
+        if settingsByName["fsync"] == "off" || settingsByName["synchronous_commit"] == "off" {
+            print("  NOTE: fsync/synchronous_commit off: commits do not wait for the disk, so the per-transaction")
+            print("        figures are CPU-bound upper bounds, not what a durable production server gives.")
+        }
+    }
+
+    func section(_ title: String) {
+        print("\n" + title)
+    }
+
+    func report(_ measurement: Measurement, note: String = "") {
+        print(
+            "  \(pad(measurement.label, 46)) \(pad(String(measurement.events), 8, right: true)) events in "
+                + "\(pad(format(measurement.seconds, decimals: 2), 7, right: true)) s = "
+                + "\(pad(format(measurement.eventsPerSecond), 8, right: true)) events/s \(note)")
+    }
+
+    struct Row {
+        var name: String
+        var store: Measurement
+        var baseline: Measurement
+        var baselineName: String
+        var target: Double?
+        var ratio: Double { baseline.eventsPerSecond > 0 ? store.eventsPerSecond / baseline.eventsPerSecond : 0 }
+    }
+
+    func printTable(_ rows: [Row], peakMiB: Int, logMiB: Int) {
+        print("\nSummary (events/s; ratio = Touchstone / raw baseline)")
+        let header = "  \(pad("measurement", 38)) \(pad("touchstone", 11, right: true))  \(pad("baseline", 36)) "
+            + "\(pad("raw", 10, right: true)) \(pad("ratio", 6, right: true))  target  result"
+        print(header)
+        print("  " + String(repeating: "-", count: header.count - 2))
+        for row in rows {
+            let verdict = row.target.map { row.ratio >= $0 ? "PASS" : "FAIL" } ?? "(info)"
+            let target = row.target.map { "≥ \(format($0, decimals: 1))×" } ?? "     "
+            print(
+                "  \(pad(row.name, 38)) \(pad(format(row.store.eventsPerSecond), 11, right: true))  "
+                    + "\(pad(row.baselineName, 36)) \(pad(format(row.baseline.eventsPerSecond), 10, right: true)) "
+                    + "\(pad(format(row.ratio, decimals: 2) + "×", 6, right: true))  \(target)  \(verdict)")
+        }
+        print("  read memory: peak RSS (VmHWM) during the read \(peakMiB) MiB for a \(logMiB) MiB log")
+    }
+}
