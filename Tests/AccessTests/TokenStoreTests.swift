@@ -1,0 +1,95 @@
+import Access
+import Foundation
+import PQ
+import TestSupport
+import Testing
+
+@Suite("Bearer tokens")
+struct TokenStoreTests {
+    let database: TestDatabase
+    let tokens: TokenStore
+
+    init() async throws {
+        database = try await TestDatabase.make()
+        tokens = TokenStore(pool: database.pool)
+    }
+
+    @Test func aNewTokenResolvesToItsRoleAndSubject() async throws {
+        let (token, record) = try await tokens.create(role: .accountant, name: "Ann")
+        #expect(token.hasPrefix("ts_") && token.count == 46)
+        #expect(token.dropFirst(3).allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+        #expect(record.name == "Ann" && record.role == .accountant && record.subject == "accountant:Ann")
+        #expect(record.revokedAt == nil && record.createdAt.hasSuffix("Z"))
+        let identity = try await tokens.identity(forBearer: token)
+        #expect(identity == TokenIdentity(tokenID: record.tokenID, subject: "accountant:Ann", role: .accountant))
+    }
+
+    @Test func tokensAreRandom() async throws {
+        let first = try await tokens.create(role: .sales, name: "Bob").token
+        let second = try await tokens.create(role: .sales, name: "Bob").token
+        #expect(first != second)
+    }
+
+    @Test func aWrongOrMalformedTokenResolvesToNothing() async throws {
+        let (token, _) = try await tokens.create(role: .admin, name: "root")
+        var altered = Array(token)
+        altered[10] = altered[10] == "A" ? "B" : "A"
+        #expect(try await tokens.identity(forBearer: String(altered)) == nil)
+        #expect(try await tokens.identity(forBearer: "") == nil)
+        #expect(try await tokens.identity(forBearer: String(token.dropLast())) == nil)
+        #expect(try await tokens.identity(forBearer: token + "x") == nil)
+        #expect(try await tokens.identity(forBearer: "' OR 1=1 --") == nil)
+    }
+
+    @Test func aRevokedTokenResolvesToNothing() async throws {
+        let (token, record) = try await tokens.create(role: .backoffice, name: "Cleo")
+        #expect(try await tokens.revoke(record.tokenID))
+        #expect(try await tokens.identity(forBearer: token) == nil)
+        #expect(try await tokens.revoke(record.tokenID) == false)
+        #expect(try await tokens.revoke(UUID()) == false)
+        let listed = try await tokens.list()
+        #expect(listed.count == 1 && listed[0].revokedAt != nil)
+    }
+
+    @Test func onlyTheHashIsStored() async throws {
+        let (token, _) = try await tokens.create(role: .sales, name: "Dana")
+        let (hashed, plain): (Int, Int) = try await database.pool.withConnection { connection in
+            let hashed: Int = try connection.query(
+                """
+                SELECT count(*) FROM access_tokens
+                 WHERE secret_hash = encode(sha256(convert_to(\(token), 'UTF8')), 'hex')
+                """
+            ).first?.decode(0) ?? -1
+            let plain: Int = try connection.query(
+                "SELECT count(*) FROM access_tokens t WHERE strpos(t::text, \(String(token.dropFirst(3)))) > 0"
+            ).first?.decode(0) ?? -1
+            return (hashed, plain)
+        }
+        #expect(hashed == 1)
+        #expect(plain == 0)
+    }
+
+    @Test func listShowsEveryTokenOldestFirst() async throws {
+        let ann = try await tokens.create(role: .accountant, name: "Ann").record
+        let bob = try await tokens.create(role: .sales, name: "Bob").record
+        #expect(try await tokens.list() == [ann, bob])
+    }
+
+    @Test func revokingByNameRevokesEveryActiveTokenOfThatName() async throws {
+        let first = try await tokens.create(role: .admin, name: "bootstrap").token
+        let second = try await tokens.create(role: .admin, name: "bootstrap").token
+        let other = try await tokens.create(role: .admin, name: "operator").token
+        #expect(try await tokens.revoke(named: "bootstrap") == 2)
+        #expect(try await tokens.revoke(named: "bootstrap") == 0)
+        #expect(try await tokens.identity(forBearer: first) == nil)
+        #expect(try await tokens.identity(forBearer: second) == nil)
+        #expect(try await tokens.identity(forBearer: other)?.subject == "admin:operator")
+    }
+
+    @Test func badNamesAreRefused() async throws {
+        for name in ["", " Ann", "Ann\n", String(repeating: "x", count: 201)] {
+            await #expect(throws: TokenNameError.invalid(name)) { try await tokens.create(role: .sales, name: name) }
+        }
+        #expect(try await tokens.list().isEmpty)
+    }
+}
