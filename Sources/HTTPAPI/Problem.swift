@@ -108,7 +108,7 @@ public struct Problem: Error, Sendable, Equatable {
         headers[.contentType] = "application/problem+json"
         return Response(
             status: HTTPResponse.Status(code: status), headers: headers,
-            body: ResponseBody(byteBuffer: ByteBuffer(data: json.serialized())))
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: json.serialized())))
     }
 
     private static func title(of code: String) -> String {

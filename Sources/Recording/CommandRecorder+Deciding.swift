@@ -103,10 +103,12 @@ extension CommandRecorder {
             let pipeline = try await load(
                 .pipeline(command.pipeline), from: PipelineCatalogue.initialState(for: command.pipeline),
                 PipelineCatalogue.evolve)
-            return Decision(
+            var decision = Decision(
                 stream: .pipeline(command.pipeline), expectedVersion: pipeline.version,
                 events: try PipelineCatalogue.decide(command, state: pipeline.state), entityKey: "pipeline",
                 entityID: command.pipeline)
+            decision.outcome.stages = command.stages
+            return decision
         }
     }
 

@@ -13,6 +13,8 @@ public struct RecordedCommand: Sendable, Equatable {
     public var allocations: [Allocation]?
     /// For a payment: what was left as the client's unapplied credit.
     public var unappliedMinor: Int64?
+    /// For a pipeline definition: its stages in order.
+    public var stages: [String]?
 
     /// An outcome for `entityKey` = `entityID` at `streamVersion`.
     public init(

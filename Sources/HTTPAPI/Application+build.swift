@@ -1,0 +1,69 @@
+import Access
+import EventStore
+import Hummingbird
+import Logging
+import PQ
+import Prometheus
+import Recording
+
+/// What the HTTP application is built from.
+public struct APIDependencies: Sendable {
+    /// The database pool (also handed to the report routes).
+    public var pool: ConnectionPool
+    /// The event store on `pool`.
+    public var store: EventStore
+    /// Who checks bearer tokens.
+    public var tokens: any TokenVerifying
+    /// Where `Idempotency-Key` records are kept.
+    public var idempotency: any IdempotencyRecording
+    /// The Prometheus registry `GET /metrics` serves.
+    public var metrics: PrometheusCollectorRegistry
+    /// Whether `GET /readyz` still says ready.
+    public var readiness: Readiness
+    /// The logger of the routes and the recorder.
+    public var logger: Logger
+
+    /// Dependencies on `pool` with the database-backed token and idempotency stores.
+    public init(
+        pool: ConnectionPool, logger: Logger, tokens: (any TokenVerifying)? = nil,
+        idempotency: (any IdempotencyRecording)? = nil, metrics: PrometheusCollectorRegistry = .init(),
+        readiness: Readiness = Readiness()
+    ) {
+        self.pool = pool
+        self.store = EventStore(pool: pool, logger: logger)
+        self.tokens = tokens ?? TokenStore(pool: pool)
+        self.idempotency = idempotency ?? IdempotencyStore(pool: pool)
+        self.metrics = metrics
+        self.readiness = readiness
+        self.logger = logger
+    }
+}
+
+/// The router of the whole API: metrics, problem+json and bearer authentication around every
+/// route; commands, pipelines, history, the feed, the report routes and the operational routes.
+public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestContext> {
+    let router = Router(context: APIRequestContext.self)
+    router.add(middleware: RequestMetrics(registry: dependencies.metrics))
+    router.add(middleware: ProblemMiddleware())
+    router.add(middleware: BearerAuthentication(tokens: dependencies.tokens))
+    let recorder = CommandRecorder(store: dependencies.store, logger: dependencies.logger)
+    CommandRoutes(recorder: recorder, idempotency: IdempotencyGuard(records: dependencies.idempotency))
+        .register(on: router)
+    PipelineRoutes(recorder: recorder).register(on: router)
+    HistoryRoutes(store: dependencies.store).register(on: router)
+    FeedRoutes(store: dependencies.store).register(on: router)
+    OperationsRoutes(pool: dependencies.pool, registry: dependencies.metrics, readiness: dependencies.readiness)
+        .register(on: router)
+    router.addReportRoutes(pool: dependencies.pool, logger: dependencies.logger)
+    return router
+}
+
+/// The Touchstone HTTP application listening on `host`:`port`.
+public func buildApplication(
+    _ dependencies: APIDependencies, host: String = "127.0.0.1", port: Int = 8080
+) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(dependencies),
+        configuration: .init(address: .hostname(host, port: port), serverName: "touchstone"),
+        logger: dependencies.logger)
+}

@@ -1,0 +1,46 @@
+import EventStore
+import Hummingbird
+import Logging
+import PQ
+import Recording
+import Sales
+
+/// Turns every error under it into an `application/problem+json` answer: the domain's rule
+/// violations, validation failures, Hummingbird's own 404/405/413, and anything unexpected as a
+/// generic 500 whose cause is only logged (never SQL or Swift error text).
+struct ProblemMiddleware: RouterMiddleware {
+    typealias Context = APIRequestContext
+
+    func handle(
+        _ request: Request, context: APIRequestContext, next: (Request, APIRequestContext) async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            return Self.problem(for: error, logger: context.logger).response
+        }
+    }
+
+    /// The problem that answers `error`.
+    static func problem(for error: any Error, logger: Logger) -> Problem {
+        switch error {
+        case let problem as Problem:
+            return problem
+        case let failure as ValidationFailure:
+            return .validation(failure)
+        case let violation as SalesRuleViolation:
+            return .rule(violation)
+        case RecordingError.contention:
+            logger.warning("command gave up under contention", metadata: ["error": "\(error)"])
+            return .unavailable
+        case let error as PQError where error.kind == .connectionFailed || error.kind == .connectionLost:
+            logger.error("database unreachable", metadata: ["error": "\(error)"])
+            return .unavailable
+        case let error as any HTTPResponseError:
+            return .http(error.status)
+        default:
+            logger.error("request failed", metadata: ["error": "\(error)"])
+            return .internalError
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import EventStore
+import PQ
+import Sales
+
+extension CommandRecorder {
+    /// The current definition of the pipeline `name` (the built-in `sales` until redefined);
+    /// nil when no such pipeline exists.
+    public func pipeline(named name: String) async throws -> Pipeline? {
+        guard Pipeline.isValidKey(name) else { return nil }
+        return try await load(.pipeline(name), from: PipelineCatalogue.initialState(for: name), PipelineCatalogue.evolve)
+            .state.pipeline
+    }
+
+    /// Every pipeline, ordered by name; `sales` is always among them.
+    public func pipelines() async throws -> [Pipeline] {
+        let names: [String] = try await store.pool.withConnection { connection in
+            try connection.query(
+                "SELECT substr(stream_id, 10) FROM streams WHERE stream_id LIKE 'pipeline-%' ORDER BY stream_id",
+                prepared: true
+            ).rows.map { try $0.decode(0) }
+        }
+        var pipelines = [Pipeline]()
+        for name in Set(names + [Pipeline.defaultName]).sorted() {
+            if let pipeline = try await pipeline(named: name) { pipelines.append(pipeline) }
+        }
+        return pipelines
+    }
+}
