@@ -9,6 +9,7 @@ struct Touchstone: AsyncParsableCommand {
         abstract: "Touchstone: an event-sourced CRM backend on PostgreSQL.",
         subcommands: [
             Migrate.self,
+            Token.self, History.self,
         ]
     )
 }
