@@ -1,14 +1,140 @@
+import Foundation
 import Hummingbird
 import Logging
 import PQ
+import Projections
+import Sales
 
 extension Router where Context == APIRequestContext {
-    /// The hook where the report routes are registered (board, aging, retention, funnel,
-    /// projections, rebuild); `buildRouter` calls it once with the application's pool and logger.
-    ///
-    /// Handlers check the caller's role with `try context.require(.readReports)` (or `.readAging`,
-    /// `.readProjections`, `.administer`), throw ``Problem`` for every refusal (it becomes
-    /// `application/problem+json`), and take `asOf`/`knownAt` through ``ReportTime``. Every route
-    /// registered here must also be listed under `paths:` in `openapi.yaml` (a test checks it).
-    func addReportRoutes(pool: ConnectionPool, logger: Logger) {}
+    /// The report routes: board, aging (JSON and CSV), retention, funnel, the read models' status
+    /// and their rebuild. Reports are served from the live read models (see `Projections`).
+    func addReportRoutes(pool: ConnectionPool, logger: Logger) {
+        get("/v1/pipelines/{pipeline}/board") { request, context -> Response in
+            _ = try context.require(.readReports)
+            let pipeline = try context.parameters.require("pipeline")
+            let window = try reportWindow(request)
+            let board = try await reportQuery(pool) { connection in
+                try PipelineBoard.query(pipeline: pipeline, window: window, on: connection)
+            }
+            return board.json.response()
+        }
+        get("/v1/receivables/aging") { request, context -> Response in
+            _ = try context.require(.readAging)
+            let window = try reportWindow(request)
+            let query = request.uri.queryParameters
+            let edges = try reportParameter { try ReceivablesAging.edges(query.get("buckets")) }
+            let aging = try await reportQuery(pool) { connection in
+                try ReceivablesAging.query(window: window, edges: edges, on: connection)
+            }
+            if request.headers[.accept]?.contains("text/csv") == true {
+                var headers = HTTPFields()
+                headers[.contentType] = "text/csv; charset=utf-8"
+                return Response(
+                    status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: aging.csv)))
+            }
+            let limit = try request.integerQuery("limit", default: 500, range: 1...10_000)
+            return try reportParameter { try aging.json(limit: Int(limit), cursor: query.get("cursor")) }.response()
+        }
+        get("/v1/retention") { request, context -> Response in
+            _ = try context.require(.readReports)
+            let window = try reportWindow(request)
+            let query = request.uri.queryParameters
+            let thresholds = try reportParameter {
+                try RetentionList.Thresholds(
+                    rhythmFactor: query.get("rhythmFactor"), singlePurchaseDays: query.get("singlePurchaseDays"),
+                    untouchedDays: query.get("untouchedDays"))
+            }
+            let list = try await reportQuery(pool) { connection in
+                try RetentionList.query(window: window, thresholds: thresholds, on: connection)
+            }
+            let limit = try request.integerQuery("limit", default: 500, range: 1...10_000)
+            return try reportParameter { try list.json(limit: Int(limit), cursor: query.get("cursor")) }.response()
+        }
+        get("/v1/funnel") { request, context -> Response in
+            _ = try context.require(.readReports)
+            let window = try reportWindow(request)
+            let query = request.uri.queryParameters
+            let pipeline = query.get("pipeline") ?? Pipeline.defaultName
+            var dates: [LocalDate] = []
+            for field in ["from", "to"] {
+                guard let text = query.get(field), let date = LocalDate(text) else {
+                    throw Problem.invalidField(field, "is required, a date in the form YYYY-MM-DD")
+                }
+                dates.append(date)
+            }
+            let (from, to) = (dates[0], dates[1])
+            let funnel = try await reportQuery(pool) { connection in
+                try Funnel.query(pipeline: pipeline, from: from, to: to, window: window, on: connection)
+            }
+            return funnel.json.response()
+        }
+        get("/v1/projections") { _, context -> Response in
+            _ = try context.require(.readProjections)
+            let statuses = try await reportQuery(pool) { connection in try ProjectionStatus.all(on: connection) }
+            return JSONValue.object(["projections": .array(statuses.map(\.json))]).response()
+        }
+        post("/v1/projections/{name}/rebuild") { _, context -> Response in
+            _ = try context.require(.administer)
+            let name = try context.parameters.require("name")
+            guard let projection = Projection.named(name) else {
+                throw Problem.http(.notFound, detail: "no read model is called '\(name)'")
+            }
+            let before = try await reportQuery(pool) { connection in try ProjectionStatus.all(on: connection) }
+            guard let status = before.first(where: { $0.name == name }), status.state != "rebuilding" else {
+                throw Problem(
+                    status: 409, code: "rebuild-running", title: "Rebuild running",
+                    detail: "a rebuild of '\(name)' is already running")
+            }
+            let rebuild = ProjectionRebuild(projection: projection, logger: logger)
+            Task {
+                do {
+                    _ = try await pool.withConnection { connection in try rebuild.run(on: connection) }
+                } catch {
+                    logger.error("rebuild failed", metadata: ["projection.name": "\(name)", "error": "\(error)"])
+                }
+            }
+            var accepted = status
+            accepted.state = "rebuilding"
+            accepted.rebuild = ProjectionStatus.Rebuild(
+                eventsDone: 0, eventsTotal: status.position + status.lagEvents, eventsPerSecond: 0, etaSeconds: nil)
+            return accepted.json.response(status: .accepted)
+        }
+    }
+}
+
+/// `asOf`/`knownAt` of a report request (422 when invalid).
+private func reportWindow(_ request: Request) throws -> ReportWindow {
+    let time = try ReportTime(request: request)
+    return ReportWindow(asOf: time.asOf, knownAt: time.knownAt)
+}
+
+/// Runs a parameter check, turning a refused parameter into a 422 problem.
+private func reportParameter<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as ProjectionError {
+        throw problem(error)
+    }
+}
+
+/// Runs a report on a pooled connection, mapping refusals to problems.
+private func reportQuery<T: Sendable>(
+    _ pool: ConnectionPool, _ body: @escaping @Sendable (Connection) throws -> T
+) async throws -> T {
+    do {
+        return try await pool.withConnection(body)
+    } catch let error as ProjectionError {
+        throw problem(error)
+    }
+}
+
+private func problem(_ error: ProjectionError) -> Problem {
+    switch error {
+    case .invalidParameter(let field, let message): Problem.invalidField(field, message)
+    case .unknownPipeline, .unknownProjection: Problem.http(.notFound, detail: error.description)
+    case .rebuildRunning:
+        Problem(status: 409, code: "rebuild-running", title: "Rebuild running", detail: error.description)
+    case .amountOverflow:
+        Problem(status: 422, code: "amount-overflow", title: "Amount overflow", detail: error.description)
+    }
 }

@@ -17,6 +17,14 @@ public struct ProjectionStatus: Sendable, Equatable {
         public var eventsPerSecond: Double
         /// Seconds left at that rate, nil before the first batch.
         public var etaSeconds: Double?
+
+        /// Progress of `eventsDone` out of `eventsTotal` at `eventsPerSecond`.
+        public init(eventsDone: Int64, eventsTotal: Int64, eventsPerSecond: Double, etaSeconds: Double?) {
+            self.eventsDone = eventsDone
+            self.eventsTotal = eventsTotal
+            self.eventsPerSecond = eventsPerSecond
+            self.etaSeconds = etaSeconds
+        }
     }
 
     /// The read model's name.
