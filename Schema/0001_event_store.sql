@@ -31,9 +31,8 @@ CREATE TABLE streams (
 );
 
 CREATE TABLE event_ids (
-    event_id     uuid   PRIMARY KEY,
-    position     bigint NOT NULL,
-    content_hash bytea  NOT NULL
+    event_id uuid   PRIMARY KEY,
+    position bigint NOT NULL
 );
 
 -- Business keys that must be unique across streams (scope 'invoice-number'),
@@ -62,13 +61,6 @@ CREATE TRIGGER event_ids_no_truncate BEFORE TRUNCATE ON event_ids
     FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
 CREATE TRIGGER claims_append_only BEFORE UPDATE OR DELETE ON claims
     FOR EACH ROW EXECUTE FUNCTION refuse_change();
-
--- The content an event id stands for: replaying the same id with the same
--- content is a no-op, with other content an error.
-CREATE FUNCTION event_content_hash(p_stream text, p_type text, p_schema_version integer, p_data jsonb)
-RETURNS bytea LANGUAGE sql IMMUTABLE AS $$
-    SELECT sha256(convert_to(p_stream || E'\n' || p_type || E'\n' || p_schema_version || E'\n' || p_data::text, 'UTF8'))
-$$;
 
 -- Commit-safe reading by position.
 --
@@ -99,11 +91,12 @@ $$;
 
 -- Appends a batch to one stream atomically.
 -- p_expected: -2 any version, -1 the stream must not exist, n >= 1 it must be at n.
--- Answers one row per event: position, stream_version, recorded_at, and
--- `replayed` = true when the whole batch was already stored with the same
--- content (then nothing is written and the original positions are returned).
--- Errors: TS409 version conflict, TS422 an event id reused with other content,
--- 23505 on claims_pkey when a claimed business key is taken.
+-- Answers one row per event: position, stream_version, recorded_at.
+-- Errors: TS409 version conflict (DETAIL: the current version), TS208 some
+-- event ids are already stored (the caller asks `stored_batch` whether this is
+-- a replay), 23505 on claims_pkey when a claimed business key is taken.
+-- The happy path does no look-ups: replays are rare, so they are detected by
+-- the conflicts they cause, not checked for on every append.
 CREATE FUNCTION append_events(
     p_stream          text,
     p_expected        bigint,
@@ -116,34 +109,15 @@ CREATE FUNCTION append_events(
     p_occurred_at     timestamptz[],
     p_claim_scopes    text[],
     p_claim_keys      text[]
-) RETURNS TABLE (event_position bigint, event_stream_version bigint, event_recorded_at timestamptz, replayed boolean)
-LANGUAGE plpgsql AS $$
+) RETURNS TABLE (event_position bigint, event_stream_version bigint, event_recorded_at timestamptz)
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
-    batch_size bigint := cardinality(p_event_ids);
-    stored     bigint;
-    matching   bigint;
-    new_version bigint;
+    batch_size      bigint := cardinality(p_event_ids);
+    new_version     bigint;
     current_version bigint;
-    horizon    bigint;
+    horizon         bigint;
+    new_ids         bigint;
 BEGIN
-    SELECT count(*), count(*) FILTER (
-               WHERE e.content_hash = event_content_hash(p_stream, u.type, u.schema_version, u.data))
-      INTO stored, matching
-      FROM unnest(p_event_ids, p_types, p_schema_versions, p_data) AS u(event_id, type, schema_version, data)
-      JOIN event_ids e ON e.event_id = u.event_id;
-    IF stored > 0 THEN
-        IF stored = batch_size AND matching = batch_size THEN
-            RETURN QUERY
-                SELECT ev.position, ev.stream_version, ev.recorded_at, true
-                  FROM event_ids e JOIN events ev ON ev.position = e.position
-                 WHERE e.event_id = ANY (p_event_ids)
-                 ORDER BY ev.position;
-            RETURN;
-        END IF;
-        RAISE EXCEPTION 'event ids already stored with other content'
-            USING ERRCODE = 'TS422';
-    END IF;
-
     IF p_expected = -1 THEN
         INSERT INTO streams AS s (stream_id, version) VALUES (p_stream, batch_size)
             ON CONFLICT (stream_id) DO NOTHING
@@ -171,7 +145,6 @@ BEGIN
     SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END INTO horizon FROM event_position;
     PERFORM pg_advisory_xact_lock_shared(horizon);
 
-    RETURN QUERY
     WITH inserted AS (
         INSERT INTO events (position, stream_id, stream_version, event_id, type, schema_version,
                             data, metadata, client_id, occurred_at)
@@ -179,14 +152,54 @@ BEGIN
                u.type, u.schema_version, u.data, u.metadata, p_client, u.occurred_at
           FROM unnest(p_event_ids, p_types, p_schema_versions, p_data, p_metadata, p_occurred_at)
                WITH ORDINALITY AS u(event_id, type, schema_version, data, metadata, occurred_at, ordinal)
-        RETURNING events.position, events.stream_version, events.recorded_at, events.event_id,
-                  events.type, events.schema_version, events.data
-    ), ids AS (
-        INSERT INTO event_ids (event_id, position, content_hash)
-        SELECT i.event_id, i.position, event_content_hash(p_stream, i.type, i.schema_version, i.data)
-          FROM inserted i
+        RETURNING events.event_id, events.position
     )
-    SELECT i.position, i.stream_version, i.recorded_at, false FROM inserted i ORDER BY i.position;
+    INSERT INTO event_ids (event_id, position)
+    SELECT i.event_id, i.position FROM inserted i
+    ON CONFLICT (event_id) DO NOTHING;
+    GET DIAGNOSTICS new_ids = ROW_COUNT;
+    IF new_ids < batch_size THEN
+        RAISE EXCEPTION 'event ids already stored' USING ERRCODE = 'TS208';
+    END IF;
+    -- This transaction holds the stream's row, so these are exactly the batch.
+    RETURN QUERY
+        SELECT e.position, e.stream_version, e.recorded_at FROM events e
+         WHERE e.stream_id = p_stream AND e.stream_version > new_version - batch_size
+         ORDER BY e.stream_version;
+END
+$$;
+
+-- Whether a batch is already stored: its events' positions, stream version and
+-- recording instant when every id is stored in `p_stream` with the same type,
+-- schema version and payload (compared as jsonb, so key order and white space
+-- do not matter); no rows when none is stored; TS422 when some are stored
+-- with other content or only part of the batch is.
+CREATE FUNCTION stored_batch(
+    p_stream text, p_event_ids uuid[], p_types text[], p_schema_versions integer[], p_data jsonb[]
+) RETURNS TABLE (event_position bigint, event_stream_version bigint, event_recorded_at timestamptz)
+LANGUAGE plpgsql AS $$
+DECLARE
+    stored   bigint;
+    matching bigint;
+BEGIN
+    SELECT count(*),
+           count(*) FILTER (WHERE ev.stream_id = p_stream AND ev.type = u.type
+                              AND ev.schema_version = u.schema_version AND ev.data = u.data)
+      INTO stored, matching
+      FROM unnest(p_event_ids, p_types, p_schema_versions, p_data) AS u(event_id, type, schema_version, data)
+      JOIN event_ids e ON e.event_id = u.event_id
+      JOIN events ev ON ev.position = e.position;
+    IF stored = 0 THEN
+        RETURN;
+    END IF;
+    IF stored < cardinality(p_event_ids) OR matching < stored THEN
+        RAISE EXCEPTION 'event ids already stored with other content' USING ERRCODE = 'TS422';
+    END IF;
+    RETURN QUERY
+        SELECT ev.position, ev.stream_version, ev.recorded_at
+          FROM event_ids e JOIN events ev ON ev.position = e.position
+         WHERE e.event_id = ANY (p_event_ids)
+         ORDER BY ev.position;
 END
 $$;
 

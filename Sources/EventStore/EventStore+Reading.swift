@@ -5,7 +5,7 @@ extension EventStore {
     /// The columns every read returns, in ``RecordedEvent``'s order.
     static let eventColumns: SQL = """
         position, event_id, stream_id, stream_version, type, schema_version, data::text, metadata::text,
-        client_id, format_instant(occurred_at), format_instant(recorded_at)
+        client_id, occurred_at AT TIME ZONE 'UTC', recorded_at AT TIME ZONE 'UTC'
         """
 
     static func recordedEvent(_ row: Row) throws -> RecordedEvent {
@@ -13,7 +13,8 @@ extension EventStore {
             position: try row.decode(0), eventID: try row.decode(1), streamID: try row.decode(2),
             streamVersion: try row.decode(3), type: try row.decode(4), schemaVersion: try row.decode(5),
             data: try row.decode(6), metadata: try row.decode(7), clientID: try row.decodeOptional(8),
-            occurredAt: try row.decode(9), recordedAt: try row.decode(10))
+            occurredAt: rfc3339(utcTimestamp: try row.decode(9)),
+            recordedAt: rfc3339(utcTimestamp: try row.decode(10)))
     }
 
     /// The events of one stream from `version` on, in version order.

@@ -38,7 +38,8 @@ public final class EventStore: Sendable {
         let statement = try Self.appendStatement(
             stream: stream, expected: expected, events: events, clientID: clientID, claims: claims)
         let result = try await pool.withConnection { connection in
-            try Self.runAppend(statement, on: connection, stream: stream, expected: expected, claims: claims)
+            try Self.runAppend(
+                statement, on: connection, stream: stream, expected: expected, events: events, claims: claims)
         }
         if !result.replayed { signal.poke() }
         return result
@@ -52,7 +53,8 @@ public final class EventStore: Sendable {
     ) throws -> AppendResult {
         let statement = try appendStatement(
             stream: stream, expected: expected, events: events, clientID: clientID, claims: claims)
-        return try runAppend(statement, on: connection, stream: stream, expected: expected, claims: claims)
+        return try runAppend(
+            statement, on: connection, stream: stream, expected: expected, events: events, claims: claims)
     }
 
     /// Wakes readers waiting on new events (coalesced: at most one NOTIFY per
@@ -92,8 +94,11 @@ public final class EventStore: Sendable {
         if case .exact(let version) = expected, version < 1 {
             throw EventStoreError.versionConflict(stream: stream.description, expected: expected, actual: -1)
         }
+        guard Set(events.map(\.eventID)).count == events.count else {
+            throw EventStoreError.invalidEvent(eventID: "", reason: "an event id appears twice in the batch")
+        }
         return """
-            SELECT event_position, event_stream_version, format_instant(event_recorded_at), replayed
+            SELECT event_position, event_stream_version, event_recorded_at AT TIME ZONE 'UTC'
               FROM append_events(\(stream.description), \(expected.code), \(clientID)::uuid,
                    \(events.map(\.eventID))::uuid[], \(events.map(\.type))::text[],
                    \(events.map(\.schemaVersion))::integer[], \(events.map(\.data))::jsonb[],
@@ -103,28 +108,58 @@ public final class EventStore: Sendable {
     }
 
     static func runAppend(
-        _ statement: SQL, on connection: Connection, stream: StreamID, expected: ExpectedVersion, claims: [Claim]
+        _ statement: SQL, on connection: Connection, stream: StreamID, expected: ExpectedVersion,
+        events: [NewEvent], claims: [Claim]
     ) throws -> AppendResult {
         var attempts = 0
         while true {
             attempts += 1
             do {
-                let rows = try connection.query(statement, prepared: true).rows
-                return AppendResult(
-                    positions: try rows.map { try $0.decode(0) },
-                    streamVersion: try rows.map { try $0.decode(1, as: Int64.self) }.max() ?? 0,
-                    recordedAt: try rows.first?.decode(2) ?? "",
-                    replayed: try rows.first?.decode(3) ?? false)
+                return try appendResult(connection.query(statement, prepared: true).rows, replayed: false)
             } catch let error as PQError {
-                // Two appends of the same new event ids raced: the loser retries and
-                // finds them stored (a replay) or reused (an error). Inside a caller's
-                // transaction the transaction is aborted, so the error goes up instead.
-                if error.constraint == "event_ids_pkey", attempts == 1, !connection.inTransaction {
-                    continue
+                // A version conflict or a stored event id may be a retry of a batch
+                // already appended: then its original result is the answer. Inside a
+                // caller's transaction the transaction is aborted and cannot ask.
+                let mayBeReplay = error.sqlState == "TS409" || error.sqlState == "TS208"
+                guard mayBeReplay, !connection.inTransaction else {
+                    throw translate(error, stream: stream, expected: expected, claims: claims)
                 }
+                let stored: [Row]
+                do {
+                    stored = try connection.query(
+                        """
+                        SELECT event_position, event_stream_version, event_recorded_at AT TIME ZONE 'UTC'
+                          FROM stored_batch(\(stream.description), \(events.map(\.eventID))::uuid[],
+                               \(events.map(\.type))::text[], \(events.map(\.schemaVersion))::integer[],
+                               \(events.map(\.data))::jsonb[])
+                        """, prepared: true
+                    ).rows
+                } catch let failure as PQError {
+                    throw translate(failure, stream: stream, expected: expected, claims: claims)
+                }
+                if !stored.isEmpty { return try appendResult(stored, replayed: true) }
+                // The ids' other writer rolled back between our two statements: try again.
+                if error.sqlState == "TS208", attempts == 1 { continue }
                 throw translate(error, stream: stream, expected: expected, claims: claims)
             }
         }
+    }
+
+    static func appendResult(_ rows: [Row], replayed: Bool) throws -> AppendResult {
+        AppendResult(
+            positions: try rows.map { try $0.decode(0) },
+            streamVersion: try rows.map { try $0.decode(1, as: Int64.self) }.max() ?? 0,
+            recordedAt: try rows.first.map { rfc3339(utcTimestamp: try $0.decode(2)) } ?? "",
+            replayed: replayed)
+    }
+
+    /// PostgreSQL's `timestamp` text in UTC (`2026-03-01 09:30:00.12`) as RFC 3339
+    /// (`2026-03-01T09:30:00.12Z`); PostgreSQL already trims trailing zeros.
+    static func rfc3339(utcTimestamp text: String) -> String {
+        var bytes = Array(text.utf8)
+        if bytes.count > 10, bytes[10] == UInt8(ascii: " ") { bytes[10] = UInt8(ascii: "T") }
+        bytes.append(UInt8(ascii: "Z"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     static func translate(_ error: PQError, stream: StreamID, expected: ExpectedVersion, claims: [Claim]) -> any Error {
@@ -132,14 +167,12 @@ public final class EventStore: Sendable {
         case "TS409":
             return EventStoreError.versionConflict(
                 stream: stream.description, expected: expected, actual: Int64(error.detail ?? "") ?? 0)
-        case "TS422":
+        case "TS422", "TS208":
             return EventStoreError.eventIDReused(stream: stream.description)
         case "23505" where error.constraint == "claims_pkey":
             let taken = claims.first { claim in error.detail?.contains("(\(claim.scope), \(claim.key))") == true }
             let claim = taken ?? claims.first ?? Claim(scope: "", key: "")
             return EventStoreError.claimTaken(scope: claim.scope, key: claim.key)
-        case "23505" where error.constraint == "event_ids_pkey":
-            return EventStoreError.eventIDReused(stream: stream.description)
         case "22P02", "22P05", "22032", "22025":
             return EventStoreError.invalidJSON(eventID: "")
         case "22007", "22008", "22009":

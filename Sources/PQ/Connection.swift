@@ -87,13 +87,16 @@ public final class Connection {
         guard sent == 1 else { throw connectionError() }
         guard PQsetSingleRowMode(handle) == 1 else { throw connectionError() }
         var failure: (any Error)?
+        var columns: [String]?
         while let result = PQgetResult(handle) {
             defer { PQclear(result) }
             if failure != nil { continue }
             let status = PQresultStatus(result)
             if status == PGRES_SINGLE_TUPLE {
                 do {
-                    try body(Row(columns: columnNames(result), values: rowValues(result, row: 0)))
+                    let names = columns ?? columnNames(result)
+                    columns = names
+                    try body(Row(columns: names, values: rowValues(result, row: 0)))
                 } catch {
                     failure = error
                     PQrequestCancel(handle)

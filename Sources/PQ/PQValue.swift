@@ -115,12 +115,15 @@ public struct PQArray<Element: PQEncodable>: PQEncodable {
 }
 
 func quoteArrayElement(_ text: String) -> String {
-    var quoted = "\""
-    for character in text.unicodeScalars {
-        if character == "\"" || character == "\\" { quoted += "\\" }
-        quoted.unicodeScalars.append(character)
+    var quoted = [UInt8]()
+    quoted.reserveCapacity(text.utf8.count + 16)
+    quoted.append(UInt8(ascii: "\""))
+    for byte in text.utf8 {
+        if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { quoted.append(UInt8(ascii: "\\")) }
+        quoted.append(byte)
     }
-    return quoted + "\""
+    quoted.append(UInt8(ascii: "\""))
+    return String(decoding: quoted, as: UTF8.self)
 }
 
 private func hexValue(_ byte: UInt8) -> UInt8? {
