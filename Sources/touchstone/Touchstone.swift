@@ -9,6 +9,9 @@ struct Touchstone: AsyncParsableCommand {
         abstract: "Touchstone: an event-sourced CRM backend on PostgreSQL.",
         subcommands: [
             Migrate.self,
+            Serve.self,
+            Import.self,
+            Demo.self,
             Token.self, History.self,
         ]
     )

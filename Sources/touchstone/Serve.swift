@@ -1,0 +1,38 @@
+import ArgumentParser
+import HTTPAPI
+import Hummingbird
+import PQ
+import ServiceLifecycle
+
+/// `touchstone serve`: the HTTP API, shut down gracefully on SIGTERM or SIGINT (in-flight
+/// requests finish, then the pool closes).
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the HTTP API.")
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on.")
+    var port = 8080
+
+    @Option(help: "Database connections in the pool.")
+    var connections = 16
+
+    func run() async throws {
+        let logger = DatabaseEnvironment.logger("touchstone.serve")
+        let pool = ConnectionPool(conninfo: try DatabaseEnvironment.runtimeURL(), size: connections, logger: logger)
+        defer { pool.close() }
+        let dependencies = APIDependencies(pool: pool, logger: logger)
+        let application = buildApplication(dependencies, host: host, port: port)
+        let services: [any Service] = [application]
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await withGracefulShutdownHandler {
+            try await group.run()
+        } onGracefulShutdown: {
+            dependencies.readiness.stopAccepting()
+        }
+    }
+}
