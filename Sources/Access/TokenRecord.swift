@@ -1,6 +1,9 @@
 import Foundation
 
 /// What is stored about a token, without its secret.
+///
+/// Encoded with camelCase keys, the id in lowercase canonical form and
+/// `revokedAt` as `null` while the token is active.
 public struct TokenRecord: Sendable, Equatable, Codable {
     /// The token's id.
     public var tokenID: UUID
@@ -22,5 +25,33 @@ public struct TokenRecord: Sendable, Equatable, Codable {
         self.subject = subject
         self.createdAt = createdAt
         self.revokedAt = revokedAt
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case tokenID = "tokenId", name, role, subject, createdAt, revokedAt
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let id = try container.decode(String.self, forKey: .tokenID)
+        guard let tokenID = UUID(uuidString: id) else {
+            throw DecodingError.dataCorruptedError(forKey: .tokenID, in: container, debugDescription: "not a UUID")
+        }
+        self.init(
+            tokenID: tokenID, name: try container.decode(String.self, forKey: .name),
+            role: try container.decode(Role.self, forKey: .role),
+            subject: try container.decode(String.self, forKey: .subject),
+            createdAt: try container.decode(String.self, forKey: .createdAt),
+            revokedAt: try container.decodeIfPresent(String.self, forKey: .revokedAt))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(tokenID.uuidString.lowercased(), forKey: .tokenID)
+        try container.encode(name, forKey: .name)
+        try container.encode(role, forKey: .role)
+        try container.encode(subject, forKey: .subject)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(revokedAt, forKey: .revokedAt)
     }
 }

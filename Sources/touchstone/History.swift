@@ -57,7 +57,12 @@ struct History: AsyncParsableCommand {
 
         var entries = [Entry]()
         for event in recorded {
-            if let knownAt, let recordedAt = Instant(event.recordedAt), recordedAt > knownAt { continue }
+            if let knownAt {
+                guard let recordedAt = Instant(event.recordedAt) else {
+                    throw fail("event at position \(event.position) has an unreadable recordedAt \(event.recordedAt)")
+                }
+                if recordedAt > knownAt { continue }
+            }
             let decoded: SalesEvent
             do {
                 decoded = try SalesEvent.decode(

@@ -74,7 +74,9 @@ struct Token: AsyncParsableCommand {
 
         func validate() throws {
             guard (id == nil) != (name == nil) else {
-                throw ValidationError("give either a token id or --name, not both")
+                FileHandle.standardError.write(
+                    Data("touchstone: give either a token id or --name\nUsage: touchstone token revoke (<id> | --name <name>)\n".utf8))
+                throw ExitCode(2)
             }
         }
 

@@ -86,6 +86,19 @@ struct TokenStoreTests {
         #expect(try await tokens.identity(forBearer: other)?.subject == "admin:operator")
     }
 
+    @Test func aRecordEncodesWithCamelCaseKeysAndALowercaseId() throws {
+        let id = UUID(uuidString: "6F1C2A9E-0B7D-4C59-9A51-3E0F6D2B8C11")!
+        let record = TokenRecord(
+            tokenID: id, name: "Ann", role: .accountant, subject: "accountant:Ann",
+            createdAt: "2026-03-01T09:30:00Z", revokedAt: nil)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let json = String(decoding: try encoder.encode(record), as: UTF8.self)
+        #expect(json == #"{"createdAt":"2026-03-01T09:30:00Z","name":"Ann","revokedAt":null,"role":"accountant","#
+            + #""subject":"accountant:Ann","tokenId":"6f1c2a9e-0b7d-4c59-9a51-3e0f6d2b8c11"}"#)
+        #expect(try JSONDecoder().decode(TokenRecord.self, from: Data(json.utf8)) == record)
+    }
+
     @Test func badNamesAreRefused() async throws {
         for name in ["", " Ann", "Ann\n", String(repeating: "x", count: 201)] {
             await #expect(throws: TokenNameError.invalid(name)) { try await tokens.create(role: .sales, name: name) }
