@@ -8,24 +8,31 @@ import PQ
 /// inserts proceeds. A request that finds the key claimed by a request still
 /// running polls the row (every 20 ms, up to 30 s, without holding a
 /// connection) and then replays its response, or claims the key itself if
-/// that request was abandoned.
+/// that request was abandoned. A claim left behind by a process that died
+/// mid-request goes stale after a lease (60 s) and is then taken over, so a
+/// crash does not block a key for the whole retention.
 public final class IdempotencyStore: IdempotencyRecording {
     private let pool: ConnectionPool
     private let retentionSeconds: Double
     private let pollInterval: Duration
     private let maximumWait: Duration
+    private let leaseSeconds: Double
 
     /// Keeps keys for `retention` (24 hours by default); older ones count as absent.
     public convenience init(pool: ConnectionPool, retention: Duration = .seconds(86_400)) {
-        self.init(pool: pool, retention: retention, pollInterval: .milliseconds(20), maximumWait: .seconds(30))
+        self.init(
+            pool: pool, retention: retention, pollInterval: .milliseconds(20), maximumWait: .seconds(30),
+            lease: .seconds(60))
     }
 
-    init(pool: ConnectionPool, retention: Duration, pollInterval: Duration, maximumWait: Duration) {
+    /// Also sets how often a waiting request looks again, how long it waits at
+    /// most, and after how long an unfinished claim counts as abandoned.
+    init(pool: ConnectionPool, retention: Duration, pollInterval: Duration, maximumWait: Duration, lease: Duration) {
         self.pool = pool
-        let (seconds, attoseconds) = retention.components
-        retentionSeconds = Double(seconds) + Double(attoseconds) / 1e18
+        retentionSeconds = Self.seconds(retention)
         self.pollInterval = pollInterval
         self.maximumWait = maximumWait
+        leaseSeconds = Self.seconds(lease)
     }
 
     public func begin(scope: IdempotencyScope, key: String, requestHash: String) async throws -> IdempotencyDecision {
@@ -69,6 +76,11 @@ public final class IdempotencyStore: IdempotencyRecording {
         }
     }
 
+    private static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+
     /// Refuses keys that are empty, longer than 255 characters or not visible ASCII.
     static func validate(_ key: String) throws {
         let bytes = key.utf8
@@ -82,7 +94,14 @@ public final class IdempotencyStore: IdempotencyRecording {
         -> IdempotencyDecision?
     {
         let retention = retentionSeconds
+        let lease = leaseSeconds
         return try await pool.withConnection { connection in
+            try connection.execute(
+                """
+                DELETE FROM idempotency_keys
+                 WHERE subject = \(scope.subject) AND method = \(scope.method) AND path = \(scope.path)
+                   AND key = \(key) AND created_at < now() - make_interval(secs => \(retention))
+                """)
             try connection.execute(
                 """
                 DELETE FROM idempotency_keys
@@ -102,7 +121,8 @@ public final class IdempotencyStore: IdempotencyRecording {
                 let row = try connection.query(
                     """
                     SELECT request_hash, state, status, content_type, body,
-                           created_at < now() - make_interval(secs => \(retention))
+                           created_at < now() - make_interval(secs => \(retention)),
+                           state = 'in-progress' AND created_at < now() - make_interval(secs => \(lease))
                       FROM idempotency_keys
                      WHERE subject = \(scope.subject) AND method = \(scope.method) AND path = \(scope.path)
                        AND key = \(key)
@@ -110,6 +130,16 @@ public final class IdempotencyStore: IdempotencyRecording {
                 ).first
             else { return nil }
             if try row.decode(5, as: Bool.self) { return nil }
+            if try row.decode(6, as: Bool.self) {
+                let taken = try connection.execute(
+                    """
+                    UPDATE idempotency_keys SET created_at = now(), request_hash = \(requestHash)
+                     WHERE subject = \(scope.subject) AND method = \(scope.method) AND path = \(scope.path)
+                       AND key = \(key) AND state = 'in-progress'
+                       AND created_at < now() - make_interval(secs => \(lease))
+                    """)
+                return taken > 0 ? .proceed : nil
+            }
             guard try row.decode(0, as: String.self) == requestHash else { return .keyReusedWithDifferentBody }
             guard try row.decode(1, as: String.self) == "completed" else { return nil }
             return .replay(

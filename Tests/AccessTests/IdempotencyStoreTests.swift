@@ -1,4 +1,4 @@
-import Access
+@testable import Access
 import Foundation
 import PQ
 import TestSupport
@@ -73,6 +73,26 @@ struct IdempotencyStoreTests {
         try await Task.sleep(for: .milliseconds(100))
         try await store.abandon(scope: scope, key: "k-5")
         #expect(try await waiting == .proceed)
+    }
+
+    @Test func aWaiterGivesUpWithATypedErrorAfterTheMaximumWait() async throws {
+        let impatient = IdempotencyStore(
+            pool: database.pool, retention: .seconds(86_400), pollInterval: .milliseconds(10),
+            maximumWait: .milliseconds(100), lease: .seconds(60))
+        #expect(try await impatient.begin(scope: scope, key: "k-8", requestHash: "h1") == .proceed)
+        await #expect(throws: IdempotencyKeyError.stillInProgress) {
+            try await impatient.begin(scope: scope, key: "k-8", requestHash: "h1")
+        }
+    }
+
+    @Test func aClaimLeftByACrashedRequestIsTakenOverAfterItsLease() async throws {
+        #expect(try await store.begin(scope: scope, key: "k-9", requestHash: "h1") == .proceed)
+        let afterCrash = IdempotencyStore(
+            pool: database.pool, retention: .seconds(86_400), pollInterval: .milliseconds(10),
+            maximumWait: .seconds(5), lease: .zero)
+        #expect(try await afterCrash.begin(scope: scope, key: "k-9", requestHash: "h1") == .proceed)
+        try await afterCrash.complete(scope: scope, key: "k-9", response: created)
+        #expect(try await store.begin(scope: scope, key: "k-9", requestHash: "h1") == .replay(created))
     }
 
     @Test func keysSurviveANewStoreOnTheSameDatabase() async throws {
