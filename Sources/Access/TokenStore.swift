@@ -91,10 +91,8 @@ public final class TokenStore: TokenVerifying {
 
     /// Lowercase hex SHA-256 of the token's UTF-8 bytes.
     static func hash(_ token: String) -> String {
-        SHA256.hash(data: Array(token.utf8)).map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]])
-        }.joined()
+        let digits = Array("0123456789abcdef")
+        return String(SHA256.hash(data: Array(token.utf8)).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0f)]] })
     }
 
     /// Compares two strings in time that depends only on their lengths.
