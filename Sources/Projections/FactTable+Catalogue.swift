@@ -1,7 +1,7 @@
 /// The fact tables the read models are made of, each filled from the event
 /// types of `docs/events.md`.
 extension FactTable {
-    static let clients = FactTable(
+    public static let clients = FactTable(
         name: "clients",
         columns: "client_id uuid NOT NULL, name text, registered_on date NOT NULL, position bigint NOT NULL, recorded_at timestamptz NOT NULL",
         insertColumns: "client_id, name, registered_on, position, recorded_at",
@@ -11,7 +11,7 @@ extension FactTable {
             """,
         indexes: ["client_id"])
 
-    static let invoices = FactTable(
+    public static let invoices = FactTable(
         name: "invoices",
         columns: """
             invoice_id uuid NOT NULL, client_id uuid NOT NULL, number text NOT NULL, issued_on date NOT NULL, \
@@ -27,7 +27,7 @@ extension FactTable {
             """,
         indexes: ["invoice_id", "client_id, issued_on"])
 
-    static let allocations = FactTable(
+    public static let allocations = FactTable(
         name: "allocations",
         columns: """
             payment_id uuid NOT NULL, invoice_id uuid NOT NULL, client_id uuid NOT NULL, received_on date NOT NULL, \
@@ -42,7 +42,7 @@ extension FactTable {
             """,
         indexes: ["invoice_id, received_on"])
 
-    static let payments = FactTable(
+    public static let payments = FactTable(
         name: "payments",
         columns: """
             payment_id uuid NOT NULL, client_id uuid NOT NULL, currency text NOT NULL, received_on date NOT NULL, \
@@ -57,7 +57,7 @@ extension FactTable {
             """,
         indexes: ["client_id, received_on"])
 
-    static let creditNotes = FactTable(
+    public static let creditNotes = FactTable(
         name: "credit_notes",
         columns: """
             invoice_id uuid NOT NULL, client_id uuid NOT NULL, issued_on date NOT NULL, amount bigint NOT NULL, \
@@ -71,7 +71,7 @@ extension FactTable {
             """,
         indexes: ["invoice_id, issued_on"])
 
-    static let writeOffs = FactTable(
+    public static let writeOffs = FactTable(
         name: "write_offs",
         columns: """
             invoice_id uuid NOT NULL, client_id uuid NOT NULL, written_off_on date NOT NULL, amount bigint NOT NULL, \
@@ -85,7 +85,7 @@ extension FactTable {
             """,
         indexes: ["invoice_id, written_off_on"])
 
-    static let orders = FactTable(
+    public static let orders = FactTable(
         name: "orders",
         columns: """
             order_id uuid NOT NULL, client_id uuid NOT NULL, placed_on date NOT NULL, amount bigint NOT NULL, \
@@ -103,7 +103,7 @@ extension FactTable {
     /// it as `occurredOn`; for version 1 it is the date part of the RFC 3339
     /// UTC instant (read as text, so a fraction is never rounded into the
     /// next day).
-    static let touches = FactTable(
+    public static let touches = FactTable(
         name: "touches",
         columns: """
             touch_id uuid NOT NULL, client_id uuid NOT NULL, deal_id uuid, occurred_on date NOT NULL, \
@@ -118,7 +118,7 @@ extension FactTable {
             """,
         indexes: ["client_id, occurred_on", "deal_id, occurred_on"])
 
-    static let deals = FactTable(
+    public static let deals = FactTable(
         name: "deals",
         columns: """
             deal_id uuid NOT NULL, client_id uuid NOT NULL, pipeline text NOT NULL, title text, \
@@ -135,7 +135,7 @@ extension FactTable {
         indexes: ["pipeline, opened_on", "deal_id"])
 
     /// A deal enters its first stage when opened and another one on every move.
-    static let stageEntries = FactTable(
+    public static let stageEntries = FactTable(
         name: "stage_entries",
         columns: "deal_id uuid NOT NULL, stage text NOT NULL, entered_on date NOT NULL, position bigint NOT NULL, recorded_at timestamptz NOT NULL",
         insertColumns: "deal_id, stage, entered_on, position, recorded_at",
@@ -147,7 +147,7 @@ extension FactTable {
             """,
         indexes: ["deal_id, entered_on, position"])
 
-    static let offers = FactTable(
+    public static let offers = FactTable(
         name: "offers",
         columns: """
             deal_id uuid NOT NULL, offered_on date NOT NULL, amount bigint NOT NULL, currency text NOT NULL, \
@@ -161,7 +161,7 @@ extension FactTable {
             """,
         indexes: ["deal_id, offered_on, position"])
 
-    static let objections = FactTable(
+    public static let objections = FactTable(
         name: "objections",
         columns: "objection_id uuid NOT NULL, deal_id uuid NOT NULL, raised_on date NOT NULL, position bigint NOT NULL, recorded_at timestamptz NOT NULL",
         insertColumns: "objection_id, deal_id, raised_on, position, recorded_at",
@@ -172,7 +172,7 @@ extension FactTable {
             """,
         indexes: ["deal_id, raised_on"])
 
-    static let objectionOutcomes = FactTable(
+    public static let objectionOutcomes = FactTable(
         name: "objection_outcomes",
         columns: "objection_id uuid NOT NULL, deal_id uuid NOT NULL, handled_on date NOT NULL, position bigint NOT NULL, recorded_at timestamptz NOT NULL",
         insertColumns: "objection_id, deal_id, handled_on, position, recorded_at",
@@ -184,7 +184,7 @@ extension FactTable {
         indexes: ["objection_id, handled_on"])
 
     /// Wins and losses; `DealLost.reason` is a string (schema version 1 and 2).
-    static let closes = FactTable(
+    public static let closes = FactTable(
         name: "closes",
         columns: """
             deal_id uuid NOT NULL, outcome text NOT NULL, closed_on date NOT NULL, refused_by text, reason text, \
@@ -199,7 +199,7 @@ extension FactTable {
             """,
         indexes: ["deal_id, closed_on"])
 
-    static let pipelines = FactTable(
+    public static let pipelines = FactTable(
         name: "pipelines",
         columns: "pipeline text NOT NULL, stages text[] NOT NULL, position bigint NOT NULL, recorded_at timestamptz NOT NULL",
         insertColumns: "pipeline, stages, position, recorded_at",

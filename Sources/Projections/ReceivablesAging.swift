@@ -11,6 +11,13 @@ public struct ReceivablesAging: Sendable, Equatable {
         /// One amount per bucket label, in label order.
         public var buckets: [Int64]
         public var unappliedCreditMinor: Int64 = 0
+
+        /// Amounts with these sums.
+        public init(totalMinor: Int64 = 0, buckets: [Int64], unappliedCreditMinor: Int64 = 0) {
+            self.totalMinor = totalMinor
+            self.buckets = buckets
+            self.unappliedCreditMinor = unappliedCreditMinor
+        }
     }
 
     /// One row: a client in one currency.

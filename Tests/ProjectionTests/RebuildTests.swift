@@ -1,0 +1,134 @@
+import Foundation
+import Logging
+import PQ
+import Projections
+import ServiceLifecycle
+import TestSupport
+import Testing
+
+@Suite("Runner and blue/green rebuild")
+struct RebuildTests {
+    func seed(_ log: SalesLog, clients: Int = 3) async throws {
+        for number in 1...clients {
+            let client = UUID.numbered(number)
+            try await log.client(client, name: "C\(number)", registeredOn: "2026-01-01")
+            try await log.invoice(UUID(), client: client, issuedOn: "2026-01-01", dueOn: "2026-01-31", amount: 1_000)
+            try await log.deal(UUID(), client: client, openedOn: "2026-01-02", amount: 500)
+            try await log.order(client: client, placedOn: "2026-01-03", amount: 700)
+        }
+    }
+
+    @Test func rebuildEqualsLiveAndSwaps() async throws {
+        let log = try await SalesLog.make()
+        try await seed(log)
+        try await log.catchUp(batchSize: 3)
+        for projection in Projection.all {
+            let outcome = try await log.query {
+                try ProjectionRebuild(projection: projection, batchSize: 4, logger: TestDatabase.logger).run(on: $0)
+            }
+            guard case .swapped(_, _, let matched) = outcome else {
+                Issue.record("\(projection.name): \(outcome)")
+                continue
+            }
+            #expect(matched)
+        }
+        let statuses = try await log.query { try ProjectionStatus.all(on: $0) }
+        #expect(statuses.allSatisfy { $0.lagEvents == 0 && $0.state == "live" && $0.rebuild == nil })
+        let tables: Int = try await log.query {
+            try $0.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'readmodels' AND tablename LIKE 'aging_%'")
+                .first?.decode(0) ?? 0
+        }
+        #expect(tables == Projection.aging.tables.count)
+    }
+
+    @Test func mismatchAtTheSameVersionIsReportedAndVersionBumpSwaps() async throws {
+        let log = try await SalesLog.make()
+        try await seed(log)
+        try await log.catchUp()
+        let live = try await log.query { try ProjectionRegistry.live(.aging, on: $0) }
+        try await log.query { connection in
+            try connection.execute("DELETE FROM \(fragment: live.table(.clients)) WHERE name = 'C1'")
+        }
+        let outcome = try await log.query {
+            try ProjectionRebuild(projection: .aging, logger: TestDatabase.logger).run(on: $0)
+        }
+        guard case .mismatch = outcome else { Issue.record("expected a mismatch, got \(outcome)"); return }
+        let after = try await log.query { try ProjectionRegistry.live(.aging, on: $0) }
+        #expect(after.generation == live.generation)
+        let status = try await log.query { try ProjectionStatus.all(on: $0) }.first { $0.name == "aging" }
+        #expect(status?.lastRebuildError != nil)
+
+        let bumped = try await log.query {
+            try ProjectionRebuild(projection: Projection.aging.withVersion(2), logger: TestDatabase.logger).run(on: $0)
+        }
+        #expect(bumped == .swapped(generation: after.generation + 2, position: after.position, checksumMatched: false)
+            || { if case .swapped(_, _, false) = bumped { true } else { false } }())
+        let newLive = try await log.query { try ProjectionRegistry.live(.aging, on: $0) }
+        #expect(newLive.version == 2)
+    }
+
+    @Test func anInterruptedRebuildIsDroppedAndStartedOver() async throws {
+        let log = try await SalesLog.make()
+        try await seed(log)
+        try await log.catchUp()
+        try await log.query { connection in
+            try connection.execute(
+                """
+                INSERT INTO readmodels.projection_state (name, generation, version, state, position, rebuild_started_at)
+                VALUES ('funnel', 999, 1, 'rebuilding', 3, now())
+                """)
+        }
+        let interrupted = try await log.query { try ProjectionStatus.all(on: $0) }.first { $0.name == "funnel" }
+        #expect(interrupted?.state == "rebuilding" && interrupted?.rebuild?.eventsDone == 3)
+        let outcome = try await log.query {
+            try ProjectionRebuild(projection: .funnel, logger: TestDatabase.logger).run(on: $0)
+        }
+        if case .swapped(_, _, let matched) = outcome { #expect(matched) } else { Issue.record("\(outcome)") }
+        let rows: Int = try await log.query {
+            try $0.query("SELECT count(*) FROM readmodels.projection_state WHERE name = 'funnel'").first?.decode(0) ?? 0
+        }
+        #expect(rows == 1)
+    }
+
+    @Test func aFailingBatchLeavesNeitherRowsNorCheckpoint() async throws {
+        let log = try await SalesLog.make()
+        let client = UUID.numbered(1)
+        try await log.client(client, name: "C", registeredOn: "2026-01-01")
+        try await log.invoice(UUID(), client: client, issuedOn: "2026-01-01", dueOn: "2026-01-31", amount: 1_000)
+        try await log.append(
+            "InvoiceIssued", stream: "receivables-\(client.lower)", client: client,
+            ["invoiceId": UUID().lower, "clientId": client.lower, "number": "X", "issuedOn": "2026-01-01",
+             "dueOn": "2026-01-31", "amountMinor": "not a number", "currency": "RUB"])
+        await #expect(throws: PQError.self) {
+            try await log.query { try ProjectionRegistry.applyNextBatch(.aging, batchSize: 100, on: $0) }
+        }
+        let live = try await log.query { try ProjectionRegistry.live(.aging, on: $0) }
+        #expect(live.position == 0)
+        let invoices: Int = try await log.query {
+            try $0.query("SELECT count(*) FROM \(fragment: live.table(.invoices))").first?.decode(0) ?? -1
+        }
+        #expect(invoices == 0)
+    }
+
+    @Test func theRunnerKeepsUpAndOnlyOneRunnerHoldsEachProjection() async throws {
+        let log = try await SalesLog.make()
+        try await seed(log)
+        let first = ProjectionRunner(conninfo: log.database.url, pollInterval: 0.1, logger: TestDatabase.logger)
+        let second = ProjectionRunner(conninfo: log.database.url, pollInterval: 0.1, logger: TestDatabase.logger)
+        let tasks = [Task { try await first.run() }, Task { try await second.run() }]
+        defer { tasks.forEach { $0.cancel() } }
+        try await seed(log, clients: 5)
+        var caughtUp = false
+        for _ in 0..<100 {
+            try await Task.sleep(for: .milliseconds(100))
+            let statuses = try await log.query { try ProjectionStatus.all(on: $0) }
+            if statuses.allSatisfy({ $0.lagEvents == 0 && $0.position > 0 }) {
+                caughtUp = true
+                break
+            }
+        }
+        #expect(caughtUp)
+        #expect(first.holding.intersection(second.holding).isEmpty)
+        #expect(first.holding.union(second.holding) == Set(Projection.all.map(\.name)))
+    }
+}

@@ -1,0 +1,146 @@
+import EventStore
+import Foundation
+import PQ
+import Projections
+import TestSupport
+
+/// Appends catalogue events (raw payloads of `docs/events.md`) to a test
+/// database and brings the read models up to date.
+struct SalesLog {
+    let database: TestDatabase
+
+    static func make() async throws -> SalesLog {
+        SalesLog(database: try await TestDatabase.make())
+    }
+
+    /// Appends one event to its stream; returns its position.
+    @discardableResult
+    func append(
+        _ type: String, stream: String, client: UUID?, schemaVersion: Int = 1, _ payload: [String: Any]
+    ) async throws -> Int64 {
+        let data = try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])
+        let result = try await database.store.append(
+            to: try StreamID(stream), expected: .any,
+            events: [
+                NewEvent(
+                    type: type, schemaVersion: schemaVersion, data: String(decoding: data, as: UTF8.self),
+                    metadata: EventMetadata(actor: "test"), occurredAt: "2026-01-01T00:00:00Z")
+            ], clientID: client)
+        return result.positions[0]
+    }
+
+    func client(_ id: UUID, name: String, registeredOn: String) async throws {
+        try await append(
+            "ClientRegistered", stream: "client-\(id.lower)", client: id,
+            ["clientId": id.lower, "name": name, "kind": "company", "registeredOn": registeredOn])
+    }
+
+    func invoice(_ id: UUID, client: UUID, issuedOn: String, dueOn: String, amount: Int64, currency: String = "RUB")
+        async throws
+    {
+        try await append(
+            "InvoiceIssued", stream: "receivables-\(client.lower)", client: client,
+            [
+                "invoiceId": id.lower, "clientId": client.lower, "number": "INV-\(id.lower.prefix(8))",
+                "issuedOn": issuedOn, "dueOn": dueOn, "amountMinor": amount, "currency": currency,
+            ])
+    }
+
+    func payment(
+        client: UUID, receivedOn: String, amount: Int64, currency: String = "RUB", allocations: [(UUID, Int64)],
+        unapplied: Int64 = 0
+    ) async throws {
+        try await append(
+            "PaymentReceived", stream: "receivables-\(client.lower)", client: client,
+            [
+                "paymentId": UUID().lower, "clientId": client.lower, "receivedOn": receivedOn, "amountMinor": amount,
+                "currency": currency, "unappliedMinor": unapplied,
+                "allocations": allocations.map { ["invoiceId": $0.0.lower, "amountMinor": $0.1] },
+            ])
+    }
+
+    func deal(_ id: UUID, client: UUID, openedOn: String, amount: Int64, currency: String = "RUB") async throws {
+        try await append(
+            "DealOpened", stream: "deal-\(id.lower)", client: client,
+            [
+                "dealId": id.lower, "clientId": client.lower, "pipeline": "sales", "stage": "lead",
+                "title": "Deal \(id.lower.prefix(4))", "amountMinor": amount, "currency": currency,
+                "openedOn": openedOn,
+            ])
+    }
+
+    func move(_ deal: UUID, client: UUID, from: String, to stage: String, on day: String) async throws {
+        try await append(
+            "DealStageMoved", stream: "deal-\(deal.lower)", client: client,
+            ["dealId": deal.lower, "clientId": client.lower, "from": from, "stage": stage, "movedOn": day])
+    }
+
+    func win(_ deal: UUID, client: UUID, stage: String, on day: String) async throws {
+        try await append(
+            "DealWon", stream: "deal-\(deal.lower)", client: client,
+            ["dealId": deal.lower, "clientId": client.lower, "stage": stage, "wonOn": day])
+    }
+
+    func lose(_ deal: UUID, client: UUID, stage: String, on day: String, refusedBy: String, reason: String)
+        async throws
+    {
+        try await append(
+            "DealLost", stream: "deal-\(deal.lower)", client: client,
+            [
+                "dealId": deal.lower, "clientId": client.lower, "stage": stage, "lostOn": day, "refusedBy": refusedBy,
+                "reason": reason,
+            ])
+    }
+
+    func objection(_ id: UUID, deal: UUID, client: UUID, raisedOn: String) async throws {
+        try await append(
+            "ObjectionRaised", stream: "deal-\(deal.lower)", client: client,
+            ["objectionId": id.lower, "dealId": deal.lower, "clientId": client.lower, "category": "price",
+             "raisedOn": raisedOn])
+    }
+
+    func touch(client: UUID, deal: UUID? = nil, at instant: String) async throws {
+        var payload: [String: Any] = [
+            "touchId": UUID().lower, "clientId": client.lower, "channel": "call", "direction": "outbound",
+            "occurredAt": instant,
+        ]
+        if let deal { payload["dealId"] = deal.lower }
+        try await append("TouchRecorded", stream: "client-\(client.lower)", client: client, payload)
+    }
+
+    func order(client: UUID, placedOn: String, amount: Int64, currency: String = "RUB") async throws {
+        try await append(
+            "OrderPlaced", stream: "client-\(client.lower)", client: client,
+            ["orderId": UUID().lower, "clientId": client.lower, "placedOn": placedOn, "amountMinor": amount,
+             "currency": currency])
+    }
+
+    /// Applies every committed event to every live read model.
+    func catchUp(batchSize: Int64 = 5_000) async throws {
+        try await database.pool.withConnection { connection in
+            for projection in Projection.all {
+                while try ProjectionRegistry.applyNextBatch(projection, batchSize: batchSize, on: connection) > 0 {}
+            }
+        }
+    }
+
+    /// The database clock now, as an instant text.
+    func now() async throws -> String {
+        try await database.pool.withConnection { connection in
+            try connection.query("SELECT format_instant(clock_timestamp())").first?.decode(0) ?? ""
+        }
+    }
+
+    func query<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        try await database.pool.withConnection(body)
+    }
+}
+
+extension UUID {
+    var lower: String { uuidString.lowercased() }
+
+    /// A UUID whose order is its number (for predictable tie-breaks).
+    static func numbered(_ number: Int) -> UUID {
+        UUID(uuidString: String(format: "00000000-0000-4000-8000-%012d", number))!
+    }
+}
