@@ -1,0 +1,39 @@
+import Foundation
+import Recording
+import Sales
+import TestSupport
+import Testing
+
+@Suite("Demo data")
+struct DemoLoadTests {
+    @Test func theDemoLoadsWithoutRejections() async throws {
+        let database = try await TestDatabase.make()
+        let importer = CommandImport(
+            recorder: CommandRecorder(store: database.store, logger: TestDatabase.logger), actor: "cli:test")
+        let lines = DemoScript(today: LocalDate(year: 2026, month: 3, day: 1)!).lines()
+        #expect(lines.count > 200)
+        let summary = try await importer.load(lines)
+        #expect(summary.rejections == [])
+        #expect(summary.loaded == lines.count)
+        let again = try await importer.load(Array(lines.prefix(3)))
+        #expect(again.rejections.count == 3)
+    }
+
+    @Test func importLinesAreNumberedAndValidated() async throws {
+        let database = try await TestDatabase.make()
+        let importer = CommandImport(
+            recorder: CommandRecorder(store: database.store, logger: TestDatabase.logger), actor: "cli:test")
+        let clientId = UUID().canonical
+        let text = """
+            {"command":"register-client","clientId":"\(clientId)","name":"Acme","kind":"company"}
+            {"command":"record-touch","clientId":"\(clientId)","channel":"fax","direction":"inbound","occurredAt":"2026-01-01T00:00:00Z"}
+            not json
+
+            {"command":"place-order","clientId":"\(clientId)","placedOn":"2026-01-02","amountMinor":100,"currency":"EUR"}
+            {"command":"fly"}
+            """
+        let summary = try await importer.load(text.split(separator: "\n", omittingEmptySubsequences: false))
+        #expect(summary.loaded == 2)
+        #expect(summary.rejections.map(\.line) == [2, 3, 6])
+    }
+}
