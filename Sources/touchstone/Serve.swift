@@ -2,6 +2,7 @@ import ArgumentParser
 import HTTPAPI
 import Hummingbird
 import PQ
+import Projections
 import ServiceLifecycle
 
 /// `touchstone serve`: the HTTP API, shut down gracefully on SIGTERM or SIGINT (in-flight
@@ -24,7 +25,8 @@ struct Serve: AsyncParsableCommand {
         defer { pool.close() }
         let dependencies = APIDependencies(pool: pool, logger: logger)
         let application = buildApplication(dependencies, host: host, port: port)
-        let services: [any Service] = [application]
+        let runner = ProjectionRunner(pool: pool, conninfo: try DatabaseEnvironment.runtimeURL(), logger: logger)
+        let services: [any Service] = [application, runner]
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],

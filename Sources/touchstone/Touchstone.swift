@@ -13,6 +13,7 @@ struct Touchstone: AsyncParsableCommand {
             Import.self,
             Demo.self,
             Token.self, History.self,
+            Board.self, Aging.self, Retention.self, FunnelReport.self, ProjectionsCommand.self, Project.self,
         ]
     )
 }

@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import Glibc
+import Logging
+import PQ
+import Projections
+import ServiceLifecycle
+import Sales
+
+/// `touchstone projections status | rebuild`: the read models' state and their blue/green rebuild.
+struct ProjectionsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "projections", abstract: "Show or rebuild the read models.",
+        subcommands: [Status.self, Rebuild.self])
+
+    /// `projections status`.
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Each read model's version, position, lag and state.")
+
+        @Flag(help: "Print {\"projections\": [...]} as JSON.")
+        var json = false
+
+        func run() async throws {
+            let statuses = try await withPool { pool in
+                try await pool.withConnection { try ProjectionStatus.all(on: $0) }
+            }
+            if json {
+                return print(String(decoding: JSONValue.object(["projections": .array(statuses.map(\.json))]).serialized(), as: UTF8.self))
+            }
+            printTable(
+                ["name", "version", "position", "lag events", "lag s", "state", "rebuild"],
+                statuses.map { status in
+                    [
+                        status.name, "\(status.version)", "\(status.position)", "\(status.lagEvents)",
+                        String(format: "%.1f", status.lagSeconds), status.state,
+                        status.rebuild.map { "\($0.eventsDone)/\($0.eventsTotal)" } ?? (status.lastRebuildError ?? ""),
+                    ]
+                })
+        }
+    }
+
+    /// `projections rebuild NAME | --all`.
+    struct Rebuild: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rebuild read models from the whole log beside the live ones, then swap them in.")
+
+        @Argument(help: "The read model (board, aging, retention, funnel).")
+        var name: String?
+
+        @Flag(help: "Rebuild every read model.")
+        var all = false
+
+        func validate() throws {
+            guard (name != nil) != all else { throw ValidationError("name one read model or pass --all") }
+        }
+
+        func run() async throws {
+            let projections: [Projection]
+            if all {
+                projections = Projection.all
+            } else if let name, let projection = Projection.named(name) {
+                projections = [projection]
+            } else {
+                throw fail("no read model is called '\(name ?? "")' (board, aging, retention, funnel)")
+            }
+            var failed = false
+            try await withPool { pool in
+                for projection in projections {
+                    let logger = DatabaseEnvironment.logger("touchstone.rebuild")
+                    let rebuild = ProjectionRebuild(projection: projection, logger: logger)
+                    let work = Task { try await pool.withConnection { try rebuild.run(on: $0) } }
+                    let progress = isatty(STDERR_FILENO) == 1 ? Task { try await showProgress(of: projection.name, pool: pool) } : nil
+                    let outcome: RebuildOutcome
+                    do {
+                        outcome = try await work.value
+                    } catch let error as ProjectionError {
+                        progress?.cancel()
+                        throw fail(error.description)
+                    }
+                    progress?.cancel()
+                    _ = await progress?.result
+                    switch outcome {
+                    case .swapped(let generation, let position, let matched):
+                        print("\(projection.name): generation \(generation) live at position \(position)"
+                            + (matched ? " (checksum equal to the previous one)" : " (new version)"))
+                    case .mismatch(let live, let rebuilt):
+                        failed = true
+                        print("\(projection.name): rebuilt read model differs from the live one; not swapped")
+                        for (left, right) in zip(live, rebuilt) where left != right { print("  live \(left)\n  new  \(right)") }
+                    }
+                }
+            }
+            if failed { throw ExitCode(1) }
+        }
+    }
+}
+
+/// Draws a progress bar on standard error until cancelled: events done, events/s, ETA.
+private func showProgress(of name: String, pool: ConnectionPool) async throws {
+    defer { FileHandle.standardError.write(Data("\n".utf8)) }
+    while !Task.isCancelled {
+        try await Task.sleep(for: .milliseconds(250))
+        let status = try await pool.withConnection { try ProjectionStatus.all(on: $0) }.first { $0.name == name }
+        guard let rebuild = status?.rebuild else { continue }
+        let fraction = rebuild.eventsTotal > 0 ? Double(rebuild.eventsDone) / Double(rebuild.eventsTotal) : 0
+        let filled = Int(fraction * 30)
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled)
+        let eta = rebuild.etaSeconds.map { String(format: "%.0fs", $0) } ?? "?"
+        let line = String(
+            format: "\r%@ [%@] %lld/%lld events  %.0f ev/s  ETA %@", name, bar, rebuild.eventsDone, rebuild.eventsTotal,
+            rebuild.eventsPerSecond, eta)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+}
+
+/// Runs `body` with a small pool on DATABASE_URL.
+private func withPool<T>(_ body: (ConnectionPool) async throws -> T) async throws -> T {
+    let pool = ConnectionPool(
+        conninfo: try DatabaseEnvironment.runtimeURL(), size: 2, logger: DatabaseEnvironment.logger("touchstone.projections"))
+    defer { pool.close() }
+    return try await body(pool)
+}
+
+/// `touchstone project`: runs the projection runner alone until SIGTERM or SIGINT.
+struct Project: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Keep the read models up to date (no HTTP).")
+
+    func run() async throws {
+        let logger = DatabaseEnvironment.logger("touchstone.project")
+        let conninfo = try DatabaseEnvironment.runtimeURL()
+        let pool = ConnectionPool(conninfo: conninfo, size: 1, logger: logger)
+        defer { pool.close() }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: ProjectionRunner(pool: pool, conninfo: conninfo, logger: logger))],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}

@@ -1,0 +1,213 @@
+import ArgumentParser
+import Foundation
+import PQ
+import Projections
+import Sales
+
+/// The options every report takes: the point of view and the output form.
+struct ReportOptions: ParsableArguments {
+    @Option(help: "Business date (YYYY-MM-DD) the report is as of (default: today, UTC, or the date of --known-at).")
+    var asOf: String?
+
+    @Option(help: "Instant (RFC 3339): count only events recorded at or before it.")
+    var knownAt: String?
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    /// The window, or exit 1 for an invalid date or instant.
+    func window() throws -> ReportWindow {
+        do {
+            return try ReportWindow(asOf: asOf, knownAt: knownAt)
+        } catch let error as ProjectionError {
+            throw fail(error.description)
+        }
+    }
+
+    /// Runs a report query on a one-connection pool, mapping refusals to exit 1.
+    func query<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        let pool = ConnectionPool(
+            conninfo: try DatabaseEnvironment.runtimeURL(), size: 1,
+            logger: DatabaseEnvironment.logger("touchstone.reports"))
+        defer { pool.close() }
+        do {
+            return try await pool.withConnection(body)
+        } catch let error as ProjectionError {
+            throw fail(error.description)
+        } catch let error as PQError {
+            throw fail("database error: \(error.message)")
+        }
+    }
+
+    /// Prints a JSON document.
+    func printJSON(_ document: JSONValue) {
+        print(String(decoding: document.serialized(), as: UTF8.self))
+    }
+}
+
+/// Prints rows as aligned columns under a header.
+func printTable(_ header: [String], _ rows: [[String]]) {
+    var widths = header.map(\.count)
+    for row in rows {
+        for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
+    }
+    func line(_ cells: [String]) -> String {
+        cells.enumerated().map { index, cell in cell.padding(toLength: widths[index], withPad: " ", startingAt: 0) }
+            .joined(separator: "  ")
+    }
+    print(line(header))
+    print(line(widths.map { String(repeating: "-", count: $0) }))
+    for row in rows { print(line(row)) }
+}
+
+/// `touchstone board [PIPELINE]`: open deals per stage.
+struct Board: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show a pipeline's board: open deals per stage.")
+
+    @Argument(help: "The pipeline.")
+    var pipeline = Pipeline.defaultName
+
+    @OptionGroup var options: ReportOptions
+
+    func run() async throws {
+        let (pipeline, window) = (pipeline, try options.window())
+        let board = try await options.query { try PipelineBoard.query(pipeline: pipeline, window: window, on: $0) }
+        if options.json { return options.printJSON(board.json) }
+        print("Pipeline \(board.pipeline) as of \(board.asOf)")
+        var rows: [[String]] = []
+        for stage in board.stages {
+            let totals = stage.totals.keys.sorted().map { "\(stage.totals[$0]!) \($0)" }.joined(separator: ", ")
+            rows.append([stage.stage, "\(stage.deals.count) deal(s)", totals, "", "", ""])
+            for deal in stage.deals {
+                rows.append([
+                    "", deal.dealId.uuidString.lowercased(), "\(deal.amountMinor) \(deal.currency)",
+                    "\(deal.daysInStage)d", "\(deal.openObjections)", deal.lastTouchOn?.description ?? "-",
+                ])
+            }
+        }
+        printTable(["stage", "deal", "amount (minor)", "in stage", "objections", "last touch"], rows)
+    }
+}
+
+/// `touchstone aging`: receivables by days overdue.
+struct Aging: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show receivables aging per client and currency.")
+
+    @Option(help: "Ascending bucket edges in days, e.g. 30,60,90.")
+    var buckets: String?
+
+    @Flag(help: "Print the whole report as CSV.")
+    var csv = false
+
+    @OptionGroup var options: ReportOptions
+
+    func run() async throws {
+        let window = try options.window()
+        let edges: [Int]
+        do {
+            edges = try ReceivablesAging.edges(buckets)
+        } catch let error as ProjectionError {
+            throw fail(error.description)
+        }
+        let aging = try await options.query { try ReceivablesAging.query(window: window, edges: edges, on: $0) }
+        if csv { return print(aging.csv, terminator: "") }
+        if options.json {
+            return options.printJSON(try aging.json(limit: min(max(aging.rows.count, 1), 10_000), cursor: nil))
+        }
+        print("Receivables aging as of \(aging.asOf)")
+        let rows = aging.rows.map { row in
+            [row.clientId.uuidString.lowercased(), row.name ?? "", row.currency, String(row.amounts.totalMinor)]
+                + row.amounts.buckets.map(String.init) + [String(row.amounts.unappliedCreditMinor)]
+        }
+        let totals = aging.totals.keys.sorted().map { currency in
+            let amounts = aging.totals[currency]!
+            return ["total", "", currency, String(amounts.totalMinor)] + amounts.buckets.map(String.init)
+                + [String(amounts.unappliedCreditMinor)]
+        }
+        printTable(["client", "name", "cur", "total"] + aging.bucketLabels + ["unapplied"], rows + totals)
+    }
+}
+
+/// `touchstone retention`: clients to act on.
+struct Retention: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List clients to act on and why.")
+
+    @Option(help: "Rhythm broken when the days since the last purchase exceed this times the median gap.")
+    var rhythmFactor: String?
+
+    @Option(help: "A single purchase older than this many days.")
+    var singlePurchaseDays: String?
+
+    @Option(help: "Registered longer ago and no touch within this many days.")
+    var untouchedDays: String?
+
+    @OptionGroup var options: ReportOptions
+
+    func run() async throws {
+        let window = try options.window()
+        let thresholds: RetentionList.Thresholds
+        do {
+            thresholds = try RetentionList.Thresholds(
+                rhythmFactor: rhythmFactor, singlePurchaseDays: singlePurchaseDays, untouchedDays: untouchedDays)
+        } catch let error as ProjectionError {
+            throw fail(error.description)
+        }
+        let list = try await options.query { try RetentionList.query(window: window, thresholds: thresholds, on: $0) }
+        if options.json {
+            return options.printJSON(try list.json(limit: min(max(list.clients.count, 1), 10_000), cursor: nil))
+        }
+        print("Retention as of \(list.asOf)")
+        printTable(
+            ["client", "name", "reasons", "last purchase", "median gap", "days since", "last touch", "ltv"],
+            list.clients.map { client in
+                [
+                    client.clientId.uuidString.lowercased(), client.name ?? "", client.reasons.joined(separator: ","),
+                    client.lastPurchaseOn?.description ?? "-", client.medianIntervalDays.map { "\($0)" } ?? "-",
+                    client.daysSinceLastPurchase.map(String.init) ?? "-", client.lastTouchOn?.description ?? "-",
+                    client.ltv.keys.sorted().map { "\(client.ltv[$0]!) \($0)" }.joined(separator: ", "),
+                ]
+            })
+    }
+}
+
+/// `touchstone funnel --from --to`: a cohort's conversion from stage to stage.
+struct FunnelReport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "funnel", abstract: "Show the funnel of the deals opened in [--from, --to].")
+
+    @Option(help: "The pipeline.")
+    var pipeline = Pipeline.defaultName
+
+    @Option(help: "First opening date of the cohort (YYYY-MM-DD).")
+    var from: String
+
+    @Option(help: "Last opening date of the cohort (YYYY-MM-DD).")
+    var to: String
+
+    @OptionGroup var options: ReportOptions
+
+    func run() async throws {
+        let window = try options.window()
+        guard let first = LocalDate(from) else { throw fail("--from \(from) is not a date (YYYY-MM-DD)") }
+        guard let last = LocalDate(to) else { throw fail("--to \(to) is not a date (YYYY-MM-DD)") }
+        let pipeline = pipeline
+        let funnel = try await options.query {
+            try Funnel.query(pipeline: pipeline, from: first, to: last, window: window, on: $0)
+        }
+        if options.json { return options.printJSON(funnel.json) }
+        print("Funnel of \(funnel.pipeline), \(funnel.deals) deal(s) opened \(funnel.from)…\(funnel.to), as of \(funnel.asOf)")
+        printTable(
+            ["stage", "entered", "moved on", "won", "lost (client/us)", "to next", "to won", "median days"],
+            funnel.stages.map { stage in
+                [
+                    stage.stage, "\(stage.entered)", "\(stage.movedOn)", "\(stage.won)",
+                    "\(stage.lostByClient)/\(stage.lostByUs)",
+                    stage.conversionToNext.map { String(format: "%.4f", $0) } ?? "-",
+                    stage.conversionToWon.map { String(format: "%.4f", $0) } ?? "-",
+                    stage.medianDaysInStage.map { "\($0)" } ?? "-",
+                ]
+            })
+        print("Mean objections: won \(funnel.meanObjectionsWon.map { String(format: "%.4f", $0) } ?? "-"), "
+            + "lost \(funnel.meanObjectionsLost.map { String(format: "%.4f", $0) } ?? "-")")
+    }
+}
