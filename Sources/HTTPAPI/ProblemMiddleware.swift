@@ -1,3 +1,4 @@
+import Access
 import EventStore
 import Hummingbird
 import Logging
@@ -30,6 +31,14 @@ struct ProblemMiddleware: RouterMiddleware {
             return .validation(failure)
         case let violation as SalesRuleViolation:
             return .rule(violation)
+        case IdempotencyKeyError.stillInProgress:
+            return Problem(
+                status: 409, code: "idempotency-key-in-progress", title: "Idempotency key in progress",
+                detail: "a request with this Idempotency-Key is still being processed; retry later")
+        case IdempotencyKeyError.malformed:
+            return Problem(
+                status: 400, code: "malformed-idempotency-key", title: "Bad Request",
+                detail: "the Idempotency-Key must be 1 to 255 visible ASCII characters")
         case RecordingError.contention:
             logger.warning("command gave up under contention", metadata: ["error": "\(error)"])
             return .unavailable
