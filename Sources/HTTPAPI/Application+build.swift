@@ -44,7 +44,8 @@ public struct APIDependencies: Sendable {
 public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: RequestMetrics(registry: dependencies.metrics))
-    router.add(middleware: ProblemMiddleware())
+    let routes = RouteMethods()
+    router.add(middleware: ProblemMiddleware(routes: routes))
     router.add(middleware: BearerAuthentication(tokens: dependencies.tokens))
     let recorder = CommandRecorder(store: dependencies.store, logger: dependencies.logger)
     CommandRoutes(recorder: recorder, idempotency: IdempotencyGuard(records: dependencies.idempotency))
@@ -55,6 +56,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
     OperationsRoutes(pool: dependencies.pool, registry: dependencies.metrics, readiness: dependencies.readiness)
         .register(on: router)
     router.addReportRoutes(pool: dependencies.pool, logger: dependencies.logger)
+    routes.record(router)
     return router
 }
 

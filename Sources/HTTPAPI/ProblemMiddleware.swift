@@ -12,11 +12,20 @@ import Sales
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
 
+    /// The registered methods per path, to tell 405 from 404.
+    let routes: RouteMethods
+
     func handle(
         _ request: Request, context: APIRequestContext, next: (Request, APIRequestContext) async throws -> Response
     ) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound && (context.endpointPath ?? "NotFound") == "NotFound" {
+            let allowed = routes.allowed(for: request.uri.path)
+            guard !allowed.isEmpty else { return Problem.http(.notFound).response }
+            var response = Problem.http(.methodNotAllowed).response
+            response.headers[.allow] = Set(allowed).sorted().joined(separator: ", ")
+            return response
         } catch {
             return Self.problem(for: error, logger: context.logger).response
         }
