@@ -4,7 +4,7 @@ import Foundation
 /// Event type `TouchRecorded`, stream `client-<clientId>`.
 public struct TouchRecorded: SalesEventPayload {
     public static let eventType = "TouchRecorded"
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
     public static let personalFields: Set<String> = ["summary", "outcome", "nextStep"]
     public static let requiredPersonalFields: Set<String> = []
 
@@ -42,11 +42,16 @@ public struct TouchRecorded: SalesEventPayload {
             "channel": channel.json,
             "direction": direction.json,
             "occurredAt": occurredAt.json,
+            "occurredOn": occurredOn.json,
             "summary": summary.map(JSONValue.string),
             "outcome": outcome.map(JSONValue.string),
             "nextStep": nextStep.map(JSONValue.string),
         ])
     }
+
+    /// The UTC date the touch counts on (written since schema version 2; version 1 payloads get it
+    /// from `occurredAt` through ``Upcaster/touchRecordedOccurredOn``).
+    public var occurredOn: LocalDate { occurredAt.utcDate }
 
     public var event: SalesEvent { .touchRecorded(self) }
 }

@@ -7,9 +7,9 @@ public struct UpcasterRegistry: Sendable {
     private let upcasters: [UpcasterKey: Upcaster]
     private let currentVersions: [String: Int]
 
-    /// The registry of this code: every payload type at its declared `schemaVersion`. No type has
-    /// had an older version yet, so it holds no upcaster.
-    public static let sales = UpcasterRegistry([])
+    /// The registry of this code: every payload type at its declared `schemaVersion`, with the
+    /// upcasters from each older version.
+    public static let sales = UpcasterRegistry([.touchRecordedOccurredOn])
 
     /// A registry of `upcasters` (at most one per type and version). `currentVersions` overrides
     /// the version read for a type, which otherwise is its payload type's `schemaVersion`.
