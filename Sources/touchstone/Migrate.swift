@@ -55,6 +55,9 @@ struct Migrate: AsyncParsableCommand {
             GRANT SELECT, INSERT, UPDATE ON streams TO \(quoted);
             GRANT USAGE, SELECT ON SEQUENCE event_position TO \(quoted);
             GRANT SELECT ON schema_migrations TO \(quoted);
+            ALTER SCHEMA readmodels OWNER TO \(quoted);
+            ALTER TABLE readmodels.projection_state OWNER TO \(quoted);
+            ALTER SEQUENCE readmodels.projection_generation OWNER TO \(quoted);
             """)
     }
 }
