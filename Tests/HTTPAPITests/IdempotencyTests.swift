@@ -40,4 +40,43 @@ struct IdempotencyTests {
             #expect(corrected.status == 201)
         }
     }
+
+    @Test func racingRequestsWithOneKeyExecuteOnce() async throws {
+        let fixture = try await APIFixture.make()
+        let sales = fixture.tokens[.sales]!
+        let replies = try await fixture.run { client in
+            try await withThrowingTaskGroup(of: Reply.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        try await client.send(
+                            .post, "/v1/clients", token: sales, json: #"{"name":"Acme","kind":"company"}"#,
+                            headers: [("Idempotency-Key", "race")])
+                    }
+                }
+                var replies = [Reply]()
+                for try await reply in group { replies.append(reply) }
+                return replies
+            }
+        }
+        #expect(replies.allSatisfy { $0.status == 201 })
+        #expect(Set(replies.map { $0.string("clientId") }).count == 1)
+        #expect(try await fixture.eventCount() == 1)
+    }
+
+    @Test func theKeyIsScopedToTheSubjectAndPath() async throws {
+        let fixture = try await APIFixture.make()
+        let key = [("Idempotency-Key", "shared")]
+        try await fixture.run { client in
+            let first = try await client.send(
+                .post, "/v1/clients", token: fixture.tokens[.sales]!, json: #"{"name":"Acme","kind":"company"}"#,
+                headers: key)
+            let other = try await client.send(
+                .post, "/v1/clients", token: fixture.tokens[.admin]!, json: #"{"name":"Acme","kind":"company"}"#,
+                headers: key)
+            #expect(first.status == 201)
+            #expect(other.status == 201)
+            #expect(first.string("clientId") != other.string("clientId"))
+        }
+        #expect(try await fixture.eventCount() == 2)
+    }
 }
