@@ -106,6 +106,7 @@ public struct Problem: Error, Sendable, Equatable {
     public var response: Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
+        if status == 401 { headers[.wwwAuthenticate] = "Bearer" }
         return Response(
             status: HTTPResponse.Status(code: status), headers: headers,
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: json.serialized())))

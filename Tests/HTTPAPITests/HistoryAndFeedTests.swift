@@ -37,6 +37,14 @@ struct HistoryAndFeedTests {
             let knownAt = try await client.send(
                 .get, "/v1/clients/\(clientId)/history?asOf=2026-12-31&knownAt=\(recordedAt)", token: sales)
             #expect(knownAt["state"]?.objectValue?["purchases"]?.objectValue?["orderCount"] == .integer(2))
+            let recorded = try #require(Instant(recordedAt))
+            let justBefore = try #require(
+                recorded.nanoseconds > 0
+                    ? Instant(secondsSinceEpoch: recorded.secondsSinceEpoch, nanoseconds: recorded.nanoseconds - 1)
+                    : Instant(secondsSinceEpoch: recorded.secondsSinceEpoch - 1, nanoseconds: 999_999_999))
+            let earlier = try await client.send(
+                .get, "/v1/clients/\(clientId)/history?asOf=2026-12-31&knownAt=\(justBefore)", token: sales)
+            #expect(earlier["state"]?.objectValue?["purchases"]?.objectValue?["orderCount"] == .integer(1))
 
             let first = try await client.send(.get, "/v1/clients/\(clientId)/history?asOf=2026-12-31&limit=4", token: sales)
             guard case .array(let page)? = first["events"], case .number(let next)? = first["next"] else {

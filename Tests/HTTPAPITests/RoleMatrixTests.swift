@@ -68,6 +68,7 @@ struct RoleMatrixTests {
                     }
                     let anonymous = try await client.send(method == "POST" ? .post : .get, path, token: nil, json: json)
                     #expect(anonymous.status == 401, "\(method) \(path)")
+                    #expect(anonymous.headers[.wwwAuthenticate] == "Bearer")
                     #expect(anonymous.isProblem)
                     let forged = try await client.send(method == "POST" ? .post : .get, path, token: "forged", json: json)
                     #expect(forged.status == 401)
