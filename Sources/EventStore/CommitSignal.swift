@@ -34,6 +34,8 @@ final class CommitSignal: Sendable {
             scheduled.withLock { $0 = false }
             do {
                 try await pool.withConnection { try $0.notify(eventsChannel) }
+            } catch let error as PQError where error.kind == .poolClosed {
+                // Shutting down: whoever still reads the log will poll.
             } catch {
                 logger.warning("could not notify readers of new events", metadata: ["error": "\(error)"])
             }

@@ -51,7 +51,7 @@ struct ProblemMiddleware: RouterMiddleware {
         case RecordingError.contention:
             logger.warning("command gave up under contention", metadata: ["error": "\(error)"])
             return .unavailable
-        case let error as PQError where error.kind == .connectionFailed || error.kind == .connectionLost:
+        case let error as PQError where [.connectionFailed, .connectionLost, .poolClosed].contains(error.kind):
             logger.error("database unreachable", metadata: ["error": "\(error)"])
             return .unavailable
         case let error as any HTTPResponseError:

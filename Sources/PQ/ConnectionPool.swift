@@ -62,7 +62,7 @@ public final class ConnectionPool: Sendable {
             return (state.waiters, state.idle)
         }
         for waiter in waiters {
-            waiter.resume(throwing: PQError(kind: .connectionFailed, message: "the connection pool is closed"))
+            waiter.resume(throwing: PQError(kind: .poolClosed, message: "the connection pool is closed"))
         }
         for slot in idle { slot.close() }
     }
@@ -71,7 +71,7 @@ public final class ConnectionPool: Sendable {
         try await withCheckedThrowingContinuation { continuation in
             let outcome: Result<PooledConnection, PQError>? = state.withLock { state in
                 if state.closed {
-                    return .failure(PQError(kind: .connectionFailed, message: "the connection pool is closed"))
+                    return .failure(PQError(kind: .poolClosed, message: "the connection pool is closed"))
                 }
                 if let slot = state.idle.popLast() { return .success(slot) }
                 state.waiters.append(continuation)

@@ -15,6 +15,8 @@ public struct PQError: Error, Sendable, CustomStringConvertible {
         case decoding
         /// libpq refused a call (pipeline or COPY protocol misuse).
         case client
+        /// The pool was closed (the process is shutting down).
+        case poolClosed
     }
 
     /// What went wrong, coarsely.

@@ -38,8 +38,9 @@ struct Migrate: AsyncParsableCommand {
     }
 
     /// In a two-role set-up, gives the runtime role INSERT and SELECT on the
-    /// log (no UPDATE or DELETE), what appends need on the guard tables, and
-    /// ownership of the read-model schema.
+    /// log (no UPDATE or DELETE), what appends need on the guard tables, what
+    /// tokens and idempotency records need, and ownership of the read-model
+    /// schema (rebuilds create and drop its tables).
     static func grantRuntimeRole(runtimeURL: String, ownerURL: String, on connection: Connection) throws {
         guard runtimeURL != ownerURL else { return }
         let runtime = try Connection(conninfo: runtimeURL)
@@ -55,6 +56,8 @@ struct Migrate: AsyncParsableCommand {
             GRANT SELECT, INSERT, UPDATE ON streams TO \(quoted);
             GRANT USAGE, SELECT ON SEQUENCE event_position TO \(quoted);
             GRANT SELECT ON schema_migrations TO \(quoted);
+            GRANT SELECT, INSERT, UPDATE ON access_tokens TO \(quoted);
+            GRANT SELECT, INSERT, UPDATE, DELETE ON idempotency_keys TO \(quoted);
             ALTER SCHEMA readmodels OWNER TO \(quoted);
             ALTER TABLE readmodels.projection_state OWNER TO \(quoted);
             ALTER SEQUENCE readmodels.projection_generation OWNER TO \(quoted);

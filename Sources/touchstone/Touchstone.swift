@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `touchstone` command: the server, the operator's tools and the back
 /// office's reports, all against the database named by `DATABASE_URL`.
@@ -16,4 +17,31 @@ struct Touchstone: AsyncParsableCommand {
             Board.self, Aging.self, Retention.self, FunnelReport.self, ProjectionsCommand.self, Project.self,
         ]
     )
+
+    /// Runs the command with the contract's exit codes: 0 success, 1 rejected
+    /// input or failed check, 2 usage error (ArgumentParser's own would be 64).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                exit(withError: error)
+            }
+            let message = fullMessage(for: error)
+            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+            if code == .validationFailure {
+                if !(error is ExitCode) {
+                    FileHandle.standardError.write(Data("Run 'touchstone help' for usage.\n".utf8))
+                }
+                Foundation.exit(2)
+            }
+            Foundation.exit(code.rawValue)
+        }
+    }
 }
