@@ -93,9 +93,8 @@ public struct PipelineBoard: Sendable, Equatable {
         }
         stageNames += dealsByStage.keys.filter { !stageNames.contains($0) }.sorted()
         let stages = try stageNames.map { name in
-            let deals = (dealsByStage[name] ?? []).sorted {
-                ($0.daysInStage, $1.dealId.uuidString.lowercased()) > ($1.daysInStage, $0.dealId.uuidString.lowercased())
-            }
+            let deals = (dealsByStage[name] ?? []).map { (-$0.daysInStage, $0.dealId.uuidString.lowercased(), $0) }
+                .sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2)
             var totals: [String: Int64] = [:]
             for deal in deals { totals[deal.currency] = try adding(totals[deal.currency] ?? 0, deal.amountMinor) }
             return Stage(stage: name, deals: deals, totals: totals)

@@ -80,20 +80,23 @@ public struct ReceivablesAging: Sendable, Equatable {
         }
         try connection.forEachRow(
             """
-            WITH open_invoices AS (
+            WITH paid AS (
+                SELECT invoice_id, sum(amount) AS amount FROM \(fragment: model.table(.allocations))
+                 WHERE received_on <= \(asOf)::date AND recorded_at <= \(knownAt)::timestamptz GROUP BY invoice_id),
+            credited AS (
+                SELECT invoice_id, sum(amount) AS amount FROM \(fragment: model.table(.creditNotes))
+                 WHERE issued_on <= \(asOf)::date AND recorded_at <= \(knownAt)::timestamptz GROUP BY invoice_id),
+            written_off AS (
+                SELECT DISTINCT invoice_id FROM \(fragment: model.table(.writeOffs))
+                 WHERE written_off_on <= \(asOf)::date AND recorded_at <= \(knownAt)::timestamptz),
+            open_invoices AS (
                 SELECT i.client_id, i.currency, (\(asOf)::date - i.due_on) AS overdue,
-                       CASE WHEN EXISTS (SELECT 1 FROM \(fragment: model.table(.writeOffs)) w
-                                          WHERE w.invoice_id = i.invoice_id AND w.written_off_on <= \(asOf)::date
-                                            AND w.recorded_at <= \(knownAt)::timestamptz) THEN 0
-                            ELSE i.amount::numeric
-                                 - coalesce((SELECT sum(a.amount) FROM \(fragment: model.table(.allocations)) a
-                                              WHERE a.invoice_id = i.invoice_id AND a.received_on <= \(asOf)::date
-                                                AND a.recorded_at <= \(knownAt)::timestamptz), 0)
-                                 - coalesce((SELECT sum(c.amount) FROM \(fragment: model.table(.creditNotes)) c
-                                              WHERE c.invoice_id = i.invoice_id AND c.issued_on <= \(asOf)::date
-                                                AND c.recorded_at <= \(knownAt)::timestamptz), 0)
-                       END AS open
+                       CASE WHEN w.invoice_id IS NOT NULL THEN 0
+                            ELSE i.amount::numeric - coalesce(p.amount, 0) - coalesce(c.amount, 0) END AS open
                   FROM \(fragment: model.table(.invoices)) i
+                  LEFT JOIN paid p USING (invoice_id)
+                  LEFT JOIN credited c USING (invoice_id)
+                  LEFT JOIN written_off w USING (invoice_id)
                  WHERE i.issued_on <= \(asOf)::date AND i.recorded_at <= \(knownAt)::timestamptz)
             SELECT client_id, currency,
                    CASE WHEN overdue <= 0 THEN 0
@@ -147,7 +150,7 @@ public struct ReceivablesAging: Sendable, Equatable {
             }
             totals[ordered[index].currency] = total
         }
-        ordered.sort { $0.sortKey < $1.sortKey }
+        ordered = ordered.map { ($0.sortKey, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
         return ReceivablesAging(asOf: window.asOf, bucketLabels: labels, rows: ordered, totals: totals)
     }
 

@@ -71,17 +71,23 @@ public struct RetentionList: Sendable, Equatable {
                  ORDER BY client_id, position DESC),
             orders AS (
                 SELECT client_id, placed_on, currency, amount FROM \(fragment: model.table(.orders))
-                 WHERE placed_on <= \(asOf)::date AND recorded_at <= \(knownAt)::timestamptz)
-            SELECT k.client_id, k.name, k.registered_on,
-                   (SELECT array_to_json(array_agg(DISTINCT o.placed_on ORDER BY o.placed_on))::text
-                      FROM orders o WHERE o.client_id = k.client_id) AS purchase_dates,
-                   (SELECT json_object_agg(l.currency, l.total::text)::text
-                      FROM (SELECT o.currency, sum(o.amount) AS total FROM orders o
-                             WHERE o.client_id = k.client_id GROUP BY o.currency) l) AS ltv,
-                   (SELECT max(t.occurred_on) FROM \(fragment: model.table(.touches)) t
-                     WHERE t.client_id = k.client_id AND t.occurred_on <= \(asOf)::date
-                       AND t.recorded_at <= \(knownAt)::timestamptz) AS last_touch_on
+                 WHERE placed_on <= \(asOf)::date AND recorded_at <= \(knownAt)::timestamptz),
+            purchases AS (
+                SELECT client_id, array_to_json(array_agg(DISTINCT placed_on ORDER BY placed_on))::text AS dates
+                  FROM orders GROUP BY client_id),
+            lifetime AS (
+                SELECT client_id, json_object_agg(currency, total::text)::text AS ltv
+                  FROM (SELECT client_id, currency, sum(amount) AS total FROM orders GROUP BY 1, 2) l
+                 GROUP BY client_id),
+            touched AS (
+                SELECT client_id, max(occurred_on) AS last_touch_on FROM \(fragment: model.table(.touches))
+                 WHERE occurred_on <= \(asOf)::date AND recorded_at <= \(knownAt)::timestamptz
+                 GROUP BY client_id)
+            SELECT k.client_id, k.name, k.registered_on, p.dates AS purchase_dates, l.ltv, t.last_touch_on
               FROM known k
+              LEFT JOIN purchases p USING (client_id)
+              LEFT JOIN lifetime l USING (client_id)
+              LEFT JOIN touched t USING (client_id)
             """
         ) { row in
             let dates = try decodeJSON([String].self, row.decodeOptional("purchase_dates")).compactMap { LocalDate($0) }
@@ -118,7 +124,7 @@ public struct RetentionList: Sendable, Equatable {
                     lastPurchaseOn: dates.last, medianIntervalDays: median, daysSinceLastPurchase: sinceLast,
                     lastTouchOn: lastTouchOn, ltv: ltv))
         }
-        clients.sort { $0.sortKey < $1.sortKey }
+        clients = clients.map { ($0.sortKey, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
         return RetentionList(asOf: window.asOf, clients: clients)
     }
 
