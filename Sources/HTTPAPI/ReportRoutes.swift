@@ -117,12 +117,18 @@ private func reportParameter<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
-/// Runs a report on a pooled connection, mapping refusals to problems.
+/// Runs a report on a pooled connection, mapping refusals to problems. A rebuild that swaps in a
+/// new generation drops the old tables; a report that looked the old ones up just before is run
+/// once more against the new ones.
 private func reportQuery<T: Sendable>(
     _ pool: ConnectionPool, _ body: @escaping @Sendable (Connection) throws -> T
 ) async throws -> T {
     do {
-        return try await pool.withConnection(body)
+        do {
+            return try await pool.withConnection(body)
+        } catch let error as PQError where error.sqlState == "42P01" {
+            return try await pool.withConnection(body)
+        }
     } catch let error as ProjectionError {
         throw problem(error)
     }
