@@ -79,8 +79,10 @@ extension Router where Context == APIRequestContext {
             guard let projection = Projection.named(name) else {
                 throw Problem.http(.notFound, detail: "no read model is called '\(name)'")
             }
-            let before = try await reportQuery(pool) { connection in try ProjectionStatus.all(on: connection) }
-            guard let status = before.first(where: { $0.name == name }), status.state != "rebuilding" else {
+            let (before, running) = try await reportQuery(pool) { connection in
+                (try ProjectionStatus.all(on: connection), try ProjectionRebuild.isRunning(projection, on: connection))
+            }
+            guard let status = before.first(where: { $0.name == name }), !running else {
                 throw Problem(
                     status: 409, code: "rebuild-running", title: "Rebuild running",
                     detail: "a rebuild of '\(name)' is already running")

@@ -31,6 +31,16 @@ public struct ProjectionRebuild: Sendable {
         self.logger = logger
     }
 
+    /// Whether a rebuild of `projection` runs now in any process (a `rebuilding` row left by a
+    /// killed rebuild does not count: the next rebuild drops it).
+    public static func isRunning(_ projection: Projection, on connection: Connection) throws -> Bool {
+        let free: Bool = try connection.query(
+            "SELECT pg_try_advisory_lock(\(lockClass), \(projection.lockKey))"
+        ).first?.decode(0) ?? false
+        if free { try connection.execute("SELECT pg_advisory_unlock(\(lockClass), \(projection.lockKey))") }
+        return !free
+    }
+
     /// Runs the rebuild to its end on `connection` (outside a transaction).
     /// - Throws: ``ProjectionError/rebuildRunning(_:)`` when another rebuild of it runs.
     public func run(on connection: Connection) throws -> RebuildOutcome {

@@ -80,6 +80,7 @@ struct RebuildTests {
         }
         let interrupted = try await log.query { try ProjectionStatus.all(on: $0) }.first { $0.name == "funnel" }
         #expect(interrupted?.state == "rebuilding" && interrupted?.rebuild?.eventsDone == 3)
+        #expect(try await log.query { try ProjectionRebuild.isRunning(.funnel, on: $0) } == false)
         let outcome = try await log.query {
             try ProjectionRebuild(projection: .funnel, logger: TestDatabase.logger).run(on: $0)
         }
@@ -108,6 +109,23 @@ struct RebuildTests {
             try $0.query("SELECT count(*) FROM \(fragment: live.table(.invoices))").first?.decode(0) ?? -1
         }
         #expect(invoices == 0)
+    }
+
+    @Test func theRunnerRebuildsAReadModelOfAnOlderVersion() async throws {
+        let log = try await SalesLog.make()
+        try await seed(log)
+        try await log.catchUp()
+        let runner = ProjectionRunner(
+            conninfo: log.database.url, projections: [Projection.aging.withVersion(2)], pollInterval: 0.1,
+            logger: TestDatabase.logger)
+        let task = Task { try await runner.run() }
+        defer { task.cancel() }
+        var version = 1
+        for _ in 0..<100 where version == 1 {
+            try await Task.sleep(for: .milliseconds(100))
+            version = try await log.query { try ProjectionRegistry.live(.aging, on: $0) }.version
+        }
+        #expect(version == 2)
     }
 
     @Test func theRunnerKeepsUpAndOnlyOneRunnerHoldsEachProjection() async throws {
