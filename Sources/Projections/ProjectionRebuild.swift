@@ -56,7 +56,7 @@ public struct ProjectionRebuild: Sendable {
                 logger.warning(
                     "dropping an interrupted rebuild",
                     metadata: ["projection.name": "\(projection.name)", "projection.generation": "\(stale.generation)"])
-                try ProjectionRegistry.drop(stale, of: projection, on: connection)
+                try ProjectionRegistry.drop(stale, on: connection)
             }
             let generation = try ProjectionRegistry.create(projection, state: "rebuilding", on: connection)
             return ProjectionGeneration(
@@ -102,7 +102,7 @@ public struct ProjectionRebuild: Sendable {
             guard matched || live.version < projection.version else {
                 return .mismatch(live: liveSums, rebuilt: rebuiltSums)
             }
-            try ProjectionRegistry.drop(live, of: liveProjection, on: connection)
+            try ProjectionRegistry.drop(live, on: connection)
             try connection.execute(
                 """
                 UPDATE readmodels.projection_state
@@ -121,7 +121,7 @@ public struct ProjectionRebuild: Sendable {
                     "projection.rebuilt": "\(rebuiltSums)",
                 ])
             try connection.transaction { connection in
-                try ProjectionRegistry.drop(rebuilt, of: projection, on: connection)
+                try ProjectionRegistry.drop(rebuilt, on: connection)
                 try connection.execute(
                     """
                     UPDATE readmodels.projection_state SET last_rebuild_error = \(message)

@@ -58,10 +58,18 @@ public enum ProjectionRegistry {
         return generation
     }
 
-    /// Drops a generation's tables and its registry row; inside a transaction.
-    static func drop(_ generation: ProjectionGeneration, of projection: Projection, on connection: Connection) throws {
-        for table in projection.tables {
-            try connection.execute("DROP TABLE IF EXISTS \(fragment: generation.table(table))")
+    /// Drops a generation's tables (every table of its name prefix, whatever version of the code
+    /// made them) and its registry row; inside a transaction.
+    static func drop(_ generation: ProjectionGeneration, on connection: Connection) throws {
+        let prefix = "\(generation.name)_v\(generation.version)_g\(generation.generation)_"
+        let tables = try connection.query(
+            """
+            SELECT tablename FROM pg_tables
+             WHERE schemaname = \(Projection.schema) AND left(tablename, length(\(prefix))) = \(prefix)
+            """
+        ).rows.map { try $0.decode(0, as: String.self) }
+        for table in tables {
+            try connection.execute("DROP TABLE IF EXISTS \(identifier: Projection.schema).\(identifier: table)")
         }
         try connection.execute(
             """
