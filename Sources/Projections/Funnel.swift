@@ -62,21 +62,7 @@ public struct Funnel: Sendable, Equatable {
         }
         let model = try ProjectionRegistry.live(.funnel, on: connection)
         let (asOf, knownAt) = (window.asOfText, window.knownAtText)
-        let defined: String? = try connection.query(
-            """
-            SELECT array_to_json(stages)::text FROM \(fragment: model.table(.pipelines))
-             WHERE pipeline = \(pipeline) AND recorded_at <= \(knownAt)::timestamptz
-             ORDER BY position DESC LIMIT 1
-            """
-        ).first?.decodeOptional(0)
-        var stageNames: [String]
-        if let defined, let names = try? JSONDecoder().decode([String].self, from: Data(defined.utf8)) {
-            stageNames = names
-        } else if pipeline == Pipeline.defaultName {
-            stageNames = Pipeline.sales.stages
-        } else {
-            throw ProjectionError.unknownPipeline(pipeline)
-        }
+        var stageNames = try model.stages(of: pipeline, knownAt: knownAt, on: connection)
         let cohort: SQL = """
             SELECT deal_id FROM \(fragment: model.table(.deals))
              WHERE pipeline = \(pipeline) AND opened_on BETWEEN \(from.description)::date AND \(to.description)::date

@@ -34,21 +34,7 @@ public struct PipelineBoard: Sendable, Equatable {
     public static func query(pipeline: String, window: ReportWindow, on connection: Connection) throws -> PipelineBoard {
         let model = try ProjectionRegistry.live(.board, on: connection)
         let (asOf, knownAt) = (window.asOfText, window.knownAtText)
-        let defined: String? = try connection.query(
-            """
-            SELECT array_to_json(stages)::text FROM \(fragment: model.table(.pipelines))
-             WHERE pipeline = \(pipeline) AND recorded_at <= \(knownAt)::timestamptz
-             ORDER BY position DESC LIMIT 1
-            """
-        ).first?.decodeOptional(0)
-        var stageNames: [String]
-        if let defined, let names = try? JSONDecoder().decode([String].self, from: Data(defined.utf8)) {
-            stageNames = names
-        } else if pipeline == Pipeline.defaultName {
-            stageNames = Pipeline.sales.stages
-        } else {
-            throw ProjectionError.unknownPipeline(pipeline)
-        }
+        var stageNames = try model.stages(of: pipeline, knownAt: knownAt, on: connection)
         var dealsByStage: [String: [Deal]] = [:]
         try connection.forEachRow(
             """

@@ -131,6 +131,7 @@ struct SalesLog {
         }
     }
 
+    @discardableResult
     func query<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         try await database.pool.withConnection(body)
     }
