@@ -52,6 +52,12 @@ struct RoleMatrixTests {
                 ("GET", "/v1/pipelines/sales", nil, .readReports),
                 ("GET", "/v1/clients/\(clientId)/history", nil, .readReports),
                 ("GET", "/v1/events", nil, .readReports),
+                ("GET", "/v1/pipelines/sales/board", nil, .readReports),
+                ("GET", "/v1/funnel?from=2026-01-01&to=2026-01-31", nil, .readReports),
+                ("GET", "/v1/retention", nil, .readReports),
+                ("GET", "/v1/receivables/aging", nil, .readAging),
+                ("GET", "/v1/projections", nil, .readProjections),
+                ("POST", "/v1/projections/board/rebuild", nil, .administer),
             ]
         }
         let requests = Dictionary(uniqueKeysWithValues: Role.allCases.enumerated().map { ($0.element, route($0.offset + 1)) })
