@@ -2,9 +2,16 @@ import EventStore
 import Foundation
 import Sales
 
-/// Loads commands one after another through ``CommandRecorder``, as `touchstone import` and
-/// `touchstone demo` do: every line is validated and decided like an HTTP request; a refused
-/// line is reported with its reason and the rest are still loaded.
+/// Loads commands as `touchstone import` and `touchstone demo` do: every line is validated and
+/// decided like an HTTP request, by the same deciders; a refused line is reported with its reason
+/// and the rest are still loaded.
+///
+/// Lines are decided in order against states kept in memory (``ImportedStreams``) rather than
+/// read back for each line, and the events of consecutive lines on one stream are appended as one
+/// batch at exactly the version the states were decided at, with the batch's claims. When such an
+/// append fails on a version conflict (another writer) or a taken claim, nothing of the batch is
+/// stored: its lines are recorded again one by one through ``CommandRecorder``, so each line is
+/// judged against the store and a refusal names the right line.
 public struct CommandImport: Sendable {
     /// One refused line.
     public struct Rejection: Sendable, Equatable, CustomStringConvertible {
@@ -29,10 +36,14 @@ public struct CommandImport: Sendable {
     /// The actor recorded with every event (`cli:<user>`).
     public let actor: String
 
-    /// An import recording as `actor`.
-    public init(recorder: CommandRecorder, actor: String) {
+    /// The most events appended in one batch.
+    public let batchSize: Int
+
+    /// An import recording as `actor`, appending at most `batchSize` events at a time.
+    public init(recorder: CommandRecorder, actor: String, batchSize: Int = 200) {
         self.recorder = recorder
         self.actor = actor
+        self.batchSize = max(1, batchSize)
     }
 
     /// Loads `lines` (raw JSON texts; blank lines are skipped), calling `progress` with the number
@@ -40,38 +51,153 @@ public struct CommandImport: Sendable {
     public func load(
         _ lines: [Substring], progress: (Int) -> Void = { _ in }
     ) async throws -> Summary {
-        var summary = Summary()
+        var batch = ImportBatch(importer: self)
         for (index, text) in lines.enumerated() {
             defer { progress(index + 1) }
             guard text.contains(where: { !$0.isWhitespace }) else { continue }
             do {
                 let json = try JSONValue(parsing: Data(text.utf8))
-                try await record(json, line: index + 1, into: &summary)
+                try await batch.add(json, line: index + 1)
             } catch let error as JSONSyntaxError {
-                summary.rejections.append(Rejection(line: index + 1, reason: "not JSON: \(error.description)"))
+                try await batch.refuse(line: index + 1, reason: "not JSON: \(error.description)")
             }
         }
-        return summary
+        return try await batch.finish()
     }
 
     /// Loads already parsed lines (the demo's).
     public func load(_ lines: [JSONValue]) async throws -> Summary {
-        var summary = Summary()
+        var batch = ImportBatch(importer: self)
         for (index, json) in lines.enumerated() {
-            try await record(json, line: index + 1, into: &summary)
+            try await batch.add(json, line: index + 1)
         }
+        return try await batch.finish()
+    }
+}
+
+/// One run of an import: the lines decided since the last append, the events they add to one
+/// stream, and the summary of the lines settled so far.
+private struct ImportBatch {
+    /// A line decided but not settled yet: its command (nil when it did not validate) and, when
+    /// refused, why.
+    struct Item {
+        var line: Int
+        var command: SalesCommand?
+        var refusal: String?
+    }
+
+    let importer: CommandImport
+    let streams: ImportedStreams
+    let metadata: EventMetadata
+    var summary = CommandImport.Summary()
+    var items: [Item] = []
+    var stream: StreamName?
+    var expectedVersion: Int64 = 0
+    var clientID: UUID?
+    var events: [NewEvent] = []
+    var claims: [Claim] = []
+
+    init(importer: CommandImport) {
+        self.importer = importer
+        streams = ImportedStreams(recorder: importer.recorder)
+        metadata = EventMetadata(actor: importer.actor)
+    }
+
+    /// Validates and decides one line; its events join the batch.
+    mutating func add(_ json: JSONValue, line: Int) async throws {
+        let command: SalesCommand
+        do {
+            command = try SalesCommand.parse(importLine: json, recordedAt: Instant(Date()))
+        } catch {
+            return try await refuse(line: line, reason: error.description)
+        }
+        while true {
+            let decision: Decision
+            do {
+                decision = try await importer.recorder.decide(command, reading: streams)
+            } catch let violation as SalesRuleViolation {
+                items.append(Item(line: line, command: command, refusal: violation.description))
+                return try await settleIfEmpty()
+            }
+            if let stream, stream != decision.stream || events.count + decision.events.count > importer.batchSize {
+                // After a fallback the cached states are gone: decide again against the store.
+                guard try await flush() else { continue }
+            }
+            if stream == nil {
+                stream = decision.stream
+                expectedVersion = decision.expectedVersion
+                clientID = decision.events.first?.clientId
+            }
+            events += decision.events.map { CommandRecorder.newEvent($0, metadata: metadata) }
+            claims += decision.claims
+            items.append(Item(line: line, command: command))
+            if !streams.accept(decision) { _ = try await flush() }
+            return
+        }
+    }
+
+    /// Refuses a line whatever the state (it is not a valid command).
+    mutating func refuse(line: Int, reason: String) async throws {
+        items.append(Item(line: line, refusal: reason))
+        try await settleIfEmpty()
+    }
+
+    /// Appends what is left and returns the summary.
+    mutating func finish() async throws -> CommandImport.Summary {
+        _ = try await flush()
         return summary
     }
 
-    private func record(_ json: JSONValue, line: Int, into summary: inout Summary) async throws {
+    /// Settles the pending lines at once when they add no events.
+    private mutating func settleIfEmpty() async throws {
+        if stream == nil { _ = try await flush() }
+    }
+
+    /// Appends the batch and settles its lines; false when the append failed and the lines were
+    /// recorded again one by one.
+    private mutating func flush() async throws -> Bool {
+        let pending = items
+        let target = stream
+        let batch = (expected: expectedVersion, clientID: clientID, events: events, claims: claims)
+        items = []
+        stream = nil
+        events = []
+        claims = []
+        if let target {
+            do {
+                _ = try await importer.recorder.store.append(
+                    to: try StreamID(target.description), expected: ExpectedVersion(version: batch.expected),
+                    events: batch.events, clientID: batch.clientID, claims: batch.claims)
+                streams.commit()
+            } catch EventStoreError.versionConflict, EventStoreError.claimTaken {
+                streams.discardAll()
+                for item in pending {
+                    try await recordAlone(item)
+                }
+                return false
+            }
+        }
+        for item in pending {
+            if let refusal = item.refusal {
+                summary.rejections.append(CommandImport.Rejection(line: item.line, reason: refusal))
+            } else {
+                summary.loaded += 1
+            }
+        }
+        return true
+    }
+
+    /// Records one line through ``CommandRecorder``, reading its streams from the store.
+    private mutating func recordAlone(_ item: Item) async throws {
+        guard let command = item.command else {
+            summary.rejections.append(CommandImport.Rejection(line: item.line, reason: item.refusal ?? ""))
+            return
+        }
         do {
-            let command = try SalesCommand.parse(importLine: json, recordedAt: Instant(Date()))
-            _ = try await recorder.record(command, actor: actor)
+            _ = try await importer.recorder.record(command, actor: importer.actor)
             summary.loaded += 1
-        } catch let failure as ValidationFailure {
-            summary.rejections.append(Rejection(line: line, reason: failure.description))
         } catch let violation as SalesRuleViolation {
-            summary.rejections.append(Rejection(line: line, reason: violation.description))
+            summary.rejections.append(CommandImport.Rejection(line: item.line, reason: violation.description))
         }
     }
 }

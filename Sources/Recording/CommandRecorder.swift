@@ -34,7 +34,7 @@ public struct CommandRecorder: Sendable {
         var attempt = 0
         while true {
             attempt += 1
-            let decision = try await decide(command)
+            let decision = try await decide(command, reading: self)
             do {
                 let stream = try StreamID(decision.stream.description)
                 let result = try await store.append(
@@ -72,7 +72,7 @@ public struct CommandRecorder: Sendable {
 
     /// The events of `stream` folded from `initial` with `evolve`, and the stream's version.
     func load<State>(
-        _ stream: StreamName, from initial: State, _ evolve: (State, SalesEvent) -> State
+        _ stream: StreamName, from initial: State, _ evolve: @escaping (State, SalesEvent) -> State
     ) async throws -> (state: State, version: Int64) {
         let recorded = try await store.readStream(try StreamID(stream.description))
         var state = initial

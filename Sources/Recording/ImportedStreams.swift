@@ -1,0 +1,79 @@
+import EventStore
+import Foundation
+import Sales
+
+/// The states of the streams an import decides on, kept in memory so that a command is decided
+/// without reading its streams again: a stream is read from the store the first time it is
+/// needed, then folded forward with its decider's `evolve` as the import accepts events for it.
+///
+/// It trusts that nobody else writes those streams meanwhile; when an append proves otherwise
+/// (a version conflict), the import drops the cache with ``discardAll()`` and decides again
+/// through the store.
+final class ImportedStreams: DecisionInputs {
+    /// One stream's state as of its last accepted event, with the fold that moves it on.
+    private struct Entry {
+        var state: Any
+        var version: Int64
+        let fold: (Any, [SalesEvent]) -> Any
+    }
+
+    private let recorder: CommandRecorder
+    private var entries: [StreamName: Entry] = [:]
+    /// Receivables streams of invoices known to be stored, by canonical invoice id.
+    private var invoiceStreams: [String: StreamName] = [:]
+    /// Receivables streams of invoices issued by accepted events not appended yet.
+    private var pendingInvoiceStreams: [String: StreamName] = [:]
+
+    init(recorder: CommandRecorder) {
+        self.recorder = recorder
+    }
+
+    func load<State>(
+        _ stream: StreamName, from initial: State, _ evolve: @escaping (State, SalesEvent) -> State
+    ) async throws -> (state: State, version: Int64) {
+        if let entry = entries[stream], let state = entry.state as? State {
+            return (state, entry.version)
+        }
+        let loaded = try await recorder.load(stream, from: initial, evolve)
+        entries[stream] = Entry(state: loaded.state, version: loaded.version) { state, events in
+            guard let state = state as? State else { return state }
+            return events.reduce(state, evolve)
+        }
+        return loaded
+    }
+
+    func receivablesStream(ofInvoice invoiceId: UUID) async throws -> StreamName? {
+        let key = invoiceId.canonical
+        if let stream = pendingInvoiceStreams[key] ?? invoiceStreams[key] { return stream }
+        let stream = try await recorder.receivablesStream(ofInvoice: invoiceId)
+        invoiceStreams[key] = stream
+        return stream
+    }
+
+    /// Folds an accepted decision's events into its stream's state. False when the stream was not
+    /// read through this cache (then its state is unknown here and the events must be appended
+    /// before it is read again).
+    func accept(_ decision: Decision) -> Bool {
+        for claim in decision.claims where claim.scope == Decision.invoiceScope {
+            pendingInvoiceStreams[claim.key] = decision.stream
+        }
+        guard var entry = entries[decision.stream] else { return false }
+        entry.state = entry.fold(entry.state, decision.events)
+        entry.version += Int64(decision.events.count)
+        entries[decision.stream] = entry
+        return true
+    }
+
+    /// The accepted events were appended: their invoices are now stored.
+    func commit() {
+        invoiceStreams.merge(pendingInvoiceStreams) { _, pending in pending }
+        pendingInvoiceStreams = [:]
+    }
+
+    /// Forgets everything, so every stream is read from the store again.
+    func discardAll() {
+        entries = [:]
+        invoiceStreams = [:]
+        pendingInvoiceStreams = [:]
+    }
+}
