@@ -1,0 +1,150 @@
+import EventStore
+import Foundation
+import PQ
+import Recording
+import Sales
+import TestSupport
+import Testing
+
+@Suite("Batched import")
+struct BatchedImportTests {
+    static func importer(_ database: TestDatabase) -> CommandImport {
+        CommandImport(recorder: CommandRecorder(store: database.store, logger: TestDatabase.logger), actor: "cli:test")
+    }
+
+    /// Lines for one client: registration, touches, invoices and payments, with every id given.
+    static func clientLines(_ client: UUID, number: Int) -> [String] {
+        let id = client.canonical
+        var lines = [
+            #"{"command":"register-client","clientId":"\#(id)","name":"Client \#(number)","kind":"company","registeredOn":"2026-01-02"}"#
+        ]
+        for touch in 0..<3 {
+            lines.append(
+                #"{"command":"record-touch","clientId":"\#(id)","touchId":"\#(UUID().canonical)","channel":"call","direction":"outbound","occurredAt":"2026-01-0\#(touch + 3)T10:00:00Z","summary":"call \#(touch)"}"#
+            )
+        }
+        for invoice in 0..<2 {
+            lines.append(
+                #"{"command":"issue-invoice","clientId":"\#(id)","invoiceId":"\#(UUID().canonical)","number":"T-\#(number)-\#(invoice)","issuedOn":"2026-01-10","dueOn":"2026-02-10","amountMinor":\#(10_000 + invoice),"currency":"EUR"}"#
+            )
+        }
+        lines.append(
+            #"{"command":"receive-payment","clientId":"\#(id)","paymentId":"\#(UUID().canonical)","receivedOn":"2026-01-20","amountMinor":15000,"currency":"EUR"}"#
+        )
+        return lines
+    }
+
+    /// An invoice line like `line` (same number) with a new invoice id.
+    static func anotherInvoice(withNumberOf line: String) -> String {
+        let start = line.range(of: #""invoiceId":""#)!.upperBound
+        return line.replacingCharacters(in: start..<line.index(start, offsetBy: 36), with: UUID().canonical)
+    }
+
+    /// Every event of the log as (type, data) per stream.
+    static func log(_ database: TestDatabase) async throws -> [String: [String]] {
+        var streams = [String: [String]]()
+        for event in try await database.store.readAll(after: 0, limit: 100_000) {
+            streams[event.streamID, default: []].append("\(event.type) \(event.data)")
+        }
+        return streams
+    }
+
+    @Test func invalidLinesInTheMiddleAreReportedAndAppendNothing() async throws {
+        let database = try await TestDatabase.make()
+        let client = UUID()
+        let lines = Self.clientLines(client, number: 1)
+        let unknownClient = UUID().canonical
+        let text = [
+            lines[0], lines[1],
+            "not json",
+            lines[4],
+            Self.anotherInvoice(withNumberOf: lines[4]),
+            #"{"command":"receive-payment","clientId":"\#(unknownClient)","receivedOn":"2026-01-20","amountMinor":1,"currency":"EUR"}"#,
+            lines[2],
+            #"{"command":"issue-invoice","clientId":"\#(client.canonical)","number":"X","issuedOn":"2026-01-10","dueOn":"2026-01-01","amountMinor":1,"currency":"EUR"}"#,
+            lines[6],
+        ].joined(separator: "\n")
+        let summary = try await Self.importer(database).load(text.split(separator: "\n"))
+        #expect(summary.rejections.map(\.line) == [3, 5, 6, 8])
+        #expect(summary.loaded == 5)
+        let log = try await Self.log(database)
+        #expect(log["client-\(client.canonical)"]?.map { $0.prefix(while: { $0 != " " }) }
+            == ["ClientRegistered", "TouchRecorded", "TouchRecorded"])
+        #expect(log["receivables-\(client.canonical)"]?.count == 2)
+        #expect(log.keys.count == 2)
+    }
+
+    @Test func batchedAndOneByOneImportsAppendTheSameEvents() async throws {
+        var lines = [String]()
+        for number in 0..<12 {
+            lines += Self.clientLines(UUID(), number: number)
+        }
+        // A duplicate invoice number and a payment for nobody among them.
+        lines.insert(Self.anotherInvoice(withNumberOf: lines[5]), at: 20)
+        lines.insert(
+            #"{"command":"receive-payment","clientId":"\#(UUID().canonical)","receivedOn":"2026-01-20","amountMinor":1,"currency":"EUR"}"#,
+            at: 40)
+
+        let batched = try await TestDatabase.make()
+        let summary = try await Self.importer(batched).load(lines.map { Substring($0) })
+
+        let oneByOne = try await TestDatabase.make()
+        let recorder = CommandRecorder(store: oneByOne.store, logger: TestDatabase.logger)
+        var rejected = [Int]()
+        for (index, line) in lines.enumerated() {
+            do {
+                let command = try SalesCommand.parse(
+                    importLine: try JSONValue(parsing: Data(line.utf8)), recordedAt: Instant(Date()))
+                _ = try await recorder.record(command, actor: "cli:test")
+            } catch is SalesRuleViolation {
+                rejected.append(index + 1)
+            }
+        }
+        #expect(summary.rejections.map(\.line) == rejected)
+        #expect(rejected == [21, 41])
+        #expect(summary.loaded == lines.count - 2)
+        #expect(try await Self.log(batched) == (try await Self.log(oneByOne)))
+    }
+
+    @Test func aConcurrentWriterCausesAFallbackAndACorrectLog() async throws {
+        let database = try await TestDatabase.make()
+        let first = UUID()
+        let second = UUID()
+        let firstLines = Self.clientLines(first, number: 1)
+        let secondLines = Self.clientLines(second, number: 2)
+        // The first client's registration is appended when the import moves to the second client;
+        // then another writer appends a touch to it before the import's next touch.
+        let lines = [firstLines[0]] + secondLines + [firstLines[1], firstLines[2]]
+
+        // The other writer's event, as the recorder makes it (decided on a scratch database).
+        let scratch = try await TestDatabase.make()
+        let scratchRecorder = CommandRecorder(store: scratch.store, logger: TestDatabase.logger)
+        for line in [firstLines[0], firstLines[3]] {
+            _ = try await scratchRecorder.record(
+                try SalesCommand.parse(importLine: try JSONValue(parsing: Data(line.utf8)), recordedAt: Instant(Date())),
+                actor: "other")
+        }
+        let touch = try #require(try await scratch.store.readStream(try StreamID("client-\(first.canonical)")).last)
+        let other = try Connection(conninfo: database.url)
+        let otherLine = 1 + secondLines.count
+
+        let summary = try await Self.importer(database).load(lines.map { Substring($0) }) { done in
+            guard done == otherLine else { return }
+            _ = try? EventStore.append(
+                on: other, to: try! StreamID("client-\(first.canonical)"), expected: .any,
+                events: [
+                    NewEvent(
+                        type: touch.type, schemaVersion: touch.schemaVersion, data: touch.data,
+                        metadata: EventMetadata(actor: "other"), occurredAt: touch.occurredAt)
+                ], clientID: first)
+        }
+        #expect(summary.rejections == [])
+        #expect(summary.loaded == lines.count)
+        let stream = try await database.store.readStream(try StreamID("client-\(first.canonical)"))
+        #expect(stream.map(\.streamVersion) == [1, 2, 3, 4])
+        #expect(stream.map(\.type) == ["ClientRegistered", "TouchRecorded", "TouchRecorded", "TouchRecorded"])
+        #expect(stream.map { $0.metadata.contains("other") } == [false, true, false, false])
+        let log = try await Self.log(database)
+        #expect(log["receivables-\(second.canonical)"]?.count == 3)
+    }
+}
