@@ -95,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "EventStore", "Projections", "Access", "Sales", "PQ", "TestSupport",
+                "EventStore", "Projections", "Access", "Sales", "Recording", "PQ", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -23,6 +23,15 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Events per batch append.")
     var batch = 100
 
+    @Option(help: "Lines of the import measurement (issue 3).")
+    var importLines = 50_000
+
+    @Flag(help: "Run only the import measurement.")
+    var importOnly = false
+
+    /// The import rate issue 3 asks for, in commands per second.
+    static let importTarget = 20_000.0
+
     mutating func run() async throws {
         precondition(events > 0 && writers > 0 && batch > 0, "sizes must be positive")
         var logger = Logger(label: "touchstone.bench")
@@ -37,6 +46,12 @@ struct BenchCommand: AsyncParsableCommand {
 
         try await printHeader(pool: pool, external: external)
         try await phases.createRawTable()
+        let importRow = try await measureImport(pool: pool, store: store, logger: logger)
+        if importOnly {
+            printImportSummary(importRow)
+            return
+        }
+        try await phases.vacuum()
 
         // 1. Single-event appends; streams of ~20 events each.
         let streams1 = max(1, events / writers / 20)
@@ -93,6 +108,33 @@ struct BenchCommand: AsyncParsableCommand {
                 baselineName: "COPY TO STDOUT, 1 conn (best of 2)", target: 0.5),
         ]
         printTable(rows, peakMiB: peakDuring / 1024, logMiB: logBytes / 1_048_576)
+        printImportSummary(importRow)
+    }
+
+    /// 0. `touchstone import` of generated lines, then COPY of the events it appended.
+    func measureImport(pool: ConnectionPool, store: EventStore, logger: Logger) async throws -> Row {
+        let phase = ImportPhase(pool: pool, store: store, logger: logger)
+        let lines = ImportPhase.lines(importLines)
+        let clients = (importLines + ImportPhase.linesPerClient - 1) / ImportPhase.linesPerClient
+        section("0. import: \(importLines) lines (register-client, record-touch, issue-invoice, receive-payment) for \(clients) clients")
+        let (imported, summary) = try await phase.importLines(lines)
+        guard summary.rejections.isEmpty else {
+            throw ValidationError("the generated import was refused: \(summary.rejections.prefix(3))")
+        }
+        report(imported, note: "(commands)")
+        let copy = try await phase.copyIn()
+        report(copy)
+        print("  \(summary.loaded) commands appended \(copy.events) events")
+        return Row(
+            name: "0. import, commands/s vs events/s", store: imported, baseline: copy,
+            baselineName: "COPY of the same events, 1 conn", target: nil)
+    }
+
+    func printImportSummary(_ row: Row) {
+        print("\nImport (issue 3): \(format(row.store.eventsPerSecond)) commands/s; COPY of the same events "
+            + "\(format(row.baseline.eventsPerSecond)) events/s; ratio \(format(row.ratio, decimals: 2))×")
+        let verdict = row.store.eventsPerSecond >= Self.importTarget ? "PASS" : "FAIL"
+        print("  target ≥ \(format(Self.importTarget)) commands/s: \(verdict)")
     }
 
     func printHeader(pool: ConnectionPool, external: Bool) async throws {
