@@ -36,6 +36,10 @@ public struct CommandImport: Sendable {
     /// The actor recorded with every event (`cli:<user>`).
     public let actor: String
 
+    /// How many lines are validated ahead, so that the store is asked once which of their
+    /// streams exist.
+    static let prefetchSize = 2_000
+
     /// The most events appended in one batch.
     public let batchSize: Int
 
@@ -52,24 +56,30 @@ public struct CommandImport: Sendable {
         _ lines: [Substring], progress: (Int) -> Void = { _ in }
     ) async throws -> Summary {
         var batch = ImportBatch(importer: self)
+        var parsed = [(line: Int, json: JSONValue?, reason: String?)]()
         for (index, text) in lines.enumerated() {
-            defer { progress(index + 1) }
             guard text.contains(where: { !$0.isWhitespace }) else { continue }
             do {
-                let json = try JSONValue(parsing: Data(text.utf8))
-                try await batch.add(json, line: index + 1)
-            } catch let error as JSONSyntaxError {
-                try await batch.refuse(line: index + 1, reason: "not JSON: \(error.description)")
+                parsed.append((index + 1, try JSONValue(parsing: Data(text.utf8)), nil))
+            } catch {
+                parsed.append((index + 1, nil, "not JSON: \(error.description)"))
+            }
+            if parsed.count == Self.prefetchSize {
+                try await batch.add(parsed) { progress($0) }
+                parsed = []
             }
         }
+        try await batch.add(parsed) { progress($0) }
+        progress(lines.count)
         return try await batch.finish()
     }
 
     /// Loads already parsed lines (the demo's).
     public func load(_ lines: [JSONValue]) async throws -> Summary {
         var batch = ImportBatch(importer: self)
-        for (index, json) in lines.enumerated() {
-            try await batch.add(json, line: index + 1)
+        for start in stride(from: 0, to: lines.count, by: Self.prefetchSize) {
+            let chunk = lines[start..<min(lines.count, start + Self.prefetchSize)]
+            try await batch.add(chunk.enumerated().map { (start + $0.offset + 1, $0.element, nil) }) { _ in }
         }
         return try await batch.finish()
     }
@@ -103,14 +113,39 @@ private struct ImportBatch {
         metadata = EventMetadata(actor: importer.actor)
     }
 
-    /// Validates and decides one line; its events join the batch.
-    mutating func add(_ json: JSONValue, line: Int) async throws {
-        let command: SalesCommand
-        do {
-            command = try SalesCommand.parse(importLine: json, recordedAt: Instant(Date()))
-        } catch {
-            return try await refuse(line: line, reason: error.description)
+    /// Validates `lines` (a line without JSON comes with the reason), learns which of their
+    /// streams are new, then decides them in order; `handled` is called with each line number.
+    mutating func add(
+        _ lines: [(line: Int, json: JSONValue?, reason: String?)], handled: (Int) -> Void
+    ) async throws {
+        var commands = [(line: Int, command: SalesCommand?, reason: String?)]()
+        var streamsAhead = Set<StreamName>()
+        for (line, json, reason) in lines {
+            guard let json else {
+                commands.append((line, nil, reason))
+                continue
+            }
+            do {
+                let command = try SalesCommand.parse(importLine: json, recordedAt: Instant(Date()))
+                commands.append((line, command, nil))
+                streamsAhead.formUnion(command.clientStreams)
+            } catch {
+                commands.append((line, nil, error.description))
+            }
         }
+        try await streams.prefetch(streamsAhead)
+        for (line, command, reason) in commands {
+            if let command {
+                try await add(command, line: line)
+            } else {
+                try await refuse(line: line, reason: reason ?? "")
+            }
+            handled(line)
+        }
+    }
+
+    /// Decides one command; its events join the batch.
+    private mutating func add(_ command: SalesCommand, line: Int) async throws {
         while true {
             let decision: Decision
             do {
@@ -137,7 +172,7 @@ private struct ImportBatch {
     }
 
     /// Refuses a line whatever the state (it is not a valid command).
-    mutating func refuse(line: Int, reason: String) async throws {
+    private mutating func refuse(line: Int, reason: String) async throws {
         items.append(Item(line: line, refusal: reason))
         try await settleIfEmpty()
     }
@@ -199,5 +234,22 @@ private struct ImportBatch {
         } catch let violation as SalesRuleViolation {
             summary.rejections.append(CommandImport.Rejection(line: item.line, reason: violation.description))
         }
+    }
+}
+
+extension SalesCommand {
+    /// The client and receivables streams of the client a command names, if it names one.
+    var clientStreams: [StreamName] {
+        let clientId: UUID? =
+            switch self {
+            case .registerClient(let command): command.clientId
+            case .recordTouch(let command): command.clientId
+            case .placeOrder(let command): command.clientId
+            case .openDeal(let command): command.clientId
+            case .issueInvoice(let command): command.clientId
+            case .receivePayment(let command): command.clientId
+            default: nil
+            }
+        return clientId.map { [.client($0), .receivables($0)] } ?? []
     }
 }

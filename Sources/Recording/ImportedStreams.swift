@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import PQ
 import Sales
 
 /// The states of the streams an import decides on, kept in memory so that a command is decided
@@ -19,6 +20,8 @@ final class ImportedStreams: DecisionInputs {
 
     private let recorder: CommandRecorder
     private var entries: [StreamName: Entry] = [:]
+    /// Streams known not to exist in the store: their first read is skipped.
+    private var absent: Set<StreamName> = []
     /// Receivables streams of invoices known to be stored, by canonical invoice id.
     private var invoiceStreams: [String: StreamName] = [:]
     /// Receivables streams of invoices issued by accepted events not appended yet.
@@ -34,7 +37,8 @@ final class ImportedStreams: DecisionInputs {
         if let entry = entries[stream], let state = entry.state as? State {
             return (state, entry.version)
         }
-        let loaded = try await recorder.load(stream, from: initial, evolve)
+        let loaded: (state: State, version: Int64) =
+            absent.remove(stream) != nil ? (initial, 0) : try await recorder.load(stream, from: initial, evolve)
         entries[stream] = Entry(state: loaded.state, version: loaded.version) { state, events in
             guard let state = state as? State else { return state }
             return events.reduce(state, evolve)
@@ -48,6 +52,20 @@ final class ImportedStreams: DecisionInputs {
         let stream = try await recorder.receivablesStream(ofInvoice: invoiceId)
         invoiceStreams[key] = stream
         return stream
+    }
+
+    /// Asks the store in one query which of `streams` exist, so that the first read of the others
+    /// is skipped (a writer creating one meanwhile makes the append conflict, as any other write).
+    func prefetch(_ streams: Set<StreamName>) async throws {
+        let unknown = streams.filter { entries[$0] == nil }.map(\.description)
+        guard !unknown.isEmpty else { return }
+        let existing: [String] = try await recorder.store.pool.withConnection { connection in
+            try connection.query(
+                "SELECT stream_id FROM streams WHERE stream_id = ANY(\(unknown)::text[])", prepared: true
+            ).rows.map { try $0.decode(0) }
+        }
+        let stored = Set(existing)
+        absent.formUnion(streams.filter { entries[$0] == nil && !stored.contains($0.description) })
     }
 
     /// Folds an accepted decision's events into its stream's state. False when the stream was not
@@ -73,6 +91,7 @@ final class ImportedStreams: DecisionInputs {
     /// Forgets everything, so every stream is read from the store again.
     func discardAll() {
         entries = [:]
+        absent = []
         invoiceStreams = [:]
         pendingInvoiceStreams = [:]
     }
