@@ -18,11 +18,15 @@ struct RequestMetrics: RouterMiddleware {
         let route = context.endpointPath ?? "unmatched"
         let method = request.method.rawValue
         registry.makeCounter(
-            name: "touchstone_http_requests_total",
+            descriptor: MetricNameDescriptor(
+                metricName: "touchstone_http_requests", unitName: "total", helpText: "HTTP requests answered"),
             labels: [("route", route), ("method", method), ("status", String(response.status.code))]
         ).increment()
         registry.makeDurationHistogram(
-            name: "touchstone_http_request_duration_seconds", labels: [("route", route), ("method", method)],
+            descriptor: MetricNameDescriptor(
+                metricName: "touchstone_http_request_duration", unitName: "seconds",
+                helpText: "Time to answer an HTTP request"),
+            labels: [("route", route), ("method", method)],
             buckets: Self.buckets
         ).record(ContinuousClock.now - start)
         return response

@@ -89,7 +89,7 @@ public struct DemoScript: Sendable {
             }
             date = date.adding(days: 4) ?? date
             switch index % 4 {
-            case 0, 3 where reached >= 4:
+            case let variant where variant == 0 || (variant == 3 && reached >= 4):
                 lines.append(
                     .object([
                         "command": .string("win-deal"), "dealId": .string(dealId.canonical), "wonOn": .string(date.description),
