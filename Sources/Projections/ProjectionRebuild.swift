@@ -25,7 +25,7 @@ public struct ProjectionRebuild: Sendable {
     let logger: Logger
 
     /// A rebuild of `projection` in batches of `batchSize` positions.
-    public init(projection: Projection, batchSize: Int64 = 5_000, logger: Logger) {
+    public init(projection: Projection, batchSize: Int64 = 50_000, logger: Logger) {
         self.projection = projection
         self.batchSize = batchSize
         self.logger = logger
