@@ -66,7 +66,10 @@ struct ProjectionsCommand: AsyncParsableCommand {
             var failed = false
             try await withPool { pool in
                 for projection in projections {
-                    let logger = DatabaseEnvironment.logger("touchstone.rebuild")
+                    var logger = DatabaseEnvironment.logger("touchstone.rebuild")
+                    // The progress bar and the outcome line say what info logs would;
+                    // keep them from interleaving unless LOG_LEVEL asks for more.
+                    if ProcessInfo.processInfo.environment["LOG_LEVEL"] == nil { logger.logLevel = .warning }
                     let rebuild = ProjectionRebuild(projection: projection, logger: logger)
                     let work = Task { try await pool.withConnection { try rebuild.run(on: $0) } }
                     let progress = isatty(STDERR_FILENO) == 1 ? Task { try await showProgress(of: projection.name, pool: pool) } : nil
