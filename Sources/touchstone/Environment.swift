@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Glibc
 import Logging
 import PQ
 
@@ -19,10 +20,15 @@ struct DatabaseEnvironment {
         return try runtimeURL()
     }
 
-    /// The actor recorded for CLI commands: `cli:<OS user>`.
+    /// The actor recorded for CLI commands: `cli:<OS user>`, from the password
+    /// database (so it holds under sudo, cron and CI, where `USER` may be unset).
     static var cliActor: String {
-        let user = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"]
-        return "cli:" + (user.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown")
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name, let user = String(validatingCString: name),
+            !user.isEmpty
+        {
+            return "cli:" + user
+        }
+        return "cli:uid-\(getuid())"
     }
 
     /// A logger at the level `LOG_LEVEL` names (default info).
