@@ -7,6 +7,10 @@ import Sales
 
 /// The public operational routes: `GET /healthz`, `/readyz`, `/metrics` and `/openapi.yaml`.
 struct OperationsRoutes: Sendable {
+    /// The newest migration (`Schema/NNNN_…`) this build's queries need; `/readyz`
+    /// answers 503 until the database has it. Raise it with every migration.
+    static let requiredSchemaVersion = 3
+
     /// The database readiness is checked against.
     let pool: ConnectionPool
     /// The metrics served.
@@ -26,7 +30,7 @@ struct OperationsRoutes: Sendable {
                     try connection.query(
                         """
                         SELECT to_regclass('public.schema_migrations') IS NOT NULL
-                           AND to_regclass('public.events') IS NOT NULL
+                           AND (SELECT max(version) FROM schema_migrations) >= \(Self.requiredSchemaVersion)
                         """
                     ).first?.decode(0) ?? false
                 }
