@@ -1,0 +1,93 @@
+import Foundation
+import Sales
+import Testing
+
+/// A small deterministic generator, so a failing case can be replayed.
+private struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var value = state
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        return value ^ (value >> 31)
+    }
+}
+
+/// Mutated request bodies: the validation path shared by HTTP and import must
+/// answer every one with either a command or a list of field errors — never a
+/// trap — and a valid body must survive normalisation unchanged.
+@Suite("Fuzzing command validation")
+struct CommandFuzzTests {
+    static let seeds: [String] = [
+        #"{"name":"Anna","kind":"person","email":"anna@example.com","registeredOn":"2026-03-01"}"#,
+        #"{"clientId":"6f4dee1e-c175-442c-8414-ce42776f7217","receivedOn":"2026-03-01","amountMinor":150000,"currency":"RUB","allocations":[{"invoiceId":"2bfc9428-ddb4-4494-86c3-4fd2d0ad6d7d","amountMinor":100}]}"#,
+        #"{"clientId":"6f4dee1e-c175-442c-8414-ce42776f7217","number":"INV-1","issuedOn":"2026-03-01","dueOn":"2026-03-31","amountMinor":9,"currency":"JPY"}"#,
+        #"{"clientId":"6f4dee1e-c175-442c-8414-ce42776f7217","title":"Bread","amountMinor":1,"currency":"EUR","openedOn":"2024-02-29"}"#,
+    ]
+
+    static let replacements: [String] = [
+        "null", "true", "-1", "0", "1.5", "1e3", "9223372036854775808", "\"\"", "\"2026-02-30\"", "[]", "{}",
+        "\"XYZ\"", "\"\u{0000}\"", "\"" + String(repeating: "x", count: 5000) + "\"", "[{\"a\":1}]",
+    ]
+
+    static func validate(_ body: JSONValue) -> Bool {
+        let recorded = Instant("2026-03-01T09:30:00Z")!
+        var accepted = false
+        if (try? RegisterClient.parse(body, recordedAt: recorded)) != nil { accepted = true }
+        if (try? ReceivePayment.parse(body)) != nil { accepted = true }
+        if (try? IssueInvoice.parse(body)) != nil { accepted = true }
+        if (try? OpenDeal.parse(body)) != nil { accepted = true }
+        return accepted
+    }
+
+    @Test func validSeedsAreAcceptedAndSurviveNormalisation() throws {
+        for seed in Self.seeds {
+            let body = try JSONValue(parsing: Data(seed.utf8))
+            #expect(Self.validate(body), "\(seed)")
+            #expect(try JSONValue(parsing: body.serialized()) == body)
+        }
+    }
+
+    @Test func mutatedBodiesGetACommandOrFieldErrors() throws {
+        var random = SplitMix(state: 20_261_123)
+        var rejectedAsJSON = 0
+        var refused = 0
+        for round in 0..<20_000 {
+            var bytes = Array(Self.seeds[round % Self.seeds.count].utf8)
+            for _ in 0..<Int.random(in: 1...3, using: &random) {
+                let index = Int.random(in: 0..<bytes.count, using: &random)
+                switch Int.random(in: 0..<4, using: &random) {
+                case 0: bytes[index] = UInt8.random(in: 0...255, using: &random)
+                case 1: bytes.insert(UInt8.random(in: 32...126, using: &random), at: index)
+                case 2: if bytes.count > 2 { bytes.remove(at: index) }
+                default:
+                    // Swap one value for a hostile one, keeping the JSON well formed.
+                    let text = String(decoding: bytes, as: UTF8.self)
+                    let parts = text.split(separator: ":", maxSplits: .max, omittingEmptySubsequences: false)
+                    guard parts.count > 2 else { continue }
+                    let victim = Int.random(in: 1..<parts.count, using: &random)
+                    let rest = parts[victim].drop { $0 != "," && $0 != "}" }
+                    var rebuilt = parts
+                    rebuilt[victim] = Substring(Self.replacements.randomElement(using: &random)! + rest)
+                    bytes = Array(rebuilt.joined(separator: ":").utf8)
+                }
+            }
+            guard let body = try? JSONValue(parsing: Data(bytes)) else {
+                rejectedAsJSON += 1
+                continue
+            }
+            #expect(try JSONValue(parsing: body.serialized()) == body)
+            if !Self.validate(body) {
+                refused += 1
+                do {
+                    _ = try RegisterClient.parse(body, recordedAt: Instant("2026-03-01T09:30:00Z")!)
+                } catch {
+                    #expect(!error.errors.isEmpty)
+                }
+            }
+        }
+        #expect(rejectedAsJSON > 0)
+        #expect(refused > 0)
+    }
+}
