@@ -51,6 +51,4 @@ public struct PQError: Error, Sendable, CustomStringConvertible {
 
     /// True for `unique_violation` (23505).
     public var isUniqueViolation: Bool { sqlState == "23505" }
-    /// True when the server cancelled or serialisation failed and a retry may pass.
-    public var isRetryable: Bool { sqlState == "40001" || sqlState == "40P01" }
 }

@@ -104,16 +104,6 @@ extension Array: PQEncodable where Element: PQEncodable {
     }
 }
 
-/// An array literal whose elements may be NULL.
-public struct PQArray<Element: PQEncodable>: PQEncodable {
-    /// The elements; `nil` is NULL.
-    public var elements: [Element?]
-    public init(_ elements: [Element?]) { self.elements = elements }
-    public var pqText: String {
-        "{" + elements.map { $0.map { quoteArrayElement($0.pqText) } ?? "NULL" }.joined(separator: ",") + "}"
-    }
-}
-
 func quoteArrayElement(_ text: String) -> String {
     var quoted = [UInt8]()
     quoted.reserveCapacity(text.utf8.count + 16)
