@@ -60,7 +60,7 @@ struct BenchCommand: AsyncParsableCommand {
             printProjectionsSummary(verdicts)
             return
         }
-        try await phases.createRawTable()
+        try await phases.createRawTables()
         let importRow = try await measureImport(pool: pool, store: store, logger: logger)
         if importOnly {
             printImportSummary(importRow)
@@ -73,8 +73,10 @@ struct BenchCommand: AsyncParsableCommand {
         section("1. single-event appends: \(events) events, \(writers) writers, \(streams1) streams each")
         let single = try await phases.singleAppends(events: events, streamsPerWriter: streams1)
         report(single)
-        let insert = try await phases.singleInserts(events: events, streamsPerWriter: streams1)
+        let insert = try await phases.singleInserts(into: "raw_indexed_events", events: events, streamsPerWriter: streams1)
         report(insert)
+        let bareInsert = try await phases.singleInserts(into: "raw_events", events: events, streamsPerWriter: streams1)
+        report(bareInsert)
         try await phases.vacuum()
 
         // 2. Batch appends; both tables still hold the rows of step 1, so they start the same size.
@@ -82,9 +84,13 @@ struct BenchCommand: AsyncParsableCommand {
         section("2. \(batch)-event batch appends: \(events) events, \(writers) writers, \(streams2) streams each")
         let batched = try await phases.batchAppends(events: events, batch: batch, streamsPerWriter: streams2)
         report(batched)
-        let copy = try await phases.copyIn(events: events, rowsPerCopy: nil, streamsPerWriter: streams2)
+        let copy = try await phases.copyIn(
+            into: "raw_indexed_events", events: events, rowsPerCopy: nil, streamsPerWriter: streams2)
         report(copy)
-        let copyPerBatch = try await phases.copyIn(events: events, rowsPerCopy: batch, streamsPerWriter: streams2)
+        let bareCopy = try await phases.copyIn(into: "raw_events", events: events, rowsPerCopy: nil, streamsPerWriter: streams2)
+        report(bareCopy)
+        let copyPerBatch = try await phases.copyIn(
+            into: "raw_indexed_events", events: events, rowsPerCopy: batch, streamsPerWriter: streams2)
         report(copyPerBatch)
         try await phases.vacuum()
 
@@ -113,8 +119,14 @@ struct BenchCommand: AsyncParsableCommand {
                 name: "1. single appends, \(writers) writers", store: single, baseline: insert,
                 baselineName: "INSERT 1 row/tx, \(writers) conns", target: 0.8),
             Row(
+                name: "   (same, vs a bare heap)", store: single, baseline: bareInsert,
+                baselineName: "INSERT 1 row/tx, no indexes", target: nil),
+            Row(
                 name: "2. \(batch)-event batches, \(writers) writers", store: batched, baseline: copy,
                 baselineName: "COPY, \(writers) conns, 1 COPY each", target: 0.5),
+            Row(
+                name: "   (same, vs a bare heap)", store: batched, baseline: bareCopy,
+                baselineName: "COPY, 1 COPY each, no indexes", target: nil),
             Row(
                 name: "   (same, vs COPY per \(batch) rows)", store: batched, baseline: copyPerBatch,
                 baselineName: "COPY \(batch) rows/tx, \(writers) conns", target: nil),
@@ -167,8 +179,9 @@ struct BenchCommand: AsyncParsableCommand {
         for (name, value) in settings { print("  \(pad(name, 19)) \(value)") }
         print("  client cores: \(ProcessInfo.processInfo.activeProcessorCount) (the server shares them)")
         print("  events per append measurement: \(events); writers: \(writers); batch: \(batch)")
-        print("  baseline table: raw_events (LIKE events INCLUDING DEFAULTS): same columns and defaults,")
-        print("    no indexes, no triggers, no streams/event_ids/claims, own sequence")
+        print("  baseline tables (own sequence each, no triggers, no streams/event_ids/claims guard tables):")
+        print("    raw_indexed_events (LIKE events INCLUDING DEFAULTS, CONSTRAINTS, INDEXES): the same table shape,")
+        print("      the targets' baseline; raw_events (LIKE events INCLUDING DEFAULTS): a bare heap, shown beside it")
         let settingsByName = Dictionary(uniqueKeysWithValues: settings)
         if settingsByName["fsync"] == "off" || settingsByName["synchronous_commit"] == "off" {
             print("  NOTE: fsync/synchronous_commit off: commits do not wait for the disk, so the per-transaction")

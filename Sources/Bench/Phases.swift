@@ -9,18 +9,25 @@ struct Phases: Sendable {
     let store: EventStore
     let writers: Int
 
-    /// `raw_events`: the columns and defaults of `events`, with no index, no
-    /// trigger, no guard table, and a sequence of its own.
-    func createRawTable() async throws {
+    /// The baseline tables, each with a sequence of its own and no trigger or
+    /// guard table: `raw_indexed_events` has the columns, defaults, constraints
+    /// and indexes of `events` (the same table shape); `raw_events` only its
+    /// columns and defaults (a bare heap, the cheapest possible write).
+    static let rawTables = ["raw_indexed_events": "INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES",
+                            "raw_events": "INCLUDING DEFAULTS"]
+
+    func createRawTables() async throws {
         try await pool.withConnection { connection in
-            try connection.executeScript(
-                """
-                DROP TABLE IF EXISTS raw_events;
-                DROP SEQUENCE IF EXISTS raw_position;
-                CREATE SEQUENCE raw_position AS bigint;
-                CREATE TABLE raw_events (LIKE events INCLUDING DEFAULTS);
-                ALTER TABLE raw_events ALTER COLUMN position SET DEFAULT nextval('raw_position');
-                """)
+            for (table, likeOptions) in Self.rawTables.sorted(by: { $0.key < $1.key }) {
+                try connection.executeScript(
+                    """
+                    DROP TABLE IF EXISTS \(table);
+                    DROP SEQUENCE IF EXISTS \(table)_position;
+                    CREATE SEQUENCE \(table)_position AS bigint;
+                    CREATE TABLE \(table) (LIKE events \(likeOptions));
+                    ALTER TABLE \(table) ALTER COLUMN position SET DEFAULT nextval('\(table)_position');
+                    """)
+            }
         }
     }
 
@@ -30,7 +37,7 @@ struct Phases: Sendable {
             // One statement per call: VACUUM refuses a multi-statement string.
             for statement: SQL in [
                 "VACUUM ANALYZE events", "VACUUM ANALYZE streams", "VACUUM ANALYZE event_ids",
-                "VACUUM ANALYZE raw_events", "CHECKPOINT",
+                "VACUUM ANALYZE raw_events", "VACUUM ANALYZE raw_indexed_events", "CHECKPOINT",
             ] {
                 try connection.execute(statement)
             }
@@ -72,8 +79,8 @@ struct Phases: Sendable {
         return Measurement(label: "EventStore.append, 1 event/tx", events: count, duration: duration)
     }
 
-    /// Baseline: a plain prepared `INSERT` of one row per transaction (autocommit).
-    func singleInserts(events total: Int, streamsPerWriter: Int) async throws -> Measurement {
+    /// Baseline: a plain prepared `INSERT` of one row per transaction (autocommit) into `table`.
+    func singleInserts(into table: String, events total: Int, streamsPerWriter: Int) async throws -> Measurement {
         let (count, duration) = try await measure {
             try await concurrently { writer in
                 var owned = WriterStreams(count: streamsPerWriter, category: "client")
@@ -89,7 +96,7 @@ struct Phases: Sendable {
                     try await pool.withConnection { connection in
                         try connection.execute(
                             """
-                            INSERT INTO raw_events (stream_id, stream_version, event_id, type, schema_version,
+                            INSERT INTO \(identifier: table) (stream_id, stream_version, event_id, type, schema_version,
                                                     data, metadata, client_id, occurred_at)
                             VALUES (\(stream), \(version), \(event.eventID), \(event.type), \(event.schemaVersion),
                                     \(event.data)::jsonb, \(metadata)::jsonb, \(client), \(event.occurredAt)::timestamptz)
@@ -99,7 +106,7 @@ struct Phases: Sendable {
                 return mine
             }
         }
-        return Measurement(label: "INSERT 1 row/tx (raw_events)", events: count, duration: duration)
+        return Measurement(label: "INSERT 1 row/tx (\(table))", events: count, duration: duration)
     }
 
     // MARK: 2. Batch appends
@@ -130,10 +137,12 @@ struct Phases: Sendable {
         return Measurement(label: "EventStore.append, \(batch) events/tx", events: count, duration: duration)
     }
 
-    /// Baseline: `COPY raw_events FROM STDIN` of the same rows. With
+    /// Baseline: `COPY table FROM STDIN` of the same rows. With
     /// `rowsPerCopy` nil, each of the writers' connections streams its whole
     /// share in one COPY; otherwise one COPY (one transaction) per that many rows.
-    func copyIn(events total: Int, rowsPerCopy: Int?, streamsPerWriter: Int) async throws -> Measurement {
+    func copyIn(into table: String, events total: Int, rowsPerCopy: Int?, streamsPerWriter: Int) async throws
+        -> Measurement
+    {
         let (count, duration) = try await measure {
             try await concurrently { writer in
                 var owned = WriterStreams(count: streamsPerWriter, category: "receivables")
@@ -160,7 +169,7 @@ struct Phases: Sendable {
                     try await pool.withConnection { connection in
                         try connection.copyIn(
                             """
-                            COPY raw_events (stream_id, stream_version, event_id, type, schema_version, data, metadata,
+                            COPY \(identifier: table) (stream_id, stream_version, event_id, type, schema_version, data, metadata,
                                              client_id, occurred_at) FROM STDIN
                             """
                         ) { sink in
@@ -173,7 +182,7 @@ struct Phases: Sendable {
                 return written
             }
         }
-        let label = rowsPerCopy.map { "COPY \($0) rows/tx, \(writers) conns" } ?? "COPY 1 stream/conn, \(writers) conns"
+        let label = (rowsPerCopy.map { "COPY \($0) rows/tx" } ?? "COPY 1 stream/conn") + " (\(table))"
         return Measurement(label: label, events: count, duration: duration)
     }
 

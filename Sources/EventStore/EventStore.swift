@@ -4,8 +4,8 @@ import PQ
 
 /// The append-only log of every fact, in PostgreSQL.
 ///
-/// Appends go through the `append_events` function of `Schema/0001`: one round
-/// trip per batch, version check, idempotency, claims and the commit-safe
+/// Appends go through the `append_event` (one event) and `append_events`
+/// (a batch) functions of `Schema/0004`: one round trip per append, version check, idempotency, claims and the commit-safe
 /// ordering lock in one transaction. Reads of the global log stop at the safe
 /// horizon (see `safe_position()`), so a reader that resumes from the last
 /// position it saw sees every committed event exactly once.
@@ -97,6 +97,15 @@ public final class EventStore: Sendable {
         guard Set(events.map(\.eventID)).count == events.count else {
             throw EventStoreError.invalidEvent(eventID: "", reason: "an event id appears twice in the batch")
         }
+        if events.count == 1, let event = events.first {
+            return """
+                SELECT event_position, event_stream_version, event_recorded_at AT TIME ZONE 'UTC'
+                  FROM append_event(\(stream.description), \(expected.code), \(clientID)::uuid,
+                       \(event.eventID)::uuid, \(event.type), \(event.schemaVersion)::integer, \(event.data)::jsonb,
+                       \(metadata[0])::jsonb, \(event.occurredAt)::timestamptz,
+                       \(claims.map(\.scope))::text[], \(claims.map(\.key))::text[])
+                """
+        }
         return """
             SELECT event_position, event_stream_version, event_recorded_at AT TIME ZONE 'UTC'
               FROM append_events(\(stream.description), \(expected.code), \(clientID)::uuid,
@@ -120,7 +129,7 @@ public final class EventStore: Sendable {
                 // A version conflict or a stored event id may be a retry of a batch
                 // already appended: then its original result is the answer. Inside a
                 // caller's transaction the transaction is aborted and cannot ask.
-                let mayBeReplay = error.sqlState == "TS409" || error.sqlState == "TS208"
+                let mayBeReplay = error.sqlState == "TS409" || error.isStoredEventID
                 guard mayBeReplay, !connection.inTransaction else {
                     throw translate(error, stream: stream, expected: expected, claims: claims)
                 }
@@ -139,7 +148,7 @@ public final class EventStore: Sendable {
                 }
                 if !stored.isEmpty { return try appendResult(stored, replayed: true) }
                 // The ids' other writer rolled back between our two statements: try again.
-                if error.sqlState == "TS208", attempts == 1 { continue }
+                if error.isStoredEventID, attempts == 1 { continue }
                 throw translate(error, stream: stream, expected: expected, claims: claims)
             }
         }
@@ -167,7 +176,9 @@ public final class EventStore: Sendable {
         case "TS409":
             return EventStoreError.versionConflict(
                 stream: stream.description, expected: expected, actual: Int64(error.detail ?? "") ?? 0)
-        case "TS422", "TS208":
+        case "TS422":
+            return EventStoreError.eventIDReused(stream: stream.description)
+        case "23505" where error.isStoredEventID:
             return EventStoreError.eventIDReused(stream: stream.description)
         case "23505" where error.constraint == "claims_pkey":
             let taken = claims.first { claim in error.detail?.contains("(\(claim.scope), \(claim.key))") == true }
@@ -181,6 +192,11 @@ public final class EventStore: Sendable {
             return error
         }
     }
+}
+
+extension PQError {
+    /// A unique violation on `event_ids`: some event id of the append is already stored.
+    var isStoredEventID: Bool { sqlState == "23505" && constraint == "event_ids_pkey" }
 }
 
 extension UInt8 {

@@ -21,7 +21,7 @@ struct ReadinessTests {
             #expect(response.headers[.contentType] == "application/problem+json")
         }
         try await migrated.pool.withConnection { connection in
-            try connection.execute("DELETE FROM schema_migrations WHERE version = 3")
+            try connection.execute("DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)")
         }
         try await ready.test(.router) { client in
             let response = try await client.execute(uri: "/readyz", method: .get)
