@@ -200,7 +200,8 @@ extension PQError {
 }
 
 extension UInt8 {
-    var isJSONWhitespace: Bool {
+    /// Whether the byte is white space between JSON tokens (space, tab, CR, LF).
+    public var isJSONWhitespace: Bool {
         self == UInt8(ascii: " ") || self == UInt8(ascii: "\n") || self == UInt8(ascii: "\r") || self == UInt8(ascii: "\t")
     }
 }

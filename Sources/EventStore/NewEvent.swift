@@ -16,7 +16,7 @@ public struct NewEvent: Sendable, Equatable {
     public var occurredAt: String
 
     public init(
-        eventID: UUID = UUID(), type: String, schemaVersion: Int = 1, data: String, metadata: EventMetadata,
+        eventID: UUID = .timeOrdered(), type: String, schemaVersion: Int = 1, data: String, metadata: EventMetadata,
         occurredAt: String
     ) {
         self.eventID = eventID
@@ -49,12 +49,13 @@ public struct EventMetadata: Sendable, Equatable, Codable {
         case causationID = "causationId"
     }
 
+    /// The JSON object stored in `events.metadata`, keys in sorted order.
     var json: String {
-        var object: [String: String] = ["actor": actor]
-        if let correlationID { object["correlationId"] = correlationID.uuidString.lowercased() }
-        if let causationID { object["causationId"] = causationID.uuidString.lowercased() }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        var text = #"{"actor":"#
+        JSONText.appendString(actor, to: &text)
+        if let causationID { text += #","causationId":""# + causationID.uuidString.lowercased() + "\"" }
+        if let correlationID { text += #","correlationId":""# + correlationID.uuidString.lowercased() + "\"" }
+        return text + "}"
     }
 }
 

@@ -8,10 +8,12 @@ import Sales
 ///
 /// Lines are decided in order against states kept in memory (``ImportedStreams``) rather than
 /// read back for each line, and the events of consecutive lines on one stream are appended as one
-/// batch at exactly the version the states were decided at, with the batch's claims. When such an
-/// append fails on a version conflict (another writer) or a taken claim, nothing of the batch is
-/// stored: its lines are recorded again one by one through ``CommandRecorder``, so each line is
-/// judged against the store and a refusal names the right line.
+/// batch at exactly the version the states were decided at, with the batch's claims. One batch is
+/// appended while the next is decided, so the client and the server work at the same time; a
+/// line counts as done (progress, summary) once its batch has committed. When an append fails on
+/// a version conflict (another writer) or a taken claim, nothing of the batch is stored: its lines,
+/// and those decided after them, are recorded again one by one through ``CommandRecorder``, so
+/// each line is judged against the store and a refusal names the right line.
 public struct CommandImport: Sendable {
     /// One refused line.
     public struct Rejection: Sendable, Equatable, CustomStringConvertible {
@@ -51,42 +53,43 @@ public struct CommandImport: Sendable {
     }
 
     /// Loads `lines` (raw JSON texts; blank lines are skipped), calling `progress` with the number
-    /// of lines handled after each.
+    /// of each line once it is done (appended or refused), in order.
     public func load(
-        _ lines: [Substring], progress: (Int) -> Void = { _ in }
+        _ lines: [Substring], progress: @escaping (Int) -> Void = { _ in }
     ) async throws -> Summary {
-        var batch = ImportBatch(importer: self)
+        var batch = ImportBatch(importer: self, done: progress)
         var parsed = [(line: Int, json: JSONValue?, reason: String?)]()
         for (index, text) in lines.enumerated() {
-            guard text.contains(where: { !$0.isWhitespace }) else { continue }
+            guard text.utf8.contains(where: { !$0.isJSONWhitespace }) else { continue }
             do {
                 parsed.append((index + 1, try JSONValue(parsing: Data(text.utf8)), nil))
             } catch {
                 parsed.append((index + 1, nil, "not JSON: \(error.description)"))
             }
             if parsed.count == Self.prefetchSize {
-                try await batch.add(parsed) { progress($0) }
+                try await batch.add(parsed)
                 parsed = []
             }
         }
-        try await batch.add(parsed) { progress($0) }
+        try await batch.add(parsed)
+        let summary = try await batch.finish()
         progress(lines.count)
-        return try await batch.finish()
+        return summary
     }
 
     /// Loads already parsed lines (the demo's).
     public func load(_ lines: [JSONValue]) async throws -> Summary {
-        var batch = ImportBatch(importer: self)
+        var batch = ImportBatch(importer: self, done: { _ in })
         for start in stride(from: 0, to: lines.count, by: Self.prefetchSize) {
             let chunk = lines[start..<min(lines.count, start + Self.prefetchSize)]
-            try await batch.add(chunk.enumerated().map { (start + $0.offset + 1, $0.element, nil) }) { _ in }
+            try await batch.add(chunk.enumerated().map { (start + $0.offset + 1, $0.element, nil) })
         }
         return try await batch.finish()
     }
 }
 
 /// One run of an import: the lines decided since the last append, the events they add to one
-/// stream, and the summary of the lines settled so far.
+/// stream, the append in flight, and the summary of the lines settled so far.
 private struct ImportBatch {
     /// A line decided but not settled yet: its command (nil when it did not validate) and, when
     /// refused, why.
@@ -99,7 +102,11 @@ private struct ImportBatch {
     let importer: CommandImport
     let streams: ImportedStreams
     let metadata: EventMetadata
+    /// Called with each line's number once it is settled, in order.
+    let done: (Int) -> Void
     var summary = CommandImport.Summary()
+    /// The append running while the next batch is decided, and the lines it settles.
+    var inFlight: (append: Task<Void, any Error>, items: [Item])?
     var items: [Item] = []
     var stream: StreamName?
     var expectedVersion: Int64 = 0
@@ -107,17 +114,16 @@ private struct ImportBatch {
     var events: [NewEvent] = []
     var claims: [Claim] = []
 
-    init(importer: CommandImport) {
+    init(importer: CommandImport, done: @escaping (Int) -> Void) {
         self.importer = importer
+        self.done = done
         streams = ImportedStreams(recorder: importer.recorder)
         metadata = EventMetadata(actor: importer.actor)
     }
 
     /// Validates `lines` (a line without JSON comes with the reason), learns which of their
-    /// streams are new, then decides them in order; `handled` is called with each line number.
-    mutating func add(
-        _ lines: [(line: Int, json: JSONValue?, reason: String?)], handled: (Int) -> Void
-    ) async throws {
+    /// streams are new, then decides them in order.
+    mutating func add(_ lines: [(line: Int, json: JSONValue?, reason: String?)]) async throws {
         var commands = [(line: Int, command: SalesCommand?, reason: String?)]()
         var streamsAhead = Set<StreamName>()
         for (line, json, reason) in lines {
@@ -140,7 +146,6 @@ private struct ImportBatch {
             } else {
                 try await refuse(line: line, reason: reason ?? "")
             }
-            handled(line)
         }
     }
 
@@ -177,9 +182,10 @@ private struct ImportBatch {
         try await settleIfEmpty()
     }
 
-    /// Appends what is left and returns the summary.
+    /// Appends what is left, waits for it, and returns the summary.
     mutating func finish() async throws -> CommandImport.Summary {
         _ = try await flush()
+        _ = try await settleInFlight(before: [])
         return summary
     }
 
@@ -188,8 +194,9 @@ private struct ImportBatch {
         if stream == nil { _ = try await flush() }
     }
 
-    /// Appends the batch and settles its lines; false when the append failed and the lines were
-    /// recorded again one by one.
+    /// Waits for the append in flight, then starts the batch's append (or settles its lines at
+    /// once when it adds no events). False when an append failed and the lines were recorded
+    /// again one by one.
     private mutating func flush() async throws -> Bool {
         let pending = items
         let target = stream
@@ -198,28 +205,53 @@ private struct ImportBatch {
         stream = nil
         events = []
         claims = []
-        if let target {
-            do {
-                _ = try await importer.recorder.store.append(
-                    to: try StreamID(target.description), expected: ExpectedVersion(version: batch.expected),
-                    events: batch.events, clientID: batch.clientID, claims: batch.claims)
-                streams.commit()
-            } catch EventStoreError.versionConflict, EventStoreError.claimTaken {
-                streams.discardAll()
-                for item in pending {
-                    try await recordAlone(item)
-                }
-                return false
-            }
+        guard try await settleInFlight(before: pending) else { return false }
+        guard let target else {
+            settle(pending)
+            return true
         }
-        for item in pending {
+        let store = importer.recorder.store
+        let streamID = try StreamID(target.description)
+        let append = Task {
+            _ = try await store.append(
+                to: streamID, expected: ExpectedVersion(version: batch.expected), events: batch.events,
+                clientID: batch.clientID, claims: batch.claims)
+        }
+        inFlight = (append, pending)
+        return true
+    }
+
+    /// Waits for the append in flight and settles its lines. When it failed on another writer,
+    /// its lines and `later` (decided after them, not appended) are recorded one by one, and the
+    /// answer is false.
+    private mutating func settleInFlight(before later: [Item]) async throws -> Bool {
+        guard let (append, appended) = inFlight else { return true }
+        inFlight = nil
+        do {
+            try await append.value
+        } catch EventStoreError.versionConflict, EventStoreError.claimTaken {
+            streams.discardAll()
+            for item in appended + later {
+                try await recordAlone(item)
+                done(item.line)
+            }
+            return false
+        }
+        streams.commit()
+        settle(appended)
+        return true
+    }
+
+    /// Counts lines whose fate is sealed: recorded, or refused with their reason.
+    private mutating func settle(_ settled: [Item]) {
+        for item in settled {
             if let refusal = item.refusal {
                 summary.rejections.append(CommandImport.Rejection(line: item.line, reason: refusal))
             } else {
                 summary.loaded += 1
             }
+            done(item.line)
         }
-        return true
     }
 
     /// Records one line through ``CommandRecorder``, reading its streams from the store.

@@ -30,7 +30,7 @@ struct Import: AsyncParsableCommand {
 /// printing every rejection and the summary.
 enum CommandLoading {
     static func load(
-        total: Int, _ body: (CommandImport, (Int) -> Void) async throws -> CommandImport.Summary
+        total: Int, _ body: (CommandImport, @escaping (Int) -> Void) async throws -> CommandImport.Summary
     ) async throws -> CommandImport.Summary {
         let logger = DatabaseEnvironment.logger("touchstone.import")
         let pool = ConnectionPool(conninfo: try DatabaseEnvironment.runtimeURL(), size: 2, logger: logger)
