@@ -43,10 +43,20 @@ public struct FactTable: Sendable, Hashable {
         """
     }
 
-    /// Row count and an md5 over the table's rows in a canonical order.
+    /// Row count and two sums of per-row 64-bit hashes (seeds 0 and 1) over
+    /// every column of every row, as `count:sum0:sum1`.
+    ///
+    /// A sum does not depend on the rows' order and, unlike an exclusive or,
+    /// counts a repeated row twice, so two tables with the same rows give the
+    /// same result and any difference in a row's content changes it (up to a
+    /// collision of two independent 64-bit hashes). `hash_record_extended`
+    /// hashes each column's binary value with its type's own hash function:
+    /// no text rendering of the rows and no sort, which an md5 over the
+    /// ordered rows needed.
     func checksum(named tableName: String) -> SQL {
         """
-        SELECT count(*), md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) \
+        SELECT count(*) || ':' || coalesce(sum(hash_record_extended(t, 0)), 0) \
+               || ':' || coalesce(sum(hash_record_extended(t, 1)), 0) \
         FROM \(identifier: Projection.schema).\(identifier: tableName) t
         """
     }

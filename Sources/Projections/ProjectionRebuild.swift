@@ -9,8 +9,8 @@ import PQ
 /// registry row records progress) while the live generation keeps serving
 /// and keeps being updated by the runner. At the end, in one transaction
 /// that locks both registry rows, both generations are brought to the same
-/// position, compared table by table (row count and md5 over the ordered
-/// rows) and swapped when they match or the code's version went up; the old
+/// position, compared table by table (row count and sums of per-row hashes,
+/// order-independent) and swapped when they match or the code's version went up; the old
 /// tables are dropped in the same transaction. A mismatch at the same
 /// version drops the new tables, records the error on the live row and
 /// leaves the live generation untouched. A rebuild that was killed leaves a

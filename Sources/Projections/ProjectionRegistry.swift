@@ -122,10 +122,9 @@ public enum ProjectionRegistry {
         throws -> [String]
     {
         try projection.tables.map { table in
-            let row = try connection.query(table.checksum(named: generation.tableName(table))).first
-            let count: Int64 = try row?.decode(0) ?? 0
-            let digest: String = try row?.decode(1) ?? ""
-            return "\(table.name):\(count):\(digest)"
+            let digest: String = try connection.query(table.checksum(named: generation.tableName(table))).first?
+                .decode(0) ?? ""
+            return "\(table.name):\(digest)"
         }
     }
 }
