@@ -6,7 +6,7 @@ import PQ
 /// Every row carries the `position` of the event it came from and that
 /// event's `recorded_at`, so any `asOf` (business date) or `knownAt` (recorded
 /// instant) is a filter of the report's query, never a rebuild. The same
-/// statement serves live batches and full rebuilds.
+/// `select` serves live batches and full rebuilds (see ``RebuildFill``).
 public struct FactTable: Sendable, Hashable {
     /// The table's name within a generation, e.g. `invoices`.
     public let name: String
@@ -15,31 +15,37 @@ public struct FactTable: Sendable, Hashable {
     /// The columns listed in `INSERT INTO … (…)`.
     let insertColumns: String
     /// `SELECT … FROM events e … WHERE …` without the range condition, which
-    /// is appended as `AND e.position > $from AND e.position <= $to`.
+    /// a live batch appends as `AND e.position > $from AND e.position <= $to`
+    /// (a rebuild reads a batch of the log under the name `events` instead).
     let select: String
     /// Column lists to index, one index each.
     let indexes: [String]
 
-    /// `CREATE TABLE` and its indexes under `qualifiedName`.
-    func creation(named tableName: String) -> [SQL] {
-        var statements: [SQL] = [
-            "CREATE TABLE \(identifier: Projection.schema).\(identifier: tableName) (\(fragment: SQL(stringLiteral: columns)))"
-        ]
-        for (index, columns) in indexes.enumerated() {
-            statements.append(
-                """
-                CREATE INDEX \(identifier: "\(tableName)_i\(index)") ON \(identifier: Projection.schema).\(identifier: tableName) \
-                (\(fragment: SQL(stringLiteral: columns)))
-                """)
+    /// `CREATE TABLE` under `tableName`, without indexes.
+    func creation(named tableName: String) -> SQL {
+        "CREATE TABLE \(identifier: Projection.schema).\(identifier: tableName) (\(fragment: SQL(stringLiteral: columns)))"
+    }
+
+    /// `CREATE INDEX` for each of ``indexes`` on the table called `tableName`.
+    func indexing(named tableName: String) -> [SQL] {
+        indexes.enumerated().map { index, columns in
+            """
+            CREATE INDEX \(identifier: "\(tableName)_i\(index)") ON \(identifier: Projection.schema).\(identifier: tableName) \
+            (\(fragment: SQL(stringLiteral: columns)))
+            """
         }
-        return statements
     }
 
     /// Inserts the facts of the events in (`from`, `to`].
     func insertion(named tableName: String, from: Int64, to: Int64) -> SQL {
+        insert(into: tableName, rows: "\(fragment: SQL(stringLiteral: select)) AND e.position > \(from) AND e.position <= \(to)")
+    }
+
+    /// `INSERT INTO` the table called `tableName` `(`insertColumns`)` the `rows` of a query.
+    func insert(into tableName: String, rows: SQL) -> SQL {
         """
         INSERT INTO \(identifier: Projection.schema).\(identifier: tableName) (\(fragment: SQL(stringLiteral: insertColumns))) \
-        \(fragment: SQL(stringLiteral: select)) AND e.position > \(from) AND e.position <= \(to)
+        \(fragment: rows)
         """
     }
 

@@ -38,17 +38,18 @@ public enum ProjectionRegistry {
         ).first.map(ProjectionGeneration.decode)
     }
 
-    /// Creates a new generation's tables and its registry row; inside a transaction.
+    /// Creates a new generation's tables and its registry row; inside a transaction. A live
+    /// generation gets its indexes at once; a rebuilding one is filled first and gets them from
+    /// ``index(_:of:on:)`` (one sort per index instead of an insertion per row).
     static func create(_ projection: Projection, state: String, on connection: Connection) throws -> Int {
         let generation: Int = try connection.query("SELECT nextval('readmodels.projection_generation')::integer")
             .first?.decode(0) ?? 0
         let made = ProjectionGeneration(
             name: projection.name, version: projection.version, generation: generation, position: 0)
         for table in projection.tables {
-            for statement in table.creation(named: made.tableName(table)) {
-                try connection.execute(statement)
-            }
+            try connection.execute(table.creation(named: made.tableName(table)))
         }
+        if state == "live" { try index(made, of: projection, on: connection) }
         let startedAt: String? = state == "rebuilding" ? "now" : nil
         try connection.execute(
             """
@@ -56,6 +57,15 @@ public enum ProjectionRegistry {
             VALUES (\(projection.name), \(generation), \(projection.version), \(state), 0, \(startedAt)::timestamptz)
             """)
         return generation
+    }
+
+    /// Creates the indexes of every table of a generation.
+    static func index(_ generation: ProjectionGeneration, of projection: Projection, on connection: Connection) throws {
+        for table in projection.tables {
+            for statement in table.indexing(named: generation.tableName(table)) {
+                try connection.execute(statement)
+            }
+        }
     }
 
     /// Drops a generation's tables (every table of its name prefix, whatever version of the code

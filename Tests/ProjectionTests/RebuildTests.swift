@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import PQ
-import Projections
+@testable import Projections
 import ServiceLifecycle
 import TestSupport
 import Testing
@@ -24,7 +24,7 @@ struct RebuildTests {
         try await log.catchUp(batchSize: 3)
         for projection in Projection.all {
             let outcome = try await log.query {
-                try ProjectionRebuild(projection: projection, batchSize: 4, logger: TestDatabase.logger).run(on: $0)
+                try ProjectionRebuild(projection: projection, batchSize: 4, logger: TestDatabase.logger).run(on: $0)[0]
             }
             guard case .swapped(_, _, let matched) = outcome else {
                 Issue.record("\(projection.name): \(outcome)")
@@ -50,7 +50,7 @@ struct RebuildTests {
             try connection.execute("DELETE FROM \(fragment: live.table(.clients)) WHERE name = 'C1'")
         }
         let outcome = try await log.query {
-            try ProjectionRebuild(projection: .aging, logger: TestDatabase.logger).run(on: $0)
+            try ProjectionRebuild(projection: .aging, logger: TestDatabase.logger).run(on: $0)[0]
         }
         guard case .mismatch = outcome else { Issue.record("expected a mismatch, got \(outcome)"); return }
         let after = try await log.query { try ProjectionRegistry.live(.aging, on: $0) }
@@ -59,12 +59,77 @@ struct RebuildTests {
         #expect(status?.lastRebuildError != nil)
 
         let bumped = try await log.query {
-            try ProjectionRebuild(projection: Projection.aging.withVersion(2), logger: TestDatabase.logger).run(on: $0)
+            try ProjectionRebuild(projection: Projection.aging.withVersion(2), logger: TestDatabase.logger).run(on: $0)[0]
         }
         #expect(bumped == .swapped(generation: after.generation + 2, position: after.position, checksumMatched: false)
             || { if case .swapped(_, _, false) = bumped { true } else { false } }())
         let newLive = try await log.query { try ProjectionRegistry.live(.aging, on: $0) }
         #expect(newLive.version == 2)
+    }
+
+    /// A rebuilding generation is filled without indexes; the generation swapped in has all of them.
+    @Test func theRebuiltGenerationHasItsIndexesAfterTheSwap() async throws {
+        let log = try await SalesLog.make()
+        try await seed(log)
+        try await log.catchUp()
+        let outcomes = try await log.query {
+            try ProjectionRebuild(projections: Projection.all, batchSize: 5, logger: TestDatabase.logger).run(on: $0)
+        }
+        #expect(outcomes.allSatisfy { if case .swapped(_, _, true) = $0 { true } else { false } })
+        for projection in Projection.all {
+            let live = try await log.query { try ProjectionRegistry.live(projection, on: $0) }
+            let prefix = "\(projection.name)_v\(live.version)_g\(live.generation)_"
+            let indexes: Int = try await log.query {
+                try $0.query(
+                    """
+                    SELECT count(*)::integer FROM pg_indexes
+                     WHERE schemaname = 'readmodels' AND left(tablename, length(\(prefix))) = \(prefix)
+                    """
+                ).first?.decode(0) ?? 0
+            }
+            #expect(indexes == projection.tables.reduce(0) { $0 + $1.indexes.count }, "\(projection.name)")
+        }
+    }
+
+    /// The checksum covers every column: one changed value, same row count, is a mismatch.
+    @Test func aChangedValueWithTheSameRowCountIsAMismatch() async throws {
+        let log = try await SalesLog.make()
+        try await seed(log)
+        try await log.catchUp()
+        let live = try await log.query { try ProjectionRegistry.live(.retention, on: $0) }
+        try await log.query { connection in
+            try connection.execute("UPDATE \(fragment: live.table(.orders)) SET amount = amount + 1 WHERE amount = 700")
+        }
+        let outcome = try await log.query {
+            try ProjectionRebuild(projection: .retention, logger: TestDatabase.logger).run(on: $0)[0]
+        }
+        guard case .mismatch(let liveSums, let rebuiltSums) = outcome else {
+            Issue.record("expected a mismatch, got \(outcome)")
+            return
+        }
+        let differing = zip(liveSums, rebuiltSums).filter { $0 != $1 }
+        #expect(differing.count == 1 && differing.first?.0.hasPrefix("orders:3:") == true)
+        #expect(try await log.query { try ProjectionRegistry.live(.retention, on: $0) }.generation == live.generation)
+    }
+
+    /// Rebuilding several read models together takes every one's lock: a rebuild of one of them
+    /// already running refuses the whole set, which leaves no lock and no new generation behind.
+    @Test func aSetIsRefusedWhileOneOfItsReadModelsIsRebuilt() async throws {
+        let log = try await SalesLog.make()
+        try await seed(log)
+        let holder = try Connection(conninfo: log.database.url)
+        _ = try holder.query("SELECT pg_advisory_lock(\(ProjectionRebuild.lockClass), \(Projection.funnel.lockKey))")
+        await #expect(throws: ProjectionError.self) {
+            try await log.query {
+                try ProjectionRebuild(projections: [.aging, .funnel], logger: TestDatabase.logger).run(on: $0)
+            }
+        }
+        #expect(try await log.query { try ProjectionRebuild.isRunning(.aging, on: $0) } == false)
+        let rebuilding: Int = try await log.query {
+            try $0.query("SELECT count(*)::integer FROM readmodels.projection_state WHERE state = 'rebuilding'")
+                .first?.decode(0) ?? -1
+        }
+        #expect(rebuilding == 0)
     }
 
     @Test func anInterruptedRebuildIsDroppedAndStartedOver() async throws {
@@ -82,7 +147,7 @@ struct RebuildTests {
         #expect(interrupted?.state == "rebuilding" && interrupted?.rebuild?.eventsDone == 3)
         #expect(try await log.query { try ProjectionRebuild.isRunning(.funnel, on: $0) } == false)
         let outcome = try await log.query {
-            try ProjectionRebuild(projection: .funnel, logger: TestDatabase.logger).run(on: $0)
+            try ProjectionRebuild(projection: .funnel, logger: TestDatabase.logger).run(on: $0)[0]
         }
         if case .swapped(_, _, let matched) = outcome { #expect(matched) } else { Issue.record("\(outcome)") }
         let rows: Int = try await log.query {
