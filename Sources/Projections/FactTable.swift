@@ -49,20 +49,20 @@ public struct FactTable: Sendable, Hashable {
         """
     }
 
-    /// Row count and two sums of per-row 64-bit hashes (seeds 0 and 1) over
-    /// every column of every row, as `count:sum0:sum1`.
+    /// Row count and the sum of a 64-bit hash of each row, as `count:sum`.
     ///
     /// A sum does not depend on the rows' order and, unlike an exclusive or,
-    /// counts a repeated row twice, so two tables with the same rows give the
-    /// same result and any difference in a row's content changes it (up to a
-    /// collision of two independent 64-bit hashes). `hash_record_extended`
-    /// hashes each column's binary value with its type's own hash function:
-    /// no text rendering of the rows and no sort, which an md5 over the
-    /// ordered rows needed.
+    /// counts a repeated row twice. `hash_record_extended` hashes each
+    /// column's binary value with its type's own hash function (no text
+    /// rendering of the rows and no sort, which an md5 over the ordered rows
+    /// needed), but combines the columns linearly, so its sum over the rows
+    /// would only see each column's values, not which values share a row;
+    /// hashing that row hash again (as text) makes every row count as a whole.
+    /// Two tables with the same rows give the same result; a difference in
+    /// any value of any row changes it, up to a 64-bit hash collision.
     func checksum(named tableName: String) -> SQL {
         """
-        SELECT count(*) || ':' || coalesce(sum(hash_record_extended(t, 0)), 0) \
-               || ':' || coalesce(sum(hash_record_extended(t, 1)), 0) \
+        SELECT count(*) || ':' || coalesce(sum(hashtextextended(hash_record_extended(t, 0)::text, 0)), 0) \
         FROM \(identifier: Projection.schema).\(identifier: tableName) t
         """
     }

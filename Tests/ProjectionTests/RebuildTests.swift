@@ -91,14 +91,21 @@ struct RebuildTests {
         }
     }
 
-    /// The checksum covers every column: one changed value, same row count, is a mismatch.
-    @Test func aChangedValueWithTheSameRowCountIsAMismatch() async throws {
+    /// The checksum sees rows whole: two orders that swapped their clients (same row count, same
+    /// values in every column, paired differently) are a mismatch.
+    @Test func valuesMovedBetweenRowsAreAMismatch() async throws {
         let log = try await SalesLog.make()
         try await seed(log)
         try await log.catchUp()
         let live = try await log.query { try ProjectionRegistry.live(.retention, on: $0) }
+        let (first, second) = (UUID.numbered(1).lower, UUID.numbered(2).lower)
         try await log.query { connection in
-            try connection.execute("UPDATE \(fragment: live.table(.orders)) SET amount = amount + 1 WHERE amount = 700")
+            try connection.execute(
+                """
+                UPDATE \(fragment: live.table(.orders))
+                   SET client_id = CASE client_id WHEN \(first)::uuid THEN \(second)::uuid ELSE \(first)::uuid END
+                 WHERE client_id IN (\(first)::uuid, \(second)::uuid)
+                """)
         }
         let outcome = try await log.query {
             try ProjectionRebuild(projection: .retention, logger: TestDatabase.logger).run(on: $0)[0]
