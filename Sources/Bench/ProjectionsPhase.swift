@@ -82,11 +82,15 @@ struct ProjectionsPhase: Sendable {
         return duration
     }
 
-    /// `touchstone projections rebuild --all`: every read model rebuilt together on one connection.
+    /// `touchstone projections rebuild --all`: every read model rebuilt together, on two
+    /// connections (the command's default).
     func rebuildAll() async throws -> (Duration, [String]) {
+        let conninfo = self.conninfo
         let (outcomes, duration) = try await measure {
             try await pool.withConnection { connection in
-                let outcomes = try ProjectionRebuild(projections: Projection.all, logger: logger).run(on: connection)
+                let helper = try Connection(conninfo: conninfo, applicationName: "touchstone-bench-rebuild")
+                let outcomes = try ProjectionRebuild(projections: Projection.all, logger: logger)
+                    .run(on: connection, helpers: [helper])
                 return zip(Projection.all, outcomes).map { projection, outcome -> String in
                     switch outcome {
                     case .swapped(let generation, let position, let matched):

@@ -2,6 +2,7 @@ import EventStore
 import Foundation
 import Logging
 import PQ
+import Synchronization
 
 /// A blue/green rebuild of read models from the whole log.
 ///
@@ -53,8 +54,12 @@ public struct ProjectionRebuild: Sendable {
 
     /// Runs the rebuild to its end on `connection` (outside a transaction) and returns each read
     /// model's outcome, in ``projections`` order.
+    ///
+    /// `helpers` are further connections (outside a transaction) the rebuild works on at the same
+    /// time as on `connection`, a thread each: batches of the fill, the indexes and the swaps are
+    /// shared out among them. The rebuild locks are held by `connection`'s session.
     /// - Throws: ``ProjectionError/rebuildRunning(_:)`` when another rebuild of one of them runs.
-    public func run(on connection: Connection) throws -> [RebuildOutcome] {
+    public func run(on connection: Connection, helpers: [Connection] = []) throws -> [RebuildOutcome] {
         var locked: [Projection] = []
         defer {
             for projection in locked {
@@ -69,32 +74,55 @@ public struct ProjectionRebuild: Sendable {
             locked.append(projection)
         }
 
-        var rebuilt = try start(on: connection)
-        let fill = try RebuildFill(Array(zip(projections, rebuilt)), on: connection)
+        let crew = Crew(connections: [connection] + helpers)
+        let started = try start(on: connection)
+        let fill = try RebuildFill(Array(zip(projections, started)), on: connection)
         var position: Int64 = 0
         while true {
             let horizon = try EventStore.safePosition(on: connection)
             if position >= horizon { break }
-            let target = min(horizon, position + batchSize)
-            try connection.transaction { connection in
-                try connection.execute(fill.statement(from: position, to: target))
-                for generation in rebuilt {
-                    try connection.execute(
-                        """
-                        UPDATE readmodels.projection_state
-                           SET position = \(target), rebuild_target = \(horizon), updated_at = now()
-                         WHERE name = \(generation.name) AND generation = \(generation.generation)
-                        """)
-                }
+            let batches = stride(from: position, to: horizon, by: Int(batchSize)).map { ($0, min(horizon, $0 + batchSize)) }
+            try crew.perform(batches) { batch, connection in
+                try fillBatch(from: batch.0, to: batch.1, of: started, with: fill, target: horizon, on: connection)
             }
-            position = target
+            position = horizon
         }
-        for index in rebuilt.indices {
-            rebuilt[index].position = position
-            try ProjectionRegistry.index(rebuilt[index], of: projections[index], on: connection)
+        let filled = position
+        let rebuilt = started.map { generation in
+            var rebuilt = generation
+            rebuilt.position = filled
+            return rebuilt
         }
-        return try zip(projections, rebuilt).map { projection, generation in
-            try swap(projection, generation, on: connection)
+        let indexes = zip(projections, rebuilt).flatMap { projection, generation in
+            projection.tables.flatMap { $0.indexing(named: generation.tableName($0)) }
+        }
+        try crew.perform(indexes) { statement, connection in try connection.execute(statement) }
+        let outcomes = Mutex([RebuildOutcome?](repeating: nil, count: projections.count))
+        try crew.perform(Array(projections.indices)) { index, connection in
+            let outcome = try swap(projections[index], rebuilt[index], on: connection)
+            outcomes.withLock { $0[index] = outcome }
+        }
+        return outcomes.withLock { $0.compactMap { $0 } }
+    }
+
+    /// Fills the events in (`from`, `to`] into the new generations and counts them in their
+    /// progress, in one transaction. Batches may commit in any order (on several connections), so
+    /// a rebuilding generation's `position` counts the positions filled so far; it is its
+    /// checkpoint once every batch up to `target` is in.
+    private func fillBatch(
+        from: Int64, to: Int64, of generations: [ProjectionGeneration], with fill: RebuildFill, target: Int64,
+        on connection: Connection
+    ) throws {
+        try connection.transaction { connection in
+            try connection.execute(fill.statement(from: from, to: to))
+            for generation in generations {
+                try connection.execute(
+                    """
+                    UPDATE readmodels.projection_state
+                       SET position = position + \(to - from), rebuild_target = \(target), updated_at = now()
+                     WHERE name = \(generation.name) AND generation = \(generation.generation)
+                    """)
+            }
         }
     }
 

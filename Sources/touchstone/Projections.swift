@@ -50,8 +50,12 @@ struct ProjectionsCommand: AsyncParsableCommand {
         @Flag(help: "Rebuild every read model.")
         var all = false
 
+        @Option(help: "Database connections the rebuild works on at once.")
+        var connections = 2
+
         func validate() throws {
             guard (name != nil) != all else { throw ValidationError("name one read model or pass --all") }
+            guard connections >= 1 else { throw ValidationError("--connections must be at least 1") }
         }
 
         func run() async throws {
@@ -70,7 +74,16 @@ struct ProjectionsCommand: AsyncParsableCommand {
             // Rebuilt together: each batch of the log is read once for all of them.
             let rebuild = ProjectionRebuild(projections: projections, logger: logger)
             let outcomes = try await withPool { pool in
-                let work = Task { try await pool.withConnection { try rebuild.run(on: $0) } }
+                let helpers = connections - 1
+                let work = Task {
+                    try await pool.withConnection { connection in
+                        try rebuild.run(
+                            on: connection,
+                            helpers: (0..<helpers).map { _ in
+                                try Connection(conninfo: pool.conninfo, applicationName: "touchstone-rebuild")
+                            })
+                    }
+                }
                 let names = projections.map(\.name)
                 let progress = isatty(STDERR_FILENO) == 1 ? Task { try await showProgress(of: names, pool: pool) } : nil
                 defer { progress?.cancel() }

@@ -1,4 +1,5 @@
 import Foundation
+import PQ
 import Projections
 import TestSupport
 import Testing
@@ -86,9 +87,12 @@ struct DeterminismTests {
             if appended % 250 == 0 { try await log.catchUp(batchSize: Int64.random(in: 1...97, using: &random)) }
         }
         try await log.catchUp(batchSize: 13)
-        // All read models rebuilt together: one fill per batch, shared tables computed once.
+        // All read models rebuilt together: one fill per batch, shared tables computed once, the
+        // batches, indexes and swaps shared out between two connections.
+        let url = log.database.url
         let outcomes = try await log.query {
-            try ProjectionRebuild(projections: Projection.all, batchSize: 1_000, logger: TestDatabase.logger).run(on: $0)
+            try ProjectionRebuild(projections: Projection.all, batchSize: 1_000, logger: TestDatabase.logger)
+                .run(on: $0, helpers: [try Connection(conninfo: url)])
         }
         #expect(outcomes.count == Projection.all.count)
         for (projection, outcome) in zip(Projection.all, outcomes) {

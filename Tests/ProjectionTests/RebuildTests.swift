@@ -67,15 +67,21 @@ struct RebuildTests {
         #expect(newLive.version == 2)
     }
 
-    /// A rebuilding generation is filled without indexes; the generation swapped in has all of them.
-    @Test func theRebuiltGenerationHasItsIndexesAfterTheSwap() async throws {
+    /// A rebuilding generation is filled without indexes; the generation swapped in has all of
+    /// them, at the head, also when the batches were shared out between two connections.
+    @Test func theRebuiltGenerationHasItsIndexesAfterTheSwapOnTwoConnections() async throws {
         let log = try await SalesLog.make()
         try await seed(log)
         try await log.catchUp()
+        let url = log.database.url
         let outcomes = try await log.query {
-            try ProjectionRebuild(projections: Projection.all, batchSize: 5, logger: TestDatabase.logger).run(on: $0)
+            try ProjectionRebuild(projections: Projection.all, batchSize: 5, logger: TestDatabase.logger)
+                .run(on: $0, helpers: [try Connection(conninfo: url)])
         }
         #expect(outcomes.allSatisfy { if case .swapped(_, _, true) = $0 { true } else { false } })
+        let positions = try await log.query { try ProjectionStatus.all(on: $0) }.map(\.position)
+        let head: Int64 = try await log.query { try $0.query("SELECT max(position) FROM events").first?.decode(0) ?? 0 }
+        #expect(positions.allSatisfy { $0 == head })
         for projection in Projection.all {
             let live = try await log.query { try ProjectionRegistry.live(projection, on: $0) }
             let prefix = "\(projection.name)_v\(live.version)_g\(live.generation)_"
