@@ -14,9 +14,10 @@ import Synchronization
 /// generation's registry row (its progress). After the last batch the new
 /// tables get their indexes. Then, for each read model, in one transaction
 /// that locks both registry rows, both generations are brought to the same
-/// position, compared table by table (row count and sums of per-row hashes,
-/// order-independent) and swapped when they match or the code's version went
-/// up; the old tables are dropped in the same transaction. A mismatch at the
+/// position, compared table by table (row count and a sum of per-row hashes,
+/// see ``FactTable``) and swapped when they match or the code's version went
+/// up; the old tables are dropped in the same transaction. Batches, indexes
+/// and swaps can be shared out among several connections (``Crew``). A mismatch at the
 /// same version drops the new tables, records the error on the live row and
 /// leaves the live generation untouched. A rebuild that was killed leaves
 /// `rebuilding` rows that the next rebuild drops before starting over.
@@ -25,7 +26,7 @@ public struct ProjectionRebuild: Sendable {
     static let lockClass: Int32 = 0x7473_7262
     /// The read models to rebuild, each once.
     public let projections: [Projection]
-    /// Positions per batch.
+    /// Positions per batch at most.
     public let batchSize: Int64
     let logger: Logger
 
@@ -81,7 +82,10 @@ public struct ProjectionRebuild: Sendable {
         while true {
             let horizon = try EventStore.safePosition(on: connection)
             if position >= horizon { break }
-            let batches = stride(from: position, to: horizon, by: Int(batchSize)).map { ($0, min(horizon, $0 + batchSize)) }
+            // A short log is cut finer, so that every connection has batches to take until the end.
+            let pieces = Int64(4 * crew.connections.count)
+            let length = max(1, min(batchSize, (horizon - position + pieces - 1) / pieces))
+            let batches = stride(from: position, to: horizon, by: Int(length)).map { ($0, min(horizon, $0 + length)) }
             try crew.perform(batches) { batch, connection in
                 try fillBatch(from: batch.0, to: batch.1, of: started, with: fill, target: horizon, on: connection)
             }
