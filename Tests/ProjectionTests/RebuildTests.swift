@@ -145,6 +145,44 @@ struct RebuildTests {
         #expect(rebuilding == 0)
     }
 
+    /// A rebuild that breaks off half way (here a helper connection whose backend is gone) leaves
+    /// its new generations, unindexed, as `rebuilding`; the live ones serve on, and the next
+    /// rebuild drops them and starts over.
+    @Test func aRebuildBrokenOffHalfWayIsStartedOverCleanly() async throws {
+        let log = try await SalesLog.make()
+        try await seed(log, clients: 5)
+        try await log.catchUp()
+        let before = try await log.query { connection in try Projection.all.map { try ProjectionRegistry.live($0, on: connection) } }
+        let url = log.database.url
+        await #expect(throws: PQError.self) {
+            try await log.query { connection in
+                let helper = try Connection(conninfo: url)
+                try connection.execute("SELECT pg_terminate_backend(\(helper.backendPID))")
+                return try ProjectionRebuild(projections: Projection.all, batchSize: 2, logger: TestDatabase.logger)
+                    .run(on: connection, helpers: [helper])
+            }
+        }
+        let broken = try await log.query { try ProjectionStatus.all(on: $0) }
+        #expect(broken.allSatisfy { $0.state == "rebuilding" && $0.rebuild != nil && $0.lagEvents == 0 })
+        #expect(try await log.query { try ProjectionRebuild.isRunning(.board, on: $0) } == false)
+        let serving = try await log.query { connection in try Projection.all.map { try ProjectionRegistry.live($0, on: connection) } }
+        #expect(serving == before)
+
+        let outcomes = try await log.query {
+            try ProjectionRebuild(projections: Projection.all, logger: TestDatabase.logger).run(on: $0)
+        }
+        #expect(outcomes.allSatisfy { if case .swapped(_, _, true) = $0 { true } else { false } })
+        let rows: Int = try await log.query {
+            try $0.query("SELECT count(*)::integer FROM readmodels.projection_state").first?.decode(0) ?? 0
+        }
+        #expect(rows == Projection.all.count)
+        let tables: Int = try await log.query {
+            try $0.query("SELECT count(*)::integer FROM pg_tables WHERE schemaname = 'readmodels' AND tablename <> 'projection_state'")
+                .first?.decode(0) ?? 0
+        }
+        #expect(tables == Projection.all.reduce(0) { $0 + $1.tables.count })
+    }
+
     @Test func anInterruptedRebuildIsDroppedAndStartedOver() async throws {
         let log = try await SalesLog.make()
         try await seed(log)
