@@ -97,9 +97,7 @@ public struct ProjectionRebuild: Sendable {
             rebuilt.position = filled
             return rebuilt
         }
-        let indexes = zip(projections, rebuilt).flatMap { projection, generation in
-            projection.tables.flatMap { $0.indexing(named: generation.tableName($0)) }
-        }
+        let indexes = zip(projections, rebuilt).flatMap { ProjectionRegistry.indexing($1, of: $0) }
         try crew.perform(indexes) { statement, connection in try connection.execute(statement) }
         let outcomes = Mutex([RebuildOutcome?](repeating: nil, count: projections.count))
         try crew.perform(Array(projections.indices)) { index, connection in

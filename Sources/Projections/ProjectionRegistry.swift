@@ -39,8 +39,8 @@ public enum ProjectionRegistry {
     }
 
     /// Creates a new generation's tables and its registry row; inside a transaction. A live
-    /// generation gets its indexes at once; a rebuilding one is filled first and gets them from
-    /// ``index(_:of:on:)`` (one sort per index instead of an insertion per row).
+    /// generation gets its indexes at once; a rebuilding one is filled first and indexed after
+    /// (one sort per index instead of an insertion per row).
     static func create(_ projection: Projection, state: String, on connection: Connection) throws -> Int {
         let generation: Int = try connection.query("SELECT nextval('readmodels.projection_generation')::integer")
             .first?.decode(0) ?? 0
@@ -49,7 +49,9 @@ public enum ProjectionRegistry {
         for table in projection.tables {
             try connection.execute(table.creation(named: made.tableName(table)))
         }
-        if state == "live" { try index(made, of: projection, on: connection) }
+        if state == "live" {
+            for statement in indexing(made, of: projection) { try connection.execute(statement) }
+        }
         let startedAt: String? = state == "rebuilding" ? "now" : nil
         try connection.execute(
             """
@@ -59,13 +61,9 @@ public enum ProjectionRegistry {
         return generation
     }
 
-    /// Creates the indexes of every table of a generation.
-    static func index(_ generation: ProjectionGeneration, of projection: Projection, on connection: Connection) throws {
-        for table in projection.tables {
-            for statement in table.indexing(named: generation.tableName(table)) {
-                try connection.execute(statement)
-            }
-        }
+    /// The `CREATE INDEX` statements of every table of a generation.
+    static func indexing(_ generation: ProjectionGeneration, of projection: Projection) -> [SQL] {
+        projection.tables.flatMap { $0.indexing(named: generation.tableName($0)) }
     }
 
     /// Drops a generation's tables (every table of its name prefix, whatever version of the code
