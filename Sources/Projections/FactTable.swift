@@ -59,7 +59,9 @@ public struct FactTable: Sendable, Hashable {
     /// would only see each column's values, not which values share a row;
     /// hashing that row hash again (as text) makes every row count as a whole.
     /// Two tables with the same rows give the same result; a difference in
-    /// any value of any row changes it, up to a 64-bit hash collision.
+    /// any value of any row changes it, up to a 64-bit hash collision. Every
+    /// column's type needs an extended hash function (uuid, text, date,
+    /// bigint, timestamptz, arrays, jsonb have one; json and point do not).
     func checksum(named tableName: String) -> SQL {
         """
         SELECT count(*) || ':' || coalesce(sum(hashtextextended(hash_record_extended(t, 0)::text, 0)), 0) \

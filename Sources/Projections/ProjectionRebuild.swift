@@ -16,11 +16,12 @@ import Synchronization
 /// that locks both registry rows, both generations are brought to the same
 /// position, compared table by table (row count and a sum of per-row hashes,
 /// see ``FactTable``) and swapped when they match or the code's version went
-/// up; the old tables are dropped in the same transaction. Batches, indexes
-/// and swaps can be shared out among several connections (``Crew``). A mismatch at the
+/// up; the old tables are dropped in the same transaction. A mismatch at the
 /// same version drops the new tables, records the error on the live row and
 /// leaves the live generation untouched. A rebuild that was killed leaves
 /// `rebuilding` rows that the next rebuild drops before starting over.
+/// Batches, indexes and swaps can be shared out among several connections
+/// (``Crew``).
 public struct ProjectionRebuild: Sendable {
     /// The first key of the rebuild lock (two-int form; the second is the projection's).
     static let lockClass: Int32 = 0x7473_7262
