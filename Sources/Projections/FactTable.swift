@@ -15,8 +15,11 @@ public struct FactTable: Sendable, Hashable {
     /// The columns listed in `INSERT INTO … (…)`.
     let insertColumns: String
     /// `SELECT … FROM events e … WHERE …` without the range condition, which
-    /// a live batch appends as `AND e.position > $from AND e.position <= $to`
-    /// (a rebuild reads a batch of the log under the name `events` instead).
+    /// a live batch appends as `AND e.position > $from AND e.position <= $to`.
+    /// A rebuild runs it where `events` names the events of one batch (same
+    /// columns, see ``RebuildFill``), so it must read only the events of the
+    /// range: no other reference to `events` (a subquery over the whole log
+    /// would see just the batch there). Determinism tests compare both ways.
     let select: String
     /// Column lists to index, one index each.
     let indexes: [String]
