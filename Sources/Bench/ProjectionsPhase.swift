@@ -82,12 +82,16 @@ struct ProjectionsPhase: Sendable {
         return duration
     }
 
-    /// `touchstone projections rebuild --all`: each read model rebuilt in turn on one connection.
+    /// `touchstone projections rebuild --all`: every read model rebuilt together, on two
+    /// connections (the command's default).
     func rebuildAll() async throws -> (Duration, [String]) {
+        let conninfo = self.conninfo
         let (outcomes, duration) = try await measure {
             try await pool.withConnection { connection in
-                try Projection.all.map { projection -> String in
-                    let outcome = try ProjectionRebuild(projection: projection, logger: logger).run(on: connection)
+                let helper = try Connection(conninfo: conninfo, applicationName: "touchstone-bench-rebuild")
+                let outcomes = try ProjectionRebuild(projections: Projection.all, logger: logger)
+                    .run(on: connection, helpers: [helper])
+                return zip(Projection.all, outcomes).map { projection, outcome -> String in
                     switch outcome {
                     case .swapped(let generation, let position, let matched):
                         return "\(projection.name): generation \(generation) at \(position)\(matched ? ", checksum equal" : ", new version")"

@@ -6,7 +6,7 @@ import PQ
 /// Every row carries the `position` of the event it came from and that
 /// event's `recorded_at`, so any `asOf` (business date) or `knownAt` (recorded
 /// instant) is a filter of the report's query, never a rebuild. The same
-/// statement serves live batches and full rebuilds.
+/// `select` serves live batches and full rebuilds (see ``RebuildFill``).
 public struct FactTable: Sendable, Hashable {
     /// The table's name within a generation, e.g. `invoices`.
     public let name: String
@@ -15,38 +15,59 @@ public struct FactTable: Sendable, Hashable {
     /// The columns listed in `INSERT INTO … (…)`.
     let insertColumns: String
     /// `SELECT … FROM events e … WHERE …` without the range condition, which
-    /// is appended as `AND e.position > $from AND e.position <= $to`.
+    /// a live batch appends as `AND e.position > $from AND e.position <= $to`.
+    /// A rebuild runs it where `events` names the events of one batch (same
+    /// columns, see ``RebuildFill``), so it must read only the events of the
+    /// range: no other reference to `events` (a subquery over the whole log
+    /// would see just the batch there). Determinism tests compare both ways.
     let select: String
     /// Column lists to index, one index each.
     let indexes: [String]
 
-    /// `CREATE TABLE` and its indexes under `qualifiedName`.
-    func creation(named tableName: String) -> [SQL] {
-        var statements: [SQL] = [
-            "CREATE TABLE \(identifier: Projection.schema).\(identifier: tableName) (\(fragment: SQL(stringLiteral: columns)))"
-        ]
-        for (index, columns) in indexes.enumerated() {
-            statements.append(
-                """
-                CREATE INDEX \(identifier: "\(tableName)_i\(index)") ON \(identifier: Projection.schema).\(identifier: tableName) \
-                (\(fragment: SQL(stringLiteral: columns)))
-                """)
+    /// `CREATE TABLE` under `tableName`, without indexes.
+    func creation(named tableName: String) -> SQL {
+        "CREATE TABLE \(identifier: Projection.schema).\(identifier: tableName) (\(fragment: SQL(stringLiteral: columns)))"
+    }
+
+    /// `CREATE INDEX` for each of ``indexes`` on the table called `tableName`.
+    func indexing(named tableName: String) -> [SQL] {
+        indexes.enumerated().map { index, columns in
+            """
+            CREATE INDEX \(identifier: "\(tableName)_i\(index)") ON \(identifier: Projection.schema).\(identifier: tableName) \
+            (\(fragment: SQL(stringLiteral: columns)))
+            """
         }
-        return statements
     }
 
     /// Inserts the facts of the events in (`from`, `to`].
     func insertion(named tableName: String, from: Int64, to: Int64) -> SQL {
+        insert(into: tableName, rows: "\(fragment: SQL(stringLiteral: select)) AND e.position > \(from) AND e.position <= \(to)")
+    }
+
+    /// `INSERT INTO` the table called `tableName` `(`insertColumns`)` the `rows` of a query.
+    func insert(into tableName: String, rows: SQL) -> SQL {
         """
         INSERT INTO \(identifier: Projection.schema).\(identifier: tableName) (\(fragment: SQL(stringLiteral: insertColumns))) \
-        \(fragment: SQL(stringLiteral: select)) AND e.position > \(from) AND e.position <= \(to)
+        \(fragment: rows)
         """
     }
 
-    /// Row count and an md5 over the table's rows in a canonical order.
+    /// Row count and the sum of a 64-bit hash of each row, as `count:sum`.
+    ///
+    /// A sum does not depend on the rows' order and, unlike an exclusive or,
+    /// counts a repeated row twice. `hash_record_extended` hashes each
+    /// column's binary value with its type's own hash function (no text
+    /// rendering of the rows and no sort, which an md5 over the ordered rows
+    /// needed), but combines the columns linearly, so its sum over the rows
+    /// would only see each column's values, not which values share a row;
+    /// hashing that row hash again (as text) makes every row count as a whole.
+    /// Two tables with the same rows give the same result; a difference in
+    /// any value of any row changes it, up to a 64-bit hash collision. Every
+    /// column's type needs an extended hash function (uuid, text, date,
+    /// bigint, timestamptz, arrays, jsonb have one; json and point do not).
     func checksum(named tableName: String) -> SQL {
         """
-        SELECT count(*), md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) \
+        SELECT count(*) || ':' || coalesce(sum(hashtextextended(hash_record_extended(t, 0)::text, 0)), 0) \
         FROM \(identifier: Projection.schema).\(identifier: tableName) t
         """
     }

@@ -2,33 +2,46 @@ import EventStore
 import Foundation
 import Logging
 import PQ
+import Synchronization
 
-/// A blue/green rebuild of one read model from the whole log.
+/// A blue/green rebuild of read models from the whole log.
 ///
-/// The new generation's tables are filled from position 0 in batches (the
-/// registry row records progress) while the live generation keeps serving
-/// and keeps being updated by the runner. At the end, in one transaction
+/// Each read model's new generation is created without indexes and filled
+/// from position 0 in batches while its live generation keeps serving and
+/// keeps being updated by the runner. The read models rebuilt together share
+/// each batch: one statement (``RebuildFill``) reads the batch's events once
+/// and fills every new table, and the batch's transaction moves every new
+/// generation's registry row (its progress). After the last batch the new
+/// tables get their indexes. Then, for each read model, in one transaction
 /// that locks both registry rows, both generations are brought to the same
-/// position, compared table by table (row count and md5 over the ordered
-/// rows) and swapped when they match or the code's version went up; the old
-/// tables are dropped in the same transaction. A mismatch at the same
-/// version drops the new tables, records the error on the live row and
-/// leaves the live generation untouched. A rebuild that was killed leaves a
-/// `rebuilding` row that the next rebuild drops before starting over.
+/// position, compared table by table (row count and a sum of per-row hashes,
+/// see ``FactTable``) and swapped when they match or the code's version went
+/// up; the old tables are dropped in the same transaction. A mismatch at the
+/// same version drops the new tables, records the error on the live row and
+/// leaves the live generation untouched. A rebuild that was killed leaves
+/// `rebuilding` rows that the next rebuild drops before starting over.
+/// Batches, indexes and swaps can be shared out among several connections
+/// (``Crew``).
 public struct ProjectionRebuild: Sendable {
     /// The first key of the rebuild lock (two-int form; the second is the projection's).
     static let lockClass: Int32 = 0x7473_7262
-    /// The read model to rebuild.
-    public let projection: Projection
-    /// Positions per batch.
+    /// The read models to rebuild, each once.
+    public let projections: [Projection]
+    /// Positions per batch at most.
     public let batchSize: Int64
     let logger: Logger
 
-    /// A rebuild of `projection` in batches of `batchSize` positions.
-    public init(projection: Projection, batchSize: Int64 = 50_000, logger: Logger) {
-        self.projection = projection
+    /// A rebuild of `projections` together, in batches of `batchSize` positions.
+    public init(projections: [Projection], batchSize: Int64 = 50_000, logger: Logger) {
+        var seen = Set<String>()
+        self.projections = projections.filter { seen.insert($0.name).inserted }
         self.batchSize = batchSize
         self.logger = logger
+    }
+
+    /// A rebuild of `projection` in batches of `batchSize` positions.
+    public init(projection: Projection, batchSize: Int64 = 50_000, logger: Logger) {
+        self.init(projections: [projection], batchSize: batchSize, logger: logger)
     }
 
     /// Whether a rebuild of `projection` runs now in any process (a `rebuilding` row left by a
@@ -41,48 +54,111 @@ public struct ProjectionRebuild: Sendable {
         return !free
     }
 
-    /// Runs the rebuild to its end on `connection` (outside a transaction).
-    /// - Throws: ``ProjectionError/rebuildRunning(_:)`` when another rebuild of it runs.
-    public func run(on connection: Connection) throws -> RebuildOutcome {
-        let locked: Bool = try connection.query(
-            "SELECT pg_try_advisory_lock(\(Self.lockClass), \(projection.lockKey))"
-        ).first?.decode(0) ?? false
-        guard locked else { throw ProjectionError.rebuildRunning(projection.name) }
-        defer { _ = try? connection.execute("SELECT pg_advisory_unlock(\(Self.lockClass), \(projection.lockKey))") }
-
-        _ = try ProjectionRegistry.live(projection, on: connection)
-        var rebuilt = try connection.transaction { connection in
-            if let stale = try ProjectionRegistry.find(projection.name, state: "rebuilding", lock: true, on: connection) {
-                logger.warning(
-                    "dropping an interrupted rebuild",
-                    metadata: ["projection.name": "\(projection.name)", "projection.generation": "\(stale.generation)"])
-                try ProjectionRegistry.drop(stale, on: connection)
+    /// Runs the rebuild to its end on `connection` (outside a transaction) and returns each read
+    /// model's outcome, in ``projections`` order.
+    ///
+    /// `helpers` are further connections (outside a transaction) the rebuild works on at the same
+    /// time as on `connection`, a thread each: batches of the fill, the indexes and the swaps are
+    /// shared out among them. The rebuild locks are held by `connection`'s session.
+    /// - Throws: ``ProjectionError/rebuildRunning(_:)`` when another rebuild of one of them runs.
+    public func run(on connection: Connection, helpers: [Connection] = []) throws -> [RebuildOutcome] {
+        var locked: [Projection] = []
+        defer {
+            for projection in locked {
+                _ = try? connection.execute("SELECT pg_advisory_unlock(\(Self.lockClass), \(projection.lockKey))")
             }
-            let generation = try ProjectionRegistry.create(projection, state: "rebuilding", on: connection)
-            return ProjectionGeneration(
-                name: projection.name, version: projection.version, generation: generation, position: 0)
         }
-        logger.info(
-            "rebuild started",
-            metadata: ["projection.name": "\(projection.name)", "projection.generation": "\(rebuilt.generation)"])
+        for projection in projections {
+            let free: Bool = try connection.query(
+                "SELECT pg_try_advisory_lock(\(Self.lockClass), \(projection.lockKey))"
+            ).first?.decode(0) ?? false
+            guard free else { throw ProjectionError.rebuildRunning(projection.name) }
+            locked.append(projection)
+        }
 
+        let crew = Crew(connections: [connection] + helpers)
+        let started = try start(on: connection)
+        let fill = try RebuildFill(Array(zip(projections, started)), on: connection)
+        var position: Int64 = 0
         while true {
             let horizon = try EventStore.safePosition(on: connection)
-            if rebuilt.position >= horizon { break }
-            try connection.transaction { connection in
-                try ProjectionRegistry.apply(
-                    projection, to: &rebuilt, upTo: min(horizon, rebuilt.position + batchSize), on: connection)
+            if position >= horizon { break }
+            // A short log is cut finer, so that every connection has batches to take until the end.
+            let pieces = Int64(4 * crew.connections.count)
+            let length = max(1, min(batchSize, (horizon - position + pieces - 1) / pieces))
+            let batches = stride(from: position, to: horizon, by: Int(length)).map { ($0, min(horizon, $0 + length)) }
+            try crew.perform(batches) { batch, connection in
+                try fillBatch(from: batch.0, to: batch.1, of: started, with: fill, target: horizon, on: connection)
+            }
+            position = horizon
+        }
+        let filled = position
+        let rebuilt = started.map { generation in
+            var rebuilt = generation
+            rebuilt.position = filled
+            return rebuilt
+        }
+        let indexes = zip(projections, rebuilt).flatMap { ProjectionRegistry.indexing($1, of: $0) }
+        try crew.perform(indexes) { statement, connection in try connection.execute(statement) }
+        let outcomes = Mutex([RebuildOutcome?](repeating: nil, count: projections.count))
+        try crew.perform(Array(projections.indices)) { index, connection in
+            let outcome = try swap(projections[index], rebuilt[index], on: connection)
+            outcomes.withLock { $0[index] = outcome }
+        }
+        return outcomes.withLock { $0.compactMap { $0 } }
+    }
+
+    /// Fills the events in (`from`, `to`] into the new generations and counts them in their
+    /// progress, in one transaction. Batches may commit in any order (on several connections), so
+    /// a rebuilding generation's `position` counts the positions filled so far; it is its
+    /// checkpoint once every batch up to `target` is in.
+    private func fillBatch(
+        from: Int64, to: Int64, of generations: [ProjectionGeneration], with fill: RebuildFill, target: Int64,
+        on connection: Connection
+    ) throws {
+        try connection.transaction { connection in
+            try connection.execute(fill.statement(from: from, to: to))
+            for generation in generations {
                 try connection.execute(
                     """
-                    UPDATE readmodels.projection_state SET rebuild_target = \(horizon)
-                     WHERE name = \(projection.name) AND generation = \(rebuilt.generation)
+                    UPDATE readmodels.projection_state
+                       SET position = position + \(to - from), rebuild_target = \(target), updated_at = now()
+                     WHERE name = \(generation.name) AND generation = \(generation.generation)
                     """)
             }
         }
-        return try swap(&rebuilt, on: connection)
     }
 
-    private func swap(_ rebuilt: inout ProjectionGeneration, on connection: Connection) throws -> RebuildOutcome {
+    /// Drops what an interrupted rebuild left and creates the new generations, empty and without
+    /// indexes, in one transaction.
+    private func start(on connection: Connection) throws -> [ProjectionGeneration] {
+        for projection in projections { _ = try ProjectionRegistry.live(projection, on: connection) }
+        let generations = try connection.transaction { connection in
+            try projections.map { projection in
+                if let stale = try ProjectionRegistry.find(projection.name, state: "rebuilding", lock: true, on: connection) {
+                    logger.warning(
+                        "dropping an interrupted rebuild",
+                        metadata: ["projection.name": "\(projection.name)", "projection.generation": "\(stale.generation)"])
+                    try ProjectionRegistry.drop(stale, on: connection)
+                }
+                let generation = try ProjectionRegistry.create(projection, state: "rebuilding", on: connection)
+                return ProjectionGeneration(
+                    name: projection.name, version: projection.version, generation: generation, position: 0)
+            }
+        }
+        for generation in generations {
+            logger.info(
+                "rebuild started",
+                metadata: ["projection.name": "\(generation.name)", "projection.generation": "\(generation.generation)"])
+        }
+        return generations
+    }
+
+    /// Brings the live and the new generation of `projection` to the same position, compares and
+    /// swaps them, or reports the mismatch.
+    private func swap(_ projection: Projection, _ rebuilt: ProjectionGeneration, on connection: Connection) throws
+        -> RebuildOutcome
+    {
         let horizon = try EventStore.safePosition(on: connection)
         var final = rebuilt
         let outcome = try connection.transaction { connection -> RebuildOutcome in
@@ -111,7 +187,6 @@ public struct ProjectionRebuild: Sendable {
                 """)
             return .swapped(generation: final.generation, position: final.position, checksumMatched: matched)
         }
-        rebuilt = final
         if case .mismatch(let live, let rebuiltSums) = outcome {
             let message = "rebuilt generation differs from the live one at version \(projection.version)"
             logger.error(
@@ -121,7 +196,7 @@ public struct ProjectionRebuild: Sendable {
                     "projection.rebuilt": "\(rebuiltSums)",
                 ])
             try connection.transaction { connection in
-                try ProjectionRegistry.drop(rebuilt, on: connection)
+                try ProjectionRegistry.drop(final, on: connection)
                 try connection.execute(
                     """
                     UPDATE readmodels.projection_state SET last_rebuild_error = \(message)
@@ -131,7 +206,7 @@ public struct ProjectionRebuild: Sendable {
         } else {
             logger.info(
                 "rebuild swapped in",
-                metadata: ["projection.name": "\(projection.name)", "projection.generation": "\(rebuilt.generation)"])
+                metadata: ["projection.name": "\(projection.name)", "projection.generation": "\(final.generation)"])
         }
         return outcome
     }

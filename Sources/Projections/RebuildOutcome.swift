@@ -4,6 +4,7 @@ public enum RebuildOutcome: Sendable, Equatable {
     /// (`checksumMatched`), or the code's version went up.
     case swapped(generation: Int, position: Int64, checksumMatched: Bool)
     /// The new generation differed from the live one at the same version: a
-    /// bug, reported and not swapped. The per-table `count:md5` of both.
+    /// bug, reported and not swapped. The per-table `name:count:sum` of both
+    /// (see ``FactTable``'s checksum).
     case mismatch(live: [String], rebuilt: [String])
 }

@@ -50,8 +50,12 @@ struct ProjectionsCommand: AsyncParsableCommand {
         @Flag(help: "Rebuild every read model.")
         var all = false
 
+        @Option(help: "Database connections the rebuild works on at once.")
+        var connections = 2
+
         func validate() throws {
             guard (name != nil) != all else { throw ValidationError("name one read model or pass --all") }
+            guard connections >= 1 else { throw ValidationError("--connections must be at least 1") }
         }
 
         func run() async throws {
@@ -63,34 +67,45 @@ struct ProjectionsCommand: AsyncParsableCommand {
             } else {
                 throw fail("no read model is called '\(name ?? "")' (board, aging, retention, funnel)")
             }
-            var failed = false
-            try await withPool { pool in
-                for projection in projections {
-                    var logger = DatabaseEnvironment.logger("touchstone.rebuild")
-                    // The progress bar and the outcome line say what info logs would;
-                    // keep them from interleaving unless LOG_LEVEL asks for more.
-                    if ProcessInfo.processInfo.environment["LOG_LEVEL"] == nil { logger.logLevel = .warning }
-                    let rebuild = ProjectionRebuild(projection: projection, logger: logger)
-                    let work = Task { try await pool.withConnection { try rebuild.run(on: $0) } }
-                    let progress = isatty(STDERR_FILENO) == 1 ? Task { try await showProgress(of: projection.name, pool: pool) } : nil
-                    let outcome: RebuildOutcome
-                    do {
-                        outcome = try await work.value
-                    } catch let error as ProjectionError {
-                        progress?.cancel()
-                        throw fail(error.description)
+            var logger = DatabaseEnvironment.logger("touchstone.rebuild")
+            // The progress bar and the outcome lines say what info logs would;
+            // keep them from interleaving unless LOG_LEVEL asks for more.
+            if ProcessInfo.processInfo.environment["LOG_LEVEL"] == nil { logger.logLevel = .warning }
+            // Rebuilt together: each batch of the log is read once for all of them.
+            let rebuild = ProjectionRebuild(projections: projections, logger: logger)
+            let outcomes = try await withPool { pool in
+                let helpers = connections - 1
+                let work = Task {
+                    try await pool.withConnection { connection in
+                        try rebuild.run(
+                            on: connection,
+                            helpers: (0..<helpers).map { _ in
+                                try Connection(conninfo: pool.conninfo, applicationName: "touchstone-rebuild")
+                            })
                     }
+                }
+                let names = projections.map(\.name)
+                let progress = isatty(STDERR_FILENO) == 1 ? Task { try await showProgress(of: names, pool: pool) } : nil
+                defer { progress?.cancel() }
+                do {
+                    let outcomes = try await work.value
                     progress?.cancel()
                     _ = await progress?.result
-                    switch outcome {
-                    case .swapped(let generation, let position, let matched):
-                        print("\(projection.name): generation \(generation) live at position \(position)"
-                            + (matched ? " (checksum equal to the previous one)" : " (new version)"))
-                    case .mismatch(let live, let rebuilt):
-                        failed = true
-                        print("\(projection.name): rebuilt read model differs from the live one; not swapped")
-                        for (left, right) in zip(live, rebuilt) where left != right { print("  live \(left)\n  new  \(right)") }
-                    }
+                    return outcomes
+                } catch let error as ProjectionError {
+                    throw fail(error.description)
+                }
+            }
+            var failed = false
+            for (projection, outcome) in zip(projections, outcomes) {
+                switch outcome {
+                case .swapped(let generation, let position, let matched):
+                    print("\(projection.name): generation \(generation) live at position \(position)"
+                        + (matched ? " (checksum equal to the previous one)" : " (new version)"))
+                case .mismatch(let live, let rebuilt):
+                    failed = true
+                    print("\(projection.name): rebuilt read model differs from the live one; not swapped")
+                    for (left, right) in zip(live, rebuilt) where left != right { print("  live \(left)\n  new  \(right)") }
                 }
             }
             if failed { throw ExitCode(1) }
@@ -98,19 +113,22 @@ struct ProjectionsCommand: AsyncParsableCommand {
     }
 }
 
-/// Draws a progress bar on standard error until cancelled: events done, events/s, ETA.
-private func showProgress(of name: String, pool: ConnectionPool) async throws {
+/// Draws a progress bar on standard error until cancelled: events done, events/s, ETA of the
+/// rebuild of `names` (rebuilt together, they advance together; the slowest one is shown).
+private func showProgress(of names: [String], pool: ConnectionPool) async throws {
     defer { FileHandle.standardError.write(Data("\n".utf8)) }
+    let label = names.joined(separator: ", ")
     while !Task.isCancelled {
         try await Task.sleep(for: .milliseconds(250))
-        let status = try await pool.withConnection { try ProjectionStatus.all(on: $0) }.first { $0.name == name }
-        guard let rebuild = status?.rebuild else { continue }
+        let statuses = try await pool.withConnection { try ProjectionStatus.all(on: $0) }
+        let running = statuses.filter { names.contains($0.name) }.compactMap(\.rebuild)
+        guard let rebuild = running.min(by: { $0.eventsDone < $1.eventsDone }) else { continue }
         let fraction = rebuild.eventsTotal > 0 ? Double(rebuild.eventsDone) / Double(rebuild.eventsTotal) : 0
         let filled = Int(fraction * 30)
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled)
         let eta = rebuild.etaSeconds.map { String(format: "%.0fs", $0) } ?? "?"
         let line = String(
-            format: "\r%@ [%@] %lld/%lld events  %.0f ev/s  ETA %@", name, bar, rebuild.eventsDone, rebuild.eventsTotal,
+            format: "\r%@ [%@] %lld/%lld events  %.0f ev/s  ETA %@", label, bar, rebuild.eventsDone, rebuild.eventsTotal,
             rebuild.eventsPerSecond, eta)
         FileHandle.standardError.write(Data(line.utf8))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import PQ
 import Projections
 import TestSupport
 import Testing
@@ -86,10 +87,15 @@ struct DeterminismTests {
             if appended % 250 == 0 { try await log.catchUp(batchSize: Int64.random(in: 1...97, using: &random)) }
         }
         try await log.catchUp(batchSize: 13)
-        for projection in Projection.all {
-            let outcome = try await log.query {
-                try ProjectionRebuild(projection: projection, batchSize: 1_000, logger: TestDatabase.logger).run(on: $0)
-            }
+        // All read models rebuilt together: one fill per batch, shared tables computed once, the
+        // batches, indexes and swaps shared out between two connections.
+        let url = log.database.url
+        let outcomes = try await log.query {
+            try ProjectionRebuild(projections: Projection.all, batchSize: 1_000, logger: TestDatabase.logger)
+                .run(on: $0, helpers: [try Connection(conninfo: url)])
+        }
+        #expect(outcomes.count == Projection.all.count)
+        for (projection, outcome) in zip(Projection.all, outcomes) {
             guard case .swapped(_, _, let matched) = outcome else {
                 Issue.record("\(projection.name): \(outcome)")
                 continue

@@ -1,0 +1,82 @@
+import PQ
+
+/// The one statement that fills every table of the generations a rebuild
+/// builds from one batch of the log.
+///
+/// A live batch runs one `INSERT … SELECT` per fact table, each reading every
+/// event of the range to keep those of its types: with 22 tables across the
+/// read models, a rebuild read the whole log 22 times. Here the batch's
+/// positions are read once, grouped by type into arrays of row addresses
+/// (`ctid`, stable within the statement: the log is append-only); a
+/// `NOT MATERIALIZED` CTE called `events`, with exactly the columns of the
+/// events table, shadows the table for the rest of the statement and fetches
+/// the rows of a type by address. Each fact table's own ``FactTable/select``
+/// then runs unchanged against it: its `e.type` condition applies to the
+/// grouped type, so it fetches only the events of its types. A fact table that
+/// several of the read models keep (touches, deals…) is computed once and
+/// copied to the others through `RETURNING`.
+struct RebuildFill: Sendable {
+    /// A fact table and its name in the generation being filled.
+    struct Target: Sendable {
+        let table: FactTable
+        let name: String
+    }
+
+    let targets: [Target]
+    /// The columns of the events table, in order.
+    let eventColumns: [String]
+
+    /// The fill of `generations`' tables, with the events table's columns read from the catalogue.
+    init(_ generations: [(Projection, ProjectionGeneration)], on connection: Connection) throws {
+        targets = generations.flatMap { projection, generation in
+            projection.tables.map { Target(table: $0, name: generation.tableName($0)) }
+        }
+        eventColumns = try connection.query(
+            """
+            SELECT attname::text FROM pg_attribute
+             WHERE attrelid = 'events'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum
+            """
+        ).rows.map { try $0.decode(0) }
+    }
+
+    /// Fills the targets with the facts of the events in (`from`, `to`].
+    func statement(from: Int64, to: Int64) -> SQL {
+        // The event's type comes from the group, so a condition on `e.type` is pushed down to the
+        // groups and only the rows of the wanted types are fetched.
+        var columns: SQL = ""
+        for (index, column) in eventColumns.enumerated() {
+            if index > 0 { columns.append(", ") }
+            columns.append(column == "type" ? "batch.type" : "source.\(identifier: column)")
+        }
+        // In a plain WITH a CTE does not see itself or later ones: `events` inside `batch` and
+        // inside `events` is the table; in the inserts after them it is the batch.
+        var statement: SQL = """
+            WITH batch AS MATERIALIZED (
+                SELECT type, array_agg(ctid) AS addresses FROM events
+                 WHERE position > \(from) AND position <= \(to) GROUP BY type),
+            events AS NOT MATERIALIZED (
+                SELECT \(fragment: columns)
+                  FROM batch CROSS JOIN LATERAL unnest(batch.addresses) AS address(ctid)
+                  JOIN events source ON source.ctid = address.ctid)
+            """
+        var computed: [FactTable: String] = [:]
+        for (index, target) in targets.enumerated() {
+            let name = "fill\(index)"
+            let insert: SQL
+            if let source = computed[target.table] {
+                let columns = SQL(stringLiteral: target.table.insertColumns)
+                insert = target.table.insert(
+                    into: target.name, rows: "SELECT \(fragment: columns) FROM \(identifier: source)")
+            } else {
+                let copied = targets[(index + 1)...].contains { $0.table == target.table }
+                let returning: SQL = copied ? " RETURNING \(fragment: SQL(stringLiteral: target.table.insertColumns))" : ""
+                insert = target.table.insert(
+                    into: target.name, rows: "\(fragment: SQL(stringLiteral: target.table.select))\(fragment: returning)")
+                computed[target.table] = name
+            }
+            statement.append(",\n\(identifier: name) AS (\(fragment: insert))")
+        }
+        statement.append("\nSELECT 1")
+        return statement
+    }
+}
