@@ -19,6 +19,11 @@ public struct FactTable: Sendable, Hashable {
     let select: String
     /// Column lists to index, one index each.
     let indexes: [String]
+    /// What follows the range condition, for a table of current state folded from the facts:
+    /// the end of the select (closing a subquery, grouping per key) and its `ON CONFLICT … DO
+    /// UPDATE`, where `state` is the row kept so far; the merge must not depend on how the log is
+    /// cut into batches. Empty for facts.
+    var upsert: String = ""
 
     /// `CREATE TABLE` and its indexes under `qualifiedName`.
     func creation(named tableName: String) -> [SQL] {
@@ -38,8 +43,10 @@ public struct FactTable: Sendable, Hashable {
     /// Inserts the facts of the events in (`from`, `to`].
     func insertion(named tableName: String, from: Int64, to: Int64) -> SQL {
         """
-        INSERT INTO \(identifier: Projection.schema).\(identifier: tableName) (\(fragment: SQL(stringLiteral: insertColumns))) \
-        \(fragment: SQL(stringLiteral: select)) AND e.position > \(from) AND e.position <= \(to)
+        INSERT INTO \(identifier: Projection.schema).\(identifier: tableName) AS state \
+        (\(fragment: SQL(stringLiteral: insertColumns))) \
+        \(fragment: SQL(stringLiteral: select)) AND e.position > \(from) AND e.position <= \(to) \
+        \(fragment: SQL(stringLiteral: upsert))
         """
     }
 
