@@ -59,12 +59,13 @@ struct RebuildTests {
         #expect(status?.lastRebuildError != nil)
 
         let bumped = try await log.query {
-            try ProjectionRebuild(projection: Projection.aging.withVersion(2), logger: TestDatabase.logger).run(on: $0)
+            try ProjectionRebuild(projection: Projection.aging.withVersion(Projection.aging.version + 1), logger: TestDatabase.logger)
+                .run(on: $0)
         }
         #expect(bumped == .swapped(generation: after.generation + 2, position: after.position, checksumMatched: false)
             || { if case .swapped(_, _, false) = bumped { true } else { false } }())
         let newLive = try await log.query { try ProjectionRegistry.live(.aging, on: $0) }
-        #expect(newLive.version == 2)
+        #expect(newLive.version == Projection.aging.version + 1)
     }
 
     @Test func anInterruptedRebuildIsDroppedAndStartedOver() async throws {
@@ -116,16 +117,16 @@ struct RebuildTests {
         try await seed(log)
         try await log.catchUp()
         let runner = ProjectionRunner(
-            conninfo: log.database.url, projections: [Projection.aging.withVersion(2)], pollInterval: 0.1,
-            logger: TestDatabase.logger)
+            conninfo: log.database.url, projections: [Projection.aging.withVersion(Projection.aging.version + 1)],
+            pollInterval: 0.1, logger: TestDatabase.logger)
         let task = Task { try await runner.run() }
         defer { task.cancel() }
-        var version = 1
-        for _ in 0..<100 where version == 1 {
+        var version = Projection.aging.version
+        for _ in 0..<100 where version == Projection.aging.version {
             try await Task.sleep(for: .milliseconds(100))
             version = try await log.query { try ProjectionRegistry.live(.aging, on: $0) }.version
         }
-        #expect(version == 2)
+        #expect(version == Projection.aging.version + 1)
     }
 
     @Test func theRunnerKeepsUpAndOnlyOneRunnerHoldsEachProjection() async throws {
