@@ -54,9 +54,36 @@ extension Bool: PQEncodable, PQDecodable {
 
 extension UUID: PQEncodable, PQDecodable {
     public var pqText: String { uuidString.lowercased() }
+    /// PostgreSQL writes a `uuid` as 36 lowercase characters, `8-4-4-4-12` hex digits; read
+    /// directly (reports decode tens of thousands per answer), falling back to Foundation.
     public init(pqText: String) throws {
-        guard let value = UUID(uuidString: pqText) else { throw decodingError(pqText, "uuid") }
-        self = value
+        var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let parsed = pqText.utf8.count == 36 && withUnsafeMutableBytes(of: &bytes) { target in
+            var index = 0
+            var high: UInt8?
+            for (offset, character) in pqText.utf8.enumerated() {
+                if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
+                    guard character == UInt8(ascii: "-") else { return false }
+                    continue
+                }
+                guard let digit = hexValue(character) else { return false }
+                if let first = high {
+                    target[index] = first << 4 | digit
+                    index += 1
+                    high = nil
+                } else {
+                    high = digit
+                }
+            }
+            return index == 16
+        }
+        if parsed {
+            self = UUID(uuid: bytes)
+        } else if let value = UUID(uuidString: pqText) {
+            self = value
+        } else {
+            throw decodingError(pqText, "uuid")
+        }
     }
 }
 

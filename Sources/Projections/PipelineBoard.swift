@@ -80,7 +80,7 @@ public struct PipelineBoard: Sendable, Equatable {
                      AND o.recorded_at <= \(knownAt)::timestamptz
                    ORDER BY o.offered_on DESC, o.position DESC LIMIT 1) o ON true
             """
-        try connection.forEachRow(openDeals) { row in
+        try connection.forEachRow("\(fragment: openDeals) ORDER BY days_in_stage DESC, deal_id") { row in
             let stage: String = try row.decode("stage")
             dealsByStage[stage, default: []].append(
                 Deal(
@@ -91,8 +91,7 @@ public struct PipelineBoard: Sendable, Equatable {
         }
         stageNames += dealsByStage.keys.filter { !stageNames.contains($0) }.sorted()
         let stages = try stageNames.map { name in
-            let deals = (dealsByStage[name] ?? []).map { (-$0.daysInStage, $0.dealId.uuidString.lowercased(), $0) }
-                .sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2)
+            let deals = dealsByStage[name] ?? []
             var totals: [String: Int64] = [:]
             for deal in deals { totals[deal.currency] = try adding(totals[deal.currency] ?? 0, deal.amountMinor) }
             return Stage(stage: name, deals: deals, totals: totals)
@@ -112,8 +111,8 @@ public struct PipelineBoard: Sendable, Equatable {
                         "deals": .array(
                             stage.deals.map { deal in
                                 .object([
-                                    "dealId": .string(deal.dealId.uuidString.lowercased()),
-                                    "clientId": .string(deal.clientId.uuidString.lowercased()),
+                                    "dealId": .string(deal.dealId.canonical),
+                                    "clientId": .string(deal.clientId.canonical),
                                     "title": deal.title.map(JSONValue.string) ?? .null,
                                     "amountMinor": .integer(deal.amountMinor), "currency": .string(deal.currency),
                                     "daysInStage": .integer(deal.daysInStage),

@@ -73,7 +73,9 @@ public struct ReceivablesAging: Sendable, Equatable {
     /// When no fact is dated after `asOf` and `knownAt` is not given (the usual report as of today),
     /// open balances and unapplied credit come from the current-state tables, which hold only a
     /// few rows per open invoice and client; otherwise they are summed from the dated facts.
-    /// Ordering, paging and totals are computed by PostgreSQL either way.
+    /// Ordering, paging and totals are computed by PostgreSQL either way; rows with something owed
+    /// come before the rows of unapplied credit alone (whose total is 0), which are read only when
+    /// the page reaches them.
     /// - Throws: ``ProjectionError/invalidParameter(field:message:)`` for a bad cursor or limit.
     public static func query(
         window: ReportWindow, edges: [Int] = defaultEdges, limit: Int? = nil, cursor: String? = nil,
@@ -90,7 +92,7 @@ public struct ReceivablesAging: Sendable, Equatable {
             open_items AS (
                 SELECT client_id, currency, due_on, open FROM \(fragment: model.table(.invoiceBalances))
                  WHERE open > 0 AND issued_on <= \(asOf)::date),
-            unapplied AS (
+            unapplied AS NOT MATERIALIZED (
                 SELECT client_id, currency, amount FROM \(fragment: model.table(.unappliedCredits)))
             """
             : """
@@ -132,22 +134,29 @@ public struct ReceivablesAging: Sendable, Equatable {
             owed AS (
                 SELECT client_id, currency, sum(open) AS total, string_agg(bucket || ':' || open, ',') AS buckets
                   FROM per_bucket GROUP BY 1, 2),
-            report AS (
-                SELECT client_id, currency, coalesce(o.total, 0) AS total, o.buckets, coalesce(u.amount, 0) AS unapplied
-                  FROM owed o FULL JOIN unapplied u USING (client_id, currency)),
             page AS (
-                SELECT *, row_number() OVER (ORDER BY total DESC, client_id, currency COLLATE "C") AS ordinal
-                  FROM report
-                 WHERE \(after?.total)::numeric IS NULL OR total < \(after?.total)::numeric
-                    OR (total = \(after?.total)::numeric
-                        AND (client_id, currency COLLATE "C") > (\(after?.clientId)::uuid, \(after?.currency)::text COLLATE "C"))
-                 ORDER BY total DESC, client_id, currency COLLATE "C" LIMIT \(pageSize.map { $0 + 1 })::bigint),
+                SELECT * FROM (
+                    SELECT client_id, currency, total, buckets FROM owed
+                     WHERE \(after?.total)::numeric IS NULL OR total < \(after?.total)::numeric
+                        OR (total = \(after?.total)::numeric AND (client_id, currency COLLATE "C")
+                            > (\(after?.clientId)::uuid, \(after?.currency)::text COLLATE "C"))
+                     ORDER BY total DESC, client_id, currency COLLATE "C" LIMIT \(pageSize.map { $0 + 1 })::bigint) owing
+                UNION ALL
+                SELECT * FROM (
+                    SELECT client_id, currency, 0, NULL FROM unapplied u
+                     WHERE NOT EXISTS (SELECT 1 FROM owed o WHERE o.client_id = u.client_id AND o.currency = u.currency)
+                       AND (\(after?.total)::numeric IS NULL OR \(after?.total)::numeric > 0
+                            OR (client_id, currency COLLATE "C") > (\(after?.clientId)::uuid, \(after?.currency)::text COLLATE "C"))
+                     ORDER BY client_id, currency COLLATE "C" LIMIT \(pageSize.map { $0 + 1 })::bigint) crediting
+                LIMIT \(pageSize.map { $0 + 1 })::bigint),
             currency_totals AS (
                 SELECT currency, sum(open) AS total, string_agg(bucket || ':' || open, ',') AS buckets
                   FROM (SELECT currency, bucket, sum(open) AS open FROM per_bucket GROUP BY 1, 2) b GROUP BY 1)
-            SELECT false AS is_total, p.ordinal, p.client_id, n.name, p.currency, p.total::text AS total, p.buckets,
-                   p.unapplied::text AS unapplied
+            SELECT false AS is_total, row_number() OVER (ORDER BY p.total DESC, p.client_id, p.currency COLLATE "C"),
+                   p.client_id, n.name, p.currency, p.total::text AS total, p.buckets,
+                   coalesce(u.amount, 0)::text AS unapplied
               FROM page p
+              LEFT JOIN unapplied u USING (client_id, currency)
               LEFT JOIN LATERAL (
                   SELECT name FROM \(fragment: model.table(.clients)) c
                    WHERE c.client_id = p.client_id AND c.recorded_at <= \(knownAt)::timestamptz
@@ -192,7 +201,7 @@ public struct ReceivablesAging: Sendable, Equatable {
             "clients": .array(
                 rows.map { row in
                     var members = amountsJSON(row.amounts).objectValue ?? [:]
-                    members["clientId"] = .string(row.clientId.uuidString.lowercased())
+                    members["clientId"] = .string(row.clientId.canonical)
                     members["name"] = row.name.map(JSONValue.string) ?? .null
                     members["currency"] = .string(row.currency)
                     return .object(members)
@@ -222,7 +231,7 @@ public struct ReceivablesAging: Sendable, Equatable {
             .joined(separator: ",")]
         for row in rows {
             let fields =
-                [row.clientId.uuidString.lowercased(), ReportPage.csvField(row.name ?? ""), row.currency,
+                [row.clientId.canonical, ReportPage.csvField(row.name ?? ""), row.currency,
                  String(row.amounts.totalMinor)] + row.amounts.buckets.map(String.init)
                 + [String(row.amounts.unappliedCreditMinor)]
             lines.append(fields.joined(separator: ","))
@@ -235,7 +244,7 @@ extension ReceivablesAging.Row {
     /// The ordering key a cursor carries: `totalMinor` descending, then `clientId`, then currency.
     var sortKey: String {
         let inverted = UInt64(bitPattern: Int64.max) - UInt64(bitPattern: amounts.totalMinor)
-        return String(format: "%020llu", inverted) + "|" + clientId.uuidString.lowercased() + "|" + currency
+        return String(format: "%020llu", inverted) + "|" + clientId.canonical + "|" + currency
     }
 }
 

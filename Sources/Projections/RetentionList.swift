@@ -46,9 +46,9 @@ public struct RetentionList: Sendable, Equatable {
 
         /// Largest ltv amount descending, then `clientId`; clients without orders last.
         var sortKey: String {
-            guard let largest = ltv.values.max() else { return "1|" + clientId.uuidString.lowercased() }
+            guard let largest = ltv.values.max() else { return "1|" + clientId.canonical }
             let inverted = UInt64(bitPattern: Int64.max) - UInt64(bitPattern: largest)
-            return "0|" + String(format: "%020llu", inverted) + "|" + clientId.uuidString.lowercased()
+            return "0|" + String(format: "%020llu", inverted) + "|" + clientId.canonical
         }
     }
 
@@ -200,7 +200,7 @@ public struct RetentionList: Sendable, Equatable {
             "clients": .array(
                 clients.map { client in
                     .object([
-                        "clientId": .string(client.clientId.uuidString.lowercased()),
+                        "clientId": .string(client.clientId.canonical),
                         "name": client.name.map(JSONValue.string) ?? .null,
                         "reasons": .array(client.reasons.map(JSONValue.string)),
                         "lastPurchaseOn": .date(client.lastPurchaseOn),
