@@ -58,24 +58,22 @@ extension UUID: PQEncodable, PQDecodable {
     /// directly (reports decode tens of thousands per answer), falling back to Foundation.
     public init(pqText: String) throws {
         var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        let parsed = pqText.utf8.count == 36 && withUnsafeMutableBytes(of: &bytes) { target in
-            var index = 0
-            var high: UInt8?
-            for (offset, character) in pqText.utf8.enumerated() {
-                if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
-                    guard character == UInt8(ascii: "-") else { return false }
-                    continue
+        var text = pqText
+        let parsed = text.withUTF8 { utf8 in
+            withUnsafeMutableBytes(of: &bytes) { target in
+                guard utf8.count == 36 else { return false }
+                var offset = 0
+                for index in 0..<16 {
+                    if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
+                        guard utf8[offset] == UInt8(ascii: "-") else { return false }
+                        offset += 1
+                    }
+                    guard let high = hexValue(utf8[offset]), let low = hexValue(utf8[offset + 1]) else { return false }
+                    target[index] = high << 4 | low
+                    offset += 2
                 }
-                guard let digit = hexValue(character) else { return false }
-                if let first = high {
-                    target[index] = first << 4 | digit
-                    index += 1
-                    high = nil
-                } else {
-                    high = digit
-                }
+                return true
             }
-            return index == 16
         }
         if parsed {
             self = UUID(uuid: bytes)
