@@ -61,90 +61,86 @@ public struct RetentionList: Sendable, Equatable {
     /// The list in `window`, from the live `retention` read model: the page of at most `limit`
     /// clients after the one `cursor` names, or every client to act on when `limit` is nil.
     ///
-    /// When no fact is dated after `asOf` and `knownAt` is not given (the usual list as of today),
-    /// clients are read from the current-state table in report order, a chunk at a time, until
-    /// the page is full; otherwise every client is folded from the dated facts and sorted.
+    /// Clients are read in report order after `cursor` (PostgreSQL sorts them) until the page is
+    /// full, a growing chunk at a time. When no fact is dated after `asOf` and `knownAt` is not
+    /// given (the usual list as of today), they come from the current-state table by its index;
+    /// otherwise every client is folded from the dated facts for each chunk (all of them in one
+    /// pass for the whole list).
     /// - Throws: ``ProjectionError/invalidParameter(field:message:)`` for a bad cursor or limit.
     public static func query(
         window: ReportWindow, thresholds: Thresholds = Thresholds(), limit: Int? = nil, cursor: String? = nil,
         on connection: Connection
     ) throws -> RetentionList {
         let model = try ProjectionRegistry.live(.retention, on: connection)
-        let pageSize = try limit.map(ReportPage.checked)
-        if try model.answersFromCurrentState(window, tables: [.clientActivity], on: connection) {
-            return try current(window: window, thresholds: thresholds, limit: pageSize, cursor: cursor, model: model, on: connection)
-        }
-        let (asOf, knownAt) = (window.asOfText, window.knownAtText)
-        var clients: [Client] = []
-        try connection.forEachRow(
-            """
-            WITH known AS (
-                SELECT DISTINCT ON (client_id) client_id, name, registered_on FROM \(fragment: model.table(.clients))
-                 WHERE registered_on <= \(asOf)::date AND recorded_at <= \(knownAt)::timestamptz
-                 ORDER BY client_id, position DESC),
-            orders AS (
-                SELECT client_id, placed_on, currency, amount FROM \(fragment: model.table(.orders))
-                 WHERE placed_on <= \(asOf)::date AND recorded_at <= \(knownAt)::timestamptz),
-            purchases AS (
-                SELECT client_id, string_agg(DISTINCT placed_on::text, ',' ORDER BY placed_on::text) AS dates
-                  FROM orders GROUP BY client_id),
-            lifetime AS (
-                SELECT client_id, string_agg(currency || ':' || total, ',') AS ltv
-                  FROM (SELECT client_id, currency, sum(amount) AS total FROM orders GROUP BY 1, 2) l
-                 GROUP BY client_id),
-            touched AS (
-                SELECT client_id, max(occurred_on) AS last_touch_on FROM \(fragment: model.table(.touches))
-                 WHERE occurred_on <= \(asOf)::date AND recorded_at <= \(knownAt)::timestamptz
-                 GROUP BY client_id)
-            SELECT k.client_id, k.name, k.registered_on, p.dates AS purchase_dates, l.ltv, t.last_touch_on
-              FROM known k
-              LEFT JOIN purchases p USING (client_id)
-              LEFT JOIN lifetime l USING (client_id)
-              LEFT JOIN touched t USING (client_id)
-            """
-        ) { row in
-            if let client = try client(row, window: window, thresholds: thresholds) { clients.append(client) }
-        }
-        clients = clients.map { ($0.sortKey, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
-        guard let pageSize else { return RetentionList(asOf: window.asOf, clients: clients) }
-        let (page, next) = try ReportPage.slice(clients, limit: pageSize, cursor: cursor, key: \.sortKey)
-        return RetentionList(asOf: window.asOf, clients: page, next: next)
-    }
-
-    /// The list from the current state (``FactTable/clientActivity``), read in report order in
-    /// growing chunks after `cursor` until `limit` clients to act on (and one more) are found.
-    private static func current(
-        window: ReportWindow, thresholds: Thresholds, limit: Int?, cursor: String?, model: ProjectionGeneration,
-        on connection: Connection
-    ) throws -> RetentionList {
+        let limit = try limit.map(ReportPage.checked)
         let position = try cursor.map(CursorPosition.init)
+        let (asOf, knownAt) = (window.asOfText, window.knownAtText)
+        let current = try model.answersFromCurrentState(window, tables: [.clientActivity], on: connection)
         var order = position?.order ?? "-Infinity"
         var after = position?.clientId
-        var chunk = (limit ?? ReportPage.maximumLimit) + 1
+        // The dated facts are folded whole for every chunk: a large first one, so that one usually does.
+        var chunk = limit.map { current ? $0 + 1 : max($0 + 1, 5_000) } ?? (current ? ReportPage.maximumLimit + 1 : nil)
         var clients: [Client] = []
         while limit.map({ clients.count <= $0 }) ?? true {
+            let activity: SQL =
+                current
+                ? """
+                SELECT client_id, registered_on, array_to_string(purchase_dates, ',') AS purchase_dates,
+                       (SELECT string_agg(key || ':' || value, ',') FROM jsonb_each_text(ltv)) AS ltv, last_touch_on, ltv_order
+                  FROM \(fragment: model.table(.clientActivity))
+                 WHERE registered_on <= \(asOf)::date
+                """
+                : """
+                WITH known AS (
+                    SELECT DISTINCT ON (client_id) client_id, registered_on FROM \(fragment: model.table(.clients))
+                     WHERE registered_on <= \(asOf)::date AND recorded_at <= \(knownAt)::timestamptz
+                     ORDER BY client_id, position DESC),
+                orders AS (
+                    SELECT client_id, placed_on, currency, amount FROM \(fragment: model.table(.orders))
+                     WHERE placed_on <= \(asOf)::date AND recorded_at <= \(knownAt)::timestamptz),
+                purchases AS (
+                    SELECT client_id, string_agg(DISTINCT placed_on::text, ',' ORDER BY placed_on::text) AS dates
+                      FROM orders GROUP BY client_id),
+                lifetime AS (
+                    SELECT client_id, string_agg(currency || ':' || total, ',') AS ltv, max(total) AS largest
+                      FROM (SELECT client_id, currency, sum(amount) AS total FROM orders GROUP BY 1, 2) l
+                     GROUP BY client_id),
+                touched AS (
+                    SELECT client_id, max(occurred_on) AS last_touch_on FROM \(fragment: model.table(.touches))
+                     WHERE occurred_on <= \(asOf)::date AND recorded_at <= \(knownAt)::timestamptz
+                     GROUP BY client_id)
+                SELECT k.client_id, k.registered_on, p.dates AS purchase_dates, l.ltv, t.last_touch_on,
+                       coalesce(-l.largest, 'Infinity') AS ltv_order
+                  FROM known k
+                  LEFT JOIN purchases p USING (client_id)
+                  LEFT JOIN lifetime l USING (client_id)
+                  LEFT JOIN touched t USING (client_id)
+                """
             var fetched = 0
             try connection.forEachRow(
                 """
-                SELECT a.client_id, n.name, a.registered_on, array_to_string(a.purchase_dates, ',') AS purchase_dates,
-                       (SELECT string_agg(key || ':' || value, ',') FROM jsonb_each_text(a.ltv)) AS ltv,
-                       a.last_touch_on, a.ltv_order::text AS ltv_order
-                  FROM \(fragment: model.table(.clientActivity)) a
+                SELECT a.client_id, n.name, a.registered_on, a.purchase_dates, a.ltv, a.last_touch_on,
+                       a.ltv_order::text AS ltv_order
+                  FROM (SELECT * FROM (\(fragment: activity)) a
+                         WHERE (ltv_order, client_id) > (\(order)::numeric, coalesce(\(after)::uuid, '00000000-0000-0000-0000-000000000000'))
+                         ORDER BY ltv_order, client_id LIMIT \(chunk)) a
                   LEFT JOIN LATERAL (
                       SELECT name FROM \(fragment: model.table(.clients)) c
-                       WHERE c.client_id = a.client_id ORDER BY c.position DESC LIMIT 1) n ON true
-                 WHERE (a.ltv_order, a.client_id) > (\(order)::numeric, coalesce(\(after)::uuid, '00000000-0000-0000-0000-000000000000'))
-                   AND a.registered_on <= \(window.asOfText)::date
-                 ORDER BY a.ltv_order, a.client_id LIMIT \(chunk)
+                       WHERE c.client_id = a.client_id AND c.registered_on <= \(asOf)::date
+                         AND c.recorded_at <= \(knownAt)::timestamptz
+                       ORDER BY c.position DESC LIMIT 1) n ON true
+                 ORDER BY a.ltv_order, a.client_id
                 """
             ) { row in
                 fetched += 1
+                // Past the page and the one client that tells there is a next page: nothing to read.
+                guard limit.map({ clients.count <= $0 }) ?? true else { return }
                 order = try row.decode("ltv_order")
                 after = try row.decode("client_id") as UUID
                 if let client = try client(row, window: window, thresholds: thresholds) { clients.append(client) }
             }
-            if fetched < chunk { break }
-            chunk = min(chunk * 2, ReportPage.maximumLimit * 4)
+            guard let size = chunk, fetched == size else { break }
+            chunk = min(size * 2, ReportPage.maximumLimit * 4)
         }
         guard let limit, clients.count > limit else { return RetentionList(asOf: window.asOf, clients: clients) }
         clients.removeLast(clients.count - limit)
