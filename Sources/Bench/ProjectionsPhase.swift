@@ -119,13 +119,13 @@ struct ProjectionsPhase: Sendable {
 
     func agingPage(_ window: ReportWindow) async throws {
         _ = try await pool.withConnection { connection in
-            try ReceivablesAging.query(window: window, on: connection).json(limit: 500, cursor: nil).serialized()
+            try ReceivablesAging.query(window: window, limit: 500, on: connection).json.serialized()
         }
     }
 
     func retentionPage(_ window: ReportWindow) async throws {
         _ = try await pool.withConnection { connection in
-            try RetentionList.query(window: window, on: connection).json(limit: 500, cursor: nil).serialized()
+            try RetentionList.query(window: window, limit: 500, on: connection).json.serialized()
         }
     }
 

@@ -23,17 +23,21 @@ extension Router where Context == APIRequestContext {
             let window = try reportWindow(request)
             let query = request.uri.queryParameters
             let edges = try reportParameter { try ReceivablesAging.edges(query.get("buckets")) }
-            let aging = try await reportQuery(pool) { connection in
-                try ReceivablesAging.query(window: window, edges: edges, on: connection)
-            }
             if request.headers[.accept]?.contains("text/csv") == true {
+                let aging = try await reportQuery(pool) { connection in
+                    try ReceivablesAging.query(window: window, edges: edges, on: connection)
+                }
                 var headers = HTTPFields()
                 headers[.contentType] = "text/csv; charset=utf-8"
                 return Response(
                     status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: aging.csv)))
             }
             let limit = try request.integerQuery("limit", default: 500, range: 1...10_000)
-            return try reportParameter { try aging.json(limit: Int(limit), cursor: query.get("cursor")) }.response()
+            let cursor = query.get("cursor")
+            let aging = try await reportQuery(pool) { connection in
+                try ReceivablesAging.query(window: window, edges: edges, limit: Int(limit), cursor: cursor, on: connection)
+            }
+            return aging.json.response()
         }
         get("/v1/retention") { request, context -> Response in
             _ = try context.require(.readReports)
@@ -44,11 +48,13 @@ extension Router where Context == APIRequestContext {
                     rhythmFactor: query.get("rhythmFactor"), singlePurchaseDays: query.get("singlePurchaseDays"),
                     untouchedDays: query.get("untouchedDays"))
             }
-            let list = try await reportQuery(pool) { connection in
-                try RetentionList.query(window: window, thresholds: thresholds, on: connection)
-            }
             let limit = try request.integerQuery("limit", default: 500, range: 1...10_000)
-            return try reportParameter { try list.json(limit: Int(limit), cursor: query.get("cursor")) }.response()
+            let cursor = query.get("cursor")
+            let list = try await reportQuery(pool) { connection in
+                try RetentionList.query(
+                    window: window, thresholds: thresholds, limit: Int(limit), cursor: cursor, on: connection)
+            }
+            return list.json.response()
         }
         get("/v1/funnel") { request, context -> Response in
             _ = try context.require(.readReports)

@@ -54,9 +54,34 @@ extension Bool: PQEncodable, PQDecodable {
 
 extension UUID: PQEncodable, PQDecodable {
     public var pqText: String { uuidString.lowercased() }
+    /// PostgreSQL writes a `uuid` as 36 lowercase characters, `8-4-4-4-12` hex digits; read
+    /// directly (reports decode tens of thousands per answer), falling back to Foundation.
     public init(pqText: String) throws {
-        guard let value = UUID(uuidString: pqText) else { throw decodingError(pqText, "uuid") }
-        self = value
+        var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var text = pqText
+        let parsed = text.withUTF8 { utf8 in
+            withUnsafeMutableBytes(of: &bytes) { target in
+                guard utf8.count == 36 else { return false }
+                var offset = 0
+                for index in 0..<16 {
+                    if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
+                        guard utf8[offset] == UInt8(ascii: "-") else { return false }
+                        offset += 1
+                    }
+                    guard let high = hexValue(utf8[offset]), let low = hexValue(utf8[offset + 1]) else { return false }
+                    target[index] = high << 4 | low
+                    offset += 2
+                }
+                return true
+            }
+        }
+        if parsed {
+            self = UUID(uuid: bytes)
+        } else if let value = UUID(uuidString: pqText) {
+            self = value
+        } else {
+            throw decodingError(pqText, "uuid")
+        }
     }
 }
 

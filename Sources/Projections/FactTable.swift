@@ -23,6 +23,13 @@ public struct FactTable: Sendable, Hashable {
     let select: String
     /// Column lists to index, one index each.
     let indexes: [String]
+    /// What follows the range condition, for a table of current state folded from the facts:
+    /// the end of the select (closing a subquery, grouping per key, ordering by the key) and its
+    /// `ON CONFLICT … DO UPDATE`, where `state` is the row kept so far; the merge must not depend
+    /// on how the log is cut into batches. Rows go in key order, so that two batches of a rebuild
+    /// upserting the same keys on two connections wait for each other instead of deadlocking.
+    /// Empty for facts.
+    var upsert: String = ""
 
     /// `CREATE TABLE` under `tableName`, without indexes.
     func creation(named tableName: String) -> SQL {
@@ -44,11 +51,13 @@ public struct FactTable: Sendable, Hashable {
         insert(into: tableName, rows: "\(fragment: SQL(stringLiteral: select)) AND e.position > \(from) AND e.position <= \(to)")
     }
 
-    /// `INSERT INTO` the table called `tableName` `(`insertColumns`)` the `rows` of a query.
-    func insert(into tableName: String, rows: SQL) -> SQL {
+    /// `INSERT INTO` the table called `tableName` `(`insertColumns`)` the `rows` of a query (a
+    /// table of current state folds them in with its ``upsert``), then `returning`.
+    func insert(into tableName: String, rows: SQL, returning: SQL = "") -> SQL {
         """
-        INSERT INTO \(identifier: Projection.schema).\(identifier: tableName) (\(fragment: SQL(stringLiteral: insertColumns))) \
-        \(fragment: rows)
+        INSERT INTO \(identifier: Projection.schema).\(identifier: tableName) AS state \
+        (\(fragment: SQL(stringLiteral: insertColumns))) \
+        \(fragment: rows) \(fragment: SQL(stringLiteral: upsert))\(fragment: returning)
         """
     }
 

@@ -30,14 +30,26 @@ public struct PipelineBoard: Sendable, Equatable {
     public var stages: [Stage]
 
     /// The board of `pipeline` in `window`, from the live `board` read model.
+    ///
+    /// When no fact is dated after `asOf` and `knownAt` is not given (the usual board as of
+    /// today), the open deals are read from the current-state table, one row each; otherwise
+    /// each deal's stage, offer, objections and touches are looked up among the dated facts.
     /// - Throws: ``ProjectionError/unknownPipeline(_:)``.
     public static func query(pipeline: String, window: ReportWindow, on connection: Connection) throws -> PipelineBoard {
         let model = try ProjectionRegistry.live(.board, on: connection)
         let (asOf, knownAt) = (window.asOfText, window.knownAtText)
         var stageNames = try model.stages(of: pipeline, knownAt: knownAt, on: connection)
         var dealsByStage: [String: [Deal]] = [:]
-        try connection.forEachRow(
+        let openDeals: SQL =
+            try model.answersFromCurrentState(window, tables: [.dealProgress], on: connection)
+            ? """
+            SELECT deal_id, client_id, title, stage, (\(asOf)::date - stage_entered_on) AS days_in_stage,
+                   coalesce(offer_amount, amount) AS amount, coalesce(offer_currency, currency) AS currency,
+                   objections_raised - objections_handled AS open_objections, last_touch_on
+              FROM \(fragment: model.table(.dealProgress))
+             WHERE pipeline = \(pipeline) AND NOT closed AND opened_on <= \(asOf)::date AND stage IS NOT NULL
             """
+            : """
             WITH open_deals AS (
                 SELECT d.* FROM \(fragment: model.table(.deals)) d
                  WHERE d.pipeline = \(pipeline) AND d.opened_on <= \(asOf)::date
@@ -68,7 +80,7 @@ public struct PipelineBoard: Sendable, Equatable {
                      AND o.recorded_at <= \(knownAt)::timestamptz
                    ORDER BY o.offered_on DESC, o.position DESC LIMIT 1) o ON true
             """
-        ) { row in
+        try connection.forEachRow("\(fragment: openDeals) ORDER BY days_in_stage DESC, deal_id") { row in
             let stage: String = try row.decode("stage")
             dealsByStage[stage, default: []].append(
                 Deal(
@@ -79,8 +91,7 @@ public struct PipelineBoard: Sendable, Equatable {
         }
         stageNames += dealsByStage.keys.filter { !stageNames.contains($0) }.sorted()
         let stages = try stageNames.map { name in
-            let deals = (dealsByStage[name] ?? []).map { (-$0.daysInStage, $0.dealId.uuidString.lowercased(), $0) }
-                .sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2)
+            let deals = dealsByStage[name] ?? []
             var totals: [String: Int64] = [:]
             for deal in deals { totals[deal.currency] = try adding(totals[deal.currency] ?? 0, deal.amountMinor) }
             return Stage(stage: name, deals: deals, totals: totals)
@@ -100,8 +111,8 @@ public struct PipelineBoard: Sendable, Equatable {
                         "deals": .array(
                             stage.deals.map { deal in
                                 .object([
-                                    "dealId": .string(deal.dealId.uuidString.lowercased()),
-                                    "clientId": .string(deal.clientId.uuidString.lowercased()),
+                                    "dealId": .string(deal.dealId.canonical),
+                                    "clientId": .string(deal.clientId.canonical),
                                     "title": deal.title.map(JSONValue.string) ?? .null,
                                     "amountMinor": .integer(deal.amountMinor), "currency": .string(deal.currency),
                                     "daysInStage": .integer(deal.daysInStage),

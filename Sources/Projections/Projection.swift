@@ -17,15 +17,17 @@ public struct Projection: Sendable, Hashable {
 
     /// The pipeline board: open deals per stage.
     public static let board = Projection(
-        name: "board", version: 1,
-        tables: [.deals, .stageEntries, .offers, .objections, .objectionOutcomes, .closes, .touches, .pipelines])
+        name: "board", version: 2,
+        tables: [
+            .deals, .stageEntries, .offers, .objections, .objectionOutcomes, .closes, .touches, .pipelines, .dealProgress,
+        ])
     /// Receivables aging: open balances by days overdue, unapplied credit.
     public static let aging = Projection(
-        name: "aging", version: 1,
-        tables: [.clients, .invoices, .allocations, .payments, .creditNotes, .writeOffs])
+        name: "aging", version: 2,
+        tables: [.clients, .invoices, .allocations, .payments, .creditNotes, .writeOffs, .invoiceBalances, .unappliedCredits])
     /// The retention list: purchase rhythm and touches per client.
     public static let retention = Projection(
-        name: "retention", version: 1, tables: [.clients, .orders, .touches])
+        name: "retention", version: 2, tables: [.clients, .orders, .touches, .clientActivity])
     /// The funnel: stage entries, wins and losses of deal cohorts.
     public static let funnel = Projection(
         name: "funnel", version: 1, tables: [.deals, .stageEntries, .closes, .objections, .pipelines])

@@ -63,15 +63,16 @@ struct RebuildFill: Sendable {
         for (index, target) in targets.enumerated() {
             let name = "fill\(index)"
             let insert: SQL
-            if let source = computed[target.table] {
+            if target.table.upsert.isEmpty, let source = computed[target.table] {
                 let columns = SQL(stringLiteral: target.table.insertColumns)
                 insert = target.table.insert(
                     into: target.name, rows: "SELECT \(fragment: columns) FROM \(identifier: source)")
             } else {
-                let copied = targets[(index + 1)...].contains { $0.table == target.table }
+                // A table of current state returns merged rows, not the batch's: it is not copied.
+                let copied = target.table.upsert.isEmpty && targets[(index + 1)...].contains { $0.table == target.table }
                 let returning: SQL = copied ? " RETURNING \(fragment: SQL(stringLiteral: target.table.insertColumns))" : ""
                 insert = target.table.insert(
-                    into: target.name, rows: "\(fragment: SQL(stringLiteral: target.table.select))\(fragment: returning)")
+                    into: target.name, rows: SQL(stringLiteral: target.table.select), returning: returning)
                 computed[target.table] = name
             }
             statement.append(",\n\(identifier: name) AS (\(fragment: insert))")

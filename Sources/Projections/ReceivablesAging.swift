@@ -31,10 +31,13 @@ public struct ReceivablesAging: Sendable, Equatable {
     public var asOf: LocalDate
     /// `current`, `1-e1`, `(e1+1)-e2`, …, `en+`.
     public var bucketLabels: [String]
-    /// Every row, by `totalMinor` descending, then `clientId`, then currency.
+    /// The rows asked for (one page, or every row), by `totalMinor` descending, then `clientId`,
+    /// then currency.
     public var rows: [Row]
-    /// Per currency, over every row.
+    /// Per currency, over every row of the report (not only the page's).
     public var totals: [String: Amounts]
+    /// The cursor of the next page, nil on the last one.
+    public var next: String?
 
     /// The default edges: 30, 60, 90 days.
     public static let defaultEdges = [30, 60, 90]
@@ -64,23 +67,36 @@ public struct ReceivablesAging: Sendable, Equatable {
         return labels
     }
 
-    /// The whole report in `window` with bucket `edges`, from the live `aging` read model.
-    public static func query(window: ReportWindow, edges: [Int] = defaultEdges, on connection: Connection) throws
-        -> ReceivablesAging
-    {
+    /// The report in `window` with bucket `edges`, from the live `aging` read model: the page of at
+    /// most `limit` rows after the row `cursor` names, or every row when `limit` is nil.
+    ///
+    /// When no fact is dated after `asOf` and `knownAt` is not given (the usual report as of today),
+    /// open balances and unapplied credit come from the current-state tables, which hold only a
+    /// few rows per open invoice and client; otherwise they are summed from the dated facts.
+    /// Ordering, paging and totals are computed by PostgreSQL either way; rows with something owed
+    /// come before the rows of unapplied credit alone (whose total is 0), which are read only when
+    /// the page reaches them.
+    /// - Throws: ``ProjectionError/invalidParameter(field:message:)`` for a bad cursor or limit.
+    public static func query(
+        window: ReportWindow, edges: [Int] = defaultEdges, limit: Int? = nil, cursor: String? = nil,
+        on connection: Connection
+    ) throws -> ReceivablesAging {
         let model = try ProjectionRegistry.live(.aging, on: connection)
         let (asOf, knownAt) = (window.asOfText, window.knownAtText)
         let labels = labels(edges)
-        var rows: [String: Row] = [:]
-        func row(_ client: UUID, _ currency: String) -> Row {
-            rows["\(client)|\(currency)"]
-                ?? Row(
-                    clientId: client, name: nil, currency: currency,
-                    amounts: Amounts(buckets: Array(repeating: 0, count: labels.count)))
-        }
-        try connection.forEachRow(
+        let after = try cursor.map(CursorPosition.init)
+        let pageSize = try limit.map(ReportPage.checked)
+        let sources: SQL =
+            try model.answersFromCurrentState(window, tables: [.invoiceBalances, .unappliedCredits], on: connection)
+            ? """
+            open_items AS (
+                SELECT client_id, currency, due_on, open FROM \(fragment: model.table(.invoiceBalances))
+                 WHERE open > 0 AND issued_on <= \(asOf)::date),
+            unapplied AS NOT MATERIALIZED (
+                SELECT client_id, currency, amount FROM \(fragment: model.table(.unappliedCredits)))
             """
-            WITH paid AS (
+            : """
+            paid AS (
                 SELECT invoice_id, sum(amount) AS amount FROM \(fragment: model.table(.allocations))
                  WHERE received_on <= \(asOf)::date AND recorded_at <= \(knownAt)::timestamptz GROUP BY invoice_id),
             credited AS (
@@ -89,86 +105,103 @@ public struct ReceivablesAging: Sendable, Equatable {
             written_off AS (
                 SELECT DISTINCT invoice_id FROM \(fragment: model.table(.writeOffs))
                  WHERE written_off_on <= \(asOf)::date AND recorded_at <= \(knownAt)::timestamptz),
-            open_invoices AS (
-                SELECT i.client_id, i.currency, (\(asOf)::date - i.due_on) AS overdue,
+            open_items AS (
+                SELECT i.client_id, i.currency, i.due_on,
                        CASE WHEN w.invoice_id IS NOT NULL THEN 0
                             ELSE i.amount::numeric - coalesce(p.amount, 0) - coalesce(c.amount, 0) END AS open
                   FROM \(fragment: model.table(.invoices)) i
                   LEFT JOIN paid p USING (invoice_id)
                   LEFT JOIN credited c USING (invoice_id)
                   LEFT JOIN written_off w USING (invoice_id)
-                 WHERE i.issued_on <= \(asOf)::date AND i.recorded_at <= \(knownAt)::timestamptz)
-            SELECT client_id, currency,
-                   CASE WHEN overdue <= 0 THEN 0
-                        ELSE 1 + (SELECT count(*) FROM unnest(\(edges)::int[]) edge WHERE edge < overdue) END AS bucket,
-                   sum(open)::text AS open
-              FROM open_invoices WHERE open > 0
-             GROUP BY 1, 2, 3
+                 WHERE i.issued_on <= \(asOf)::date AND i.recorded_at <= \(knownAt)::timestamptz),
+            unapplied AS (
+                SELECT client_id, currency, sum(unapplied) AS amount FROM \(fragment: model.table(.payments))
+                 WHERE received_on <= \(asOf)::date AND recorded_at <= \(knownAt)::timestamptz AND unapplied > 0
+                 GROUP BY 1, 2)
             """
-        ) { sql in
-            let client: UUID = try sql.decode("client_id")
-            let currency: String = try sql.decode("currency")
-            let bucket: Int = try sql.decode("bucket")
-            let open = try sql.amount("open")
-            var current = row(client, currency)
-            current.amounts.buckets[bucket] = try adding(current.amounts.buckets[bucket], open)
-            current.amounts.totalMinor = try adding(current.amounts.totalMinor, open)
-            rows["\(client)|\(currency)"] = current
-        }
-        try connection.forEachRow(
-            """
-            SELECT client_id, currency, sum(unapplied)::text AS unapplied FROM \(fragment: model.table(.payments))
-             WHERE received_on <= \(asOf)::date AND recorded_at <= \(knownAt)::timestamptz AND unapplied > 0
-             GROUP BY 1, 2
-            """
-        ) { sql in
-            let client: UUID = try sql.decode("client_id")
-            let currency: String = try sql.decode("currency")
-            var current = row(client, currency)
-            current.amounts.unappliedCreditMinor = try sql.amount("unapplied")
-            rows["\(client)|\(currency)"] = current
-        }
-        var names: [UUID: String] = [:]
-        try connection.forEachRow(
-            """
-            SELECT DISTINCT ON (client_id) client_id, name FROM \(fragment: model.table(.clients))
-             WHERE client_id = ANY(\(Array(Set(rows.values.map(\.clientId))))::uuid[])
-               AND recorded_at <= \(knownAt)::timestamptz
-             ORDER BY client_id, position DESC
-            """
-        ) { sql in names[try sql.decode("client_id")] = try sql.decodeOptional("name") }
+        var rows: [Row] = []
         var totals: [String: Amounts] = [:]
-        var ordered = Array(rows.values)
-        for index in ordered.indices {
-            ordered[index].name = names[ordered[index].clientId]
-            let amounts = ordered[index].amounts
-            var total = totals[ordered[index].currency] ?? Amounts(buckets: Array(repeating: 0, count: labels.count))
-            total.totalMinor = try adding(total.totalMinor, amounts.totalMinor)
-            total.unappliedCreditMinor = try adding(total.unappliedCreditMinor, amounts.unappliedCreditMinor)
-            for bucket in total.buckets.indices {
-                total.buckets[bucket] = try adding(total.buckets[bucket], amounts.buckets[bucket])
+        try connection.forEachRow(
+            """
+            WITH \(fragment: sources),
+            per_bucket AS (
+                SELECT client_id, currency,
+                       CASE WHEN \(asOf)::date - due_on <= 0 THEN 0
+                            ELSE 1 + (SELECT count(*) FROM unnest(\(edges)::int[]) edge WHERE edge < \(asOf)::date - due_on)
+                       END AS bucket,
+                       sum(open) AS open
+                  FROM open_items WHERE open > 0 GROUP BY 1, 2, 3),
+            owed AS (
+                SELECT client_id, currency, sum(open) AS total, string_agg(bucket || ':' || open, ',') AS buckets
+                  FROM per_bucket GROUP BY 1, 2),
+            page AS (
+                SELECT * FROM (
+                    SELECT client_id, currency, total, buckets FROM owed
+                     WHERE \(after?.total)::numeric IS NULL OR total < \(after?.total)::numeric
+                        OR (total = \(after?.total)::numeric AND (client_id, currency COLLATE "C")
+                            > (\(after?.clientId)::uuid, \(after?.currency)::text COLLATE "C"))
+                     ORDER BY total DESC, client_id, currency COLLATE "C" LIMIT \(pageSize.map { $0 + 1 })::bigint) owing
+                UNION ALL
+                SELECT * FROM (
+                    SELECT client_id, currency, 0, NULL FROM unapplied u
+                     WHERE NOT EXISTS (SELECT 1 FROM owed o WHERE o.client_id = u.client_id AND o.currency = u.currency)
+                       AND (\(after?.total)::numeric IS NULL OR \(after?.total)::numeric > 0
+                            OR (client_id, currency COLLATE "C") > (\(after?.clientId)::uuid, \(after?.currency)::text COLLATE "C"))
+                     ORDER BY client_id, currency COLLATE "C" LIMIT \(pageSize.map { $0 + 1 })::bigint) crediting
+                LIMIT \(pageSize.map { $0 + 1 })::bigint),
+            currency_totals AS (
+                SELECT currency, sum(open) AS total, string_agg(bucket || ':' || open, ',') AS buckets
+                  FROM (SELECT currency, bucket, sum(open) AS open FROM per_bucket GROUP BY 1, 2) b GROUP BY 1)
+            SELECT false AS is_total, row_number() OVER (ORDER BY p.total DESC, p.client_id, p.currency COLLATE "C"),
+                   p.client_id, n.name, p.currency, p.total::text AS total, p.buckets,
+                   coalesce(u.amount, 0)::text AS unapplied
+              FROM page p
+              LEFT JOIN unapplied u USING (client_id, currency)
+              LEFT JOIN LATERAL (
+                  SELECT name FROM \(fragment: model.table(.clients)) c
+                   WHERE c.client_id = p.client_id AND c.recorded_at <= \(knownAt)::timestamptz
+                   ORDER BY c.position DESC LIMIT 1) n ON true
+            UNION ALL
+            SELECT true, 0, NULL, NULL, currency, coalesce(t.total, 0)::text, t.buckets, coalesce(u.amount, 0)::text
+              FROM currency_totals t
+              FULL JOIN (SELECT currency, sum(amount) AS amount FROM unapplied GROUP BY 1) u USING (currency)
+             ORDER BY 1, 2
+            """
+        ) { sql in
+            var amounts = Amounts(
+                totalMinor: try sql.amount("total"), buckets: Array(repeating: 0, count: labels.count),
+                unappliedCreditMinor: try sql.amount("unapplied"))
+            for part in (try sql.decodeOptional("buckets", as: String.self) ?? "").split(separator: ",") {
+                let pair = part.split(separator: ":")
+                guard pair.count == 2, let bucket = Int(pair[0]), amounts.buckets.indices.contains(bucket) else { continue }
+                guard let amount = Int64(pair[1]) else { throw ProjectionError.amountOverflow }
+                amounts.buckets[bucket] = amount
             }
-            totals[ordered[index].currency] = total
+            let currency: String = try sql.decode("currency")
+            if try sql.decode("is_total") {
+                totals[currency] = amounts
+            } else {
+                rows.append(
+                    Row(clientId: try sql.decode("client_id"), name: try sql.decodeOptional("name"), currency: currency,
+                        amounts: amounts))
+            }
         }
-        ordered = ordered.map { ($0.sortKey, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
-        return ReceivablesAging(asOf: window.asOf, bucketLabels: labels, rows: ordered, totals: totals)
+        var next: String?
+        if let pageSize, rows.count > pageSize {
+            rows.removeLast(rows.count - pageSize)
+            next = rows.last.map { ReportPage.cursor(after: $0.sortKey) }
+        }
+        return ReceivablesAging(asOf: window.asOf, bucketLabels: labels, rows: rows, totals: totals, next: next)
     }
 
-    /// The rows of one page: at most `limit` after the row `cursor` names.
-    /// - Throws: ``ProjectionError/invalidParameter(field:message:)`` for a bad cursor or limit.
-    public func page(limit: Int, cursor: String?) throws -> (rows: [Row], next: String?) {
-        try ReportPage.slice(rows, limit: limit, cursor: cursor, key: \.sortKey)
-    }
-
-    /// One page as the API's JSON object.
-    public func json(limit: Int, cursor: String?) throws -> JSONValue {
-        let (page, next) = try page(limit: limit, cursor: cursor)
-        return .object([
+    /// The rows and totals as the API's JSON object.
+    public var json: JSONValue {
+        .object([
             "asOf": .date(asOf), "bucketLabels": .array(bucketLabels.map(JSONValue.string)),
             "clients": .array(
-                page.map { row in
+                rows.map { row in
                     var members = amountsJSON(row.amounts).objectValue ?? [:]
-                    members["clientId"] = .string(row.clientId.uuidString.lowercased())
+                    members["clientId"] = .string(row.clientId.canonical)
                     members["name"] = row.name.map(JSONValue.string) ?? .null
                     members["currency"] = .string(row.currency)
                     return .object(members)
@@ -198,7 +231,7 @@ public struct ReceivablesAging: Sendable, Equatable {
             .joined(separator: ",")]
         for row in rows {
             let fields =
-                [row.clientId.uuidString.lowercased(), ReportPage.csvField(row.name ?? ""), row.currency,
+                [row.clientId.canonical, ReportPage.csvField(row.name ?? ""), row.currency,
                  String(row.amounts.totalMinor)] + row.amounts.buckets.map(String.init)
                 + [String(row.amounts.unappliedCreditMinor)]
             lines.append(fields.joined(separator: ","))
@@ -208,9 +241,28 @@ public struct ReceivablesAging: Sendable, Equatable {
 }
 
 extension ReceivablesAging.Row {
-    /// The ordering key: `totalMinor` descending, then `clientId`, then currency.
+    /// The ordering key a cursor carries: `totalMinor` descending, then `clientId`, then currency.
     var sortKey: String {
         let inverted = UInt64(bitPattern: Int64.max) - UInt64(bitPattern: amounts.totalMinor)
-        return String(format: "%020llu", inverted) + "|" + clientId.uuidString.lowercased() + "|" + currency
+        return String(format: "%020llu", inverted) + "|" + clientId.canonical + "|" + currency
+    }
+}
+
+extension ReceivablesAging {
+    /// The row a cursor names, read back from its ``Row/sortKey``.
+    struct CursorPosition {
+        var total: String
+        var clientId: UUID
+        var currency: String
+
+        init(_ cursor: String) throws {
+            let parts = try ReportPage.key(of: cursor).split(separator: "|", omittingEmptySubsequences: false)
+            guard parts.count == 3, let inverted = UInt64(parts[0]), inverted <= UInt64(Int64.max),
+                let clientId = UUID(uuidString: String(parts[1]))
+            else { throw ReportPage.invalidCursor }
+            total = String(Int64(bitPattern: UInt64(Int64.max) - inverted))
+            self.clientId = clientId
+            currency = String(parts[2])
+        }
     }
 }

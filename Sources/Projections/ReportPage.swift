@@ -7,29 +7,50 @@ enum ReportPage {
     /// The most rows one page holds.
     static let maximumLimit = 10_000
 
+    /// `limit` when it is a page size this API accepts.
+    /// - Throws: ``ProjectionError/invalidParameter(field:message:)``.
+    static func checked(limit: Int) throws -> Int {
+        guard (1...maximumLimit).contains(limit) else {
+            throw ProjectionError.invalidParameter(field: "limit", message: "must be between 1 and \(maximumLimit)")
+        }
+        return limit
+    }
+
+    /// The ordering key a cursor names.
+    /// - Throws: ``ProjectionError/invalidParameter(field:message:)`` for text that is no cursor.
+    static func key(of cursor: String) throws -> String {
+        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64), let key = String(data: data, encoding: .utf8) else {
+            throw invalidCursor
+        }
+        return key
+    }
+
+    /// The cursor of the page after the row with ordering key `key`.
+    static func cursor(after key: String) -> String {
+        Data(key.utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// The refusal of a cursor that does not name a row of the report.
+    static let invalidCursor = ProjectionError.invalidParameter(field: "cursor", message: "is not a cursor of this report")
+
     /// Rows after the one `cursor` names, at most `limit`, and the cursor of the next page.
     static func slice<Row>(_ rows: [Row], limit: Int, cursor: String?, key: (Row) -> String) throws
         -> (rows: [Row], next: String?)
     {
-        guard (1...maximumLimit).contains(limit) else {
-            throw ProjectionError.invalidParameter(field: "limit", message: "must be between 1 and \(maximumLimit)")
-        }
+        let limit = try checked(limit: limit)
         var start = 0
         if let cursor {
-            var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-            base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-            guard let data = Data(base64Encoded: base64), let after = String(data: data, encoding: .utf8) else {
-                throw ProjectionError.invalidParameter(field: "cursor", message: "is not a cursor of this report")
-            }
+            let after = try self.key(of: cursor)
             start = rows.firstIndex { key($0) > after } ?? rows.count
         }
         let end = min(rows.count, start + limit)
         let page = Array(rows[start..<end])
         guard end < rows.count, let last = page.last else { return (page, nil) }
-        let next = Data(key(last).utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-        return (page, next)
+        return (page, self.cursor(after: key(last)))
     }
 
     /// A CSV field, quoted when it holds a comma, quote or line break.

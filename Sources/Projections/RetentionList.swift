@@ -46,111 +46,157 @@ public struct RetentionList: Sendable, Equatable {
 
         /// Largest ltv amount descending, then `clientId`; clients without orders last.
         var sortKey: String {
-            guard let largest = ltv.values.max() else { return "1|" + clientId.uuidString.lowercased() }
+            guard let largest = ltv.values.max() else { return "1|" + clientId.canonical }
             let inverted = UInt64(bitPattern: Int64.max) - UInt64(bitPattern: largest)
-            return "0|" + String(format: "%020llu", inverted) + "|" + clientId.uuidString.lowercased()
+            return "0|" + String(format: "%020llu", inverted) + "|" + clientId.canonical
         }
     }
 
     public var asOf: LocalDate
-    /// Every client to act on, in report order.
+    /// The clients asked for (one page, or every client to act on), in report order.
     public var clients: [Client]
+    /// The cursor of the next page, nil on the last one.
+    public var next: String?
 
-    /// The whole list in `window`, from the live `retention` read model.
-    public static func query(window: ReportWindow, thresholds: Thresholds = Thresholds(), on connection: Connection)
-        throws -> RetentionList
-    {
+    /// The list in `window`, from the live `retention` read model: the page of at most `limit`
+    /// clients after the one `cursor` names, or every client to act on when `limit` is nil.
+    ///
+    /// Clients are read in report order after `cursor` (PostgreSQL sorts them) until the page is
+    /// full, a growing chunk at a time. When no fact is dated after `asOf` and `knownAt` is not
+    /// given (the usual list as of today), they come from the current-state table by its index;
+    /// otherwise every client is folded from the dated facts for each chunk (all of them in one
+    /// pass for the whole list).
+    /// - Throws: ``ProjectionError/invalidParameter(field:message:)`` for a bad cursor or limit.
+    public static func query(
+        window: ReportWindow, thresholds: Thresholds = Thresholds(), limit: Int? = nil, cursor: String? = nil,
+        on connection: Connection
+    ) throws -> RetentionList {
         let model = try ProjectionRegistry.live(.retention, on: connection)
+        let limit = try limit.map(ReportPage.checked)
+        let position = try cursor.map(CursorPosition.init)
         let (asOf, knownAt) = (window.asOfText, window.knownAtText)
+        let current = try model.answersFromCurrentState(window, tables: [.clientActivity], on: connection)
+        var order = position?.order ?? "-Infinity"
+        var after = position?.clientId
+        // The dated facts are folded whole for every chunk: a large first one, so that one usually does.
+        var chunk = limit.map { current ? $0 + 1 : max($0 + 1, 5_000) } ?? (current ? ReportPage.maximumLimit + 1 : nil)
         var clients: [Client] = []
-        try connection.forEachRow(
-            """
-            WITH known AS (
-                SELECT DISTINCT ON (client_id) client_id, name, registered_on FROM \(fragment: model.table(.clients))
-                 WHERE registered_on <= \(asOf)::date AND recorded_at <= \(knownAt)::timestamptz
-                 ORDER BY client_id, position DESC),
-            orders AS (
-                SELECT client_id, placed_on, currency, amount FROM \(fragment: model.table(.orders))
-                 WHERE placed_on <= \(asOf)::date AND recorded_at <= \(knownAt)::timestamptz),
-            purchases AS (
-                SELECT client_id, array_to_json(array_agg(DISTINCT placed_on ORDER BY placed_on))::text AS dates
-                  FROM orders GROUP BY client_id),
-            lifetime AS (
-                SELECT client_id, json_object_agg(currency, total::text)::text AS ltv
-                  FROM (SELECT client_id, currency, sum(amount) AS total FROM orders GROUP BY 1, 2) l
-                 GROUP BY client_id),
-            touched AS (
-                SELECT client_id, max(occurred_on) AS last_touch_on FROM \(fragment: model.table(.touches))
-                 WHERE occurred_on <= \(asOf)::date AND recorded_at <= \(knownAt)::timestamptz
-                 GROUP BY client_id)
-            SELECT k.client_id, k.name, k.registered_on, p.dates AS purchase_dates, l.ltv, t.last_touch_on
-              FROM known k
-              LEFT JOIN purchases p USING (client_id)
-              LEFT JOIN lifetime l USING (client_id)
-              LEFT JOIN touched t USING (client_id)
-            """
-        ) { row in
-            let dates = try decodeJSON([String].self, row.decodeOptional("purchase_dates")).compactMap { LocalDate($0) }
-            var ltv: [String: Int64] = [:]
-            for (currency, total) in try decodeJSON([String: String].self, row.decodeOptional("ltv")) {
-                guard let amount = Int64(total) else { throw ProjectionError.amountOverflow }
-                ltv[currency] = amount
+        while limit.map({ clients.count <= $0 }) ?? true {
+            let activity: SQL =
+                current
+                ? """
+                SELECT client_id, registered_on, array_to_string(purchase_dates, ',') AS purchase_dates,
+                       (SELECT string_agg(key || ':' || value, ',') FROM jsonb_each_text(ltv)) AS ltv, last_touch_on, ltv_order
+                  FROM \(fragment: model.table(.clientActivity))
+                 WHERE registered_on <= \(asOf)::date
+                """
+                : """
+                WITH known AS (
+                    SELECT DISTINCT ON (client_id) client_id, registered_on FROM \(fragment: model.table(.clients))
+                     WHERE registered_on <= \(asOf)::date AND recorded_at <= \(knownAt)::timestamptz
+                     ORDER BY client_id, position DESC),
+                orders AS (
+                    SELECT client_id, placed_on, currency, amount FROM \(fragment: model.table(.orders))
+                     WHERE placed_on <= \(asOf)::date AND recorded_at <= \(knownAt)::timestamptz),
+                purchases AS (
+                    SELECT client_id, string_agg(DISTINCT placed_on::text, ',' ORDER BY placed_on::text) AS dates
+                      FROM orders GROUP BY client_id),
+                lifetime AS (
+                    SELECT client_id, string_agg(currency || ':' || total, ',') AS ltv, max(total) AS largest
+                      FROM (SELECT client_id, currency, sum(amount) AS total FROM orders GROUP BY 1, 2) l
+                     GROUP BY client_id),
+                touched AS (
+                    SELECT client_id, max(occurred_on) AS last_touch_on FROM \(fragment: model.table(.touches))
+                     WHERE occurred_on <= \(asOf)::date AND recorded_at <= \(knownAt)::timestamptz
+                     GROUP BY client_id)
+                SELECT k.client_id, k.registered_on, p.dates AS purchase_dates, l.ltv, t.last_touch_on,
+                       coalesce(-l.largest, 'Infinity') AS ltv_order
+                  FROM known k
+                  LEFT JOIN purchases p USING (client_id)
+                  LEFT JOIN lifetime l USING (client_id)
+                  LEFT JOIN touched t USING (client_id)
+                """
+            var fetched = 0
+            try connection.forEachRow(
+                """
+                SELECT a.client_id, n.name, a.registered_on, a.purchase_dates, a.ltv, a.last_touch_on,
+                       a.ltv_order::text AS ltv_order
+                  FROM (SELECT * FROM (\(fragment: activity)) a
+                         WHERE (ltv_order, client_id) > (\(order)::numeric, coalesce(\(after)::uuid, '00000000-0000-0000-0000-000000000000'))
+                         ORDER BY ltv_order, client_id LIMIT \(chunk)) a
+                  LEFT JOIN LATERAL (
+                      SELECT name FROM \(fragment: model.table(.clients)) c
+                       WHERE c.client_id = a.client_id AND c.registered_on <= \(asOf)::date
+                         AND c.recorded_at <= \(knownAt)::timestamptz
+                       ORDER BY c.position DESC LIMIT 1) n ON true
+                 ORDER BY a.ltv_order, a.client_id
+                """
+            ) { row in
+                fetched += 1
+                // Past the page and the one client that tells there is a next page: nothing to read.
+                guard limit.map({ clients.count <= $0 }) ?? true else { return }
+                order = try row.decode("ltv_order")
+                after = try row.decode("client_id") as UUID
+                if let client = try client(row, window: window, thresholds: thresholds) { clients.append(client) }
             }
-            let registeredOn = try row.date("registered_on")
-            let lastTouchOn = try row.date("last_touch_on")
-            let gaps = zip(dates, dates.dropFirst()).map { $0.days(until: $1) }.sorted()
-            let median: Double? =
-                gaps.isEmpty
-                ? nil
-                : gaps.count % 2 == 1
-                    ? Double(gaps[gaps.count / 2]) : Double(gaps[gaps.count / 2 - 1] + gaps[gaps.count / 2]) / 2
-            let sinceLast = dates.last.map { $0.days(until: window.asOf) }
-            var reasons: [String] = []
-            if let median, let sinceLast, Double(sinceLast) > thresholds.rhythmFactor * median {
-                reasons.append("rhythm-broken")
-            }
-            if dates.count == 1, let sinceLast, sinceLast > thresholds.singlePurchaseDays {
-                reasons.append("single-purchase")
-            }
-            if let registeredOn, registeredOn.days(until: window.asOf) > thresholds.untouchedDays,
-                lastTouchOn.map({ $0.days(until: window.asOf) >= thresholds.untouchedDays }) ?? true
-            {
-                reasons.append("untouched")
-            }
-            guard !reasons.isEmpty else { return }
-            clients.append(
-                Client(
-                    clientId: try row.decode("client_id"), name: try row.decodeOptional("name"), reasons: reasons,
-                    lastPurchaseOn: dates.last, medianIntervalDays: median, daysSinceLastPurchase: sinceLast,
-                    lastTouchOn: lastTouchOn, ltv: ltv))
+            guard let size = chunk, fetched == size else { break }
+            chunk = min(size * 2, ReportPage.maximumLimit * 4)
         }
-        clients = clients.map { ($0.sortKey, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
-        return RetentionList(asOf: window.asOf, clients: clients)
+        guard let limit, clients.count > limit else { return RetentionList(asOf: window.asOf, clients: clients) }
+        clients.removeLast(clients.count - limit)
+        return RetentionList(
+            asOf: window.asOf, clients: clients, next: clients.last.map { ReportPage.cursor(after: $0.sortKey) })
     }
 
-    private static func decodeJSON<T: Decodable & ExpressibleByDictionaryLiteral>(_ type: T.Type, _ text: String?)
-        throws -> T
-    {
-        guard let text else { return [:] }
-        return try JSONDecoder().decode(T.self, from: Data(text.utf8))
+    /// The client of one row (`client_id`, `name`, `registered_on`, `purchase_dates` as
+    /// comma-separated dates, `ltv` as comma-separated `currency:amount`, `last_touch_on`), or nil
+    /// when there is no reason to act on it.
+    private static func client(_ row: Row, window: ReportWindow, thresholds: Thresholds) throws -> Client? {
+        let dates = (try row.decodeOptional("purchase_dates", as: String.self) ?? "").split(separator: ",")
+            .compactMap { LocalDate(String($0)) }
+        var ltv: [String: Int64] = [:]
+        for part in (try row.decodeOptional("ltv", as: String.self) ?? "").split(separator: ",") {
+            let pair = part.split(separator: ":")
+            guard pair.count == 2 else { continue }
+            guard let amount = Int64(pair[1]) else { throw ProjectionError.amountOverflow }
+            ltv[String(pair[0])] = amount
+        }
+        let registeredOn = try row.date("registered_on")
+        let lastTouchOn = try row.date("last_touch_on")
+        let gaps = zip(dates, dates.dropFirst()).map { $0.days(until: $1) }.sorted()
+        let median: Double? =
+            gaps.isEmpty
+            ? nil
+            : gaps.count % 2 == 1
+                ? Double(gaps[gaps.count / 2]) : Double(gaps[gaps.count / 2 - 1] + gaps[gaps.count / 2]) / 2
+        let sinceLast = dates.last.map { $0.days(until: window.asOf) }
+        var reasons: [String] = []
+        if let median, let sinceLast, Double(sinceLast) > thresholds.rhythmFactor * median {
+            reasons.append("rhythm-broken")
+        }
+        if dates.count == 1, let sinceLast, sinceLast > thresholds.singlePurchaseDays {
+            reasons.append("single-purchase")
+        }
+        if let registeredOn, registeredOn.days(until: window.asOf) > thresholds.untouchedDays,
+            lastTouchOn.map({ $0.days(until: window.asOf) >= thresholds.untouchedDays }) ?? true
+        {
+            reasons.append("untouched")
+        }
+        guard !reasons.isEmpty else { return nil }
+        return Client(
+            clientId: try row.decode("client_id"), name: try row.decodeOptional("name"), reasons: reasons,
+            lastPurchaseOn: dates.last, medianIntervalDays: median, daysSinceLastPurchase: sinceLast,
+            lastTouchOn: lastTouchOn, ltv: ltv)
     }
 
-    private static func decodeJSON<T: Decodable & ExpressibleByArrayLiteral>(_ type: T.Type, _ text: String?)
-        throws -> T
-    {
-        guard let text else { return [] }
-        return try JSONDecoder().decode(T.self, from: Data(text.utf8))
-    }
-
-    /// One page as the API's JSON object.
-    public func json(limit: Int, cursor: String?) throws -> JSONValue {
-        let (page, next) = try ReportPage.slice(clients, limit: limit, cursor: cursor, key: \.sortKey)
-        return .object([
+    /// The clients and the next cursor as the API's JSON object.
+    public var json: JSONValue {
+        .object([
             "asOf": .date(asOf),
             "clients": .array(
-                page.map { client in
+                clients.map { client in
                     .object([
-                        "clientId": .string(client.clientId.uuidString.lowercased()),
+                        "clientId": .string(client.clientId.canonical),
                         "name": client.name.map(JSONValue.string) ?? .null,
                         "reasons": .array(client.reasons.map(JSONValue.string)),
                         "lastPurchaseOn": .date(client.lastPurchaseOn),
@@ -161,5 +207,29 @@ public struct RetentionList: Sendable, Equatable {
                 }),
             "next": next.map(JSONValue.string) ?? .null,
         ])
+    }
+}
+
+extension RetentionList {
+    /// The client a cursor names, read back from its ``Client/sortKey`` as the current-state
+    /// table's `ltv_order` (minus the largest lifetime value, `Infinity` without orders) and id.
+    struct CursorPosition {
+        var order: String
+        var clientId: UUID
+
+        init(_ cursor: String) throws {
+            let parts = try ReportPage.key(of: cursor).split(separator: "|", omittingEmptySubsequences: false)
+            switch (parts.first, parts.count) {
+            case ("0", 3):
+                guard let inverted = UInt64(parts[1]), inverted <= UInt64(Int64.max) else { throw ReportPage.invalidCursor }
+                order = String(-Int64(bitPattern: UInt64(Int64.max) - inverted))
+            case ("1", 2):
+                order = "Infinity"
+            default:
+                throw ReportPage.invalidCursor
+            }
+            guard let clientId = UUID(uuidString: String(parts[parts.count - 1])) else { throw ReportPage.invalidCursor }
+            self.clientId = clientId
+        }
     }
 }

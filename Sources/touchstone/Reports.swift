@@ -109,11 +109,14 @@ struct Aging: AsyncParsableCommand {
         } catch let error as ProjectionError {
             throw fail(error.description)
         }
+        if options.json {
+            let page = try await options.query {
+                try ReceivablesAging.query(window: window, edges: edges, limit: 10_000, on: $0)
+            }
+            return options.printJSON(page.json)
+        }
         let aging = try await options.query { try ReceivablesAging.query(window: window, edges: edges, on: $0) }
         if csv { return print(aging.csv, terminator: "") }
-        if options.json {
-            return options.printJSON(try aging.json(limit: min(max(aging.rows.count, 1), 10_000), cursor: nil))
-        }
         print("Receivables aging as of \(aging.asOf)")
         let rows = aging.rows.map { row in
             [row.clientId.uuidString.lowercased(), row.name ?? "", row.currency, String(row.amounts.totalMinor)]
@@ -152,10 +155,13 @@ struct Retention: AsyncParsableCommand {
         } catch let error as ProjectionError {
             throw fail(error.description)
         }
-        let list = try await options.query { try RetentionList.query(window: window, thresholds: thresholds, on: $0) }
         if options.json {
-            return options.printJSON(try list.json(limit: min(max(list.clients.count, 1), 10_000), cursor: nil))
+            let page = try await options.query {
+                try RetentionList.query(window: window, thresholds: thresholds, limit: 10_000, on: $0)
+            }
+            return options.printJSON(page.json)
         }
+        let list = try await options.query { try RetentionList.query(window: window, thresholds: thresholds, on: $0) }
         print("Retention as of \(list.asOf)")
         printTable(
             ["client", "name", "reasons", "last purchase", "median gap", "days since", "last touch", "ltv"],

@@ -406,8 +406,8 @@ struct ReportRouteTests {
             #expect(status.status == 200)
             let entries = status["projections"]?.reportItems?.compactMap(\.objectValue) ?? []
             #expect(entries.compactMap { $0["name"]?.stringValue } == Projection.all.map(\.name), "\(status.text)")
-            for entry in entries {
-                #expect(entry["version"] == .integer(1), "\(entry)")
+            for (entry, projection) in zip(entries, Projection.all) {
+                #expect(entry["version"] == .integer(projection.version), "\(entry)")
                 #expect(entry["position"] == .integer(head), "\(entry)")
                 #expect(entry["lagEvents"] == .integer(0), "\(entry)")
                 #expect(entry["state"] == .string("live"), "\(entry)")

@@ -59,12 +59,13 @@ struct RebuildTests {
         #expect(status?.lastRebuildError != nil)
 
         let bumped = try await log.query {
-            try ProjectionRebuild(projection: Projection.aging.withVersion(2), logger: TestDatabase.logger).run(on: $0)[0]
+            try ProjectionRebuild(projection: Projection.aging.withVersion(Projection.aging.version + 1), logger: TestDatabase.logger)
+                .run(on: $0)[0]
         }
         #expect(bumped == .swapped(generation: after.generation + 2, position: after.position, checksumMatched: false)
             || { if case .swapped(_, _, false) = bumped { true } else { false } }())
         let newLive = try await log.query { try ProjectionRegistry.live(.aging, on: $0) }
-        #expect(newLive.version == 2)
+        #expect(newLive.version == Projection.aging.version + 1)
     }
 
     /// A rebuilding generation is filled without indexes; the generation swapped in has all of
@@ -90,9 +91,11 @@ struct RebuildTests {
                     """
                     SELECT count(*)::integer FROM pg_indexes
                      WHERE schemaname = 'readmodels' AND left(tablename, length(\(prefix))) = \(prefix)
+                       AND right(indexname, 5) <> '_pkey'
                     """
                 ).first?.decode(0) ?? 0
             }
+            // Primary keys (tables of current state) come with CREATE TABLE; these are the others.
             #expect(indexes == projection.tables.reduce(0) { $0 + $1.indexes.count }, "\(projection.name)")
         }
     }
@@ -232,16 +235,16 @@ struct RebuildTests {
         try await seed(log)
         try await log.catchUp()
         let runner = ProjectionRunner(
-            conninfo: log.database.url, projections: [Projection.aging.withVersion(2)], pollInterval: 0.1,
-            logger: TestDatabase.logger)
+            conninfo: log.database.url, projections: [Projection.aging.withVersion(Projection.aging.version + 1)],
+            pollInterval: 0.1, logger: TestDatabase.logger)
         let task = Task { try await runner.run() }
         defer { task.cancel() }
-        var version = 1
-        for _ in 0..<100 where version == 1 {
+        var version = Projection.aging.version
+        for _ in 0..<100 where version == Projection.aging.version {
             try await Task.sleep(for: .milliseconds(100))
             version = try await log.query { try ProjectionRegistry.live(.aging, on: $0) }.version
         }
-        #expect(version == 2)
+        #expect(version == Projection.aging.version + 1)
     }
 
     @Test func theRunnerKeepsUpAndOnlyOneRunnerHoldsEachProjection() async throws {

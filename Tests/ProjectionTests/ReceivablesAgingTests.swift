@@ -90,11 +90,17 @@ struct ReceivablesAgingTests {
         var seen: [UUID] = []
         var cursor: String?
         repeat {
-            let page = try aging.page(limit: 2, cursor: cursor)
+            let page = try await log.query { [cursor] in
+                try ReceivablesAging.query(window: ReportWindow.day("2026-02-01"), limit: 2, cursor: cursor, on: $0)
+            }
+            #expect(page.totals == aging.totals)
             seen += page.rows.map(\.clientId)
             cursor = page.next
         } while cursor != nil
         #expect(seen == [2, 5, 1, 4, 3].map(UUID.numbered))
+        await #expect(throws: ProjectionError.self) {
+            try await log.query { try ReceivablesAging.query(window: ReportWindow.day("2026-02-01"), limit: 2, cursor: "bm9wZQ", on: $0) }
+        }
     }
 }
 

@@ -145,3 +145,75 @@ extension UUID {
         UUID(uuidString: String(format: "00000000-0000-4000-8000-%012d", number))!
     }
 }
+
+extension SalesLog {
+    /// Appends `events` random catalogue events over the 365 days from 2026-01-01, dated in any
+    /// order (so many are back-dated behind later ones), catching the read models up every 250
+    /// events in batches of random size.
+    func appendRandomHistory(events: Int, using random: inout SplitMix64) async throws {
+        var clients: [UUID] = []
+        var deals: [(UUID, UUID, [String])] = []
+        var invoices: [(UUID, UUID, Int64)] = []
+        let stages = ["lead", "qualified", "contact", "needs", "offer", "objections", "bargaining", "closing"]
+        var appended = 0
+        while appended < events {
+            let choice = clients.isEmpty ? 0 : Int.random(in: 0..<10, using: &random)
+            let when = Int.random(in: 0..<365, using: &random)
+            let day = LocalDateText.day(when)
+            switch choice {
+            case 0:
+                let client = UUID()
+                clients.append(client)
+                try await self.client(client, name: "Client \(clients.count)", registeredOn: day)
+            case 1:
+                let client = clients.randomElement(using: &random)!
+                try await order(client: client, placedOn: day, amount: Int64.random(in: 1...9_999, using: &random))
+            case 2:
+                let client = clients.randomElement(using: &random)!
+                let deal = UUID()
+                deals.append((deal, client, ["lead"]))
+                try await self.deal(deal, client: client, openedOn: day, amount: Int64.random(in: 1...9_999, using: &random))
+            case 3 where !deals.isEmpty:
+                let index = Int.random(in: 0..<deals.count, using: &random)
+                let (deal, client, path) = deals[index]
+                let next = stages.filter { $0 != path.last }.randomElement(using: &random)!
+                deals[index].2.append(next)
+                try await move(deal, client: client, from: path.last!, to: next, on: day)
+            case 4 where !deals.isEmpty:
+                let (deal, client, path) = deals.randomElement(using: &random)!
+                if Bool.random(using: &random) {
+                    try await win(deal, client: client, stage: path.last!, on: day)
+                } else {
+                    try await lose(
+                        deal, client: client, stage: path.last!, on: day,
+                        refusedBy: Bool.random(using: &random) ? "client" : "us", reason: "r\(Int.random(in: 0..<3, using: &random))")
+                }
+            case 5 where !deals.isEmpty:
+                let (deal, client, _) = deals.randomElement(using: &random)!
+                try await objection(UUID(), deal: deal, client: client, raisedOn: day)
+            case 6:
+                let client = clients.randomElement(using: &random)!
+                let deal = deals.filter { $0.1 == client }.randomElement(using: &random)?.0
+                try await touch(client: client, deal: deal, at: day + "T12:34:56.123456789Z")
+            case 7:
+                let client = clients.randomElement(using: &random)!
+                let invoice = UUID()
+                let amount = Int64.random(in: 100...99_999, using: &random)
+                invoices.append((invoice, client, amount))
+                try await self.invoice(
+                    invoice, client: client, issuedOn: day,
+                    dueOn: LocalDateText.day(when + Int.random(in: 0...60, using: &random)),
+                    amount: amount, currency: Bool.random(using: &random) ? "RUB" : "EUR")
+            case 8 where !invoices.isEmpty:
+                let (invoice, client, amount) = invoices.randomElement(using: &random)!
+                let paid = Int64.random(in: 1...amount, using: &random)
+                try await payment(
+                    client: client, receivedOn: day, amount: paid + 10, allocations: [(invoice, paid)], unapplied: 10)
+            default:
+                continue
+            }
+            appended += 1
+            if appended % 250 == 0 { try await catchUp(batchSize: Int64.random(in: 1...97, using: &random)) }
+        }
+    }
+}
