@@ -247,7 +247,7 @@ extension FactTable {
             """,
         indexes: ["open", "latest_on"],
         upsert: """
-            ) f GROUP BY f.invoice_id ORDER BY f.invoice_id
+            ) f GROUP BY f.invoice_id
             ON CONFLICT (invoice_id) DO UPDATE SET
                client_id = coalesce(state.client_id, excluded.client_id), currency = coalesce(state.currency, excluded.currency),
                issued_on = least(state.issued_on, excluded.issued_on), due_on = least(state.due_on, excluded.due_on),
@@ -270,7 +270,7 @@ extension FactTable {
             """,
         indexes: ["latest_on"],
         upsert: """
-            ) f GROUP BY f.client_id, f.currency ORDER BY f.client_id, f.currency
+            ) f GROUP BY f.client_id, f.currency
             ON CONFLICT (client_id, currency) DO UPDATE SET
                amount = state.amount + excluded.amount, latest_on = greatest(state.latest_on, excluded.latest_on)
             """)
@@ -311,7 +311,7 @@ extension FactTable {
             """,
         indexes: ["ltv_order, client_id", "latest_on"],
         upsert: """
-            ) f GROUP BY f.client_id) g ORDER BY g.client_id
+            ) f GROUP BY f.client_id) g
             ON CONFLICT (client_id) DO UPDATE SET
                registered_on = CASE WHEN excluded.registered_position > state.registered_position
                                       OR state.registered_position IS NULL
@@ -383,7 +383,7 @@ extension FactTable {
             """,
         indexes: ["pipeline, closed", "latest_on"],
         upsert: """
-            ) f GROUP BY f.deal_id ORDER BY f.deal_id
+            ) f GROUP BY f.deal_id
             ON CONFLICT (deal_id) DO UPDATE SET
                client_id = coalesce(state.client_id, excluded.client_id), pipeline = coalesce(state.pipeline, excluded.pipeline),
                title = coalesce(state.title, excluded.title), amount = coalesce(state.amount, excluded.amount),

@@ -24,12 +24,14 @@ public struct FactTable: Sendable, Hashable {
     /// Column lists to index, one index each.
     let indexes: [String]
     /// What follows the range condition, for a table of current state folded from the facts:
-    /// the end of the select (closing a subquery, grouping per key, ordering by the key) and its
-    /// `ON CONFLICT … DO UPDATE`, where `state` is the row kept so far; the merge must not depend
-    /// on how the log is cut into batches. Rows go in key order, so that two batches of a rebuild
-    /// upserting the same keys on two connections wait for each other instead of deadlocking.
-    /// Empty for facts.
+    /// the end of the select (closing a subquery, grouping per key) and its `ON CONFLICT … DO
+    /// UPDATE`, where `state` is the row kept so far; the merge must not depend on how the log is
+    /// cut into batches (live batches; a rebuild folds the whole log in one statement). Empty for
+    /// facts.
     var upsert: String = ""
+
+    /// Whether the table keeps facts (a row per fact) rather than current state folded from them.
+    var isFacts: Bool { upsert.isEmpty }
 
     /// `CREATE TABLE` under `tableName`, without indexes.
     func creation(named tableName: String) -> SQL {

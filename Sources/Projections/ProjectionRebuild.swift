@@ -11,8 +11,9 @@ import Synchronization
 /// keeps being updated by the runner. The read models rebuilt together share
 /// each batch: one statement (``RebuildFill``) reads the batch's events once
 /// and fills every new table, and the batch's transaction moves every new
-/// generation's registry row (its progress). After the last batch the new
-/// tables get their indexes. Then, for each read model, in one transaction
+/// generation's registry row (its progress). After the last batch the tables
+/// of current state are folded from the whole filled range, one statement
+/// each, and then the new tables get their indexes. Then, for each read model, in one transaction
 /// that locks both registry rows, both generations are brought to the same
 /// position, compared table by table (row count and a sum of per-row hashes,
 /// see ``FactTable``) and swapped when they match or the code's version went
@@ -98,6 +99,12 @@ public struct ProjectionRebuild: Sendable {
             rebuilt.position = filled
             return rebuilt
         }
+        // Tables of current state are folded from the whole filled range at once: one GROUP BY
+        // per table instead of an upsert merging every batch into rows kept so far.
+        let folds = zip(projections, rebuilt).flatMap { projection, generation in
+            projection.tables.filter { !$0.isFacts }.map { $0.insertion(named: generation.tableName($0), from: 0, to: filled) }
+        }
+        try crew.perform(folds) { statement, connection in try connection.execute(statement) }
         let indexes = zip(projections, rebuilt).flatMap { ProjectionRegistry.indexing($1, of: $0) }
         try crew.perform(indexes) { statement, connection in try connection.execute(statement) }
         let outcomes = Mutex([RebuildOutcome?](repeating: nil, count: projections.count))

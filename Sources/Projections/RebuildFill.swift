@@ -26,10 +26,11 @@ struct RebuildFill: Sendable {
     /// The columns of the events table, in order.
     let eventColumns: [String]
 
-    /// The fill of `generations`' tables, with the events table's columns read from the catalogue.
+    /// The fill of `generations`' tables of facts, with the events table's columns read from the
+    /// catalogue. Tables of current state are folded once after the fill (see ``ProjectionRebuild``).
     init(_ generations: [(Projection, ProjectionGeneration)], on connection: Connection) throws {
         targets = generations.flatMap { projection, generation in
-            projection.tables.map { Target(table: $0, name: generation.tableName($0)) }
+            projection.tables.filter(\.isFacts).map { Target(table: $0, name: generation.tableName($0)) }
         }
         eventColumns = try connection.query(
             """
@@ -63,13 +64,12 @@ struct RebuildFill: Sendable {
         for (index, target) in targets.enumerated() {
             let name = "fill\(index)"
             let insert: SQL
-            if target.table.upsert.isEmpty, let source = computed[target.table] {
+            if let source = computed[target.table] {
                 let columns = SQL(stringLiteral: target.table.insertColumns)
                 insert = target.table.insert(
                     into: target.name, rows: "SELECT \(fragment: columns) FROM \(identifier: source)")
             } else {
-                // A table of current state returns merged rows, not the batch's: it is not copied.
-                let copied = target.table.upsert.isEmpty && targets[(index + 1)...].contains { $0.table == target.table }
+                let copied = targets[(index + 1)...].contains { $0.table == target.table }
                 let returning: SQL = copied ? " RETURNING \(fragment: SQL(stringLiteral: target.table.insertColumns))" : ""
                 insert = target.table.insert(
                     into: target.name, rows: SQL(stringLiteral: target.table.select), returning: returning)
