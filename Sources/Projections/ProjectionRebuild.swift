@@ -100,11 +100,19 @@ public struct ProjectionRebuild: Sendable {
             return rebuilt
         }
         // Tables of current state are folded from the whole filled range at once: one GROUP BY
-        // per table instead of an upsert merging every batch into rows kept so far.
+        // per table instead of an upsert merging every batch into rows kept so far. They serve
+        // the reports as of today, so they are analysed at once: the first reports after the
+        // swap get plans made for their real size.
         let folds = zip(projections, rebuilt).flatMap { projection, generation in
-            projection.tables.filter { !$0.isFacts }.map { $0.insertion(named: generation.tableName($0), from: 0, to: filled) }
+            projection.tables.filter { !$0.isFacts }.map { table in
+                (table.insertion(named: generation.tableName(table), from: 0, to: filled),
+                 "ANALYZE \(fragment: generation.table(table))" as SQL)
+            }
         }
-        try crew.perform(folds) { statement, connection in try connection.execute(statement) }
+        try crew.perform(folds) { statements, connection in
+            try connection.execute(statements.0)
+            try connection.execute(statements.1)
+        }
         let indexes = zip(projections, rebuilt).flatMap { ProjectionRegistry.indexing($1, of: $0) }
         try crew.perform(indexes) { statement, connection in try connection.execute(statement) }
         let outcomes = Mutex([RebuildOutcome?](repeating: nil, count: projections.count))
