@@ -13,12 +13,14 @@ struct Phases: Sendable {
     /// guard table: `raw_indexed_events` has the columns, defaults, constraints
     /// and indexes of `events` (the same table shape); `raw_events` only its
     /// columns and defaults (a bare heap, the cheapest possible write).
-    static let rawTables = ["raw_indexed_events": "INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES",
-                            "raw_events": "INCLUDING DEFAULTS"]
+    static let rawTables = [
+        ("raw_indexed_events", "INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES"),
+        ("raw_events", "INCLUDING DEFAULTS"),
+    ]
 
     func createRawTables() async throws {
         try await pool.withConnection { connection in
-            for (table, likeOptions) in Self.rawTables.sorted(by: { $0.key < $1.key }) {
+            for (table, likeOptions) in Self.rawTables {
                 try connection.executeScript(
                     """
                     DROP TABLE IF EXISTS \(table);

@@ -4,9 +4,10 @@ import PQ
 
 /// The append-only log of every fact, in PostgreSQL.
 ///
-/// Appends go through the `append_event` (one event) and `append_events`
-/// (a batch) functions of `Schema/0004`: one round trip per append, version check, idempotency, claims and the commit-safe
-/// ordering lock in one transaction. Reads of the global log stop at the safe
+/// Appends go through the `append_event` (one event) and `append_events` (a
+/// batch) functions of `Schema/0004`: one round trip per append; version
+/// check, idempotency, claims and the commit-safe ordering lock in one
+/// transaction. Reads of the global log stop at the safe
 /// horizon (see `safe_position()`), so a reader that resumes from the last
 /// position it saw sees every committed event exactly once.
 public final class EventStore: Sendable {
@@ -176,9 +177,7 @@ public final class EventStore: Sendable {
         case "TS409":
             return EventStoreError.versionConflict(
                 stream: stream.description, expected: expected, actual: Int64(error.detail ?? "") ?? 0)
-        case "TS422":
-            return EventStoreError.eventIDReused(stream: stream.description)
-        case "23505" where error.isStoredEventID:
+        case _ where error.sqlState == "TS422" || error.isStoredEventID:
             return EventStoreError.eventIDReused(stream: stream.description)
         case "23505" where error.constraint == "claims_pkey":
             let taken = claims.first { claim in error.detail?.contains("(\(claim.scope), \(claim.key))") == true }

@@ -13,13 +13,13 @@ import Synchronization
 /// and fills every new table, and the batch's transaction moves every new
 /// generation's registry row (its progress). After the last batch the tables
 /// of current state are folded from the whole filled range, one statement
-/// each, and then the new tables get their indexes. Then, for each read model, in one transaction
-/// that locks both registry rows, both generations are brought to the same
-/// position, compared table by table (row count and a sum of per-row hashes,
-/// see ``FactTable``) and swapped when they match or the code's version went
-/// up; the old tables are dropped in the same transaction. A mismatch at the
-/// same version drops the new tables, records the error on the live row and
-/// leaves the live generation untouched. A rebuild that was killed leaves
+/// each, and then the new tables get their indexes. Then, for each read
+/// model, in one transaction that locks both registry rows, both generations
+/// are brought to the same position, compared table by table (row count and
+/// a sum of per-row hashes, see ``FactTable``) and swapped when they match or
+/// the code's version went up; the old tables are dropped in the same
+/// transaction. A mismatch at the same version drops the new tables, records
+/// the error on the live row and leaves the live generation untouched. A rebuild that was killed leaves
 /// `rebuilding` rows that the next rebuild drops before starting over.
 /// Batches, indexes and swaps can be shared out among several connections
 /// (``Crew``).

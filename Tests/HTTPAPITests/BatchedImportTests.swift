@@ -4,6 +4,7 @@ import PQ
 import Recording
 import Sales
 import TestSupport
+import Synchronization
 import Testing
 
 @Suite("Batched import")
@@ -146,5 +147,60 @@ struct BatchedImportTests {
         #expect(stream.map { $0.metadata.contains("other") } == [false, true, false, false])
         let log = try await Self.log(database)
         #expect(log["receivables-\(second.canonical)"]?.count == 3)
+    }
+
+    /// The other writer strikes a batch that is appending while later lines are already decided:
+    /// the failed batch's lines and those later ones are all recorded again, none lost or doubled,
+    /// and progress reports every line once, in order, only after it is stored.
+    @Test func aConflictOnTheBatchInFlightRecordsItAndTheLinesDecidedAfterIt() async throws {
+        let database = try await TestDatabase.make()
+        let (first, second, third) = (UUID(), UUID(), UUID())
+        let firstLines = Self.clientLines(first, number: 1)
+        let secondLines = Self.clientLines(second, number: 2)
+        let thirdLines = Self.clientLines(third, number: 3)
+        // The first client's two touches go in flight once the third client's registration is
+        // decided, just after the other writer's touch; the third client's lines follow them.
+        let lines = [firstLines[0]] + secondLines + [firstLines[1], firstLines[2]] + thirdLines
+
+        let scratch = try await TestDatabase.make()
+        let scratchRecorder = CommandRecorder(store: scratch.store, logger: TestDatabase.logger)
+        for line in [firstLines[0], firstLines[3]] {
+            _ = try await scratchRecorder.record(
+                try SalesCommand.parse(importLine: try JSONValue(parsing: Data(line.utf8)), recordedAt: Instant(Date())),
+                actor: "other")
+        }
+        let touch = try #require(try await scratch.store.readStream(try StreamID("client-\(first.canonical)")).last)
+        let other = try Connection(conninfo: database.url)
+        let otherLine = 1 + secondLines.count
+        let firstStream = try StreamID("client-\(first.canonical)")
+        let done = Mutex([Int]())
+
+        let summary = try await Self.importer(database).load(lines.map { Substring($0) }) { line in
+            done.withLock { $0.append(line) }
+            guard line == otherLine else { return }
+            // The line reported done (the second client's payment) is stored already.
+            let stored = try? EventStore.readStream(StreamID("receivables-\(second.canonical)"), on: other).count
+            #expect(stored == 3)
+            _ = try? EventStore.append(
+                on: other, to: firstStream, expected: .any,
+                events: [
+                    NewEvent(
+                        type: touch.type, schemaVersion: touch.schemaVersion, data: touch.data,
+                        metadata: EventMetadata(actor: "other"), occurredAt: touch.occurredAt)
+                ], clientID: first)
+        }
+        #expect(summary.rejections == [])
+        #expect(summary.loaded == lines.count)
+        let reported = done.withLock { $0 }
+        #expect(reported == reported.sorted())
+        #expect(Set(reported) == Set(1...lines.count))
+        let stream = try await database.store.readStream(firstStream)
+        #expect(stream.map(\.type) == ["ClientRegistered", "TouchRecorded", "TouchRecorded", "TouchRecorded"])
+        #expect(stream.map { $0.metadata.contains("other") } == [false, true, false, false])
+        let log = try await Self.log(database)
+        #expect(log["client-\(third.canonical)"]?.count == 4)
+        #expect(log["receivables-\(third.canonical)"]?.count == 3)
+        #expect(log["receivables-\(second.canonical)"]?.count == 3)
+        #expect(log.values.reduce(0) { $0 + $1.count } == lines.count + 1)
     }
 }
