@@ -107,6 +107,34 @@ struct BatchedImportTests {
         #expect(try await Self.log(batched) == (try await Self.log(oneByOne)))
     }
 
+    /// Another writer's touch on the client of `clientLines` (its registration and first touch),
+    /// as the recorder makes it (decided on a scratch database); calling the answer appends it to
+    /// `database` behind the import's back, with any expected version.
+    static func otherWritersTouch(
+        _ client: UUID, clientLines: [String], on database: TestDatabase
+    ) async throws -> @Sendable () -> Void {
+        let scratch = try await TestDatabase.make()
+        let scratchRecorder = CommandRecorder(store: scratch.store, logger: TestDatabase.logger)
+        for line in [clientLines[0], clientLines[3]] {
+            _ = try await scratchRecorder.record(
+                try SalesCommand.parse(importLine: try JSONValue(parsing: Data(line.utf8)), recordedAt: Instant(Date())),
+                actor: "other")
+        }
+        let stream = try StreamID("client-\(client.canonical)")
+        let touch = try #require(try await scratch.store.readStream(stream).last)
+        let url = database.url
+        return {
+            guard let other = try? Connection(conninfo: url) else { return }
+            _ = try? EventStore.append(
+                on: other, to: stream, expected: .any,
+                events: [
+                    NewEvent(
+                        type: touch.type, schemaVersion: touch.schemaVersion, data: touch.data,
+                        metadata: EventMetadata(actor: "other"), occurredAt: touch.occurredAt)
+                ], clientID: client)
+        }
+    }
+
     @Test func aConcurrentWriterCausesAFallbackAndACorrectLog() async throws {
         let database = try await TestDatabase.make()
         let first = UUID()
@@ -117,27 +145,11 @@ struct BatchedImportTests {
         // then another writer appends a touch to it before the import's next touch.
         let lines = [firstLines[0]] + secondLines + [firstLines[1], firstLines[2]]
 
-        // The other writer's event, as the recorder makes it (decided on a scratch database).
-        let scratch = try await TestDatabase.make()
-        let scratchRecorder = CommandRecorder(store: scratch.store, logger: TestDatabase.logger)
-        for line in [firstLines[0], firstLines[3]] {
-            _ = try await scratchRecorder.record(
-                try SalesCommand.parse(importLine: try JSONValue(parsing: Data(line.utf8)), recordedAt: Instant(Date())),
-                actor: "other")
-        }
-        let touch = try #require(try await scratch.store.readStream(try StreamID("client-\(first.canonical)")).last)
-        let other = try Connection(conninfo: database.url)
+        let appendOthersTouch = try await Self.otherWritersTouch(first, clientLines: firstLines, on: database)
         let otherLine = 1 + secondLines.count
 
         let summary = try await Self.importer(database).load(lines.map { Substring($0) }) { done in
-            guard done == otherLine else { return }
-            _ = try? EventStore.append(
-                on: other, to: try! StreamID("client-\(first.canonical)"), expected: .any,
-                events: [
-                    NewEvent(
-                        type: touch.type, schemaVersion: touch.schemaVersion, data: touch.data,
-                        metadata: EventMetadata(actor: "other"), occurredAt: touch.occurredAt)
-                ], clientID: first)
+            if done == otherLine { appendOthersTouch() }
         }
         #expect(summary.rejections == [])
         #expect(summary.loaded == lines.count)
@@ -162,14 +174,7 @@ struct BatchedImportTests {
         // decided, just after the other writer's touch; the third client's lines follow them.
         let lines = [firstLines[0]] + secondLines + [firstLines[1], firstLines[2]] + thirdLines
 
-        let scratch = try await TestDatabase.make()
-        let scratchRecorder = CommandRecorder(store: scratch.store, logger: TestDatabase.logger)
-        for line in [firstLines[0], firstLines[3]] {
-            _ = try await scratchRecorder.record(
-                try SalesCommand.parse(importLine: try JSONValue(parsing: Data(line.utf8)), recordedAt: Instant(Date())),
-                actor: "other")
-        }
-        let touch = try #require(try await scratch.store.readStream(try StreamID("client-\(first.canonical)")).last)
+        let appendOthersTouch = try await Self.otherWritersTouch(first, clientLines: firstLines, on: database)
         let other = try Connection(conninfo: database.url)
         let otherLine = 1 + secondLines.count
         let firstStream = try StreamID("client-\(first.canonical)")
@@ -181,13 +186,7 @@ struct BatchedImportTests {
             // The line reported done (the second client's payment) is stored already.
             let stored = try? EventStore.readStream(StreamID("receivables-\(second.canonical)"), on: other).count
             #expect(stored == 3)
-            _ = try? EventStore.append(
-                on: other, to: firstStream, expected: .any,
-                events: [
-                    NewEvent(
-                        type: touch.type, schemaVersion: touch.schemaVersion, data: touch.data,
-                        metadata: EventMetadata(actor: "other"), occurredAt: touch.occurredAt)
-                ], clientID: first)
+            appendOthersTouch()
         }
         #expect(summary.rejections == [])
         #expect(summary.loaded == lines.count)
