@@ -1,16 +1,24 @@
+import Foundation
 import Hummingbird
 import Sales
 
 extension JSONValue {
     /// The document as an `application/json` response of `status`.
     func response(status: HTTPResponse.Status = .ok) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: serialized())))
+        Response(json: serialized(), status: status)
     }
 
     /// A string, or `null` when absent.
     static func string(orNull text: String?) -> JSONValue {
         text.map(JSONValue.string) ?? .null
+    }
+}
+
+extension Response {
+    /// An `application/json` response of `status` carrying JSON text already written.
+    init(json: Data, status: HTTPResponse.Status = .ok) {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        self.init(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: json)))
     }
 }

@@ -16,7 +16,7 @@ extension Router where Context == APIRequestContext {
             let board = try await reportQuery(pool) { connection in
                 try PipelineBoard.query(pipeline: pipeline, window: window, on: connection)
             }
-            return board.json.response()
+            return Response(json: board.serializedJSON())
         }
         get("/v1/receivables/aging") { request, context -> Response in
             _ = try context.require(.readAging)

@@ -80,14 +80,14 @@ public struct PipelineBoard: Sendable, Equatable {
                      AND o.recorded_at <= \(knownAt)::timestamptz
                    ORDER BY o.offered_on DESC, o.position DESC LIMIT 1) o ON true
             """
-        try connection.forEachRow("\(fragment: openDeals) ORDER BY days_in_stage DESC, deal_id") { row in
-            let stage: String = try row.decode("stage")
+        // All rows at once: a board has no pages, and single-row mode costs a result per row.
+        for row in try connection.query("\(fragment: openDeals) ORDER BY days_in_stage DESC, deal_id").rows {
+            let stage: String = try row.decode(3)
             dealsByStage[stage, default: []].append(
                 Deal(
-                    dealId: try row.decode("deal_id"), clientId: try row.decode("client_id"),
-                    title: try row.decodeOptional("title"), amountMinor: try row.decode("amount"),
-                    currency: try row.decode("currency"), daysInStage: try row.decode("days_in_stage"),
-                    openObjections: try row.decode("open_objections"), lastTouchOn: try row.date("last_touch_on")))
+                    dealId: try row.decode(0), clientId: try row.decode(1), title: try row.decodeOptional(2),
+                    amountMinor: try row.decode(5), currency: try row.decode(6), daysInStage: try row.decode(4),
+                    openObjections: try row.decode(7), lastTouchOn: try row.decodeOptional(8, as: String.self).flatMap { LocalDate($0) }))
         }
         stageNames += dealsByStage.keys.filter { !stageNames.contains($0) }.sorted()
         let stages = try stageNames.map { name in
@@ -99,29 +99,53 @@ public struct PipelineBoard: Sendable, Equatable {
         return PipelineBoard(pipeline: pipeline, asOf: window.asOf, stages: stages)
     }
 
-    /// The board as the API's JSON object.
-    public var json: JSONValue {
-        .object([
-            "pipeline": .string(pipeline), "asOf": .date(asOf),
-            "stages": .array(
-                stages.map { stage in
-                    .object([
-                        "stage": .string(stage.stage), "count": .integer(stage.deals.count),
-                        "totals": .money(stage.totals),
-                        "deals": .array(
-                            stage.deals.map { deal in
-                                .object([
-                                    "dealId": .string(deal.dealId.canonical),
-                                    "clientId": .string(deal.clientId.canonical),
-                                    "title": deal.title.map(JSONValue.string) ?? .null,
-                                    "amountMinor": .integer(deal.amountMinor), "currency": .string(deal.currency),
-                                    "daysInStage": .integer(deal.daysInStage),
-                                    "openObjections": .integer(deal.openObjections),
-                                    "lastTouchOn": .date(deal.lastTouchOn),
-                                ])
-                            }),
-                    ])
-                }),
-        ])
+    /// The board as the API's JSON text, written member by member (keys in code-point order, as
+    /// ``JSONValue/serialized()`` orders them): a board lists every open deal, and a tree of values
+    /// for thousands of deals costs more to build, sort and free than the writing itself.
+    public func serializedJSON() -> Data {
+        var writer = JSONWriter(capacity: 256 + stages.reduce(0) { $0 + 64 + 260 * $1.deals.count })
+        writer.beginObject()
+        writer.key("asOf")
+        writer.string(asOf.description)
+        writer.key("pipeline")
+        writer.string(pipeline)
+        writer.key("stages")
+        writer.beginArray()
+        for stage in stages {
+            writer.beginObject()
+            writer.key("count")
+            writer.integer(stage.deals.count)
+            writer.key("deals")
+            writer.beginArray()
+            for deal in stage.deals {
+                writer.beginObject()
+                writer.key("amountMinor")
+                writer.integer(deal.amountMinor)
+                writer.key("clientId")
+                writer.string(deal.clientId.canonical)
+                writer.key("currency")
+                writer.string(deal.currency)
+                writer.key("daysInStage")
+                writer.integer(deal.daysInStage)
+                writer.key("dealId")
+                writer.string(deal.dealId.canonical)
+                writer.key("lastTouchOn")
+                writer.string(orNull: deal.lastTouchOn?.description)
+                writer.key("openObjections")
+                writer.integer(deal.openObjections)
+                writer.key("title")
+                writer.string(orNull: deal.title)
+                writer.endObject()
+            }
+            writer.endArray()
+            writer.key("stage")
+            writer.string(stage.stage)
+            writer.key("totals")
+            writer.value(.money(stage.totals))
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.endObject()
+        return writer.data
     }
 }

@@ -41,7 +41,12 @@ struct ReportOptions: ParsableArguments {
 
     /// Prints a JSON document.
     func printJSON(_ document: JSONValue) {
-        print(String(decoding: document.serialized(), as: UTF8.self))
+        printJSON(document.serialized())
+    }
+
+    /// Prints JSON text already written.
+    func printJSON(_ text: Data) {
+        print(String(decoding: text, as: UTF8.self))
     }
 }
 
@@ -72,7 +77,7 @@ struct Board: AsyncParsableCommand {
     func run() async throws {
         let (pipeline, window) = (pipeline, try options.window())
         let board = try await options.query { try PipelineBoard.query(pipeline: pipeline, window: window, on: $0) }
-        if options.json { return options.printJSON(board.json) }
+        if options.json { return options.printJSON(board.serializedJSON()) }
         print("Pipeline \(board.pipeline) as of \(board.asOf)")
         var rows: [[String]] = []
         for stage in board.stages {
