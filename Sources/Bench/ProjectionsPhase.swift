@@ -131,21 +131,15 @@ struct ProjectionsPhase: Sendable {
 
     func board(_ window: ReportWindow) async throws {
         _ = try await pool.withConnection { connection in
-            try PipelineBoard.query(pipeline: Pipeline.defaultName, window: window, on: connection).json.serialized()
+            try PipelineBoard.query(pipeline: Pipeline.defaultName, window: window, on: connection).serializedJSON()
         }
     }
 
     /// What `GET /v1/clients/{id}/history` does before it pages: read, decode, filter by asOf, replay.
     func history(_ client: UUID, asOf: LocalDate) async throws -> Int {
-        var events = [SalesEvent]()
-        for recorded in try await store.readClient(client) {
-            let event = try SalesEvent.decode(
-                type: recorded.type, schemaVersion: recorded.schemaVersion, data: Data(recorded.data.utf8))
-            if event.businessDate <= asOf { events.append(event) }
-        }
-        let state = ClientHistoryState.replay(events)
-        precondition(state.clientId == client, "the history client is not registered")
-        return events.count
+        let history = try await ClientHistory.read(client, asOf: asOf, knownAt: nil, from: store)
+        precondition(history.state.clientId == client, "the history client is not registered")
+        return history.entries.count
     }
 
     /// Appends registrations and touches of fresh clients at `rate` events/s for `seconds` through CommandImport, with a

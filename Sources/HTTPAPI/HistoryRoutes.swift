@@ -1,6 +1,7 @@
 import EventStore
 import Foundation
 import Hummingbird
+import Recording
 import Sales
 
 /// `GET /v1/clients/{clientId}/history`: every event of a client's streams in log order, filtered
@@ -17,19 +18,12 @@ struct HistoryRoutes: Sendable {
             let time = try ReportTime(request: request)
             let after = try request.integerQuery("after", default: 0, range: 0...Int64.max)
             let limit = try request.integerQuery("limit", default: 100, range: 1...1000)
-            var kept = [(recorded: RecordedEvent, event: SalesEvent)]()
-            for recorded in try await store.readClient(clientId) {
-                guard let recordedAt = Instant(recorded.recordedAt), time.knows(recordedAt: recordedAt) else { continue }
-                let event = try SalesEvent.decode(
-                    type: recorded.type, schemaVersion: recorded.schemaVersion, data: Data(recorded.data.utf8))
-                if event.businessDate <= time.asOf { kept.append((recorded, event)) }
-            }
-            let state = ClientHistoryState.replay(kept.map(\.event))
-            guard state.clientId == clientId else {
+            let history = try await ClientHistory.read(clientId, asOf: time.asOf, knownAt: time.knownAt, from: store)
+            guard history.state.clientId == clientId else {
                 throw Problem.rule(
                     SalesRuleViolation(.clientNotFound, "client \(clientId.canonical) is not registered"))
             }
-            let remaining = kept.filter { $0.recorded.position > after }
+            let remaining = history.entries.filter { $0.recorded.position > after }
             let page = remaining.prefix(Int(limit))
             let next: JSONValue = remaining.count > page.count ? .integer(page.last?.recorded.position ?? after) : .null
             return JSONValue.object([
@@ -37,7 +31,7 @@ struct HistoryRoutes: Sendable {
                 "asOf": .string(time.asOf.description),
                 "knownAt": .string(orNull: time.knownAt?.description),
                 "events": .array(page.map(\.recorded.feedJSON)),
-                "state": state.summary.json,
+                "state": history.state.summary.json,
                 "next": next,
             ]).response()
         }

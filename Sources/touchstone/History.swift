@@ -2,6 +2,7 @@ import ArgumentParser
 import EventStore
 import Foundation
 import PQ
+import Recording
 import Sales
 
 /// `touchstone history <clientId>`: every event of a client in log order, as
@@ -47,34 +48,22 @@ struct History: AsyncParsableCommand {
             logger: DatabaseEnvironment.logger("touchstone.history"))
         defer { pool.close() }
         let store = EventStore(pool: pool, logger: DatabaseEnvironment.logger("touchstone.history"))
-        let recorded: [RecordedEvent]
+        let history: ClientHistory
         do {
-            recorded = try await store.readClient(client)
+            history = try await ClientHistory.read(client, asOf: asOf, knownAt: knownAt, from: store)
         } catch let error as PQError {
             throw fail("database error: \(error.message)")
+        } catch let error as ClientHistory.UnreadableEvent {
+            throw fail(error.description)
         }
-        guard !recorded.isEmpty else { throw fail("no client \(client.uuidString.lowercased())") }
-
-        var entries = [Entry]()
-        for event in recorded {
-            if let knownAt {
-                guard let recordedAt = Instant(event.recordedAt) else {
-                    throw fail("event at position \(event.position) has an unreadable recordedAt \(event.recordedAt)")
-                }
-                if recordedAt > knownAt { continue }
-            }
-            let decoded: SalesEvent
-            do {
-                decoded = try SalesEvent.decode(
-                    type: event.type, schemaVersion: event.schemaVersion, data: Data(event.data.utf8))
-            } catch {
-                throw fail("event at position \(event.position) cannot be read: \(error.description)")
-            }
-            guard decoded.businessDate <= asOf else { continue }
-            let metadata = try? JSONValue(parsing: Data(event.metadata.utf8))
-            entries.append(Entry(recorded: event, event: decoded, actor: metadata?.objectValue?["actor"]?.stringValue))
+        guard history.state.clientId == client else {
+            throw fail("client \(client.canonical) is not registered as of \(asOf)\(knownAt.map { " as known at \($0)" } ?? "")")
         }
-        let state = ClientHistoryState.replay(entries.map(\.event), through: asOf)
+        let entries = history.entries.map { entry in
+            let metadata = try? JSONValue(parsing: Data(entry.recorded.metadata.utf8))
+            return Entry(recorded: entry.recorded, event: entry.event, actor: metadata?.objectValue?["actor"]?.stringValue)
+        }
+        let state = history.state
 
         if json {
             print(String(decoding: Self.document(client: client, entries: entries, state: state).serialized(), as: UTF8.self))

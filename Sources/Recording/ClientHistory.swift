@@ -1,0 +1,93 @@
+import EventStore
+import Foundation
+import Sales
+
+/// A client's history as of a business day and as known at an instant: the events of its streams
+/// in log order that count, decoded (upcast where older), and the state they add up to. What
+/// `GET /v1/clients/{clientId}/history` and `touchstone history` show.
+public struct ClientHistory: Sendable {
+    /// One event that counts: as stored, and decoded.
+    public struct Entry: Sendable {
+        /// The event as stored, with its place in the log.
+        public let recorded: RecordedEvent
+        /// The event in the domain's terms.
+        public let event: SalesEvent
+    }
+
+    /// A stored event of the client that cannot be read.
+    public struct UnreadableEvent: Error, Sendable, CustomStringConvertible {
+        /// The event's position in the log.
+        public let position: Int64
+        /// Why it cannot be read.
+        public let reason: String
+
+        public var description: String { "event at position \(position) cannot be read: \(reason)" }
+    }
+
+    /// The events that count, in log order.
+    public let entries: [Entry]
+    /// The client's state after them.
+    public let state: ClientHistoryState
+
+    /// Events from which decoding is shared among the processor's cores: below it one core
+    /// decodes faster than tasks are started and joined.
+    static let eventsPerDecodingTask = 256
+
+    /// Reads `client`'s events recorded at or before `knownAt` (all when nil) and dated on or
+    /// before `asOf`, and replays them.
+    ///
+    /// A long history is decoded in slices on several cores at once: decoding (JSON and
+    /// upcasting) is most of the time such a read takes, and the slices are independent.
+    /// - Throws: ``UnreadableEvent`` for an event that cannot be decoded, or the store's error.
+    public static func read(
+        _ client: UUID, asOf: LocalDate, knownAt: Instant?, from store: EventStore
+    ) async throws -> ClientHistory {
+        let recorded = try await store.readClient(client)
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let slices = min(cores, max(1, recorded.count / eventsPerDecodingTask))
+        guard slices > 1 else {
+            return try ClientHistory(entries: entries(of: recorded[...], asOf: asOf, knownAt: knownAt))
+        }
+        let size = (recorded.count + slices - 1) / slices
+        let decoded = try await withThrowingTaskGroup(of: (Int, [Entry]).self) { group in
+            for slice in 0..<slices {
+                let events = recorded[(slice * size)..<min(recorded.count, (slice + 1) * size)]
+                group.addTask { (slice, try entries(of: events, asOf: asOf, knownAt: knownAt)) }
+            }
+            var bySlice = [[Entry]](repeating: [], count: slices)
+            for try await (slice, entries) in group { bySlice[slice] = entries }
+            return bySlice
+        }
+        return ClientHistory(entries: decoded.flatMap { $0 })
+    }
+
+    private init(entries: [Entry]) {
+        self.entries = entries
+        state = ClientHistoryState.replay(entries.lazy.map(\.event))
+    }
+
+    /// The events of `recorded` that count, decoded.
+    private static func entries(
+        of recorded: ArraySlice<RecordedEvent>, asOf: LocalDate, knownAt: Instant?
+    ) throws(UnreadableEvent) -> [Entry] {
+        var entries = [Entry]()
+        entries.reserveCapacity(recorded.count)
+        for stored in recorded {
+            if let knownAt {
+                guard let recordedAt = Instant(stored.recordedAt) else {
+                    throw UnreadableEvent(position: stored.position, reason: "unreadable recordedAt \(stored.recordedAt)")
+                }
+                if recordedAt > knownAt { continue }
+            }
+            let event: SalesEvent
+            do {
+                event = try SalesEvent.decode(
+                    type: stored.type, schemaVersion: stored.schemaVersion, data: Data(stored.data.utf8))
+            } catch {
+                throw UnreadableEvent(position: stored.position, reason: error.description)
+            }
+            if event.businessDate <= asOf { entries.append(Entry(recorded: stored, event: event)) }
+        }
+        return entries
+    }
+}

@@ -1,0 +1,52 @@
+import EventStore
+import Foundation
+@testable import Recording
+import Sales
+import TestSupport
+import Testing
+
+@Suite("Client history")
+struct ClientHistoryTests {
+    /// A history long enough to be decoded in slices on several cores keeps exactly the events
+    /// that count, in log order, and folds the state from all of them.
+    @Test func aLongHistoryDecodedInSlicesKeepsLogOrderAndBothCuts() async throws {
+        let database = try await TestDatabase.make()
+        let importer = BatchedImportTests.importer(database)
+        let client = UUID().canonical
+        func touches(_ range: Range<Int>) -> [Substring] {
+            range.map { index in
+                // Days 1…28 of January to April, so some of each load fall after asOf.
+                let day = "2026-0\(1 + index % 4)-\(String(format: "%02d", 1 + index % 28))"
+                return Substring(
+                    #"{"command":"record-touch","clientId":"\#(client)","channel":"call","direction":"outbound","occurredAt":"\#(day)T10:00:00Z","summary":"call \#(index)"}"#)
+            }
+        }
+        let registration: Substring =
+            #"{"command":"register-client","clientId":"\#(client)","name":"Long history","kind":"company","registeredOn":"2026-01-01"}"#
+        _ = try await importer.load([registration] + touches(0..<700))
+        let knownAt = try #require(Instant(try await database.store.readClient(UUID(uuidString: client)!).last!.recordedAt))
+        try await Task.sleep(for: .milliseconds(5))
+        _ = try await importer.load(touches(700..<1_000))
+
+        let stored = try await database.store.readClient(UUID(uuidString: client)!)
+        #expect(stored.count == 1_001)
+        #expect(stored.count >= ClientHistory.eventsPerDecodingTask * 2, "long enough for two slices")
+        let asOf = LocalDate("2026-03-15")!
+        for cut in [nil, knownAt] {
+            let history = try await ClientHistory.read(UUID(uuidString: client)!, asOf: asOf, knownAt: cut, from: database.store)
+            // Each kept event is a registration or a touch dated on or before asOf, recorded by knownAt.
+            let expected = stored.filter { event in
+                let data = try? JSONValue(parsing: Data(event.data.utf8))
+                let date = data?.objectValue?["occurredAt"]?.stringValue?.prefix(10) ?? "2026-01-01"
+                return date <= asOf.description && cut.map { Instant(event.recordedAt)! <= $0 } ?? true
+            }
+            #expect(history.entries.map(\.recorded.position) == expected.map(\.position))
+            #expect(history.state.clientId == UUID(uuidString: client))
+            let lastTouch = history.entries.compactMap { entry -> Instant? in
+                if case .touchRecorded(let touch) = entry.event { touch.occurredAt } else { nil }
+            }.max()
+            #expect(history.state.lastTouchAt == lastTouch)
+            #expect(history.state.lastTouchOn == asOf)
+        }
+    }
+}
