@@ -126,8 +126,10 @@ public struct ReceivablesAging: Sendable, Equatable {
             WITH \(fragment: sources),
             per_bucket AS (
                 SELECT client_id, currency,
+                       -- Days overdue d > 0 fall in bucket 1 + the number of edges below d; the edges
+                       -- ascend, so that is width_bucket(d - 1, edges), without a subquery per row.
                        CASE WHEN \(asOf)::date - due_on <= 0 THEN 0
-                            ELSE 1 + (SELECT count(*) FROM unnest(\(edges)::int[]) edge WHERE edge < \(asOf)::date - due_on)
+                            ELSE 1 + width_bucket(\(asOf)::date - due_on - 1, \(edges)::int[])
                        END AS bucket,
                        sum(open) AS open
                   FROM open_items WHERE open > 0 GROUP BY 1, 2, 3),
