@@ -35,10 +35,14 @@ extension SalesEvent {
         }
     }
 
+    /// One decoder for every payload: it keeps no state between calls, and making one per event
+    /// cost a visible share of a long history's replay.
+    private static let payloadDecoder = JSONDecoder()
+
     private static func decodePayload<Payload: SalesEventPayload>(
         _ type: Payload.Type, from data: Data
     ) throws -> SalesEvent {
-        try JSONDecoder().decode(Payload.self, from: data).event
+        try payloadDecoder.decode(Payload.self, from: data).event
     }
 
     /// `payload` with every `null` personal field removed, or set to "" when the payload requires it.
