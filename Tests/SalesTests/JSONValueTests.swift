@@ -92,6 +92,25 @@ struct JSONValueTests {
         #expect(try parse(String(decoding: writer.data, as: UTF8.self)) == value)
     }
 
+    @Test("writes integers, ids and dates as their JSON values would be")
+    func writerTypedValues() throws {
+        let id = UUID(uuidString: "0A1B2C3D-4E5F-4a6b-8c7d-9e0f1a2b3c4d")!
+        var writer = JSONWriter()
+        writer.beginArray()
+        for number: Int64 in [0, 7, -7, 10, 1_000_000, .max, .min] { writer.integer(number) }
+        writer.integer(UInt64.max)
+        writer.uuid(id)
+        writer.date(LocalDate("0001-02-03"))
+        writer.date(LocalDate("2026-12-31"))
+        writer.date(nil)
+        writer.endArray()
+        let value = JSONValue.array(
+            [0, 7, -7, 10, 1_000_000, Int64.max, Int64.min].map { JSONValue.integer($0) }
+                + [.integer(UInt64.max), .string(id.canonical), .string("0001-02-03"), .string("2026-12-31"), .null])
+        #expect(writer.data == value.serialized())
+        #expect(String(decoding: writer.data, as: UTF8.self).contains(#""0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d""#))
+    }
+
     @Test("tells integers from fractions and 64-bit values from larger ones")
     func numbers() {
         #expect(JSONNumber(literal: "9223372036854775807")?.int64Value == .max)

@@ -73,7 +73,44 @@ public struct JSONWriter: Sendable {
     /// An integer number.
     public mutating func integer(_ number: some BinaryInteger) {
         beginValue()
-        bytes.append(contentsOf: String(number).utf8)
+        guard let value = Int64(exactly: number) else {
+            bytes.append(contentsOf: String(number).utf8)
+            return
+        }
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits = 1
+        while magnitude >= 10 {
+            magnitude /= 10
+            digits += 1
+        }
+        appendDigits(value.magnitude, count: digits)
+    }
+
+    /// An id as a string in its lowercase canonical form.
+    public mutating func uuid(_ id: UUID) {
+        beginValue()
+        bytes.append(UInt8(ascii: "\""))
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: 36))
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            _ = id.writeCanonical(to: UnsafeMutableBufferPointer(rebasing: buffer[start...]))
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// A date as a `YYYY-MM-DD` string, or `null` when absent.
+    public mutating func date(_ day: LocalDate?) {
+        guard let day else { return null() }
+        beginValue()
+        let (year, month, dayOfMonth) = day.components
+        bytes.append(UInt8(ascii: "\""))
+        appendDigits(UInt64(year), count: 4)
+        bytes.append(UInt8(ascii: "-"))
+        appendDigits(UInt64(month), count: 2)
+        bytes.append(UInt8(ascii: "-"))
+        appendDigits(UInt64(dayOfMonth), count: 2)
+        bytes.append(UInt8(ascii: "\""))
     }
 
     /// `null`.
@@ -117,6 +154,19 @@ public struct JSONWriter: Sendable {
         guard let last = hasMember.indices.last else { return }
         if hasMember[last] { bytes.append(UInt8(ascii: ",")) }
         hasMember[last] = true
+    }
+
+    /// The last `count` decimal digits of `value`, zero-padded.
+    private mutating func appendDigits(_ value: UInt64, count: Int) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
+        var rest = value
+        var index = start + count - 1
+        while index >= start {
+            bytes[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+            index -= 1
+        }
     }
 
     private mutating func writeString(_ text: String) {
