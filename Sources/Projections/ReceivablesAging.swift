@@ -42,15 +42,22 @@ public struct ReceivablesAging: Sendable, Equatable {
     /// The default edges: 30, 60, 90 days.
     public static let defaultEdges = [30, 60, 90]
 
+    /// The most edges a report takes (52 buckets: current, one per edge, and above the last).
+    public static let maximumEdges = 50
+
     /// Edges from `buckets=30,60,90`.
-    /// - Throws: ``ProjectionError/invalidParameter(field:message:)`` unless strictly ascending positive integers.
+    /// - Throws: ``ProjectionError/invalidParameter(field:message:)`` unless 1 to ``maximumEdges``
+    ///   strictly ascending positive integers.
     public static func edges(_ text: String?) throws -> [Int] {
         guard let text else { return defaultEdges }
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
         let edges = parts.compactMap { part in Int(part).flatMap { $0 > 0 && $0 < 100_000 ? $0 : nil } }
-        guard !parts.isEmpty, edges.count == parts.count, zip(edges, edges.dropFirst()).allSatisfy({ $0 < $1 }) else {
+        guard !parts.isEmpty, parts.count <= maximumEdges, edges.count == parts.count,
+            zip(edges, edges.dropFirst()).allSatisfy({ $0 < $1 })
+        else {
             throw ProjectionError.invalidParameter(
-                field: "buckets", message: "must be strictly ascending positive integers, e.g. 30,60,90")
+                field: "buckets",
+                message: "must be 1 to \(maximumEdges) strictly ascending positive integers, e.g. 30,60,90")
         }
         return edges
     }
@@ -119,23 +126,29 @@ public struct ReceivablesAging: Sendable, Equatable {
                  WHERE received_on <= \(asOf)::date AND recorded_at <= \(knownAt)::timestamptz AND unapplied > 0
                  GROUP BY 1, 2)
             """
+        // `bucket:amount` for each bucket with something in it, comma-separated, in one pass over
+        // the items (concat_ws skips the empty buckets' NULLs); the bucket numbers are integers.
+        let bucketSums = SQL(
+            stringLiteral: labels.indices.map { "'\($0):' || sum(open) FILTER (WHERE bucket = \($0))" }
+                .joined(separator: ", ")
+        )
+        let bucketList: SQL = "concat_ws(',', \(fragment: bucketSums))"
         var rows: [Row] = []
         var totals: [String: Amounts] = [:]
         try connection.forEachRow(
             """
             WITH \(fragment: sources),
-            per_bucket AS (
-                SELECT client_id, currency,
+            items AS (
+                SELECT client_id, currency, open,
                        -- Days overdue d > 0 fall in bucket 1 + the number of edges below d; the edges
                        -- ascend, so that is width_bucket(d - 1, edges), without a subquery per row.
                        CASE WHEN \(asOf)::date - due_on <= 0 THEN 0
                             ELSE 1 + width_bucket(\(asOf)::date - due_on - 1, \(edges)::int[])
-                       END AS bucket,
-                       sum(open) AS open
-                  FROM open_items WHERE open > 0 GROUP BY 1, 2, 3),
+                       END AS bucket
+                  FROM open_items WHERE open > 0),
             owed AS (
-                SELECT client_id, currency, sum(open) AS total, string_agg(bucket || ':' || open, ',') AS buckets
-                  FROM per_bucket GROUP BY 1, 2),
+                SELECT client_id, currency, sum(open) AS total, \(fragment: bucketList) AS buckets
+                  FROM items GROUP BY 1, 2),
             page AS (
                 SELECT * FROM (
                     SELECT client_id, currency, total, buckets FROM owed
@@ -152,8 +165,7 @@ public struct ReceivablesAging: Sendable, Equatable {
                      ORDER BY client_id, currency COLLATE "C" LIMIT \(pageSize.map { $0 + 1 })::bigint) crediting
                 LIMIT \(pageSize.map { $0 + 1 })::bigint),
             currency_totals AS (
-                SELECT currency, sum(open) AS total, string_agg(bucket || ':' || open, ',') AS buckets
-                  FROM (SELECT currency, bucket, sum(open) AS open FROM per_bucket GROUP BY 1, 2) b GROUP BY 1)
+                SELECT currency, sum(open) AS total, \(fragment: bucketList) AS buckets FROM items GROUP BY 1)
             SELECT false AS is_total, row_number() OVER (ORDER BY p.total DESC, p.client_id, p.currency COLLATE "C"),
                    p.client_id, n.name, p.currency, p.total::text AS total, p.buckets,
                    coalesce(u.amount, 0)::text AS unapplied
