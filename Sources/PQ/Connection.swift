@@ -96,7 +96,7 @@ public final class Connection {
                 do {
                     let names = columns ?? columnNames(result)
                     columns = names
-                    try body(Row(columns: names, values: rowValues(result, row: 0)))
+                    try body(Row(columns: names, values: rowValues(result, row: 0)[...]))
                 } catch {
                     failure = error
                     PQrequestCancel(handle)

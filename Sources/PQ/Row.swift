@@ -19,26 +19,28 @@ public struct QueryResult: Sendable {
 
     /// The rows, in order.
     public var rows: [Row] {
-        (0..<count).map { Row(columns: columns, values: Array(cells[$0 * columns.count..<($0 + 1) * columns.count])) }
+        (0..<count).map { Row(columns: columns, values: cells[$0 * columns.count..<($0 + 1) * columns.count]) }
     }
 
     /// The first row, if any.
-    public var first: Row? { count > 0 ? Row(columns: columns, values: Array(cells[0..<columns.count])) : nil }
+    public var first: Row? { count > 0 ? Row(columns: columns, values: cells[0..<columns.count]) : nil }
 }
 
 /// One result row: text-format values with typed accessors.
 public struct Row: Sendable {
     /// Column names in order.
     public let columns: [String]
-    /// Cell values; `nil` is SQL NULL.
-    public let values: [String?]
+    /// Cell values in column order; `nil` is SQL NULL. A slice of the whole result's cells (no
+    /// copy per row), so its indices start where the row does: read it by column through
+    /// ``decode(_:as:)-(Int,_)``.
+    public let values: ArraySlice<String?>
 
     /// Decodes column `index`; throws if it is NULL or malformed.
     public func decode<T: PQDecodable>(_ index: Int, as type: T.Type = T.self) throws -> T {
         guard index < values.count else {
             throw PQError(kind: .decoding, message: "no column \(index) in a row of \(values.count)")
         }
-        guard let text = values[index] else {
+        guard let text = values[values.startIndex + index] else {
             throw PQError(kind: .decoding, message: "column \(columns[index]) is NULL")
         }
         return try T(pqText: text)
@@ -49,7 +51,7 @@ public struct Row: Sendable {
         guard index < values.count else {
             throw PQError(kind: .decoding, message: "no column \(index) in a row of \(values.count)")
         }
-        return try values[index].map { try T(pqText: $0) }
+        return try values[values.startIndex + index].map { try T(pqText: $0) }
     }
 
     /// Decodes the column named `name`.
