@@ -5,7 +5,8 @@ import PQ
 /// The append-only log of every fact, in PostgreSQL.
 ///
 /// Appends go through the `append_event` (one event) and `append_events` (a
-/// batch) functions of `Schema/0004`: one round trip per append; version
+/// batch) functions of `Schema/0004`, or `append_segments` of `Schema/0005`
+/// (batches to several streams): one round trip per append; version
 /// check, idempotency, claims and the commit-safe ordering lock in one
 /// transaction. Reads of the global log stop at the safe
 /// horizon (see `safe_position()`), so a reader that resumes from the last
@@ -67,6 +68,29 @@ public final class EventStore: Sendable {
     static func appendStatement(
         stream: StreamID, expected: ExpectedVersion, events: [NewEvent], clientID: UUID?, claims: [Claim]
     ) throws -> SQL {
+        let metadata = try checked(events, expecting: [(stream, expected)])
+        if events.count == 1, let event = events.first {
+            return """
+                SELECT event_position, event_stream_version, event_recorded_at AT TIME ZONE 'UTC'
+                  FROM append_event(\(stream.description), \(expected.code), \(clientID)::uuid,
+                       \(event.eventID)::uuid, \(event.type), \(event.schemaVersion)::integer, \(event.data)::jsonb,
+                       \(metadata[0])::jsonb, \(event.occurredAt)::timestamptz,
+                       \(claims.map(\.scope))::text[], \(claims.map(\.key))::text[])
+                """
+        }
+        return """
+            SELECT event_position, event_stream_version, event_recorded_at AT TIME ZONE 'UTC'
+              FROM append_events(\(stream.description), \(expected.code), \(clientID)::uuid,
+                   \(events.map(\.eventID))::uuid[], \(events.map(\.type))::text[],
+                   \(events.map(\.schemaVersion))::integer[], \(events.map(\.data))::jsonb[],
+                   \(metadata)::jsonb[], \(events.map(\.occurredAt))::timestamptz[],
+                   \(claims.map(\.scope))::text[], \(claims.map(\.key))::text[])
+            """
+    }
+
+    /// Checks a batch before it is sent (size, payloads, types, expected versions, unique ids) and
+    /// answers each event's metadata as JSON text.
+    static func checked(_ events: [NewEvent], expecting expectations: [(StreamID, ExpectedVersion)]) throws -> [String] {
         guard !events.isEmpty else { throw EventStoreError.emptyBatch }
         guard events.count <= maximumBatchSize else {
             throw EventStoreError.invalidEvent(eventID: "", reason: "a batch holds at most \(maximumBatchSize) events")
@@ -92,29 +116,15 @@ public final class EventStore: Sendable {
             }
             metadata.append(meta)
         }
-        if case .exact(let version) = expected, version < 1 {
-            throw EventStoreError.versionConflict(stream: stream.description, expected: expected, actual: -1)
+        for (stream, expected) in expectations {
+            if case .exact(let version) = expected, version < 1 {
+                throw EventStoreError.versionConflict(stream: stream.description, expected: expected, actual: -1)
+            }
         }
         guard Set(events.map(\.eventID)).count == events.count else {
             throw EventStoreError.invalidEvent(eventID: "", reason: "an event id appears twice in the batch")
         }
-        if events.count == 1, let event = events.first {
-            return """
-                SELECT event_position, event_stream_version, event_recorded_at AT TIME ZONE 'UTC'
-                  FROM append_event(\(stream.description), \(expected.code), \(clientID)::uuid,
-                       \(event.eventID)::uuid, \(event.type), \(event.schemaVersion)::integer, \(event.data)::jsonb,
-                       \(metadata[0])::jsonb, \(event.occurredAt)::timestamptz,
-                       \(claims.map(\.scope))::text[], \(claims.map(\.key))::text[])
-                """
-        }
-        return """
-            SELECT event_position, event_stream_version, event_recorded_at AT TIME ZONE 'UTC'
-              FROM append_events(\(stream.description), \(expected.code), \(clientID)::uuid,
-                   \(events.map(\.eventID))::uuid[], \(events.map(\.type))::text[],
-                   \(events.map(\.schemaVersion))::integer[], \(events.map(\.data))::jsonb[],
-                   \(metadata)::jsonb[], \(events.map(\.occurredAt))::timestamptz[],
-                   \(claims.map(\.scope))::text[], \(claims.map(\.key))::text[])
-            """
+        return metadata
     }
 
     static func runAppend(

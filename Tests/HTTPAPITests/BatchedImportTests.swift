@@ -13,6 +13,13 @@ struct BatchedImportTests {
         CommandImport(recorder: CommandRecorder(store: database.store, logger: TestDatabase.logger), actor: "cli:test")
     }
 
+    /// An importer that appends each line's events on their own, so that another writer can strike
+    /// between two appends.
+    static func lineByLineImporter(_ database: TestDatabase) -> CommandImport {
+        CommandImport(
+            recorder: CommandRecorder(store: database.store, logger: TestDatabase.logger), actor: "cli:test", batchSize: 1)
+    }
+
     /// Lines for one client: registration, touches, invoices and payments, with every id given.
     static func clientLines(_ client: UUID, number: Int) -> [String] {
         let id = client.canonical
@@ -141,14 +148,14 @@ struct BatchedImportTests {
         let second = UUID()
         let firstLines = Self.clientLines(first, number: 1)
         let secondLines = Self.clientLines(second, number: 2)
-        // The first client's registration is appended when the import moves to the second client;
-        // then another writer appends a touch to it before the import's next touch.
+        // Line by line, the first client's registration is appended first; then another writer
+        // appends a touch to it before the import's next touch.
         let lines = [firstLines[0]] + secondLines + [firstLines[1], firstLines[2]]
 
         let appendOthersTouch = try await Self.otherWritersTouch(first, clientLines: firstLines, on: database)
         let otherLine = 1 + secondLines.count
 
-        let summary = try await Self.importer(database).load(lines.map { Substring($0) }) { done in
+        let summary = try await Self.lineByLineImporter(database).load(lines.map { Substring($0) }) { done in
             if done == otherLine { appendOthersTouch() }
         }
         #expect(summary.rejections == [])
@@ -170,8 +177,8 @@ struct BatchedImportTests {
         let firstLines = Self.clientLines(first, number: 1)
         let secondLines = Self.clientLines(second, number: 2)
         let thirdLines = Self.clientLines(third, number: 3)
-        // The first client's two touches go in flight once the third client's registration is
-        // decided, just after the other writer's touch; the third client's lines follow them.
+        // Line by line, the first client's first touch goes in flight just after the other
+        // writer's touch while its second touch is decided; the third client's lines follow them.
         let lines = [firstLines[0]] + secondLines + [firstLines[1], firstLines[2]] + thirdLines
 
         let appendOthersTouch = try await Self.otherWritersTouch(first, clientLines: firstLines, on: database)
@@ -180,7 +187,7 @@ struct BatchedImportTests {
         let firstStream = try StreamID("client-\(first.canonical)")
         let done = Mutex([Int]())
 
-        let summary = try await Self.importer(database).load(lines.map { Substring($0) }) { line in
+        let summary = try await Self.lineByLineImporter(database).load(lines.map { Substring($0) }) { line in
             done.withLock { $0.append(line) }
             guard line == otherLine else { return }
             // The line reported done (the second client's payment) is stored already.
