@@ -17,15 +17,17 @@ extension EventStore {
         let metadata = try Self.checked(events, expecting: parts.map { ($0.stream, $0.expected) })
         let claimParts = parts.enumerated().flatMap { index, part in part.claims.map { _ in index + 1 } }
         let claims = parts.flatMap(\.claims)
-        // The long arrays (ids, names, the JSON documents) go in binary format: no escaping.
+        // The long arrays of names, ids, instants and JSON documents go in binary format: neither side
+        // quotes, escapes or scans them (instants are cast from text on the server).
         let statement: SQL = """
-            SELECT append_segments(\(PQBinaryArray.text(parts.map(\.stream.description)))::text[],
-                   \(parts.map(\.expected.code))::bigint[], \(parts.map(\.events.count))::integer[],
-                   \(PQBinaryArray.uuid(parts.map(\.clientID)))::uuid[], \(PQBinaryArray.uuid(events.map(\.eventID)))::uuid[],
-                   \(PQBinaryArray.text(events.map(\.type)))::text[], \(events.map(\.schemaVersion))::integer[],
-                   \(PQBinaryArray.jsonb(events.map(\.data)))::jsonb[], \(PQBinaryArray.jsonb(metadata))::jsonb[],
-                   \(events.map(\.occurredAt))::timestamptz[], \(claimParts)::integer[], \(claims.map(\.scope))::text[],
-                   \(claims.map(\.key))::text[])
+            SELECT append_segments(
+                   \(PQBinaryArray.text(parts.map(\.stream.description)))::text[], \(parts.map(\.expected.code))::bigint[],
+                   \(parts.map(\.events.count))::integer[], \(PQBinaryArray.uuid(parts.map(\.clientID)))::uuid[],
+                   \(PQBinaryArray.uuid(events.map(\.eventID)))::uuid[], \(PQBinaryArray.text(events.map(\.type)))::text[],
+                   \(events.map(\.schemaVersion))::integer[], \(PQBinaryArray.jsonb(events.map(\.data)))::jsonb[],
+                   \(PQBinaryArray.jsonb(metadata))::jsonb[],
+                   \(PQBinaryArray.text(events.map(\.occurredAt)))::text[]::timestamptz[],
+                   \(claimParts)::integer[], \(claims.map(\.scope))::text[], \(claims.map(\.key))::text[])
             """
         do {
             try await pool.withConnection { connection in

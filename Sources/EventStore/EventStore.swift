@@ -97,9 +97,12 @@ public final class EventStore: Sendable {
         }
         var metadata = [String]()
         metadata.reserveCapacity(events.count)
+        // An import's events share one metadata: written once.
+        var previous: (metadata: EventMetadata, json: String)?
         for event in events {
-            let id = event.eventID.uuidString.lowercased()
-            let meta = event.metadata.json
+            var id: String { event.eventID.uuidString.lowercased() }
+            let meta = previous.flatMap { $0.metadata == event.metadata ? $0.json : nil } ?? event.metadata.json
+            previous = (event.metadata, meta)
             for document in [event.data, meta] {
                 guard document.utf8.count <= maximumPayloadBytes else {
                     throw EventStoreError.payloadTooLarge(eventID: id, bytes: document.utf8.count)
