@@ -82,6 +82,26 @@ struct BatchedImportTests {
         #expect(log.keys.count == 2)
     }
 
+    /// Another client's invoice number is only caught by the store's claim, which fails the whole
+    /// append over many streams: every line of it is recorded again one by one, and only the
+    /// line reusing the number is refused.
+    @Test func aClaimTakenInABatchOverManyStreamsRefusesOnlyItsLine() async throws {
+        let database = try await TestDatabase.make()
+        let (first, second) = (UUID(), UUID())
+        let firstLines = Self.clientLines(first, number: 1)
+        let secondLines = Self.clientLines(second, number: 2)
+        let reused = firstLines[4].replacingOccurrences(of: first.canonical, with: second.canonical)
+        let lines = firstLines + secondLines.prefix(2) + [Self.anotherInvoice(withNumberOf: reused)] + secondLines.dropFirst(2)
+        let summary = try await Self.importer(database).load(lines.map { Substring($0) })
+        #expect(summary.rejections.map(\.line) == [firstLines.count + 3])
+        #expect(summary.rejections.first?.reason.contains("invoice number 'T-1-0' is already used") == true)
+        #expect(summary.loaded == lines.count - 1)
+        let log = try await Self.log(database)
+        #expect(log["receivables-\(first.canonical)"]?.count == 3)
+        #expect(log["receivables-\(second.canonical)"]?.count == 3)
+        #expect(log.values.reduce(0) { $0 + $1.count } == lines.count - 1)
+    }
+
     @Test func batchedAndOneByOneImportsAppendTheSameEvents() async throws {
         var lines = [String]()
         for number in 0..<12 {
