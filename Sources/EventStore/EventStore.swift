@@ -5,7 +5,8 @@ import PQ
 /// The append-only log of every fact, in PostgreSQL.
 ///
 /// Appends go through the `append_event` (one event) and `append_events` (a
-/// batch) functions of `Schema/0004`: one round trip per append; version
+/// batch) functions of `Schema/0004`, or `append_segments` of `Schema/0005`
+/// (batches to several streams): one round trip per append; version
 /// check, idempotency, claims and the commit-safe ordering lock in one
 /// transaction. Reads of the global log stop at the safe
 /// horizon (see `safe_position()`), so a reader that resumes from the last
@@ -67,37 +68,7 @@ public final class EventStore: Sendable {
     static func appendStatement(
         stream: StreamID, expected: ExpectedVersion, events: [NewEvent], clientID: UUID?, claims: [Claim]
     ) throws -> SQL {
-        guard !events.isEmpty else { throw EventStoreError.emptyBatch }
-        guard events.count <= maximumBatchSize else {
-            throw EventStoreError.invalidEvent(eventID: "", reason: "a batch holds at most \(maximumBatchSize) events")
-        }
-        var metadata = [String]()
-        metadata.reserveCapacity(events.count)
-        for event in events {
-            let id = event.eventID.uuidString.lowercased()
-            let meta = event.metadata.json
-            for document in [event.data, meta] {
-                guard document.utf8.count <= maximumPayloadBytes else {
-                    throw EventStoreError.payloadTooLarge(eventID: id, bytes: document.utf8.count)
-                }
-                guard document.utf8.first(where: { !$0.isJSONWhitespace }) == UInt8(ascii: "{") else {
-                    throw EventStoreError.invalidJSON(eventID: id)
-                }
-            }
-            guard event.schemaVersion >= 1 else {
-                throw EventStoreError.invalidEvent(eventID: id, reason: "schema version must be at least 1")
-            }
-            guard !event.type.isEmpty, event.type.utf8.count <= 100 else {
-                throw EventStoreError.invalidEvent(eventID: id, reason: "type must be 1 to 100 characters")
-            }
-            metadata.append(meta)
-        }
-        if case .exact(let version) = expected, version < 1 {
-            throw EventStoreError.versionConflict(stream: stream.description, expected: expected, actual: -1)
-        }
-        guard Set(events.map(\.eventID)).count == events.count else {
-            throw EventStoreError.invalidEvent(eventID: "", reason: "an event id appears twice in the batch")
-        }
+        let metadata = try checked(events, expecting: [(stream, expected)])
         if events.count == 1, let event = events.first {
             return """
                 SELECT event_position, event_stream_version, event_recorded_at AT TIME ZONE 'UTC'
@@ -115,6 +86,48 @@ public final class EventStore: Sendable {
                    \(metadata)::jsonb[], \(events.map(\.occurredAt))::timestamptz[],
                    \(claims.map(\.scope))::text[], \(claims.map(\.key))::text[])
             """
+    }
+
+    /// Checks a batch before it is sent (size, payloads, types, expected versions, unique ids) and
+    /// answers each event's metadata as JSON text.
+    static func checked(_ events: [NewEvent], expecting expectations: [(StreamID, ExpectedVersion)]) throws -> [String] {
+        guard !events.isEmpty else { throw EventStoreError.emptyBatch }
+        guard events.count <= maximumBatchSize else {
+            throw EventStoreError.invalidEvent(eventID: "", reason: "a batch holds at most \(maximumBatchSize) events")
+        }
+        var metadata = [String]()
+        metadata.reserveCapacity(events.count)
+        // An import's events share one metadata: written once.
+        var previous: (metadata: EventMetadata, json: String)?
+        for event in events {
+            var id: String { event.eventID.uuidString.lowercased() }
+            let meta = previous.flatMap { $0.metadata == event.metadata ? $0.json : nil } ?? event.metadata.json
+            previous = (event.metadata, meta)
+            for document in [event.data, meta] {
+                guard document.utf8.count <= maximumPayloadBytes else {
+                    throw EventStoreError.payloadTooLarge(eventID: id, bytes: document.utf8.count)
+                }
+                guard document.utf8.first(where: { !$0.isJSONWhitespace }) == UInt8(ascii: "{") else {
+                    throw EventStoreError.invalidJSON(eventID: id)
+                }
+            }
+            guard event.schemaVersion >= 1 else {
+                throw EventStoreError.invalidEvent(eventID: id, reason: "schema version must be at least 1")
+            }
+            guard !event.type.isEmpty, event.type.utf8.count <= 100 else {
+                throw EventStoreError.invalidEvent(eventID: id, reason: "type must be 1 to 100 characters")
+            }
+            metadata.append(meta)
+        }
+        for (stream, expected) in expectations {
+            if case .exact(let version) = expected, version < 1 {
+                throw EventStoreError.versionConflict(stream: stream.description, expected: expected, actual: -1)
+            }
+        }
+        guard Set(events.map(\.eventID)).count == events.count else {
+            throw EventStoreError.invalidEvent(eventID: "", reason: "an event id appears twice in the batch")
+        }
+        return metadata
     }
 
     static func runAppend(

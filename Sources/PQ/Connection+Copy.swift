@@ -81,8 +81,8 @@ extension Connection {
     }
 
     private func startCopy(_ sql: SQL, expecting status: ExecStatusType) throws -> Bool {
-        let result = withCStringArray(sql.binds) { values in
-            PQexecParams(handle, sql.text, Int32(sql.binds.count), nil, values, nil, nil, 0)
+        let result = withParameters(sql.binds) { values, lengths, formats in
+            PQexecParams(handle, sql.text, Int32(sql.binds.count), nil, values, lengths, formats, 0)
         }
         guard let result else { throw connectionError() }
         defer { PQclear(result) }

@@ -12,8 +12,8 @@ extension Connection {
         guard PQenterPipelineMode(handle) == 1 else { throw connectionError() }
         defer { PQexitPipelineMode(handle) }
         for statement in statements {
-            let sent = withCStringArray(statement.binds) { values in
-                PQsendQueryParams(handle, statement.text, Int32(statement.binds.count), nil, values, nil, nil, 0)
+            let sent = withParameters(statement.binds) { values, lengths, formats in
+                PQsendQueryParams(handle, statement.text, Int32(statement.binds.count), nil, values, lengths, formats, 0)
             }
             guard sent == 1 else { throw connectionError() }
         }

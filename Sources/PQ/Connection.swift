@@ -55,12 +55,12 @@ public final class Connection {
         let result: OpaquePointer?
         if prepared {
             let name = try preparedName(for: sql.text, parameterCount: sql.binds.count)
-            result = withCStringArray(sql.binds) { values in
-                PQexecPrepared(handle, name, Int32(sql.binds.count), values, nil, nil, 0)
+            result = withParameters(sql.binds) { values, lengths, formats in
+                PQexecPrepared(handle, name, Int32(sql.binds.count), values, lengths, formats, 0)
             }
         } else {
-            result = withCStringArray(sql.binds) { values in
-                PQexecParams(handle, sql.text, Int32(sql.binds.count), nil, values, nil, nil, 0)
+            result = withParameters(sql.binds) { values, lengths, formats in
+                PQexecParams(handle, sql.text, Int32(sql.binds.count), nil, values, lengths, formats, 0)
             }
         }
         return try consume(result)
@@ -81,8 +81,8 @@ public final class Connection {
     /// Streams the rows of a statement one at a time (libpq single-row mode), in
     /// constant memory whatever the result's size.
     public func forEachRow(_ sql: SQL, _ body: (Row) throws -> Void) throws {
-        let sent = withCStringArray(sql.binds) { values in
-            PQsendQueryParams(handle, sql.text, Int32(sql.binds.count), nil, values, nil, nil, 0)
+        let sent = withParameters(sql.binds) { values, lengths, formats in
+            PQsendQueryParams(handle, sql.text, Int32(sql.binds.count), nil, values, lengths, formats, 0)
         }
         guard sent == 1 else { throw connectionError() }
         guard PQsetSingleRowMode(handle) == 1 else { throw connectionError() }
@@ -189,6 +189,29 @@ extension String {
         while text.last?.isNewline == true { text.removeLast() }
         return text
     }
+}
+
+/// Calls `body` with the C arrays libpq takes for statement parameters: the values (nil is NULL),
+/// their lengths and their formats (0 text, 1 binary; a text value's length is not read).
+func withParameters<R>(
+    _ binds: [PQParameter?], _ body: ([UnsafePointer<CChar>?], [Int32], [Int32]) -> R
+) -> R {
+    var lengths = [Int32](repeating: 0, count: binds.count)
+    var formats = [Int32](repeating: 0, count: binds.count)
+    let values: [UnsafeMutablePointer<CChar>?] = binds.enumerated().map { index, bind in
+        switch bind {
+        case nil: return nil
+        case .text(let text): return strdup(text)
+        case .binary(let bytes):
+            lengths[index] = Int32(bytes.count)
+            formats[index] = 1
+            let copy = UnsafeMutableRawBufferPointer(start: malloc(max(1, bytes.count)), count: bytes.count)
+            copy.copyBytes(from: bytes)
+            return copy.baseAddress?.assumingMemoryBound(to: CChar.self)
+        }
+    }
+    defer { values.forEach { free($0) } }
+    return body(values.map { $0.map { UnsafePointer($0) } }, lengths, formats)
 }
 
 /// Calls `body` with a C array of C strings for `strings` (nil stays NULL).

@@ -119,26 +119,21 @@ extension Data: PQEncodable, PQDecodable {
 /// A PostgreSQL array literal (`{a,b}`) of any encodable element; bind it with a
 /// cast such as `\(ids)::uuid[]`.
 extension Array: PQEncodable where Element: PQEncodable {
+    /// Every element double-quoted, `"` and `\` escaped, written into one buffer.
     public var pqText: String {
-        var text = "{"
+        var bytes: [UInt8] = [UInt8(ascii: "{")]
         for (index, element) in enumerated() {
-            if index > 0 { text += "," }
-            text += quoteArrayElement(element.pqText)
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(UInt8(ascii: "\""))
+            for byte in element.pqText.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
+                bytes.append(byte)
+            }
+            bytes.append(UInt8(ascii: "\""))
         }
-        return text + "}"
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
     }
-}
-
-func quoteArrayElement(_ text: String) -> String {
-    var quoted = [UInt8]()
-    quoted.reserveCapacity(text.utf8.count + 16)
-    quoted.append(UInt8(ascii: "\""))
-    for byte in text.utf8 {
-        if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { quoted.append(UInt8(ascii: "\\")) }
-        quoted.append(byte)
-    }
-    quoted.append(UInt8(ascii: "\""))
-    return String(decoding: quoted, as: UTF8.self)
 }
 
 private func hexValue(_ byte: UInt8) -> UInt8? {

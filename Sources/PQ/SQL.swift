@@ -9,8 +9,8 @@
 public struct SQL: Sendable, Hashable, ExpressibleByStringInterpolation {
     /// The statement text with `$1…$n` placeholders.
     public private(set) var text: String
-    /// The bound values in text format (`nil` is SQL NULL).
-    public private(set) var binds: [String?]
+    /// The bound values (`nil` is SQL NULL).
+    public private(set) var binds: [PQParameter?]
 
     public init(stringLiteral value: String) {
         text = value
@@ -35,7 +35,7 @@ public struct SQL: Sendable, Hashable, ExpressibleByStringInterpolation {
     /// Builds statements; see ``SQL``.
     public struct StringInterpolation: StringInterpolationProtocol, Sendable {
         var text = ""
-        var binds: [String?] = []
+        var binds: [PQParameter?] = []
 
         public init(literalCapacity: Int, interpolationCount: Int) {
             text.reserveCapacity(literalCapacity + interpolationCount * 3)
@@ -47,13 +47,19 @@ public struct SQL: Sendable, Hashable, ExpressibleByStringInterpolation {
 
         /// Binds a value as the next `$n`.
         public mutating func appendInterpolation(_ value: some PQEncodable) {
-            binds.append(value.pqText)
+            binds.append(.text(value.pqText))
             text += "$\(binds.count)"
         }
 
         /// Binds an optional value; `nil` is SQL NULL.
         public mutating func appendInterpolation(_ value: (some PQEncodable)?) {
-            binds.append(value?.pqText)
+            binds.append(value.map { .text($0.pqText) })
+            text += "$\(binds.count)"
+        }
+
+        /// Binds an array in binary format as the next `$n`.
+        public mutating func appendInterpolation(_ array: PQBinaryArray) {
+            binds.append(.binary(array.bytes))
             text += "$\(binds.count)"
         }
 

@@ -7,13 +7,14 @@ import Sales
 /// and the rest are still loaded.
 ///
 /// Lines are decided in order against states kept in memory (``ImportedStreams``) rather than
-/// read back for each line, and the events of consecutive lines on one stream are appended as one
-/// batch at exactly the version the states were decided at, with the batch's claims. One batch is
-/// appended while the next is decided, so the client and the server work at the same time; a
-/// line counts as done (progress, summary) once its batch has committed. When an append fails on
-/// a version conflict (another writer) or a taken claim, nothing of the batch is stored: its lines,
-/// and those decided after them, are recorded again one by one through ``CommandRecorder``, so
-/// each line is judged against the store and a refusal names the right line.
+/// read back for each line, and the events of consecutive lines, on whichever streams, are
+/// appended as one batch in one transaction, each stream at exactly the version its state was
+/// decided at, with the batch's claims. One batch is appended while the next is decided, so the
+/// client and the server work at the same time; a line counts as done (progress, summary) once its
+/// batch has committed. When an append fails on a version conflict (another writer) or a taken
+/// claim, nothing of the batch is stored: its lines, and those decided after them, are recorded
+/// again one by one through ``CommandRecorder``, so each line is judged against the store and a
+/// refusal names the right line.
 public struct CommandImport: Sendable {
     /// One refused line.
     public struct Rejection: Sendable, Equatable, CustomStringConvertible {
@@ -42,7 +43,7 @@ public struct CommandImport: Sendable {
     /// streams exist.
     static let prefetchSize = 2_000
 
-    /// The most events appended in one batch.
+    /// The most events appended in one batch (a line's events are never split).
     public let batchSize: Int
 
     /// An import recording as `actor`, appending at most `batchSize` events at a time.
@@ -88,8 +89,8 @@ public struct CommandImport: Sendable {
     }
 }
 
-/// One run of an import: the lines decided since the last append, the events they add to one
-/// stream, the append in flight, and the summary of the lines settled so far.
+/// One run of an import: the lines decided since the last append, the events they add to their
+/// streams, the append in flight, and the summary of the lines settled so far.
 private struct ImportBatch {
     /// A line decided but not settled yet: its command (nil when it did not validate) and, when
     /// refused, why.
@@ -108,11 +109,9 @@ private struct ImportBatch {
     /// The append running while the next batch is decided, and the lines it settles.
     var inFlight: (append: Task<Void, any Error>, items: [Item])?
     var items: [Item] = []
-    var stream: StreamName?
-    var expectedVersion: Int64 = 0
-    var clientID: UUID?
-    var events: [NewEvent] = []
-    var claims: [Claim] = []
+    /// The events of `items`, stream by stream in the order they were decided.
+    var parts: [StreamAppend] = []
+    var eventCount = 0
 
     init(importer: CommandImport, done: @escaping (Int) -> Void) {
         self.importer = importer
@@ -159,17 +158,22 @@ private struct ImportBatch {
                 items.append(Item(line: line, command: command, refusal: violation.description))
                 return try await settleIfEmpty()
             }
-            if let stream, stream != decision.stream || events.count + decision.events.count > importer.batchSize {
+            if !parts.isEmpty, eventCount + decision.events.count > importer.batchSize {
                 // After a fallback the cached states are gone: decide again against the store.
                 guard try await flush() else { continue }
             }
-            if stream == nil {
-                stream = decision.stream
-                expectedVersion = decision.expectedVersion
-                clientID = decision.events.first?.clientId
+            let stream = try StreamID(decision.stream.description)
+            let events = decision.events.map { CommandRecorder.newEvent($0, metadata: metadata) }
+            if let last = parts.indices.last, parts[last].stream == stream {
+                parts[last].events += events
+                parts[last].claims += decision.claims
+            } else {
+                parts.append(
+                    StreamAppend(
+                        stream: stream, expected: ExpectedVersion(version: decision.expectedVersion), events: events,
+                        clientID: decision.events.first?.clientId, claims: decision.claims))
             }
-            events += decision.events.map { CommandRecorder.newEvent($0, metadata: metadata) }
-            claims += decision.claims
+            eventCount += events.count
             items.append(Item(line: line, command: command))
             if !streams.accept(decision) { _ = try await flush() }
             return
@@ -191,7 +195,7 @@ private struct ImportBatch {
 
     /// Settles the pending lines at once when they add no events.
     private mutating func settleIfEmpty() async throws {
-        if stream == nil { _ = try await flush() }
+        if parts.isEmpty { _ = try await flush() }
     }
 
     /// Waits for the append in flight, then starts the batch's append (or settles its lines at
@@ -199,25 +203,17 @@ private struct ImportBatch {
     /// again one by one.
     private mutating func flush() async throws -> Bool {
         let pending = items
-        let target = stream
-        let batch = (expected: expectedVersion, clientID: clientID, events: events, claims: claims)
+        let batch = parts
         items = []
-        stream = nil
-        events = []
-        claims = []
+        parts = []
+        eventCount = 0
         guard try await settleInFlight(before: pending) else { return false }
-        guard let target else {
+        guard !batch.isEmpty else {
             settle(pending)
             return true
         }
         let store = importer.recorder.store
-        let streamID = try StreamID(target.description)
-        let append = Task {
-            _ = try await store.append(
-                to: streamID, expected: ExpectedVersion(version: batch.expected), events: batch.events,
-                clientID: batch.clientID, claims: batch.claims)
-        }
-        inFlight = (append, pending)
+        inFlight = (Task { try await store.append(batch) }, pending)
         return true
     }
 

@@ -59,10 +59,10 @@ final class ImportedStreams: DecisionInputs {
     func prefetch(_ streams: Set<StreamName>) async throws {
         let unknown = streams.filter { entries[$0] == nil }.map(\.description)
         guard !unknown.isEmpty else { return }
+        // Planned anew each time: a plan cached while `streams` was small scans the whole table.
         let existing: [String] = try await recorder.store.pool.withConnection { connection in
-            try connection.query(
-                "SELECT stream_id FROM streams WHERE stream_id = ANY(\(unknown)::text[])", prepared: true
-            ).rows.map { try $0.decode(0) }
+            try connection.query("SELECT stream_id FROM streams WHERE stream_id = ANY(\(unknown)::text[])")
+                .rows.map { try $0.decode(0) }
         }
         let stored = Set(existing)
         absent.formUnion(streams.filter { entries[$0] == nil && !stored.contains($0.description) })

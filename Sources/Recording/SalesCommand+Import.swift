@@ -29,12 +29,12 @@ extension SalesCommand {
         }
         switch name {
         case "register-client":
-            return .registerClient(try RegisterClient.parse(line.without("command"), recordedAt: recordedAt))
+            return .registerClient(try RegisterClient.parse(.object(members), recordedAt: recordedAt))
         case "record-touch":
             let clientId = try pathID("clientId")
             return .recordTouch(try RecordTouch.parse(.object(members), clientId: clientId))
         case "open-deal":
-            return .openDeal(try OpenDeal.parse(line.without("command")))
+            return .openDeal(try OpenDeal.parse(.object(members)))
         case "move-deal-stage":
             let dealId = try pathID("dealId")
             return .moveDealStage(try MoveDealStage.parse(.object(members), dealId: dealId))
@@ -61,9 +61,9 @@ extension SalesCommand {
             let clientId = try pathID("clientId")
             return .placeOrder(try PlaceOrder.parse(.object(members), clientId: clientId))
         case "issue-invoice":
-            return .issueInvoice(try IssueInvoice.parse(line.without("command")))
+            return .issueInvoice(try IssueInvoice.parse(.object(members)))
         case "receive-payment":
-            return .receivePayment(try ReceivePayment.parse(line.without("command")))
+            return .receivePayment(try ReceivePayment.parse(.object(members)))
         case "issue-credit-note":
             let invoiceId = try pathID("invoiceId")
             return .issueCreditNote(try IssueCreditNote.parse(.object(members), invoiceId: invoiceId))
@@ -74,14 +74,5 @@ extension SalesCommand {
             if let named = members.removeValue(forKey: "name"), members["pipeline"] == nil { members["pipeline"] = named }
             return .definePipeline(try DefinePipeline.parse(.object(members), recordedAt: recordedAt))
         }
-    }
-}
-
-extension JSONValue {
-    /// The object without the member `key`.
-    fileprivate func without(_ key: String) -> JSONValue {
-        guard var members = objectValue else { return self }
-        members.removeValue(forKey: key)
-        return .object(members)
     }
 }

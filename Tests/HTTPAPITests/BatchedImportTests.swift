@@ -13,6 +13,13 @@ struct BatchedImportTests {
         CommandImport(recorder: CommandRecorder(store: database.store, logger: TestDatabase.logger), actor: "cli:test")
     }
 
+    /// An importer that appends each line's events on their own, so that another writer can strike
+    /// between two appends.
+    static func lineByLineImporter(_ database: TestDatabase) -> CommandImport {
+        CommandImport(
+            recorder: CommandRecorder(store: database.store, logger: TestDatabase.logger), actor: "cli:test", batchSize: 1)
+    }
+
     /// Lines for one client: registration, touches, invoices and payments, with every id given.
     static func clientLines(_ client: UUID, number: Int) -> [String] {
         let id = client.canonical
@@ -73,6 +80,26 @@ struct BatchedImportTests {
             == ["ClientRegistered", "TouchRecorded", "TouchRecorded"])
         #expect(log["receivables-\(client.canonical)"]?.count == 2)
         #expect(log.keys.count == 2)
+    }
+
+    /// Another client's invoice number is only caught by the store's claim, which fails the whole
+    /// append over many streams: every line of it is recorded again one by one, and only the
+    /// line reusing the number is refused.
+    @Test func aClaimTakenInABatchOverManyStreamsRefusesOnlyItsLine() async throws {
+        let database = try await TestDatabase.make()
+        let (first, second) = (UUID(), UUID())
+        let firstLines = Self.clientLines(first, number: 1)
+        let secondLines = Self.clientLines(second, number: 2)
+        let reused = firstLines[4].replacingOccurrences(of: first.canonical, with: second.canonical)
+        let lines = firstLines + secondLines.prefix(2) + [Self.anotherInvoice(withNumberOf: reused)] + secondLines.dropFirst(2)
+        let summary = try await Self.importer(database).load(lines.map { Substring($0) })
+        #expect(summary.rejections.map(\.line) == [firstLines.count + 3])
+        #expect(summary.rejections.first?.reason.contains("invoice number 'T-1-0' is already used") == true)
+        #expect(summary.loaded == lines.count - 1)
+        let log = try await Self.log(database)
+        #expect(log["receivables-\(first.canonical)"]?.count == 3)
+        #expect(log["receivables-\(second.canonical)"]?.count == 3)
+        #expect(log.values.reduce(0) { $0 + $1.count } == lines.count - 1)
     }
 
     @Test func batchedAndOneByOneImportsAppendTheSameEvents() async throws {
@@ -141,14 +168,14 @@ struct BatchedImportTests {
         let second = UUID()
         let firstLines = Self.clientLines(first, number: 1)
         let secondLines = Self.clientLines(second, number: 2)
-        // The first client's registration is appended when the import moves to the second client;
-        // then another writer appends a touch to it before the import's next touch.
+        // Line by line, the first client's registration is appended first; then another writer
+        // appends a touch to it before the import's next touch.
         let lines = [firstLines[0]] + secondLines + [firstLines[1], firstLines[2]]
 
         let appendOthersTouch = try await Self.otherWritersTouch(first, clientLines: firstLines, on: database)
         let otherLine = 1 + secondLines.count
 
-        let summary = try await Self.importer(database).load(lines.map { Substring($0) }) { done in
+        let summary = try await Self.lineByLineImporter(database).load(lines.map { Substring($0) }) { done in
             if done == otherLine { appendOthersTouch() }
         }
         #expect(summary.rejections == [])
@@ -170,8 +197,8 @@ struct BatchedImportTests {
         let firstLines = Self.clientLines(first, number: 1)
         let secondLines = Self.clientLines(second, number: 2)
         let thirdLines = Self.clientLines(third, number: 3)
-        // The first client's two touches go in flight once the third client's registration is
-        // decided, just after the other writer's touch; the third client's lines follow them.
+        // Line by line, the first client's first touch goes in flight just after the other
+        // writer's touch while its second touch is decided; the third client's lines follow them.
         let lines = [firstLines[0]] + secondLines + [firstLines[1], firstLines[2]] + thirdLines
 
         let appendOthersTouch = try await Self.otherWritersTouch(first, clientLines: firstLines, on: database)
@@ -180,7 +207,7 @@ struct BatchedImportTests {
         let firstStream = try StreamID("client-\(first.canonical)")
         let done = Mutex([Int]())
 
-        let summary = try await Self.importer(database).load(lines.map { Substring($0) }) { line in
+        let summary = try await Self.lineByLineImporter(database).load(lines.map { Substring($0) }) { line in
             done.withLock { $0.append(line) }
             guard line == otherLine else { return }
             // The line reported done (the second client's payment) is stored already.

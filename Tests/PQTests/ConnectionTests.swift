@@ -50,11 +50,32 @@ struct ConnectionTests {
         #expect(throws: PQError.self) { try values.decode(5, as: Int.self) }
     }
 
+    @Test func binaryArraysRoundTripWithoutEscaping() async throws {
+        let id = UUID()
+        let documents = [#"{"text": "a \"quoted\" \\ naïve, {b}"}"#, "{}"]
+        let row = try await database.pool.withConnection { connection in
+            try connection.query(
+                """
+                SELECT (\(PQBinaryArray.jsonb(documents))::jsonb[])[1] ->> 'text',
+                       array_length(\(PQBinaryArray.jsonb(documents))::jsonb[], 1),
+                       \(PQBinaryArray.text(["a,b", "c\"d", "e\\f", ""]))::text[],
+                       \(PQBinaryArray.uuid([id, nil]))::uuid[], \(PQBinaryArray.uuid([]))::uuid[]
+                """, prepared: true
+            ).first
+        }
+        let values = try #require(row)
+        #expect(try values.decode(0, as: String.self) == #"a "quoted" \ naïve, {b}"#)
+        #expect(try values.decode(1, as: Int.self) == 2)
+        #expect(try values.decode(2, as: String.self) == #"{"a,b","c\"d","e\\f",""}"#)
+        #expect(try values.decode(3, as: String.self) == "{\(id.uuidString.lowercased()),NULL}")
+        #expect(try values.decode(4, as: String.self) == "{}")
+    }
+
     @Test func fragmentsAreRenumbered() {
         let filter: SQL = "amount > \(10) AND currency = \("RUB")"
         let query: SQL = "SELECT * FROM t WHERE id = \(7) AND \(fragment: filter)"
         #expect(query.text == "SELECT * FROM t WHERE id = $1 AND amount > $2 AND currency = $3")
-        #expect(query.binds == ["7", "10", "RUB"])
+        #expect(query.binds == [.text("7"), .text("10"), .text("RUB")])
         var appended: SQL = "SELECT \(1)"
         appended.append(" + \(2)")
         #expect(appended.text == "SELECT $1 + $2")

@@ -21,7 +21,7 @@ public struct AgreeConcession: Sendable, Equatable {
     /// Validates a request body for the deal of the path: `given`, `inReturn`, `agreedOn`; optional
     /// `concessionId` (else from `makeID`), like every other entity id a command may carry.
     public static func parse(
-        _ body: JSONValue, dealId: UUID, makeID: () -> UUID = UUID.init
+        _ body: JSONValue, dealId: UUID, makeID: () -> UUID = UUID.random
     ) throws(ValidationFailure) -> AgreeConcession {
         var fields = CommandFields(body)
         let concessionId = fields.identifier("concessionId", default: makeID)

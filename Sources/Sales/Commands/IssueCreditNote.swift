@@ -22,7 +22,7 @@ public struct IssueCreditNote: Sendable, Equatable {
     /// optional `creditNoteId` (else from `makeID`). The currency is the invoice's: there is no
     /// `currency` field.
     public static func parse(
-        _ body: JSONValue, invoiceId: UUID, makeID: () -> UUID = UUID.init
+        _ body: JSONValue, invoiceId: UUID, makeID: () -> UUID = UUID.random
     ) throws(ValidationFailure) -> IssueCreditNote {
         var fields = CommandFields(body)
         let creditNoteId = fields.identifier("creditNoteId", default: makeID)

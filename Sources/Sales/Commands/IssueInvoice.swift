@@ -29,7 +29,7 @@ public struct IssueInvoice: Sendable, Equatable {
 
     /// Validates a request body: `clientId`, `number`, `issuedOn`, `dueOn`, `amountMinor`,
     /// `currency`; optional `invoiceId` (else from `makeID`) and `orderId`.
-    public static func parse(_ body: JSONValue, makeID: () -> UUID = UUID.init) throws(ValidationFailure) -> IssueInvoice {
+    public static func parse(_ body: JSONValue, makeID: () -> UUID = UUID.random) throws(ValidationFailure) -> IssueInvoice {
         var fields = CommandFields(body)
         let invoiceId = fields.identifier("invoiceId", default: makeID)
         let clientId = fields.required("clientId", .uuid)

@@ -28,7 +28,7 @@ public struct MakeOffer: Sendable, Equatable {
     /// Validates a request body for the deal of the path: `amountMinor`, `currency`, `offeredOn`;
     /// optional `offerId` (else from `makeID`), `validUntil`, `terms`.
     public static func parse(
-        _ body: JSONValue, dealId: UUID, makeID: () -> UUID = UUID.init
+        _ body: JSONValue, dealId: UUID, makeID: () -> UUID = UUID.random
     ) throws(ValidationFailure) -> MakeOffer {
         var fields = CommandFields(body)
         let offerId = fields.identifier("offerId", default: makeID)

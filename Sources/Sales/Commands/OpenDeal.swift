@@ -27,7 +27,7 @@ public struct OpenDeal: Sendable, Equatable {
 
     /// Validates a request body: `clientId`, `title`, `amountMinor`, `currency`, `openedOn`; optional
     /// `dealId` (else from `makeID`) and `pipeline` (else `sales`).
-    public static func parse(_ body: JSONValue, makeID: () -> UUID = UUID.init) throws(ValidationFailure) -> OpenDeal {
+    public static func parse(_ body: JSONValue, makeID: () -> UUID = UUID.random) throws(ValidationFailure) -> OpenDeal {
         var fields = CommandFields(body)
         let dealId = fields.identifier("dealId", default: makeID)
         let clientId = fields.required("clientId", .uuid)

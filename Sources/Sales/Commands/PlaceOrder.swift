@@ -25,7 +25,7 @@ public struct PlaceOrder: Sendable, Equatable {
     /// Validates a request body for the client of the path: `placedOn`, `amountMinor`, `currency`;
     /// optional `orderId` (else from `makeID`) and `dealId`.
     public static func parse(
-        _ body: JSONValue, clientId: UUID, makeID: () -> UUID = UUID.init
+        _ body: JSONValue, clientId: UUID, makeID: () -> UUID = UUID.random
     ) throws(ValidationFailure) -> PlaceOrder {
         var fields = CommandFields(body)
         let orderId = fields.identifier("orderId", default: makeID)

@@ -21,7 +21,7 @@ public struct RaiseObjection: Sendable, Equatable {
     /// Validates a request body for the deal of the path: `category`, `raisedOn`; optional
     /// `objectionId` (else from `makeID`) and `text`.
     public static func parse(
-        _ body: JSONValue, dealId: UUID, makeID: () -> UUID = UUID.init
+        _ body: JSONValue, dealId: UUID, makeID: () -> UUID = UUID.random
     ) throws(ValidationFailure) -> RaiseObjection {
         var fields = CommandFields(body)
         let objectionId = fields.identifier("objectionId", default: makeID)

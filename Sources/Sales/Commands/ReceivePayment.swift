@@ -32,7 +32,7 @@ public struct ReceivePayment: Sendable, Equatable {
 
     /// Validates a request body: `clientId`, `receivedOn`, `amountMinor`, `currency`; optional
     /// `paymentId` (else from `makeID`) and `allocations: [{invoiceId, amountMinor}]` (at most 1000).
-    public static func parse(_ body: JSONValue, makeID: () -> UUID = UUID.init) throws(ValidationFailure) -> ReceivePayment {
+    public static func parse(_ body: JSONValue, makeID: () -> UUID = UUID.random) throws(ValidationFailure) -> ReceivePayment {
         var fields = CommandFields(body)
         let paymentId = fields.identifier("paymentId", default: makeID)
         let clientId = fields.required("clientId", .uuid)

@@ -32,7 +32,7 @@ public struct RecordTouch: Sendable, Equatable {
     /// Validates a request body for the client `clientId` of the path: `channel`, `direction`,
     /// `occurredAt`; optional `touchId` (else from `makeID`), `dealId`, `summary`, `outcome`, `nextStep`.
     public static func parse(
-        _ body: JSONValue, clientId: UUID, makeID: () -> UUID = UUID.init
+        _ body: JSONValue, clientId: UUID, makeID: () -> UUID = UUID.random
     ) throws(ValidationFailure) -> RecordTouch {
         var fields = CommandFields(body)
         let touchId = fields.identifier("touchId", default: makeID)

@@ -30,7 +30,7 @@ public struct RegisterClient: Sendable, Equatable {
     /// Validates a request body: `name`, `kind`; optional `clientId` (else from `makeID`),
     /// `email`, `phone`, `source`, `temperature`, `registeredOn` (else the UTC date of `recordedAt`).
     public static func parse(
-        _ body: JSONValue, recordedAt: Instant, makeID: () -> UUID = UUID.init
+        _ body: JSONValue, recordedAt: Instant, makeID: () -> UUID = UUID.random
     ) throws(ValidationFailure) -> RegisterClient {
         var fields = CommandFields(body)
         let clientId = fields.identifier("clientId", default: makeID)

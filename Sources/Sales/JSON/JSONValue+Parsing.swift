@@ -136,28 +136,38 @@ private struct JSONScanner {
         }
     }
 
-    /// A string starting at the opening quote; escapes decoded, UTF-8 validated.
+    /// A string starting at the opening quote; escapes decoded, UTF-8 validated. Runs of plain
+    /// bytes are taken whole, and a string of ASCII without escapes (most keys and values) needs
+    /// neither a copy of its own nor validation.
     mutating func string() throws(JSONSyntaxError) -> String {
         index += 1
         var utf8: [UInt8] = []
+        var isASCII = true
         while true {
+            let start = index
+            while index < bytes.count {
+                let byte = bytes[index]
+                guard byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte >= 0x20 else { break }
+                isASCII = isASCII && byte < 0x80
+                index += 1
+            }
             guard !isAtEnd else { throw error("unterminated string") }
-            let byte = bytes[index]
-            switch byte {
+            switch bytes[index] {
             case UInt8(ascii: "\""):
                 index += 1
+                if utf8.isEmpty, isASCII { return String(decoding: bytes[start..<index - 1], as: UTF8.self) }
+                utf8.append(contentsOf: bytes[start..<index - 1])
                 guard let text = String(validating: utf8, as: UTF8.self) else {
                     throw error("invalid UTF-8 in string")
                 }
                 return text
             case UInt8(ascii: "\\"):
+                utf8.append(contentsOf: bytes[start..<index])
                 index += 1
                 utf8.append(contentsOf: try escape())
-            case 0x00..<0x20:
-                throw error("unescaped control character in string")
+                isASCII = false
             default:
-                utf8.append(byte)
-                index += 1
+                throw error("unescaped control character in string")
             }
         }
     }

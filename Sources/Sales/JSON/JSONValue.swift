@@ -18,8 +18,10 @@ public enum JSONValue: Sendable, Hashable {
 
     /// An object built from optional members: a nil member is left out, as optional payload
     /// fields are omitted (never `null`) in the log.
-    public static func object(omittingNil members: [String: JSONValue?]) -> JSONValue {
-        .object(members.compactMapValues { $0 })
+    public static func object(omittingNil members: KeyValuePairs<String, JSONValue?>) -> JSONValue {
+        var object = [String: JSONValue](minimumCapacity: members.count)
+        for case (let key, let value?) in members { object[key] = value }
+        return .object(object)
     }
 
     /// The members when this is an object.

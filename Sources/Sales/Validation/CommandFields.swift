@@ -63,7 +63,7 @@ struct CommandFields {
 
     /// Records an error for every key that no read asked for.
     mutating func rejectUnknownKeys() {
-        for key in members.keys.sorted() where !readKeys.contains(key) {
+        for key in members.keys.filter({ !readKeys.contains($0) }).sorted() {
             errors.append(FieldError(field: fieldName(key), message: "is not a field of this command"))
         }
     }

@@ -82,7 +82,7 @@ extension FieldFormat where Value == String {
                 return .failure(FieldProblem("must be at most \(maxLength) characters"))
             }
             let allowed: Set<Unicode.Scalar> = multiline ? ["\t", "\n", "\r"] : []
-            if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !allowed.contains($0) }) {
+            if text.unicodeScalars.contains(where: { $0.isControl && !allowed.contains($0) }) {
                 return .failure(FieldProblem("must not contain control characters"))
             }
             return .success(text)
@@ -100,7 +100,7 @@ extension FieldFormat where Value == String {
             }
             let parts = text.split(separator: "@", omittingEmptySubsequences: false)
             let isWellFormed = parts.count == 2 && !parts[0].isEmpty && parts[0].count <= 64
-                && !text.unicodeScalars.contains { $0.properties.isWhitespace || $0.properties.generalCategory == .control }
+                && !text.unicodeScalars.contains { $0.properties.isWhitespace || $0.isControl }
                 && isDomain(parts[1])
             return isWellFormed ? .success(text) : .failure(FieldProblem("must be an e-mail address like name@example.com"))
         }
@@ -245,5 +245,13 @@ extension FieldFormat where Value == String {
         FieldFormat { value in
             value.stringValue.map { .success($0) } ?? .failure(FieldProblem("must be a string"))
         }
+    }
+}
+
+extension Unicode.Scalar {
+    /// Whether this is a control character (general category Cc: U+0000–U+001F and
+    /// U+007F–U+009F, a range Unicode keeps stable), told without the property tables.
+    fileprivate var isControl: Bool {
+        value < 0x20 || (0x7F...0x9F).contains(value)
     }
 }

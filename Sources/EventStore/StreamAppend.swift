@@ -1,0 +1,26 @@
+import Foundation
+
+/// One stream's part of an append to several streams at once (``EventStore/append(_:)``): its
+/// events, the version the stream must be at, the client they concern and the claims they take.
+public struct StreamAppend: Sendable, Equatable {
+    /// The stream appended to.
+    public var stream: StreamID
+    /// The version it must be at when this part's events are appended.
+    public var expected: ExpectedVersion
+    /// The events, in order.
+    public var events: [NewEvent]
+    /// The client the events concern (the `client_id` column).
+    public var clientID: UUID?
+    /// Business keys this part takes for its stream.
+    public var claims: [Claim]
+
+    public init(
+        stream: StreamID, expected: ExpectedVersion, events: [NewEvent], clientID: UUID? = nil, claims: [Claim] = []
+    ) {
+        self.stream = stream
+        self.expected = expected
+        self.events = events
+        self.clientID = clientID
+        self.claims = claims
+    }
+}
