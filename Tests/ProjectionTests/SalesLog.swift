@@ -149,8 +149,8 @@ extension UUID {
 extension SalesLog {
     /// Appends `events` random catalogue events over the 365 days from 2026-01-01, dated in any
     /// order (so many are back-dated behind later ones), catching the read models up every 250
-    /// events in batches of random size.
-    func appendRandomHistory(events: Int, using random: inout SplitMix64) async throws {
+    /// events in batches of random size unless a runner keeps them (`catchingUp` false).
+    func appendRandomHistory(events: Int, catchingUp: Bool = true, using random: inout SplitMix64) async throws {
         var clients: [UUID] = []
         var deals: [(UUID, UUID, [String])] = []
         var invoices: [(UUID, UUID, Int64)] = []
@@ -213,7 +213,7 @@ extension SalesLog {
                 continue
             }
             appended += 1
-            if appended % 250 == 0 { try await catchUp(batchSize: Int64.random(in: 1...97, using: &random)) }
+            if catchingUp, appended % 250 == 0 { try await catchUp(batchSize: Int64.random(in: 1...97, using: &random)) }
         }
     }
 }

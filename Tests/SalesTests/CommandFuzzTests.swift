@@ -49,11 +49,37 @@ struct CommandFuzzTests {
         }
     }
 
+    /// Seconds of the `fuzz` phase of `make test` (`TOUCHSTONE_FUZZ_SECONDS`), each run on a new
+    /// seed that is printed so a failure can be replayed; 0 skips it.
+    static let fuzzSeconds = Int(ProcessInfo.processInfo.environment["TOUCHSTONE_FUZZ_SECONDS"] ?? "") ?? 0
+
     @Test func mutatedBodiesGetACommandOrFieldErrors() throws {
-        var random = SplitMix(state: 20_261_123)
+        let (rejectedAsJSON, refused) = try Self.mutate(seed: 20_261_123) { $0 < 20_000 }
+        #expect(rejectedAsJSON > 0)
+        #expect(refused > 0)
+    }
+
+    @Test(.enabled(if: fuzzSeconds > 0, "set TOUCHSTONE_FUZZ_SECONDS to run"))
+    func mutatedBodiesForAsLongAsThePhaseLasts() throws {
+        let seed = UInt64.random(in: 1...UInt64.max)
+        let deadline = ContinuousClock.now + .seconds(Self.fuzzSeconds)
+        print("fuzz: seed \(seed) for \(Self.fuzzSeconds) s")
+        let (rejectedAsJSON, refused) = try Self.mutate(seed: seed) { $0 % 1_000 != 0 || ContinuousClock.now < deadline }
+        print("fuzz: seed \(seed): \(rejectedAsJSON) bodies refused as JSON, \(refused) refused by validation")
+        #expect(rejectedAsJSON > 0)
+        #expect(refused > 0)
+    }
+
+    /// Mutates the seeds for as long as `proceed` says of the round number: every mutant is either
+    /// not JSON, or JSON that survives normalisation and is a command or has field errors. Answers
+    /// how many were refused as JSON and by validation.
+    static func mutate(seed: UInt64, while proceed: (Int) -> Bool) throws -> (rejectedAsJSON: Int, refused: Int) {
+        var random = SplitMix(state: seed)
         var rejectedAsJSON = 0
         var refused = 0
-        for round in 0..<20_000 {
+        var round = 0
+        while proceed(round) {
+            defer { round += 1 }
             var bytes = Array(Self.seeds[round % Self.seeds.count].utf8)
             for _ in 0..<Int.random(in: 1...3, using: &random) {
                 let index = Int.random(in: 0..<bytes.count, using: &random)
@@ -87,7 +113,6 @@ struct CommandFuzzTests {
                 }
             }
         }
-        #expect(rejectedAsJSON > 0)
-        #expect(refused > 0)
+        return (rejectedAsJSON, refused)
     }
 }
