@@ -1,10 +1,12 @@
 extension FactTable {
     /// How a table of current state (one row per invoice, client or deal) is folded from facts.
     ///
-    /// The rows to fold, one per fact, come either from the events of a range of the log (a live
-    /// batch, ``events``) or, in a rebuild, from the generation's tables of facts, already filled
-    /// with typed columns (``facts``); both give the same rows, column by column, and the same
-    /// ``aggregate`` folds them per key. The determinism tests compare both ways.
+    /// The rows to fold come either from the events of a range of the log (a live batch,
+    /// ``events``) or, in a rebuild, from the generation's tables of facts, already filled with
+    /// typed columns (``facts``); both give the same columns, and rows that the same
+    /// ``aggregate`` folds to the same row per key (a row per fact; where an event is two facts,
+    /// as a deal's opening and its first stage, the aggregate must not count it twice). The
+    /// determinism tests compare both ways.
     struct Fold: Sendable, Hashable {
         /// `SELECT … FROM (`: the row per key folded from the rows `f` that follow, up to
         /// ``grouping``.
@@ -12,8 +14,9 @@ extension FactTable {
         /// `SELECT … FROM events e … WHERE …`: the rows of the events, without the range
         /// condition, which a live batch appends as `AND e.position > $from AND e.position <= $to`.
         let events: String
-        /// The same rows from the tables of facts, unioned (`UNION ALL`, so the first names the
-        /// columns and every one casts its nulls).
+        /// The same rows from the tables of facts, unioned (`UNION ALL`: the first names the
+        /// columns and gives their types, so it casts its nulls; the others may leave theirs
+        /// untyped).
         let facts: [Source]
         /// `) f GROUP BY …`: what closes the rows and groups them per key.
         let grouping: String
