@@ -228,52 +228,77 @@ extension FactTable {
             open numeric GENERATED ALWAYS AS (CASE WHEN written_off THEN 0 ELSE amount - reduced END) STORED
             """,
         insertColumns: "invoice_id, client_id, currency, issued_on, due_on, amount, reduced, written_off, latest_on",
-        select: """
-            SELECT f.invoice_id, (array_agg(f.client_id) FILTER (WHERE f.issued))[1],
-                   (array_agg(f.currency) FILTER (WHERE f.issued))[1], min(f.issued_on) FILTER (WHERE f.issued),
-                   min(f.due_on), sum(f.amount), sum(f.reduced), bool_or(f.written_off), max(f.dated_on)
-              FROM (SELECT (a->>'invoiceId')::uuid AS invoice_id, e.type = 'InvoiceIssued' AS issued,
-                           (e.data->>'clientId')::uuid AS client_id, e.data->>'currency' AS currency,
-                           (e.data->>'issuedOn')::date AS issued_on, (e.data->>'dueOn')::date AS due_on,
-                           CASE WHEN e.type = 'InvoiceIssued' THEN (a->>'amountMinor')::bigint END AS amount,
-                           CASE WHEN e.type IN ('PaymentReceived', 'CreditNoteIssued')
-                                THEN (a->>'amountMinor')::numeric ELSE 0 END AS reduced,
-                           e.type = 'InvoiceWrittenOff' AS written_off,
-                           coalesce(e.data->>'issuedOn', e.data->>'receivedOn', e.data->>'writtenOffOn')::date AS dated_on
-                      FROM events e
-                     CROSS JOIN LATERAL jsonb_array_elements(
-                           CASE WHEN e.type = 'PaymentReceived' THEN e.data->'allocations' ELSE jsonb_build_array(e.data) END) a
-                     WHERE e.type IN ('InvoiceIssued', 'PaymentReceived', 'CreditNoteIssued', 'InvoiceWrittenOff')
-            """,
         indexes: ["open", "latest_on"],
-        upsert: """
-            ) f GROUP BY f.invoice_id
-            ON CONFLICT (invoice_id) DO UPDATE SET
-               client_id = coalesce(state.client_id, excluded.client_id), currency = coalesce(state.currency, excluded.currency),
-               issued_on = least(state.issued_on, excluded.issued_on), due_on = least(state.due_on, excluded.due_on),
-               amount = CASE WHEN state.amount IS NULL OR excluded.amount IS NULL THEN coalesce(state.amount, excluded.amount)
-                             ELSE state.amount + excluded.amount END,
-               reduced = state.reduced + excluded.reduced, written_off = state.written_off OR excluded.written_off,
-               latest_on = greatest(state.latest_on, excluded.latest_on)
-            """)
+        fold: Fold(
+            aggregate: """
+                SELECT f.invoice_id, (array_agg(f.client_id) FILTER (WHERE f.issued))[1],
+                       (array_agg(f.currency) FILTER (WHERE f.issued))[1], min(f.issued_on) FILTER (WHERE f.issued),
+                       min(f.due_on), sum(f.amount), sum(f.reduced), bool_or(f.written_off), max(f.dated_on)
+                  FROM (
+                """,
+            events: """
+                SELECT (a->>'invoiceId')::uuid AS invoice_id, e.type = 'InvoiceIssued' AS issued,
+                       (e.data->>'clientId')::uuid AS client_id, e.data->>'currency' AS currency,
+                       (e.data->>'issuedOn')::date AS issued_on, (e.data->>'dueOn')::date AS due_on,
+                       CASE WHEN e.type = 'InvoiceIssued' THEN (a->>'amountMinor')::bigint END AS amount,
+                       CASE WHEN e.type IN ('PaymentReceived', 'CreditNoteIssued')
+                            THEN (a->>'amountMinor')::numeric ELSE 0 END AS reduced,
+                       e.type = 'InvoiceWrittenOff' AS written_off,
+                       coalesce(e.data->>'issuedOn', e.data->>'receivedOn', e.data->>'writtenOffOn')::date AS dated_on
+                  FROM events e
+                 CROSS JOIN LATERAL jsonb_array_elements(
+                       CASE WHEN e.type = 'PaymentReceived' THEN e.data->'allocations' ELSE jsonb_build_array(e.data) END) a
+                 WHERE e.type IN ('InvoiceIssued', 'PaymentReceived', 'CreditNoteIssued', 'InvoiceWrittenOff')
+                """,
+            facts: [
+                Source(
+                    table: .invoices,
+                    columns: """
+                        invoice_id, true AS issued, client_id, currency, issued_on, due_on, amount, 0::numeric AS reduced,
+                        false AS written_off, issued_on AS dated_on
+                        """),
+                Source(
+                    table: .allocations,
+                    columns: "invoice_id, false, NULL, NULL, NULL, NULL, NULL, amount::numeric, false, received_on"),
+                Source(
+                    table: .creditNotes,
+                    columns: "invoice_id, false, NULL, NULL, NULL, NULL, NULL, amount::numeric, false, issued_on"),
+                Source(table: .writeOffs, columns: "invoice_id, false, NULL, NULL, NULL, NULL, NULL, 0, true, written_off_on"),
+            ],
+            grouping: ") f GROUP BY f.invoice_id",
+            merge: """
+                ON CONFLICT (invoice_id) DO UPDATE SET
+                   client_id = coalesce(state.client_id, excluded.client_id), currency = coalesce(state.currency, excluded.currency),
+                   issued_on = least(state.issued_on, excluded.issued_on), due_on = least(state.due_on, excluded.due_on),
+                   amount = CASE WHEN state.amount IS NULL OR excluded.amount IS NULL THEN coalesce(state.amount, excluded.amount)
+                                 ELSE state.amount + excluded.amount END,
+                   reduced = state.reduced + excluded.reduced, written_off = state.written_off OR excluded.written_off,
+                   latest_on = greatest(state.latest_on, excluded.latest_on)
+                """))
 
     /// Per client and currency: the unapplied credit of its payments.
     public static let unappliedCredits = FactTable(
         name: "unapplied_credits",
         columns: "client_id uuid NOT NULL, currency text NOT NULL, amount numeric NOT NULL, latest_on date NOT NULL, PRIMARY KEY (client_id, currency)",
         insertColumns: "client_id, currency, amount, latest_on",
-        select: """
-            SELECT f.client_id, f.currency, sum(f.amount), max(f.received_on)
-              FROM (SELECT (e.data->>'clientId')::uuid AS client_id, e.data->>'currency' AS currency,
-                           (e.data->>'unappliedMinor')::numeric AS amount, (e.data->>'receivedOn')::date AS received_on
-                      FROM events e WHERE e.type = 'PaymentReceived' AND (e.data->>'unappliedMinor')::bigint > 0
-            """,
         indexes: ["latest_on"],
-        upsert: """
-            ) f GROUP BY f.client_id, f.currency
-            ON CONFLICT (client_id, currency) DO UPDATE SET
-               amount = state.amount + excluded.amount, latest_on = greatest(state.latest_on, excluded.latest_on)
-            """)
+        fold: Fold(
+            aggregate: "SELECT f.client_id, f.currency, sum(f.amount), max(f.received_on) FROM (",
+            events: """
+                SELECT (e.data->>'clientId')::uuid AS client_id, e.data->>'currency' AS currency,
+                       (e.data->>'unappliedMinor')::numeric AS amount, (e.data->>'receivedOn')::date AS received_on
+                  FROM events e WHERE e.type = 'PaymentReceived' AND (e.data->>'unappliedMinor')::bigint > 0
+                """,
+            facts: [
+                Source(
+                    table: .payments, columns: "client_id, currency, unapplied::numeric AS amount, received_on",
+                    condition: "WHERE unapplied > 0")
+            ],
+            grouping: ") f GROUP BY f.client_id, f.currency",
+            merge: """
+                ON CONFLICT (client_id, currency) DO UPDATE SET
+                   amount = state.amount + excluded.amount, latest_on = greatest(state.latest_on, excluded.latest_on)
+                """))
 
     /// Per client: its latest registration, distinct purchase dates, lifetime value per currency
     /// (`ltv`, and `ltv_order`: minus its largest amount, `Infinity` without orders) and last touch.
@@ -285,44 +310,63 @@ extension FactTable {
             latest_on date NOT NULL
             """,
         insertColumns: "client_id, registered_on, registered_position, purchase_dates, ltv, ltv_order, last_touch_on, latest_on",
-        select: """
-            SELECT g.client_id, g.registered_on, g.registered_position, g.purchase_dates, g.ltv,
-                   coalesce(-(SELECT max(value::numeric) FROM jsonb_each_text(g.ltv)), 'Infinity'), g.last_touch_on, g.latest_on
-              FROM (SELECT f.client_id,
-                           (array_agg(f.registered_on ORDER BY f.position DESC) FILTER (WHERE f.registered_on IS NOT NULL))[1]
-                               AS registered_on,
-                           max(f.position) FILTER (WHERE f.registered_on IS NOT NULL) AS registered_position,
-                           coalesce(array_agg(DISTINCT f.placed_on ORDER BY f.placed_on) FILTER (WHERE f.placed_on IS NOT NULL),
-                                    '{}') AS purchase_dates,
-                           coalesce(jsonb_object_agg(f.currency, f.currency_total) FILTER (WHERE f.placed_on IS NOT NULL), '{}')
-                               AS ltv,
-                           max(f.touched_on) AS last_touch_on,
-                           max(coalesce(f.registered_on, f.placed_on, f.touched_on)) AS latest_on
-                      FROM (SELECT (e.data->>'clientId')::uuid AS client_id, e.position,
-                                   CASE WHEN e.type = 'ClientRegistered' THEN (e.data->>'registeredOn')::date END AS registered_on,
-                                   CASE WHEN e.type = 'OrderPlaced' THEN (e.data->>'placedOn')::date END AS placed_on,
-                                   e.data->>'currency' AS currency,
-                                   sum((e.data->>'amountMinor')::numeric) FILTER (WHERE e.type = 'OrderPlaced')
-                                       OVER (PARTITION BY e.data->>'clientId', e.data->>'currency') AS currency_total,
-                                   CASE WHEN e.type = 'TouchRecorded'
-                                        THEN coalesce((e.data->>'occurredOn')::date, left(e.data->>'occurredAt', 10)::date) END
-                                       AS touched_on
-                              FROM events e WHERE e.type IN ('ClientRegistered', 'OrderPlaced', 'TouchRecorded')
-            """,
         indexes: ["ltv_order, client_id", "latest_on"],
-        upsert: """
-            ) f GROUP BY f.client_id) g
-            ON CONFLICT (client_id) DO UPDATE SET
-               registered_on = CASE WHEN excluded.registered_position > state.registered_position
-                                      OR state.registered_position IS NULL
-                                    THEN excluded.registered_on ELSE state.registered_on END,
-               registered_position = greatest(state.registered_position, excluded.registered_position),
-               purchase_dates = ARRAY(SELECT DISTINCT d FROM unnest(state.purchase_dates || excluded.purchase_dates) d ORDER BY d),
-               ltv = \(mergedLTV),
-               ltv_order = coalesce(-(SELECT max(value::numeric) FROM jsonb_each_text(\(mergedLTV))), 'Infinity'),
-               last_touch_on = greatest(state.last_touch_on, excluded.last_touch_on),
-               latest_on = greatest(state.latest_on, excluded.latest_on)
-            """)
+        fold: Fold(
+            aggregate: """
+                SELECT g.client_id, g.registered_on, g.registered_position, g.purchase_dates, g.ltv,
+                       coalesce(-(SELECT max(value::numeric) FROM jsonb_each_text(g.ltv)), 'Infinity'), g.last_touch_on, g.latest_on
+                  FROM (SELECT f.client_id,
+                               (array_agg(f.registered_on ORDER BY f.position DESC) FILTER (WHERE f.registered_on IS NOT NULL))[1]
+                                   AS registered_on,
+                               max(f.position) FILTER (WHERE f.registered_on IS NOT NULL) AS registered_position,
+                               coalesce(array_agg(DISTINCT f.placed_on ORDER BY f.placed_on) FILTER (WHERE f.placed_on IS NOT NULL),
+                                        '{}') AS purchase_dates,
+                               coalesce(jsonb_object_agg(f.currency, f.currency_total) FILTER (WHERE f.placed_on IS NOT NULL), '{}')
+                                   AS ltv,
+                               max(f.touched_on) AS last_touch_on,
+                               max(coalesce(f.registered_on, f.placed_on, f.touched_on)) AS latest_on
+                          FROM (
+                """,
+            events: """
+                SELECT (e.data->>'clientId')::uuid AS client_id, e.position,
+                       CASE WHEN e.type = 'ClientRegistered' THEN (e.data->>'registeredOn')::date END AS registered_on,
+                       CASE WHEN e.type = 'OrderPlaced' THEN (e.data->>'placedOn')::date END AS placed_on,
+                       e.data->>'currency' AS currency,
+                       sum((e.data->>'amountMinor')::numeric) FILTER (WHERE e.type = 'OrderPlaced')
+                           OVER (PARTITION BY e.data->>'clientId', e.data->>'currency') AS currency_total,
+                       CASE WHEN e.type = 'TouchRecorded'
+                            THEN coalesce((e.data->>'occurredOn')::date, left(e.data->>'occurredAt', 10)::date) END
+                           AS touched_on
+                  FROM events e WHERE e.type IN ('ClientRegistered', 'OrderPlaced', 'TouchRecorded')
+                """,
+            facts: [
+                Source(
+                    table: .clients,
+                    columns: """
+                        client_id, position, registered_on, NULL::date AS placed_on, NULL::text AS currency,
+                        NULL::numeric AS currency_total, NULL::date AS touched_on
+                        """),
+                Source(
+                    table: .orders,
+                    columns: """
+                        client_id, position, NULL, placed_on, currency,
+                        sum(amount::numeric) OVER (PARTITION BY client_id, currency), NULL
+                        """),
+                Source(table: .touches, columns: "client_id, position, NULL, NULL, NULL, NULL, occurred_on"),
+            ],
+            grouping: ") f GROUP BY f.client_id) g",
+            merge: """
+                ON CONFLICT (client_id) DO UPDATE SET
+                   registered_on = CASE WHEN excluded.registered_position > state.registered_position
+                                          OR state.registered_position IS NULL
+                                        THEN excluded.registered_on ELSE state.registered_on END,
+                   registered_position = greatest(state.registered_position, excluded.registered_position),
+                   purchase_dates = ARRAY(SELECT DISTINCT d FROM unnest(state.purchase_dates || excluded.purchase_dates) d ORDER BY d),
+                   ltv = \(mergedLTV),
+                   ltv_order = coalesce(-(SELECT max(value::numeric) FROM jsonb_each_text(\(mergedLTV))), 'Infinity'),
+                   last_touch_on = greatest(state.last_touch_on, excluded.last_touch_on),
+                   latest_on = greatest(state.latest_on, excluded.latest_on)
+                """))
 
     /// The lifetime values of the kept row and the batch's, summed per currency.
     private static let mergedLTV = """
@@ -347,56 +391,92 @@ extension FactTable {
             offer_amount, offer_currency, offered_on, offer_position, objections_raised, objections_handled, closed, \
             last_touch_on, latest_on
             """,
-        select: """
-            SELECT f.deal_id, (array_agg(f.client_id) FILTER (WHERE f.opened))[1],
-                   (array_agg(f.pipeline) FILTER (WHERE f.opened))[1], (array_agg(f.title) FILTER (WHERE f.opened))[1],
-                   (array_agg(f.amount) FILTER (WHERE f.opened))[1], (array_agg(f.currency) FILTER (WHERE f.opened))[1],
-                   min(f.dated_on) FILTER (WHERE f.opened),
-                   (array_agg(f.stage ORDER BY f.dated_on DESC, f.position DESC) FILTER (WHERE f.stage IS NOT NULL))[1],
-                   (array_agg(f.dated_on ORDER BY f.dated_on DESC, f.position DESC) FILTER (WHERE f.stage IS NOT NULL))[1],
-                   (array_agg(f.position ORDER BY f.dated_on DESC, f.position DESC) FILTER (WHERE f.stage IS NOT NULL))[1],
-                   (array_agg(f.amount ORDER BY f.dated_on DESC, f.position DESC) FILTER (WHERE f.offer))[1],
-                   (array_agg(f.currency ORDER BY f.dated_on DESC, f.position DESC) FILTER (WHERE f.offer))[1],
-                   (array_agg(f.dated_on ORDER BY f.dated_on DESC, f.position DESC) FILTER (WHERE f.offer))[1],
-                   (array_agg(f.position ORDER BY f.dated_on DESC, f.position DESC) FILTER (WHERE f.offer))[1],
-                   count(*) FILTER (WHERE f.type = 'ObjectionRaised'), count(*) FILTER (WHERE f.type = 'ObjectionHandled'),
-                   bool_or(f.type IN ('DealWon', 'DealLost')), max(f.dated_on) FILTER (WHERE f.type = 'TouchRecorded'),
-                   max(f.dated_on)
-              FROM (SELECT (e.data->>'dealId')::uuid AS deal_id, e.type, e.position, e.type = 'DealOpened' AS opened,
-                           e.type = 'OfferMade' AS offer, (e.data->>'clientId')::uuid AS client_id,
-                           e.data->>'pipeline' AS pipeline, e.data->>'title' AS title,
-                           (e.data->>'amountMinor')::bigint AS amount, e.data->>'currency' AS currency,
-                           CASE WHEN e.type IN ('DealOpened', 'DealStageMoved') THEN e.data->>'stage' END AS stage,
-                           CASE e.type WHEN 'DealOpened' THEN (e.data->>'openedOn')::date
-                                       WHEN 'DealStageMoved' THEN (e.data->>'movedOn')::date
-                                       WHEN 'OfferMade' THEN (e.data->>'offeredOn')::date
-                                       WHEN 'ObjectionRaised' THEN (e.data->>'raisedOn')::date
-                                       WHEN 'ObjectionHandled' THEN (e.data->>'handledOn')::date
-                                       WHEN 'DealWon' THEN (e.data->>'wonOn')::date
-                                       WHEN 'DealLost' THEN (e.data->>'lostOn')::date
-                                       ELSE coalesce((e.data->>'occurredOn')::date, left(e.data->>'occurredAt', 10)::date)
-                           END AS dated_on
-                      FROM events e
-                     WHERE e.type IN ('DealOpened', 'DealStageMoved', 'OfferMade', 'ObjectionRaised', 'ObjectionHandled',
-                                      'DealWon', 'DealLost', 'TouchRecorded')
-                       AND e.data->>'dealId' IS NOT NULL
-            """,
         indexes: ["pipeline, closed", "latest_on"],
-        upsert: """
-            ) f GROUP BY f.deal_id
-            ON CONFLICT (deal_id) DO UPDATE SET
-               client_id = coalesce(state.client_id, excluded.client_id), pipeline = coalesce(state.pipeline, excluded.pipeline),
-               title = coalesce(state.title, excluded.title), amount = coalesce(state.amount, excluded.amount),
-               currency = coalesce(state.currency, excluded.currency), opened_on = coalesce(state.opened_on, excluded.opened_on),
-               \(latest("stage", "stage_entered_on", "stage_position", among: ["stage", "stage_entered_on", "stage_position"])),
-               \(latest("offer_position", "offered_on", "offer_position",
-                        among: ["offer_amount", "offer_currency", "offered_on", "offer_position"])),
-               objections_raised = state.objections_raised + excluded.objections_raised,
-               objections_handled = state.objections_handled + excluded.objections_handled,
-               closed = state.closed OR excluded.closed,
-               last_touch_on = greatest(state.last_touch_on, excluded.last_touch_on),
-               latest_on = greatest(state.latest_on, excluded.latest_on)
-            """)
+        fold: Fold(
+            aggregate: """
+                SELECT f.deal_id, (array_agg(f.client_id) FILTER (WHERE f.opened))[1],
+                       (array_agg(f.pipeline) FILTER (WHERE f.opened))[1], (array_agg(f.title) FILTER (WHERE f.opened))[1],
+                       (array_agg(f.amount) FILTER (WHERE f.opened))[1], (array_agg(f.currency) FILTER (WHERE f.opened))[1],
+                       min(f.dated_on) FILTER (WHERE f.opened),
+                       (array_agg(f.stage ORDER BY f.dated_on DESC, f.position DESC) FILTER (WHERE f.stage IS NOT NULL))[1],
+                       (array_agg(f.dated_on ORDER BY f.dated_on DESC, f.position DESC) FILTER (WHERE f.stage IS NOT NULL))[1],
+                       (array_agg(f.position ORDER BY f.dated_on DESC, f.position DESC) FILTER (WHERE f.stage IS NOT NULL))[1],
+                       (array_agg(f.amount ORDER BY f.dated_on DESC, f.position DESC) FILTER (WHERE f.offer))[1],
+                       (array_agg(f.currency ORDER BY f.dated_on DESC, f.position DESC) FILTER (WHERE f.offer))[1],
+                       (array_agg(f.dated_on ORDER BY f.dated_on DESC, f.position DESC) FILTER (WHERE f.offer))[1],
+                       (array_agg(f.position ORDER BY f.dated_on DESC, f.position DESC) FILTER (WHERE f.offer))[1],
+                       count(*) FILTER (WHERE f.type = 'ObjectionRaised'), count(*) FILTER (WHERE f.type = 'ObjectionHandled'),
+                       bool_or(f.type IN ('DealWon', 'DealLost')), max(f.dated_on) FILTER (WHERE f.type = 'TouchRecorded'),
+                       max(f.dated_on)
+                  FROM (
+                """,
+            events: """
+                SELECT (e.data->>'dealId')::uuid AS deal_id, e.type, e.position, e.type = 'DealOpened' AS opened,
+                       e.type = 'OfferMade' AS offer, (e.data->>'clientId')::uuid AS client_id,
+                       e.data->>'pipeline' AS pipeline, e.data->>'title' AS title,
+                       (e.data->>'amountMinor')::bigint AS amount, e.data->>'currency' AS currency,
+                       CASE WHEN e.type IN ('DealOpened', 'DealStageMoved') THEN e.data->>'stage' END AS stage,
+                       CASE e.type WHEN 'DealOpened' THEN (e.data->>'openedOn')::date
+                                   WHEN 'DealStageMoved' THEN (e.data->>'movedOn')::date
+                                   WHEN 'OfferMade' THEN (e.data->>'offeredOn')::date
+                                   WHEN 'ObjectionRaised' THEN (e.data->>'raisedOn')::date
+                                   WHEN 'ObjectionHandled' THEN (e.data->>'handledOn')::date
+                                   WHEN 'DealWon' THEN (e.data->>'wonOn')::date
+                                   WHEN 'DealLost' THEN (e.data->>'lostOn')::date
+                                   ELSE coalesce((e.data->>'occurredOn')::date, left(e.data->>'occurredAt', 10)::date)
+                       END AS dated_on
+                  FROM events e
+                 WHERE e.type IN ('DealOpened', 'DealStageMoved', 'OfferMade', 'ObjectionRaised', 'ObjectionHandled',
+                                  'DealWon', 'DealLost', 'TouchRecorded')
+                   AND e.data->>'dealId' IS NOT NULL
+                """,
+            // A deal's opening is one event with its first stage; in the facts its stage entry is a
+            // row of its own (only objections, closes and touches are counted by their type).
+            facts: [
+                Source(
+                    table: .deals,
+                    columns: """
+                        deal_id, 'DealOpened'::text AS type, position, true AS opened, false AS offer, client_id, pipeline,
+                        title, amount, currency, NULL::text AS stage, opened_on AS dated_on
+                        """),
+                Source(
+                    table: .stageEntries,
+                    columns: "deal_id, 'DealStageMoved', position, false, false, NULL, NULL, NULL, NULL, NULL, stage, entered_on"),
+                Source(
+                    table: .offers,
+                    columns: "deal_id, 'OfferMade', position, false, true, NULL, NULL, NULL, amount, currency, NULL, offered_on"),
+                Source(
+                    table: .objections,
+                    columns: "deal_id, 'ObjectionRaised', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, raised_on"),
+                Source(
+                    table: .objectionOutcomes,
+                    columns: "deal_id, 'ObjectionHandled', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, handled_on"),
+                Source(
+                    table: .closes,
+                    columns: """
+                        deal_id, CASE outcome WHEN 'won' THEN 'DealWon' ELSE 'DealLost' END, position, false, false, NULL, NULL,
+                        NULL, NULL, NULL, NULL, closed_on
+                        """),
+                Source(
+                    table: .touches,
+                    columns: "deal_id, 'TouchRecorded', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, occurred_on",
+                    condition: "WHERE deal_id IS NOT NULL"),
+            ],
+            grouping: ") f GROUP BY f.deal_id",
+            merge: """
+                ON CONFLICT (deal_id) DO UPDATE SET
+                   client_id = coalesce(state.client_id, excluded.client_id), pipeline = coalesce(state.pipeline, excluded.pipeline),
+                   title = coalesce(state.title, excluded.title), amount = coalesce(state.amount, excluded.amount),
+                   currency = coalesce(state.currency, excluded.currency), opened_on = coalesce(state.opened_on, excluded.opened_on),
+                   \(latest("stage", "stage_entered_on", "stage_position", among: ["stage", "stage_entered_on", "stage_position"])),
+                   \(latest("offer_position", "offered_on", "offer_position",
+                            among: ["offer_amount", "offer_currency", "offered_on", "offer_position"])),
+                   objections_raised = state.objections_raised + excluded.objections_raised,
+                   objections_handled = state.objections_handled + excluded.objections_handled,
+                   closed = state.closed OR excluded.closed,
+                   last_touch_on = greatest(state.last_touch_on, excluded.last_touch_on),
+                   latest_on = greatest(state.latest_on, excluded.latest_on)
+                """))
 
     /// `column = …` for each of `columns`: the batch's value when its (`date`, `position`) comes
     /// after the kept row's (or the kept row has none, told by `present` being null), else the kept one.

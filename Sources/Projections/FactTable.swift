@@ -6,7 +6,8 @@ import PQ
 /// Every row carries the `position` of the event it came from and that
 /// event's `recorded_at`, so any `asOf` (business date) or `knownAt` (recorded
 /// instant) is a filter of the report's query, never a rebuild. The same
-/// `select` serves live batches and full rebuilds (see ``RebuildFill``).
+/// `select` serves live batches and full rebuilds (see ``RebuildFill``). A
+/// table of current state folds facts instead (see ``Fold``).
 public struct FactTable: Sendable, Hashable {
     /// The table's name within a generation, e.g. `invoices`.
     public let name: String
@@ -20,18 +21,16 @@ public struct FactTable: Sendable, Hashable {
     /// columns, see ``RebuildFill``), so it must read only the events of the
     /// range: no other reference to `events` (a subquery over the whole log
     /// would see just the batch there). Determinism tests compare both ways.
+    /// For a table of current state, the ``Fold``'s aggregate over its events,
+    /// which only live batches run.
     let select: String
     /// Column lists to index, one index each.
     let indexes: [String]
-    /// What follows the range condition, for a table of current state folded from the facts:
-    /// the end of the select (closing a subquery, grouping per key) and its `ON CONFLICT … DO
-    /// UPDATE`, where `state` is the row kept so far; the merge must not depend on how the log is
-    /// cut into batches (live batches; a rebuild folds the whole log in one statement). Empty for
-    /// facts.
-    var upsert: String = ""
+    /// How a table of current state is folded from the facts; `nil` for a table of facts.
+    var fold: Fold? = nil
 
     /// Whether the table keeps facts (a row per fact) rather than current state folded from them.
-    var isFacts: Bool { upsert.isEmpty }
+    var isFacts: Bool { fold == nil }
 
     /// `CREATE TABLE` under `tableName`, without indexes.
     func creation(named tableName: String) -> SQL {
@@ -48,18 +47,40 @@ public struct FactTable: Sendable, Hashable {
         }
     }
 
-    /// Inserts the facts of the events in (`from`, `to`].
+    /// Inserts the facts of the events in (`from`, `to`], or folds them into the rows of current
+    /// state kept so far.
     func insertion(named tableName: String, from: Int64, to: Int64) -> SQL {
-        insert(into: tableName, rows: "\(fragment: SQL(stringLiteral: select)) AND e.position > \(from) AND e.position <= \(to)")
+        let grouping = SQL(stringLiteral: fold?.grouping ?? "")
+        return insert(
+            into: tableName,
+            rows: "\(fragment: SQL(stringLiteral: select)) AND e.position > \(from) AND e.position <= \(to) \(fragment: grouping)")
+    }
+
+    /// Folds the rows of `generation`'s fact tables into this table of current state, empty until
+    /// then, in one statement (a rebuild, after the fill).
+    func folding(in generation: ProjectionGeneration) -> SQL? {
+        guard let fold else { return nil }
+        var rows = SQL(stringLiteral: fold.aggregate)
+        for (index, source) in fold.facts.enumerated() {
+            if index > 0 { rows.append(" UNION ALL ") }
+            rows.append(
+                """
+                SELECT \(fragment: SQL(stringLiteral: source.columns)) FROM \(fragment: generation.table(source.table)) \
+                \(fragment: SQL(stringLiteral: source.condition))
+                """)
+        }
+        rows.append(" \(fragment: SQL(stringLiteral: fold.grouping))")
+        return insert(into: generation.tableName(self), rows: rows)
     }
 
     /// `INSERT INTO` the table called `tableName` `(`insertColumns`)` the `rows` of a query (a
-    /// table of current state folds them in with its ``upsert``), then `returning`.
+    /// table of current state merges them into the rows kept so far, see ``Fold/merge``), then
+    /// `returning`.
     func insert(into tableName: String, rows: SQL, returning: SQL = "") -> SQL {
         """
         INSERT INTO \(identifier: Projection.schema).\(identifier: tableName) AS state \
         (\(fragment: SQL(stringLiteral: insertColumns))) \
-        \(fragment: rows) \(fragment: SQL(stringLiteral: upsert))\(fragment: returning)
+        \(fragment: rows) \(fragment: SQL(stringLiteral: fold?.merge ?? ""))\(fragment: returning)
         """
     }
 

@@ -12,8 +12,8 @@ import Synchronization
 /// each batch: one statement (``RebuildFill``) reads the batch's events once
 /// and fills every new table, and the batch's transaction moves every new
 /// generation's registry row (its progress). After the last batch the tables
-/// of current state are folded from the whole filled range, one statement
-/// each, and then the new tables get their indexes. Then, for each read
+/// of current state are folded from the new tables of facts, one statement
+/// each, and the new tables get their indexes. Then, for each read
 /// model, in one transaction that locks both registry rows, both generations
 /// are brought to the same position, compared table by table (row count and
 /// a sum of per-row hashes, see ``FactTable``) and swapped when they match or
@@ -99,22 +99,28 @@ public struct ProjectionRebuild: Sendable {
             rebuilt.position = filled
             return rebuilt
         }
-        // Tables of current state are folded from the whole filled range at once: one GROUP BY
-        // per table instead of an upsert merging every batch into rows kept so far. They serve
-        // the reports as of today, so they are analysed at once: the first reports after the
-        // swap get plans made for their real size.
-        let folds = zip(projections, rebuilt).flatMap { projection, generation in
-            projection.tables.filter { !$0.isFacts }.map { table in
-                (table.insertion(named: generation.tableName(table), from: 0, to: filled),
-                 "ANALYZE \(fragment: generation.table(table))" as SQL)
+        // Tables of current state are folded from the whole filled range at once, from the typed
+        // columns of the new fact tables (no JSON read again): one GROUP BY per table instead of
+        // an upsert merging every batch into rows kept so far. They serve the reports as of
+        // today, so they are analysed at once: the first reports after the swap get plans made
+        // for their real size. A fold, its analysis and its table's indexes are one job, in that
+        // order; the indexes of the fact tables are jobs of their own, taken by whichever
+        // connection is free (folds first: they are the longest).
+        var jobs: [[SQL]] = []
+        var factIndexes: [[SQL]] = []
+        for (projection, generation) in zip(projections, rebuilt) {
+            for table in projection.tables {
+                let indexes = table.indexing(named: generation.tableName(table))
+                if let fold = table.folding(in: generation) {
+                    jobs.append([fold, "ANALYZE \(fragment: generation.table(table))"] + indexes)
+                } else {
+                    factIndexes += indexes.map { [$0] }
+                }
             }
         }
-        try crew.perform(folds) { statements, connection in
-            try connection.execute(statements.0)
-            try connection.execute(statements.1)
+        try crew.perform(jobs + factIndexes) { statements, connection in
+            for statement in statements { try connection.execute(statement) }
         }
-        let indexes = zip(projections, rebuilt).flatMap { ProjectionRegistry.indexing($1, of: $0) }
-        try crew.perform(indexes) { statement, connection in try connection.execute(statement) }
         let outcomes = Mutex([RebuildOutcome?](repeating: nil, count: projections.count))
         try crew.perform(Array(projections.indices)) { index, connection in
             let outcome = try swap(projections[index], rebuilt[index], on: connection)

@@ -25,7 +25,7 @@ struct CurrentStateTests {
                 try [Projection.aging, .retention, .board].map { projection in
                     try ProjectionRegistry.live(projection, on: connection).answersFromCurrentState(
                         current,
-                        tables: projection.tables.filter { $0.upsert != "" }, on: connection)
+                        tables: projection.tables.filter { !$0.isFacts }, on: connection)
                 }
             }
             #expect(answers == [fromState, fromState, fromState], "\(day)")

@@ -59,6 +59,24 @@ struct SalesLog {
             ])
     }
 
+    func creditNote(invoice: UUID, client: UUID, issuedOn: String, amount: Int64, currency: String = "RUB") async throws {
+        try await append(
+            "CreditNoteIssued", stream: "receivables-\(client.lower)", client: client,
+            [
+                "creditNoteId": UUID().lower, "invoiceId": invoice.lower, "clientId": client.lower, "issuedOn": issuedOn,
+                "amountMinor": amount, "currency": currency, "reason": "goodwill",
+            ])
+    }
+
+    func writeOff(invoice: UUID, client: UUID, on day: String, amount: Int64, currency: String = "RUB") async throws {
+        try await append(
+            "InvoiceWrittenOff", stream: "receivables-\(client.lower)", client: client,
+            [
+                "invoiceId": invoice.lower, "clientId": client.lower, "writtenOffOn": day, "amountMinor": amount,
+                "currency": currency, "reason": "bankrupt",
+            ])
+    }
+
     func deal(_ id: UUID, client: UUID, openedOn: String, amount: Int64, currency: String = "RUB") async throws {
         try await append(
             "DealOpened", stream: "deal-\(id.lower)", client: client,
@@ -97,6 +115,22 @@ struct SalesLog {
             "ObjectionRaised", stream: "deal-\(deal.lower)", client: client,
             ["objectionId": id.lower, "dealId": deal.lower, "clientId": client.lower, "category": "price",
              "raisedOn": raisedOn])
+    }
+
+    func offer(deal: UUID, client: UUID, on day: String, amount: Int64, currency: String = "RUB") async throws {
+        try await append(
+            "OfferMade", stream: "deal-\(deal.lower)", client: client,
+            [
+                "offerId": UUID().lower, "dealId": deal.lower, "clientId": client.lower, "amountMinor": amount,
+                "currency": currency, "offeredOn": day,
+            ])
+    }
+
+    func handle(_ objection: UUID, deal: UUID, client: UUID, on day: String) async throws {
+        try await append(
+            "ObjectionHandled", stream: "deal-\(deal.lower)", client: client,
+            ["objectionId": objection.lower, "dealId": deal.lower, "clientId": client.lower, "handledOn": day,
+             "resolved": true])
     }
 
     func touch(client: UUID, deal: UUID? = nil, at instant: String) async throws {
