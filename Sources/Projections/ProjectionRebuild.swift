@@ -103,16 +103,22 @@ public struct ProjectionRebuild: Sendable {
         // columns of the new fact tables (no JSON read again): one GROUP BY per table instead of
         // an upsert merging every batch into rows kept so far. They serve the reports as of
         // today, so they are analysed at once: the first reports after the swap get plans made
-        // for their real size. A fold, its analysis and its table's indexes are one job, in that
-        // order; the indexes of the fact tables are jobs of their own, taken by whichever
-        // connection is free (folds first: they are the longest).
+        // for their real size. The analysis samples 3,000 rows (statistics target 10) rather than
+        // the default 30,000: a tenth of the time, and enough for these tables' plain key and
+        // range lookups. A fold, its analysis and its table's indexes are one job, in that order;
+        // the indexes of the fact tables are jobs of their own, taken by whichever connection is
+        // free (folds first: they are the longest).
         var jobs: [[SQL]] = []
         var factIndexes: [[SQL]] = []
         for (projection, generation) in zip(projections, rebuilt) {
             for table in projection.tables {
                 let indexes = table.indexing(named: generation.tableName(table))
                 if let fold = table.folding(in: generation) {
-                    jobs.append([fold, "ANALYZE \(fragment: generation.table(table))"] + indexes)
+                    let analysis: [SQL] = [
+                        "SET default_statistics_target = 10", "ANALYZE \(fragment: generation.table(table))",
+                        "RESET default_statistics_target",
+                    ]
+                    jobs.append([fold] + analysis + indexes)
                 } else {
                     factIndexes += indexes.map { [$0] }
                 }
