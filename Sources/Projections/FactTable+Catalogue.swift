@@ -391,7 +391,15 @@ extension FactTable {
             offer_amount, offer_currency, offered_on, offer_position, objections_raised, objections_handled, closed, \
             last_touch_on, latest_on
             """,
-        indexes: ["pipeline, closed", "latest_on"],
+        // The board as of today reads a pipeline's open deals in board order (the stage entered
+        // earliest first) from this index alone, without sorting, once the table is vacuumed.
+        indexes: [
+            """
+            (pipeline, stage_entered_on, deal_id) INCLUDE (client_id, title, stage, amount, currency, offer_amount, \
+            offer_currency, objections_raised, objections_handled, last_touch_on, opened_on) WHERE NOT closed
+            """,
+            "latest_on",
+        ],
         fold: Fold(
             aggregate: """
                 SELECT f.deal_id, (array_agg(f.client_id) FILTER (WHERE f.opened))[1],

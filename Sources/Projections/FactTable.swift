@@ -24,7 +24,8 @@ public struct FactTable: Sendable, Hashable {
     /// For a table of current state, the ``Fold``'s aggregate over its events,
     /// which only live batches run.
     let select: String
-    /// Column lists to index, one index each.
+    /// The indexes, one each: a column list, or a whole index body that starts with `(` (its
+    /// columns, then `INCLUDE (…)` and `WHERE …` as needed).
     let indexes: [String]
     /// How a table of current state is folded from the facts; `nil` for a table of facts.
     var fold: Fold? = nil
@@ -39,11 +40,12 @@ public struct FactTable: Sendable, Hashable {
 
     /// `CREATE INDEX` for each of ``indexes`` on the table called `tableName`.
     func indexing(named tableName: String) -> [SQL] {
-        indexes.enumerated().map { index, columns in
-            """
-            CREATE INDEX \(identifier: "\(tableName)_i\(index)") ON \(identifier: Projection.schema).\(identifier: tableName) \
-            (\(fragment: SQL(stringLiteral: columns)))
-            """
+        indexes.enumerated().map { index, body in
+            let body = body.hasPrefix("(") ? body : "(\(body))"
+            return """
+                CREATE INDEX \(identifier: "\(tableName)_i\(index)") ON \(identifier: Projection.schema).\(identifier: tableName) \
+                \(fragment: SQL(stringLiteral: body))
+                """
         }
     }
 

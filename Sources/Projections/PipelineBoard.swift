@@ -34,6 +34,8 @@ public struct PipelineBoard: Sendable, Equatable {
     /// When no fact is dated after `asOf` and `knownAt` is not given (the usual board as of
     /// today), the open deals are read from the current-state table, one row each; otherwise
     /// each deal's stage, offer, objections and touches are looked up among the dated facts.
+    /// Either way PostgreSQL returns the deals in board order: most days in stage first (the
+    /// current-state table says it as the stage entered earliest, the order of its index), then id.
     /// - Throws: ``ProjectionError/unknownPipeline(_:)``.
     public static func query(pipeline: String, window: ReportWindow, on connection: Connection) throws -> PipelineBoard {
         let model = try ProjectionRegistry.live(.board, on: connection)
@@ -48,6 +50,7 @@ public struct PipelineBoard: Sendable, Equatable {
                    objections_raised - objections_handled AS open_objections, last_touch_on
               FROM \(fragment: model.table(.dealProgress))
              WHERE pipeline = \(pipeline) AND NOT closed AND opened_on <= \(asOf)::date AND stage IS NOT NULL
+             ORDER BY stage_entered_on, deal_id
             """
             : """
             WITH open_deals AS (
@@ -79,9 +82,10 @@ public struct PipelineBoard: Sendable, Equatable {
                    WHERE o.deal_id = d.deal_id AND o.offered_on <= \(asOf)::date
                      AND o.recorded_at <= \(knownAt)::timestamptz
                    ORDER BY o.offered_on DESC, o.position DESC LIMIT 1) o ON true
+             ORDER BY days_in_stage DESC, d.deal_id
             """
         // All rows at once: a board has no pages, and single-row mode costs a result per row.
-        for row in try connection.query("\(fragment: openDeals) ORDER BY days_in_stage DESC, deal_id").rows {
+        for row in try connection.query(openDeals).rows {
             let stage: String = try row.decode(3)
             dealsByStage[stage, default: []].append(
                 Deal(
