@@ -9,10 +9,11 @@ extension EventStore {
     ///
     /// Meant for a bulk import whose event ids are new: unlike ``append(to:expected:events:clientID:claims:)``
     /// a stored event id is not taken for a replay but fails the append (`eventIDReused`).
-    /// - Throws: the errors of a single append; a version conflict names the first part's stream
-    ///   that was not at its expected version.
+    /// - Throws: the errors of a single append (``EventStoreError/emptyBatch`` when there is no
+    ///   part or a part has no event); a version conflict names the first part's stream that was
+    ///   not at its expected version.
     public func append(_ parts: [StreamAppend]) async throws {
-        guard !parts.isEmpty else { throw EventStoreError.emptyBatch }
+        guard !parts.isEmpty, parts.allSatisfy({ !$0.events.isEmpty }) else { throw EventStoreError.emptyBatch }
         let events = parts.flatMap(\.events)
         let metadata = try Self.checked(events, expecting: parts.map { ($0.stream, $0.expected) })
         let claimParts = parts.enumerated().flatMap { index, part in part.claims.map { _ in index + 1 } }

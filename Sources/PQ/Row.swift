@@ -37,7 +37,7 @@ public struct Row: Sendable {
 
     /// Decodes column `index`; throws if it is NULL or malformed.
     public func decode<T: PQDecodable>(_ index: Int, as type: T.Type = T.self) throws -> T {
-        guard index < values.count else {
+        guard values.indices.contains(values.startIndex + index) else {
             throw PQError(kind: .decoding, message: "no column \(index) in a row of \(values.count)")
         }
         guard let text = values[values.startIndex + index] else {
@@ -48,7 +48,7 @@ public struct Row: Sendable {
 
     /// Decodes column `index`, NULL as `nil`.
     public func decodeOptional<T: PQDecodable>(_ index: Int, as type: T.Type = T.self) throws -> T? {
-        guard index < values.count else {
+        guard values.indices.contains(values.startIndex + index) else {
             throw PQError(kind: .decoding, message: "no column \(index) in a row of \(values.count)")
         }
         return try values[values.startIndex + index].map { try T(pqText: $0) }

@@ -42,8 +42,9 @@ public struct ReceivablesAging: Sendable, Equatable {
     /// The default edges: 30, 60, 90 days.
     public static let defaultEdges = [30, 60, 90]
 
-    /// The most edges a report takes (52 buckets: current, one per edge, and above the last).
-    public static let maximumEdges = 50
+    /// The most edges a report takes (a year of daily buckets): a sane limit on the query, which
+    /// sums every bucket of every row.
+    public static let maximumEdges = 365
 
     /// Edges from `buckets=30,60,90`.
     /// - Throws: ``ProjectionError/invalidParameter(field:message:)`` unless 1 to ``maximumEdges``
@@ -127,12 +128,13 @@ public struct ReceivablesAging: Sendable, Equatable {
                  GROUP BY 1, 2)
             """
         // `bucket:amount` for each bucket with something in it, comma-separated, in one pass over
-        // the items (concat_ws skips the empty buckets' NULLs); the bucket numbers are integers.
+        // the items (array_to_string skips the empty buckets' NULLs; an ARRAY[…] constructor, not
+        // a function call, so no limit of 100 arguments); the bucket numbers are integers.
         let bucketSums = SQL(
             stringLiteral: labels.indices.map { "'\($0):' || sum(open) FILTER (WHERE bucket = \($0))" }
                 .joined(separator: ", ")
         )
-        let bucketList: SQL = "concat_ws(',', \(fragment: bucketSums))"
+        let bucketList: SQL = "array_to_string(ARRAY[\(fragment: bucketSums)], ',')"
         var rows: [Row] = []
         var totals: [String: Amounts] = [:]
         try connection.forEachRow(

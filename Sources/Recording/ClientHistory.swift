@@ -26,6 +26,8 @@ public struct ClientHistory: Sendable {
 
     /// The events that count, in log order.
     public let entries: [Entry]
+    /// How many events of the client the log holds, whether they count or not.
+    public let eventsStored: Int
     /// The client's state after them.
     public let state: ClientHistoryState
 
@@ -38,31 +40,38 @@ public struct ClientHistory: Sendable {
     ///
     /// A long history is decoded in slices on several cores at once: decoding (JSON and
     /// upcasting) is most of the time such a read takes, and the slices are independent.
-    /// - Throws: ``UnreadableEvent`` for an event that cannot be decoded, or the store's error.
+    /// - Parameter cores: how many slices at most (the processor's cores; tests pass more).
+    /// - Throws: ``UnreadableEvent`` for an event that cannot be decoded (the earliest such event
+    ///   when several slices hold one), or the store's error.
     public static func read(
-        _ client: UUID, asOf: LocalDate, knownAt: Instant?, from store: EventStore
+        _ client: UUID, asOf: LocalDate, knownAt: Instant?, from store: EventStore,
+        cores: Int = ProcessInfo.processInfo.activeProcessorCount
     ) async throws -> ClientHistory {
         let recorded = try await store.readClient(client)
-        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let slices = min(cores, max(1, recorded.count / eventsPerDecodingTask))
+        let slices = min(max(1, cores), max(1, recorded.count / eventsPerDecodingTask))
         guard slices > 1 else {
-            return try ClientHistory(entries: entries(of: recorded[...], asOf: asOf, knownAt: knownAt))
+            return try ClientHistory(
+                entries: entries(of: recorded[...], asOf: asOf, knownAt: knownAt), eventsStored: recorded.count)
         }
         let size = (recorded.count + slices - 1) / slices
-        let decoded = try await withThrowingTaskGroup(of: (Int, [Entry]).self) { group in
+        let decoded = await withTaskGroup(of: (Int, Result<[Entry], UnreadableEvent>).self) { group in
             for slice in 0..<slices {
                 let events = recorded[(slice * size)..<min(recorded.count, (slice + 1) * size)]
-                group.addTask { (slice, try entries(of: events, asOf: asOf, knownAt: knownAt)) }
+                group.addTask {
+                    (slice, Result { () throws(UnreadableEvent) in try entries(of: events, asOf: asOf, knownAt: knownAt) })
+                }
             }
-            var bySlice = [[Entry]](repeating: [], count: slices)
-            for try await (slice, entries) in group { bySlice[slice] = entries }
+            var bySlice = [Result<[Entry], UnreadableEvent>](repeating: .success([]), count: slices)
+            for await (slice, result) in group { bySlice[slice] = result }
             return bySlice
         }
-        return ClientHistory(entries: decoded.flatMap { $0 })
+        // In slice order, so an unreadable event is the earliest one, as in a single pass.
+        return ClientHistory(entries: try decoded.flatMap { try $0.get() }, eventsStored: recorded.count)
     }
 
-    private init(entries: [Entry]) {
+    private init(entries: [Entry], eventsStored: Int) {
         self.entries = entries
+        self.eventsStored = eventsStored
         state = ClientHistoryState.replay(entries.lazy.map(\.event))
     }
 

@@ -56,9 +56,7 @@ struct History: AsyncParsableCommand {
         } catch let error as ClientHistory.UnreadableEvent {
             throw fail(error.description)
         }
-        guard history.state.clientId == client else {
-            throw fail("client \(client.canonical) is not registered as of \(asOf)\(knownAt.map { " as known at \($0)" } ?? "")")
-        }
+        guard history.eventsStored > 0 else { throw fail("no client \(client.uuidString.lowercased())") }
         let entries = history.entries.map { entry in
             let metadata = try? JSONValue(parsing: Data(entry.recorded.metadata.utf8))
             return Entry(recorded: entry.recorded, event: entry.event, actor: metadata?.objectValue?["actor"]?.stringValue)

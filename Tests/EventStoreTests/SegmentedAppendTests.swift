@@ -60,6 +60,14 @@ struct SegmentedAppendTests {
     @Test func badInputIsRefusedBeforeSending() async throws {
         let first = try stream()
         await #expect(throws: EventStoreError.emptyBatch) { try await database.store.append([]) }
+        // A part without events would create a stream at version 0.
+        await #expect(throws: EventStoreError.emptyBatch) {
+            try await database.store.append([
+                StreamAppend(stream: first, expected: .noStream, events: [event()]),
+                StreamAppend(stream: try stream(), expected: .noStream, events: []),
+            ])
+        }
+        #expect(try await database.store.version(of: first) == 0)
         await #expect(throws: EventStoreError.versionConflict(stream: first.description, expected: .exact(0), actual: -1)) {
             try await database.store.append([StreamAppend(stream: first, expected: .exact(0), events: [event()])])
         }

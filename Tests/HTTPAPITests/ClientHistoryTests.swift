@@ -32,8 +32,10 @@ struct ClientHistoryTests {
         #expect(stored.count == 1_001)
         #expect(stored.count >= ClientHistory.eventsPerDecodingTask * 2, "long enough for two slices")
         let asOf = LocalDate("2026-03-15")!
-        for cut in [nil, knownAt] {
-            let history = try await ClientHistory.read(UUID(uuidString: client)!, asOf: asOf, knownAt: cut, from: database.store)
+        for (cut, cores) in [(nil, 1), (nil, 3), (knownAt, 2), (knownAt, 1)] {
+            let history = try await ClientHistory.read(
+                UUID(uuidString: client)!, asOf: asOf, knownAt: cut, from: database.store, cores: cores)
+            #expect(history.eventsStored == 1_001)
             // Each kept event is a registration or a touch dated on or before asOf, recorded by knownAt.
             let expected = stored.filter { event in
                 let data = try? JSONValue(parsing: Data(event.data.utf8))

@@ -228,13 +228,14 @@ struct ReportRouteTests {
             #expect(narrow["bucketLabels"] == Self.parse(#"["current","1-10","11-15","15+"]"#))
             // C-1 is 11 days overdue.
             #expect(narrow["clients"]?.reportItems?[2].objectValue?["buckets"] == Self.parse(#"{"current":0,"1-10":0,"11-15":7000,"15+":0}"#))
-            // As many edges as allowed: every bucket is listed; one more is refused.
-            let fifty = (1...50).map { String($0 * 2) }.joined(separator: ",")
-            let widest = try await aging("asOf=2026-04-30&buckets=\(fifty)")
+            // As many edges as allowed (more than a function's 100 arguments): every bucket is listed;
+            // one more is refused.
+            let widestEdges = (1...365).map { String($0 * 2) }.joined(separator: ",")
+            let widest = try await aging("asOf=2026-04-30&buckets=\(widestEdges)")
             #expect(widest.status == 200, "\(widest.text)")
-            #expect(widest["bucketLabels"]?.reportItems?.count == 52)
+            #expect(widest["bucketLabels"]?.reportItems?.count == 367)
             #expect(widest["clients"]?.reportItems?[2].objectValue?["buckets"]?.objectValue?["11-12"] == .integer(7000))
-            for bad in ["60,30", "30,30", "0,30", "-5", "a", "", "30,,60", "30.5", fifty + ",101"] {
+            for bad in ["60,30", "30,30", "0,30", "-5", "a", "", "30,,60", "30.5", widestEdges + ",731"] {
                 let refused = try await aging("asOf=2026-04-30&buckets=\(bad)")
                 #expect(refused.status == 422, "buckets=\(bad): \(refused.text)")
                 #expect(refused.isProblem && refused.errorFields == ["buckets"], "buckets=\(bad): \(refused.text)")
