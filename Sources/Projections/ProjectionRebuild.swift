@@ -127,9 +127,19 @@ public struct ProjectionRebuild: Sendable {
         try crew.perform(jobs + factIndexes) { statements, connection in
             for statement in statements { try connection.execute(statement) }
         }
+        // The new tables' checksums, one table per job on every connection, before the swaps: only
+        // this rebuild writes them, so they hold unless a swap has to apply events first.
+        let tables = projections.indices.flatMap { index in projections[index].tables.indices.map { (index, $0) } }
+        let sums = Mutex(projections.map { [String](repeating: "", count: $0.tables.count) })
+        try crew.perform(tables) { job, connection in
+            let (index, table) = job
+            let sum = try ProjectionRegistry.checksum(of: projections[index].tables[table], in: rebuilt[index], on: connection)
+            sums.withLock { $0[index][table] = sum }
+        }
         let outcomes = Mutex([RebuildOutcome?](repeating: nil, count: projections.count))
         try crew.perform(Array(projections.indices)) { index, connection in
-            let outcome = try swap(projections[index], rebuilt[index], on: connection)
+            let outcome = try swap(
+                projections[index], rebuilt[index], checksummed: sums.withLock { $0[index] }, on: connection)
             outcomes.withLock { $0[index] = outcome }
         }
         return outcomes.withLock { $0.compactMap { $0 } }
@@ -182,10 +192,11 @@ public struct ProjectionRebuild: Sendable {
     }
 
     /// Brings the live and the new generation of `projection` to the same position, compares and
-    /// swaps them, or reports the mismatch.
-    private func swap(_ projection: Projection, _ rebuilt: ProjectionGeneration, on connection: Connection) throws
-        -> RebuildOutcome
-    {
+    /// swaps them, or reports the mismatch. `checksummed` is the new generation's checksum at its
+    /// filled position, used unless events had to be applied to it here.
+    private func swap(
+        _ projection: Projection, _ rebuilt: ProjectionGeneration, checksummed: [String], on connection: Connection
+    ) throws -> RebuildOutcome {
         let horizon = try EventStore.safePosition(on: connection)
         var final = rebuilt
         let outcome = try connection.transaction { connection -> RebuildOutcome in
@@ -198,7 +209,9 @@ public struct ProjectionRebuild: Sendable {
                 try ProjectionRegistry.apply(projection, to: &live, upTo: target, on: connection)
             }
             try ProjectionRegistry.apply(projection, to: &final, upTo: target, on: connection)
-            let rebuiltSums = try ProjectionRegistry.checksum(final, of: projection, on: connection)
+            let rebuiltSums =
+                final.position == rebuilt.position
+                ? checksummed : try ProjectionRegistry.checksum(final, of: projection, on: connection)
             let liveProjection = projection.withVersion(live.version)
             let liveSums = sameVersion ? try ProjectionRegistry.checksum(live, of: liveProjection, on: connection) : []
             let matched = sameVersion && liveSums == rebuiltSums

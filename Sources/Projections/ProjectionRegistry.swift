@@ -129,10 +129,15 @@ public enum ProjectionRegistry {
     static func checksum(_ generation: ProjectionGeneration, of projection: Projection, on connection: Connection)
         throws -> [String]
     {
-        try projection.tables.map { table in
-            let digest: String = try connection.query(table.checksum(named: generation.tableName(table))).first?
-                .decode(0) ?? ""
-            return "\(table.name):\(digest)"
-        }
+        try projection.tables.map { try checksum(of: $0, in: generation, on: connection) }
+    }
+
+    /// `table`'s entry of ``checksum(_:of:on:)``: `name:count:sum`.
+    static func checksum(of table: FactTable, in generation: ProjectionGeneration, on connection: Connection) throws
+        -> String
+    {
+        let digest: String = try connection.query(table.checksum(named: generation.tableName(table))).first?
+            .decode(0) ?? ""
+        return "\(table.name):\(digest)"
     }
 }
