@@ -3,6 +3,7 @@ import Foundation
 import PQ
 import Projections
 import TestSupport
+import Testing
 
 /// Appends catalogue events (raw payloads of `docs/events.md`) to a test
 /// database and brings the read models up to date.
@@ -155,6 +156,24 @@ struct SalesLog {
             for projection in Projection.all {
                 while try ProjectionRegistry.applyNextBatch(projection, batchSize: batchSize, on: connection) > 0 {}
             }
+        }
+    }
+
+    /// Rebuilds every read model together on two connections, in batches of `batchSize`
+    /// positions, and expects each to be swapped in with a checksum equal to the live one's.
+    func rebuildAllExpectingMatches(batchSize: Int64) async throws {
+        let url = database.url
+        let outcomes = try await query {
+            try ProjectionRebuild(projections: Projection.all, batchSize: batchSize, logger: TestDatabase.logger)
+                .run(on: $0, helpers: [try Connection(conninfo: url)])
+        }
+        #expect(outcomes.count == Projection.all.count)
+        for (projection, outcome) in zip(Projection.all, outcomes) {
+            guard case .swapped(_, _, let matched) = outcome else {
+                Issue.record("\(projection.name): \(outcome)")
+                continue
+            }
+            #expect(matched, "\(projection.name)")
         }
     }
 
