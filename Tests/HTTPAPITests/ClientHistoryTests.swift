@@ -51,4 +51,41 @@ struct ClientHistoryTests {
             #expect(history.state.lastTouchOn == asOf)
         }
     }
+
+    /// Two unreadable events in different slices: the one named is the earlier, as in one pass.
+    @Test func theEarliestUnreadableEventIsNamedWhicheverSliceFailsFirst() async throws {
+        let database = try await TestDatabase.make()
+        let importer = BatchedImportTests.importer(database)
+        let client = UUID()
+        let id = client.canonical
+        // In a stream of their own (tagged with the client), so the import's decisions never read them.
+        let stream = try StreamID("deal-\(UUID().canonical)")
+        func unreadable() async throws -> Int64 {
+            try await database.store.append(
+                to: stream, expected: .any,
+                events: [
+                    NewEvent(
+                        type: "NoSuchEvent", data: "{}", metadata: EventMetadata(actor: "test"),
+                        occurredAt: "2026-01-02T00:00:00Z")
+                ], clientID: client
+            ).positions[0]
+        }
+        _ = try await importer.load([
+            #"{"command":"register-client","clientId":"\#(id)","name":"Broken","kind":"company","registeredOn":"2026-01-01"}"#
+        ])
+        let first = try await unreadable()
+        _ = try await importer.load(
+            (0..<700).map {
+                Substring(#"{"command":"record-touch","clientId":"\#(id)","channel":"call","direction":"outbound","occurredAt":"2026-01-03T10:00:00Z","summary":"call \#($0)"}"#)
+            })
+        _ = try await unreadable()
+        for cores in [1, 2, 3] {
+            do {
+                _ = try await ClientHistory.read(client, asOf: LocalDate("2026-12-31")!, knownAt: nil, from: database.store, cores: cores)
+                Issue.record("an unreadable event was read (\(cores) cores)")
+            } catch let error as ClientHistory.UnreadableEvent {
+                #expect(error.position == first, "\(cores) cores: \(error)")
+            }
+        }
+    }
 }

@@ -48,6 +48,13 @@ struct ConnectionTests {
         #expect(try values.decode(9, as: Double.self) == 2.5)
         #expect(throws: PQError.self) { try values.decode(6, as: String.self) }
         #expect(throws: PQError.self) { try values.decode(5, as: Int.self) }
+        // A row reads only its own cells: no column before the first or after the last.
+        let rows = try await database.pool.withConnection { connection in
+            try connection.query("SELECT x, x * 10 FROM generate_series(1, 2) x").rows
+        }
+        #expect(try rows[1].decode(0, as: Int.self) == 2)
+        #expect(throws: PQError.self) { try rows[1].decode(-1, as: Int.self) }
+        #expect(throws: PQError.self) { try rows[0].decodeOptional(2, as: Int.self) }
     }
 
     @Test func binaryArraysRoundTripWithoutEscaping() async throws {
