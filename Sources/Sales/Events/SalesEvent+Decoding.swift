@@ -17,32 +17,28 @@ extension SalesEvent {
         guard schemaVersion >= 1, schemaVersion <= current else {
             throw .unsupportedVersion(type: type, version: schemaVersion)
         }
-        if schemaVersion == current, let event = try? decodePayload(payloadType, from: data) {
-            return event
-        }
         let stored: JSONValue
         do {
             stored = try JSONValue(parsing: data)
         } catch {
             throw .malformedPayload(type: type, reason: error.description)
         }
-        let upcast = try upcasters.upcast(stored, type: type, from: schemaVersion, to: current)
-        let readable = withErasedFieldsResolved(upcast, of: payloadType)
+        let payload = schemaVersion == current
+            ? stored : try upcasters.upcast(stored, type: type, from: schemaVersion, to: current)
+        if let event = try? decodePayload(payloadType, from: payload) {
+            return event
+        }
         do {
-            return try decodePayload(payloadType, from: readable.serialized())
+            return try decodePayload(payloadType, from: withErasedFieldsResolved(payload, of: payloadType))
         } catch {
             throw .malformedPayload(type: type, reason: String(describing: error))
         }
     }
 
-    /// One decoder for every payload: it keeps no state between calls, and making one per event
-    /// cost a visible share of a long history's replay.
-    private static let payloadDecoder = JSONDecoder()
-
     private static func decodePayload<Payload: SalesEventPayload>(
-        _ type: Payload.Type, from data: Data
+        _ type: Payload.Type, from payload: JSONValue
     ) throws -> SalesEvent {
-        try payloadDecoder.decode(Payload.self, from: data).event
+        try JSONValueDecoder.decode(Payload.self, from: payload).event
     }
 
     /// `payload` with every `null` personal field removed, or set to "" when the payload requires it.

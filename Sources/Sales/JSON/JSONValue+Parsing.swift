@@ -104,7 +104,9 @@ private struct JSONScanner {
     mutating func object(depth: Int) throws(JSONSyntaxError) -> JSONValue {
         guard depth <= JSONValue.maximumDepth else { throw error("nesting too deep") }
         index += 1
-        var members: [String: JSONValue] = [:]
+        // Room for a payload's or a command's members from the start: growing one key at a time
+        // rehashed every member several times over.
+        var members = [String: JSONValue](minimumCapacity: 12)
         skipWhitespace()
         if !isAtEnd, bytes[index] == UInt8(ascii: "}") {
             index += 1

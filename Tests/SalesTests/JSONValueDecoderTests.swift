@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+@testable import Sales
+
+@Suite("Decoding payloads from parsed JSON")
+struct JSONValueDecoderTests {
+    private func parsed(_ text: String) throws -> JSONValue {
+        try JSONValue(parsing: Data(text.utf8))
+    }
+
+    /// Every payload type decodes to what Foundation's `JSONDecoder` makes of the same bytes.
+    @Test func everyPayloadDecodesAsFoundationDecodesIt() throws {
+        for event in EventCodingTests.everyEvent {
+            let data = event.encode()
+            let type = try #require(SalesEvent.payloadType(named: event.type))
+            func both<Payload: SalesEventPayload>(_ type: Payload.Type) throws -> (SalesEvent, SalesEvent) {
+                (try JSONDecoder().decode(type, from: data).event,
+                 try JSONValueDecoder.decode(type, from: try JSONValue(parsing: data)).event)
+            }
+            let (foundation, ours) = try both(type)
+            #expect(ours == foundation, "\(event.type)")
+            #expect(ours == event, "\(event.type)")
+        }
+    }
+
+    @Test func idsAreReadInEitherCaseAndRefusedWhenMalformed() throws {
+        let lower = UUID(uuidString: "0f8fad5b-d9cb-469f-a165-70867728950e")!
+        #expect(try JSONValueDecoder.decode(UUID.self, from: .string("0F8FAD5B-D9CB-469F-A165-70867728950E")) == lower)
+        #expect(try JSONValueDecoder.decode(UUID.self, from: .string(lower.canonical)) == lower)
+        for bad in ["0f8fad5b-d9cb-469f-a165-70867728950", "0f8fad5bd9cb-469f-a165-70867728950e0", "0f8fad5b-d9cb-469f-a165-70867728950g",
+                    "0f8fad5b-d9cb-469f-a165-70867728950é", ""] {
+            #expect(throws: DecodingError.self, "\(bad)") { try JSONValueDecoder.decode(UUID.self, from: .string(bad)) }
+        }
+        #expect(throws: DecodingError.self) { try JSONValueDecoder.decode(UUID.self, from: .integer(7)) }
+    }
+
+    @Test func integersMustBeWholeAndFit() throws {
+        #expect(try JSONValueDecoder.decode(Int64.self, from: parsed("-9223372036854775808")) == Int64.min)
+        #expect(try JSONValueDecoder.decode([UInt8].self, from: parsed("[0, 255]")) == [0, 255])
+        for bad in ["9223372036854775808", "1.5", "1e3", "\"7\"", "null"] {
+            #expect(throws: DecodingError.self, "\(bad)") { try JSONValueDecoder.decode(Int64.self, from: parsed(bad)) }
+        }
+        #expect(try JSONValueDecoder.decode(Double.self, from: parsed("1.5e3")) == 1_500)
+    }
+
+    /// A missing member, a wrong type and a null are told apart, each with the path to the value.
+    @Test func errorsNameWhatIsWrongAndWhere() throws {
+        let payment = #"""
+            {"paymentId":"0f8fad5b-d9cb-469f-a165-70867728950e","clientId":"0f8fad5b-d9cb-469f-a165-70867728950e",
+             "receivedOn":"2026-03-01","amountMinor":10,"currency":"RUB","unappliedMinor":0,
+             "allocations":[{"invoiceId":"0f8fad5b-d9cb-469f-a165-70867728950e","amountMinor":"ten"}]}
+            """#
+        do {
+            _ = try JSONValueDecoder.decode(PaymentReceived.self, from: parsed(payment))
+            Issue.record("a string amount was decoded")
+        } catch DecodingError.typeMismatch(_, let context) {
+            #expect(context.codingPath.map(\.stringValue) == ["allocations", "Index 0", "amountMinor"])
+        }
+        let missing = payment.replacingOccurrences(of: #""receivedOn":"2026-03-01","#, with: "")
+        do {
+            _ = try JSONValueDecoder.decode(PaymentReceived.self, from: parsed(missing))
+            Issue.record("a payment without its date was decoded")
+        } catch DecodingError.keyNotFound(let key, _) {
+            #expect(key.stringValue == "receivedOn")
+        }
+        let null = payment.replacingOccurrences(of: #""currency":"RUB""#, with: #""currency":null"#)
+        do {
+            _ = try JSONValueDecoder.decode(PaymentReceived.self, from: parsed(null))
+            Issue.record("a null currency was decoded")
+        } catch DecodingError.valueNotFound(_, let context) {
+            #expect(context.codingPath.map(\.stringValue) == ["currency"])
+        }
+    }
+
+    @Test func optionalMembersMayBeAbsentOrNull() throws {
+        struct Note: Decodable, Equatable {
+            let text: String?
+            let tags: [String]
+        }
+        #expect(try JSONValueDecoder.decode(Note.self, from: parsed(#"{"tags":[]}"#)) == Note(text: nil, tags: []))
+        #expect(try JSONValueDecoder.decode(Note.self, from: parsed(#"{"text":null,"tags":["a"],"other":1}"#)) == Note(text: nil, tags: ["a"]))
+        #expect(throws: DecodingError.self) { try JSONValueDecoder.decode(Note.self, from: parsed(#"{"tags":{}}"#)) }
+    }
+}
