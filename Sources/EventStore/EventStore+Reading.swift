@@ -91,15 +91,42 @@ extension EventStore {
     /// safe horizon.
     public func readClient(_ clientID: UUID) async throws -> [RecordedEvent] {
         try await pool.withConnection { connection in
-            let horizon = try Self.safePosition(on: connection)
-            return try connection.query(
-                """
-                SELECT \(fragment: Self.eventColumns) FROM events
-                 WHERE client_id = \(clientID) AND position <= \(horizon)
-                 ORDER BY position
-                """, prepared: true
-            ).rows.map(Self.recordedEvent)
+            try connection.query(Self.clientEvents(clientID, on: connection), prepared: true).rows.map(Self.recordedEvent)
         }
+    }
+
+    /// Every event of one client, as ``readClient(_:)`` reads them, handed to `chunk` in
+    /// consecutive runs of `chunkSize` (the last one shorter) as the rows arrive: a caller can
+    /// work on the first events while the server is still sending the rest. Answers how many
+    /// events there were.
+    public func readClient(
+        _ clientID: UUID, chunkSize: Int, _ chunk: @escaping @Sendable ([RecordedEvent]) -> Void
+    ) async throws -> Int {
+        precondition(chunkSize > 0, "a chunk holds at least one event")
+        return try await pool.withConnection { connection in
+            var pending = [RecordedEvent]()
+            pending.reserveCapacity(chunkSize)
+            var count = 0
+            try connection.forEachRow(Self.clientEvents(clientID, on: connection), prepared: true) { row in
+                pending.append(try Self.recordedEvent(row))
+                count += 1
+                if pending.count == chunkSize {
+                    chunk(pending)
+                    pending.removeAll(keepingCapacity: true)
+                }
+            }
+            if !pending.isEmpty { chunk(pending) }
+            return count
+        }
+    }
+
+    private static func clientEvents(_ clientID: UUID, on connection: Connection) throws -> SQL {
+        let horizon = try safePosition(on: connection)
+        return """
+            SELECT \(fragment: eventColumns) FROM events
+             WHERE client_id = \(clientID) AND position <= \(horizon)
+             ORDER BY position
+            """
     }
 
     /// The current version of a stream (0 when it does not exist).

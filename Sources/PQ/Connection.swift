@@ -79,10 +79,16 @@ public final class Connection {
     }
 
     /// Streams the rows of a statement one at a time (libpq single-row mode), in
-    /// constant memory whatever the result's size.
-    public func forEachRow(_ sql: SQL, _ body: (Row) throws -> Void) throws {
+    /// constant memory whatever the result's size. With `prepared`, the statement is
+    /// prepared once per connection and executed by name afterwards.
+    public func forEachRow(_ sql: SQL, prepared: Bool = false, _ body: (Row) throws -> Void) throws {
+        let name = prepared ? try preparedName(for: sql.text, parameterCount: sql.binds.count) : nil
         let sent = withParameters(sql.binds) { values, lengths, formats in
-            PQsendQueryParams(handle, sql.text, Int32(sql.binds.count), nil, values, lengths, formats, 0)
+            if let name {
+                PQsendQueryPrepared(handle, name, Int32(sql.binds.count), values, lengths, formats, 0)
+            } else {
+                PQsendQueryParams(handle, sql.text, Int32(sql.binds.count), nil, values, lengths, formats, 0)
+            }
         }
         guard sent == 1 else { throw connectionError() }
         guard PQsetSingleRowMode(handle) == 1 else { throw connectionError() }

@@ -31,42 +31,44 @@ public struct ClientHistory: Sendable {
     /// The client's state after them.
     public let state: ClientHistoryState
 
-    /// Events from which decoding is shared among the processor's cores: below it one core
-    /// decodes faster than tasks are started and joined.
-    static let eventsPerDecodingTask = 256
+    /// Events decoded by one task: the rows arrive in runs of this many, and each run is decoded
+    /// while the next ones are still coming from the server.
+    public static let eventsPerDecodingTask = 128
 
     /// Reads `client`'s events recorded at or before `knownAt` (all when nil) and dated on or
     /// before `asOf`, and replays them.
     ///
-    /// A long history is decoded in slices on several cores at once: decoding (JSON and
-    /// upcasting) is most of the time such a read takes, and the slices are independent.
-    /// - Parameter cores: how many slices at most (the processor's cores; tests pass more).
+    /// Decoding (JSON and upcasting) is most of the time such a read takes, so it does not wait
+    /// for the whole read: each run of `chunkSize` events is decoded by a task of its own as soon
+    /// as its rows have arrived, on whichever core is free, while the server sends the rest.
+    /// - Parameter chunkSize: events per decoding task (tests pass others).
     /// - Throws: ``UnreadableEvent`` for an event that cannot be decoded (the earliest such event
-    ///   when several slices hold one), or the store's error.
+    ///   when several runs hold one), or the store's error.
     public static func read(
         _ client: UUID, asOf: LocalDate, knownAt: Instant?, from store: EventStore,
-        cores: Int = ProcessInfo.processInfo.activeProcessorCount
+        chunkSize: Int = eventsPerDecodingTask
     ) async throws -> ClientHistory {
-        let recorded = try await store.readClient(client)
-        let slices = min(max(1, cores), max(1, recorded.count / eventsPerDecodingTask))
-        guard slices > 1 else {
-            return try ClientHistory(
-                entries: entries(of: recorded[...], asOf: asOf, knownAt: knownAt), eventsStored: recorded.count)
-        }
-        let size = (recorded.count + slices - 1) / slices
+        let (chunks, sink) = AsyncStream.makeStream(of: [RecordedEvent].self)
+        async let eventsStored = {
+            defer { sink.finish() }
+            return try await store.readClient(client, chunkSize: chunkSize) { sink.yield($0) }
+        }()
         let decoded = await withTaskGroup(of: (Int, Result<[Entry], UnreadableEvent>).self) { group in
-            for slice in 0..<slices {
-                let events = recorded[(slice * size)..<min(recorded.count, (slice + 1) * size)]
+            var runs = 0
+            for await chunk in chunks {
+                let run = runs
+                runs += 1
                 group.addTask {
-                    (slice, Result { () throws(UnreadableEvent) in try entries(of: events, asOf: asOf, knownAt: knownAt) })
+                    (run, Result { () throws(UnreadableEvent) in try entries(of: chunk, asOf: asOf, knownAt: knownAt) })
                 }
             }
-            var bySlice = [Result<[Entry], UnreadableEvent>](repeating: .success([]), count: slices)
-            for await (slice, result) in group { bySlice[slice] = result }
-            return bySlice
+            var byRun = [Result<[Entry], UnreadableEvent>](repeating: .success([]), count: runs)
+            for await (run, result) in group { byRun[run] = result }
+            return byRun
         }
-        // In slice order, so an unreadable event is the earliest one, as in a single pass.
-        return ClientHistory(entries: try decoded.flatMap { try $0.get() }, eventsStored: recorded.count)
+        let stored = try await eventsStored
+        // In log order, so an unreadable event is the earliest one, as in a single pass.
+        return ClientHistory(entries: try decoded.flatMap { try $0.get() }, eventsStored: stored)
     }
 
     private init(entries: [Entry], eventsStored: Int) {
@@ -77,7 +79,7 @@ public struct ClientHistory: Sendable {
 
     /// The events of `recorded` that count, decoded.
     private static func entries(
-        of recorded: ArraySlice<RecordedEvent>, asOf: LocalDate, knownAt: Instant?
+        of recorded: [RecordedEvent], asOf: LocalDate, knownAt: Instant?
     ) throws(UnreadableEvent) -> [Entry] {
         var entries = [Entry]()
         entries.reserveCapacity(recorded.count)

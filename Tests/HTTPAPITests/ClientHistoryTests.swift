@@ -7,7 +7,7 @@ import Testing
 
 @Suite("Client history")
 struct ClientHistoryTests {
-    /// A history long enough to be decoded in slices on several cores keeps exactly the events
+    /// A history long enough to be decoded in several runs keeps exactly the events
     /// that count, in log order, and folds the state from all of them.
     @Test func aLongHistoryDecodedInSlicesKeepsLogOrderAndBothCuts() async throws {
         let database = try await TestDatabase.make()
@@ -30,11 +30,11 @@ struct ClientHistoryTests {
 
         let stored = try await database.store.readClient(UUID(uuidString: client)!)
         #expect(stored.count == 1_001)
-        #expect(stored.count >= ClientHistory.eventsPerDecodingTask * 2, "long enough for two slices")
+        #expect(stored.count >= ClientHistory.eventsPerDecodingTask * 2, "long enough for two runs")
         let asOf = LocalDate("2026-03-15")!
-        for (cut, cores) in [(nil, 1), (nil, 3), (knownAt, 2), (knownAt, 1)] {
+        for (cut, chunkSize) in [(nil, 2_000), (nil, 128), (knownAt, 300), (knownAt, 1), (knownAt, 1_001)] {
             let history = try await ClientHistory.read(
-                UUID(uuidString: client)!, asOf: asOf, knownAt: cut, from: database.store, cores: cores)
+                UUID(uuidString: client)!, asOf: asOf, knownAt: cut, from: database.store, chunkSize: chunkSize)
             #expect(history.eventsStored == 1_001)
             // Each kept event is a registration or a touch dated on or before asOf, recorded by knownAt.
             let expected = stored.filter { event in
@@ -52,7 +52,7 @@ struct ClientHistoryTests {
         }
     }
 
-    /// Two unreadable events in different slices: the one named is the earlier, as in one pass.
+    /// Two unreadable events in different runs: the one named is the earlier, as in one pass.
     @Test func theEarliestUnreadableEventIsNamedWhicheverSliceFailsFirst() async throws {
         let database = try await TestDatabase.make()
         let importer = BatchedImportTests.importer(database)
@@ -79,12 +79,13 @@ struct ClientHistoryTests {
                 Substring(#"{"command":"record-touch","clientId":"\#(id)","channel":"call","direction":"outbound","occurredAt":"2026-01-03T10:00:00Z","summary":"call \#($0)"}"#)
             })
         _ = try await unreadable()
-        for cores in [1, 2, 3] {
+        for chunkSize in [1_000, 300, 128, 1] {
             do {
-                _ = try await ClientHistory.read(client, asOf: LocalDate("2026-12-31")!, knownAt: nil, from: database.store, cores: cores)
-                Issue.record("an unreadable event was read (\(cores) cores)")
+                _ = try await ClientHistory.read(
+                    client, asOf: LocalDate("2026-12-31")!, knownAt: nil, from: database.store, chunkSize: chunkSize)
+                Issue.record("an unreadable event was read (\(chunkSize) per run)")
             } catch let error as ClientHistory.UnreadableEvent {
-                #expect(error.position == first, "\(cores) cores: \(error)")
+                #expect(error.position == first, "\(chunkSize) per run: \(error)")
             }
         }
     }
