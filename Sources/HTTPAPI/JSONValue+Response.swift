@@ -7,11 +7,6 @@ extension JSONValue {
     func response(status: HTTPResponse.Status = .ok) -> Response {
         Response(json: serialized(), status: status)
     }
-
-    /// A string, or `null` when absent.
-    static func string(orNull text: String?) -> JSONValue {
-        text.map(JSONValue.string) ?? .null
-    }
 }
 
 extension Response {

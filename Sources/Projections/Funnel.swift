@@ -52,7 +52,7 @@ public struct Funnel: Sendable, Equatable {
         var reason: String?
     }
 
-    /// The funnel in `window`, from the live `funnel` read model.
+    /// The funnel in `window`, from the live board read model's facts.
     /// - Throws: ``ProjectionError/unknownPipeline(_:)``, ``ProjectionError/invalidParameter(field:message:)``.
     public static func query(
         pipeline: String, from: LocalDate, to: LocalDate, window: ReportWindow, on connection: Connection
@@ -60,7 +60,7 @@ public struct Funnel: Sendable, Equatable {
         guard from <= to else {
             throw ProjectionError.invalidParameter(field: "from", message: "must not be after to")
         }
-        let model = try ProjectionRegistry.live(.funnel, on: connection)
+        let model = try ProjectionRegistry.live(.board, on: connection)
         let (asOf, knownAt) = (window.asOfText, window.knownAtText)
         var stageNames = try model.stages(of: pipeline, knownAt: knownAt, on: connection)
         let cohort: SQL = """

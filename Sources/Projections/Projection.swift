@@ -28,16 +28,18 @@ public struct Projection: Sendable, Hashable {
     /// The retention list: purchase rhythm and touches per client.
     public static let retention = Projection(
         name: "retention", version: 2, tables: [.clients, .orders, .touches, .clientActivity])
-    /// The funnel: stage entries, wins and losses of deal cohorts.
-    public static let funnel = Projection(
-        name: "funnel", version: 1, tables: [.deals, .stageEntries, .closes, .objections, .pipelines])
-
     /// Every read model the runner keeps.
-    public static let all: [Projection] = [.board, .aging, .retention, .funnel]
+    public static let all: [Projection] = [.board, .aging, .retention]
 
-    /// The read model called `name`, if any.
+    /// The reports served from another read model's tables, by name: the funnel of deal cohorts
+    /// reads the board's facts (deals, stage entries, closes, objections, pipelines), which hold
+    /// all it needs. A funnel of its own kept the same facts a second time, and a rebuild filled,
+    /// indexed and compared each of them twice.
+    public static let servingOthers: [(report: String, projection: Projection)] = [("funnel", .board)]
+
+    /// The read model called `name`, or the one that serves the report called `name`, if any.
     public static func named(_ name: String) -> Projection? {
-        all.first { $0.name == name }
+        all.first { $0.name == name } ?? servingOthers.first { $0.report == name }?.projection
     }
 
     /// This projection at another version (tests use it to prove a version bump swaps).

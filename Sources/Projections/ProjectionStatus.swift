@@ -43,8 +43,12 @@ public struct ProjectionStatus: Sendable, Equatable {
     public var rebuild: Rebuild?
     /// The last refused rebuild, if any.
     public var lastRebuildError: String?
+    /// The read model whose tables serve this report, when it keeps none of its own (the funnel
+    /// is served by the board): its figures are that read model's.
+    public var servedBy: String?
 
-    /// The status of every read model, in ``Projection/all`` order.
+    /// The status of every read model, in ``Projection/all`` order, then of every report served
+    /// by one of them (``Projection/servingOthers``).
     public static func all(on connection: Connection) throws -> [ProjectionStatus] {
         let horizon = try EventStore.safePosition(on: connection)
         var rows: [String: [Row]] = [:]
@@ -55,7 +59,7 @@ public struct ProjectionStatus: Sendable, Equatable {
               FROM readmodels.projection_state
             """
         ) { row in rows[try row.decode("name"), default: []].append(row) }
-        return try Projection.all.map { projection in
+        let statuses = try Projection.all.map { projection in
             let registered = rows[projection.name] ?? []
             let live = try registered.first { try $0.decode("state", as: String.self) == "live" }
             let rebuilding = try registered.first { try $0.decode("state", as: String.self) == "rebuilding" }
@@ -82,6 +86,15 @@ public struct ProjectionStatus: Sendable, Equatable {
             }
             return status
         }
+        let served = Projection.servingOthers.compactMap { report, projection in
+            statuses.first { $0.name == projection.name }.map { status in
+                var served = status
+                served.name = report
+                served.servedBy = projection.name
+                return served
+            }
+        }
+        return statuses + served
     }
 
     /// The status as the API's JSON object.
@@ -97,7 +110,7 @@ public struct ProjectionStatus: Sendable, Equatable {
         return .object([
             "name": .string(name), "version": .integer(version), "position": .integer(position),
             "lagEvents": .integer(lagEvents), "lagSeconds": .decimal(lagSeconds, places: 3), "state": .string(state),
-            "rebuild": rebuildJSON,
+            "rebuild": rebuildJSON, "servedBy": .string(orNull: servedBy),
         ])
     }
 }

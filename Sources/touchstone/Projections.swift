@@ -64,6 +64,7 @@ struct ProjectionsCommand: AsyncParsableCommand {
                 projections = Projection.all
             } else if let name, let projection = Projection.named(name) {
                 projections = [projection]
+                if projection.name != name { print("\(name) is served by the \(projection.name) read model: rebuilding \(projection.name)") }
             } else {
                 throw fail("no read model is called '\(name ?? "")' (board, aging, retention, funnel)")
             }

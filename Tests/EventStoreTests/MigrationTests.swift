@@ -42,6 +42,41 @@ struct MigrationTests {
         #expect(applied == ["0002_more.sql"])
     }
 
+    /// A database whose funnel kept tables of its own loses them, and their registry rows, when
+    /// the funnel moves onto the board's facts; the other read models' tables stay.
+    @Test func theFunnelsOwnTablesAreDroppedByItsMigration() async throws {
+        let database = try await TestDatabase.make(migrated: false)
+        let migrator = try Migrator(directory: TestCluster.schemaDirectory)
+        let migrationsBefore = try #require(migrator.migrations.firstIndex { $0.name == "0006_funnel_from_board.sql" })
+        let earlier = FileManager.default.temporaryDirectory.appendingPathComponent("schema-\(UUID())")
+        try FileManager.default.createDirectory(at: earlier, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: earlier) }
+        for migration in migrator.migrations.prefix(migrationsBefore) {
+            try FileManager.default.copyItem(
+                at: TestCluster.schemaDirectory.appendingPathComponent(migration.name),
+                to: earlier.appendingPathComponent(migration.name))
+        }
+        let (funnelTables, boardTables, rows) = try await database.pool.withConnection { connection in
+            _ = try Migrator(directory: earlier).migrate(on: connection)
+            try connection.executeScript(
+                """
+                CREATE TABLE readmodels.funnel_v1_g3_deals (deal_id uuid);
+                CREATE TABLE readmodels.funnel_v1_g4_stage_entries (deal_id uuid);
+                CREATE TABLE readmodels.board_v2_g1_deals (deal_id uuid);
+                INSERT INTO readmodels.projection_state (name, generation, version, state)
+                VALUES ('funnel', 3, 1, 'live'), ('funnel', 4, 1, 'rebuilding'), ('board', 1, 2, 'live');
+                """)
+            #expect(try migrator.migrate(on: connection) == ["0006_funnel_from_board.sql"])
+            func count(_ sql: SQL) throws -> Int { try connection.query(sql).first?.decode(0) ?? -1 }
+            return (
+                try count("SELECT count(*)::integer FROM pg_tables WHERE schemaname = 'readmodels' AND tablename LIKE 'funnel%'"),
+                try count("SELECT count(*)::integer FROM pg_tables WHERE schemaname = 'readmodels' AND tablename LIKE 'board%'"),
+                try count("SELECT count(*)::integer FROM readmodels.projection_state WHERE name = 'funnel'"))
+        }
+        #expect(funnelTables == 0 && rows == 0)
+        #expect(boardTables == 1)
+    }
+
     @Test func aBadFileNameIsRefused() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("schema-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -412,8 +412,9 @@ struct ReportRouteTests {
             let status = try await client.send(.get, "/v1/projections", token: backoffice)
             #expect(status.status == 200)
             let entries = status["projections"]?.reportItems?.compactMap(\.objectValue) ?? []
-            #expect(entries.compactMap { $0["name"]?.stringValue } == Projection.all.map(\.name), "\(status.text)")
-            for (entry, projection) in zip(entries, Projection.all) {
+            #expect(entries.compactMap { $0["name"]?.stringValue } == Projection.all.map(\.name) + ["funnel"], "\(status.text)")
+            for (entry, projection) in zip(entries, Projection.all + [.board]) {
+                #expect(entry["servedBy"] == (entry["name"] == .string("funnel") ? .string("board") : .null), "\(entry)")
                 #expect(entry["version"] == .integer(projection.version), "\(entry)")
                 #expect(entry["position"] == .integer(head), "\(entry)")
                 #expect(entry["lagEvents"] == .integer(0), "\(entry)")
@@ -444,6 +445,22 @@ struct ReportRouteTests {
                 .reportItems?.compactMap(\.objectValue).first { $0["name"] == .string("aging") }
             #expect(agingStatus?["state"] == .string("live") && agingStatus?["lagEvents"] == .integer(0))
             #expect(agingStatus?["position"] == .integer(head))
+
+            // The funnel is served by the board: rebuilding it by name rebuilds the board.
+            let board = try await fixture.database.pool.withConnection { connection in
+                try ProjectionRegistry.live(.board, on: connection).generation
+            }
+            let funnel = try await client.send(.post, "/v1/projections/funnel/rebuild", token: admin)
+            #expect(funnel.status == 202, "\(funnel.text)")
+            #expect(funnel["name"] == .string("funnel") && funnel["servedBy"] == .string("board"), "\(funnel.text)")
+            var boardSwapped = false
+            for _ in 0..<300 where !boardSwapped {
+                boardSwapped = try await fixture.database.pool.withConnection { connection in
+                    try ProjectionRegistry.live(.board, on: connection).generation > board
+                }
+                if !boardSwapped { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(boardSwapped, "rebuilding the funnel never swapped in a new board")
 
             let unknown = try await client.send(.post, "/v1/projections/nothing/rebuild", token: admin)
             #expect(unknown.status == 404 && unknown.isProblem)

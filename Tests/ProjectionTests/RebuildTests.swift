@@ -149,10 +149,10 @@ struct RebuildTests {
         let log = try await SalesLog.make()
         try await seed(log)
         let holder = try Connection(conninfo: log.database.url)
-        _ = try holder.query("SELECT pg_advisory_lock(\(ProjectionRebuild.lockClass), \(Projection.funnel.lockKey))")
+        _ = try holder.query("SELECT pg_advisory_lock(\(ProjectionRebuild.lockClass), \(Projection.board.lockKey))")
         await #expect(throws: ProjectionError.self) {
             try await log.query {
-                try ProjectionRebuild(projections: [.aging, .funnel], logger: TestDatabase.logger).run(on: $0)
+                try ProjectionRebuild(projections: [.aging, .board], logger: TestDatabase.logger).run(on: $0)
             }
         }
         #expect(try await log.query { try ProjectionRebuild.isRunning(.aging, on: $0) } == false)
@@ -209,20 +209,43 @@ struct RebuildTests {
             try connection.execute(
                 """
                 INSERT INTO readmodels.projection_state (name, generation, version, state, position, rebuild_started_at)
-                VALUES ('funnel', 999, 1, 'rebuilding', 3, now())
+                VALUES ('retention', 999, 2, 'rebuilding', 3, now())
                 """)
         }
-        let interrupted = try await log.query { try ProjectionStatus.all(on: $0) }.first { $0.name == "funnel" }
+        let interrupted = try await log.query { try ProjectionStatus.all(on: $0) }.first { $0.name == "retention" }
         #expect(interrupted?.state == "rebuilding" && interrupted?.rebuild?.eventsDone == 3)
-        #expect(try await log.query { try ProjectionRebuild.isRunning(.funnel, on: $0) } == false)
+        #expect(try await log.query { try ProjectionRebuild.isRunning(.retention, on: $0) } == false)
         let outcome = try await log.query {
-            try ProjectionRebuild(projection: .funnel, logger: TestDatabase.logger).run(on: $0)[0]
+            try ProjectionRebuild(projection: .retention, logger: TestDatabase.logger).run(on: $0)[0]
         }
         if case .swapped(_, _, let matched) = outcome { #expect(matched) } else { Issue.record("\(outcome)") }
         let rows: Int = try await log.query {
-            try $0.query("SELECT count(*) FROM readmodels.projection_state WHERE name = 'funnel'").first?.decode(0) ?? 0
+            try $0.query("SELECT count(*) FROM readmodels.projection_state WHERE name = 'retention'").first?.decode(0) ?? 0
         }
         #expect(rows == 1)
+    }
+
+    /// The funnel keeps no tables: it is served by the board, whose status it shows, and a rebuild
+    /// asked of it by name is the board's.
+    @Test func theFunnelIsServedByTheBoard() async throws {
+        let log = try await SalesLog.make()
+        try await seed(log)
+        try await log.catchUp()
+        #expect(Projection.named("funnel") == .board)
+        #expect(!Projection.all.contains { $0.name == "funnel" })
+        let statuses = try await log.query { try ProjectionStatus.all(on: $0) }
+        #expect(statuses.map(\.name) == Projection.all.map(\.name) + ["funnel"])
+        var board = try #require(statuses.first { $0.name == "board" })
+        let funnel = try #require(statuses.first { $0.name == "funnel" })
+        #expect(funnel.servedBy == "board" && board.servedBy == nil)
+        board.name = "funnel"
+        board.servedBy = "board"
+        #expect(funnel == board)
+        let tables: Int = try await log.query {
+            try $0.query("SELECT count(*)::integer FROM pg_tables WHERE schemaname = 'readmodels' AND tablename LIKE 'funnel%'")
+                .first?.decode(0) ?? -1
+        }
+        #expect(tables == 0)
     }
 
     @Test func aFailingBatchLeavesNeitherRowsNorCheckpoint() async throws {

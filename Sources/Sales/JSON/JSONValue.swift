@@ -16,6 +16,11 @@ public enum JSONValue: Sendable, Hashable {
         .number(JSONNumber(value))
     }
 
+    /// A string, or `null` when absent.
+    public static func string(orNull text: String?) -> JSONValue {
+        text.map(JSONValue.string) ?? .null
+    }
+
     /// An object built from optional members: a nil member is left out, as optional payload
     /// fields are omitted (never `null`) in the log.
     public static func object(omittingNil members: KeyValuePairs<String, JSONValue?>) -> JSONValue {
