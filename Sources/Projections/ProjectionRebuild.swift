@@ -127,22 +127,57 @@ public struct ProjectionRebuild: Sendable {
         try crew.perform(jobs + factIndexes) { statements, connection in
             for statement in statements { try connection.execute(statement) }
         }
-        // The new tables' checksums, one table per job on every connection, before the swaps: only
-        // this rebuild writes them, so they hold unless a swap has to apply events first.
+        // Both generations' checksums, one table per job on every connection, before the swaps,
+        // which hold the locks: only this rebuild writes the new tables, so their sums hold unless
+        // a swap has to apply events first; a live table's sum is taken in one snapshot with the
+        // generation's checkpoint, and holds if the swap finds the live generation still there.
         let tables = projections.indices.flatMap { index in projections[index].tables.indices.map { (index, $0) } }
         let sums = Mutex(projections.map { [String](repeating: "", count: $0.tables.count) })
-        try crew.perform(tables) { job, connection in
-            let (index, table) = job
-            let sum = try ProjectionRegistry.checksum(of: projections[index].tables[table], in: rebuilt[index], on: connection)
-            sums.withLock { $0[index][table] = sum }
+        let liveSums = Mutex(projections.map { [LiveChecksum?](repeating: nil, count: $0.tables.count) })
+        try crew.perform(tables.flatMap { [($0, true), ($0, false)] }) { job, connection in
+            let ((index, table), isNew) = job
+            let factTable = projections[index].tables[table]
+            if isNew {
+                let sum = try ProjectionRegistry.checksum(of: factTable, in: rebuilt[index], on: connection)
+                sums.withLock { $0[index][table] = sum }
+            } else {
+                let sum = try LiveChecksum.take(of: factTable, in: projections[index], on: connection)
+                liveSums.withLock { $0[index][table] = sum }
+            }
         }
         let outcomes = Mutex([RebuildOutcome?](repeating: nil, count: projections.count))
         try crew.perform(Array(projections.indices)) { index, connection in
             let outcome = try swap(
-                projections[index], rebuilt[index], checksummed: sums.withLock { $0[index] }, on: connection)
+                projections[index], rebuilt[index], checksummed: sums.withLock { $0[index] },
+                liveChecksummed: liveSums.withLock { $0[index] }, on: connection)
             outcomes.withLock { $0[index] = outcome }
         }
         return outcomes.withLock { $0.compactMap { $0 } }
+    }
+
+    /// One live table's checksum, with the generation and checkpoint it was taken at.
+    struct LiveChecksum: Sendable {
+        let generation: ProjectionGeneration
+        let sum: String
+
+        /// The checksum of `table` in `projection`'s live generation, read in one snapshot with
+        /// the generation's row (a live batch writes its rows and its checkpoint together); nil
+        /// when the live generation is of another version (it is not compared then).
+        static func take(of table: FactTable, in projection: Projection, on connection: Connection) throws -> LiveChecksum? {
+            try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            do {
+                let taken = try ProjectionRegistry.find(projection.name, state: "live", on: connection).flatMap { live in
+                    live.version == projection.version
+                        ? LiveChecksum(generation: live, sum: try ProjectionRegistry.checksum(of: table, in: live, on: connection))
+                        : nil
+                }
+                try connection.execute("COMMIT")
+                return taken
+            } catch {
+                if connection.isAlive { _ = try? connection.execute("ROLLBACK") }
+                throw error
+            }
+        }
     }
 
     /// Fills the events in (`from`, `to`] into the new generations and counts them in their
@@ -193,9 +228,11 @@ public struct ProjectionRebuild: Sendable {
 
     /// Brings the live and the new generation of `projection` to the same position, compares and
     /// swaps them, or reports the mismatch. `checksummed` is the new generation's checksum at its
-    /// filled position, used unless events had to be applied to it here.
+    /// filled position, used unless events had to be applied to it here; `liveChecksummed` the
+    /// live tables', used where the live generation and its checkpoint are still the same.
     private func swap(
-        _ projection: Projection, _ rebuilt: ProjectionGeneration, checksummed: [String], on connection: Connection
+        _ projection: Projection, _ rebuilt: ProjectionGeneration, checksummed: [String],
+        liveChecksummed: [LiveChecksum?], on connection: Connection
     ) throws -> RebuildOutcome {
         let horizon = try EventStore.safePosition(on: connection)
         var final = rebuilt
@@ -213,7 +250,11 @@ public struct ProjectionRebuild: Sendable {
                 final.position == rebuilt.position
                 ? checksummed : try ProjectionRegistry.checksum(final, of: projection, on: connection)
             let liveProjection = projection.withVersion(live.version)
-            let liveSums = sameVersion ? try ProjectionRegistry.checksum(live, of: liveProjection, on: connection) : []
+            let taken = liveChecksummed.compactMap { $0?.generation == live ? $0?.sum : nil }
+            let liveSums =
+                !sameVersion ? []
+                : taken.count == projection.tables.count
+                    ? taken : try ProjectionRegistry.checksum(live, of: liveProjection, on: connection)
             let matched = sameVersion && liveSums == rebuiltSums
             guard matched || live.version < projection.version else {
                 return .mismatch(live: liveSums, rebuilt: rebuiltSums)
