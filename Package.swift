@@ -27,15 +27,16 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
+        .target(name: "HexText", swiftSettings: swiftSettings),
         .target(
             name: "PQ",
             dependencies: [
-                "CLibPQ",
+                "CLibPQ", "HexText",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "Sales", swiftSettings: swiftSettings),
+        .target(name: "Sales", dependencies: ["HexText"], swiftSettings: swiftSettings),
         .target(
             name: "EventStore",
             dependencies: [

@@ -1,4 +1,5 @@
 import Foundation
+import HexText
 
 /// A Swift value that can be bound as a statement parameter, in PostgreSQL's
 /// text format.
@@ -55,33 +56,10 @@ extension Bool: PQEncodable, PQDecodable {
 extension UUID: PQEncodable, PQDecodable {
     public var pqText: String { uuidString.lowercased() }
     /// PostgreSQL writes a `uuid` as 36 lowercase characters, `8-4-4-4-12` hex digits; read
-    /// directly (reports decode tens of thousands per answer), falling back to Foundation.
+    /// directly (reports decode tens of thousands per answer).
     public init(pqText: String) throws {
-        var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var text = pqText
-        let parsed = text.withUTF8 { utf8 in
-            withUnsafeMutableBytes(of: &bytes) { target in
-                guard utf8.count == 36 else { return false }
-                var offset = 0
-                for index in 0..<16 {
-                    if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
-                        guard utf8[offset] == UInt8(ascii: "-") else { return false }
-                        offset += 1
-                    }
-                    guard let high = hexValue(utf8[offset]), let low = hexValue(utf8[offset + 1]) else { return false }
-                    target[index] = high << 4 | low
-                    offset += 2
-                }
-                return true
-            }
-        }
-        if parsed {
-            self = UUID(uuid: bytes)
-        } else if let value = UUID(uuidString: pqText) {
-            self = value
-        } else {
-            throw decodingError(pqText, "uuid")
-        }
+        guard let value = UUID(hexText: pqText) else { throw decodingError(pqText, "uuid") }
+        self = value
     }
 }
 
@@ -106,7 +84,7 @@ extension Data: PQEncodable, PQDecodable {
         bytes.reserveCapacity(hex.count / 2)
         var index = 0
         while index < hex.count {
-            guard let high = hexValue(hex[index]), let low = hexValue(hex[index + 1]) else {
+            guard let high = hexDigit(hex[index]), let low = hexDigit(hex[index + 1]) else {
                 throw decodingError(pqText, "bytea")
             }
             bytes.append(high << 4 | low)
@@ -133,15 +111,6 @@ extension Array: PQEncodable where Element: PQEncodable {
         }
         bytes.append(UInt8(ascii: "}"))
         return String(decoding: bytes, as: UTF8.self)
-    }
-}
-
-private func hexValue(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-    default: nil
     }
 }
 

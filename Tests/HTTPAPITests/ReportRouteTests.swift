@@ -141,6 +141,18 @@ struct ReportRouteTests {
         }
     }
 
+    /// Whether a generation of `projection` after `generation` goes live within 30 s.
+    static func swapsIn(_ projection: Projection, after generation: Int, _ fixture: APIFixture) async throws -> Bool {
+        for _ in 0..<300 {
+            let live = try await fixture.database.pool.withConnection { connection in
+                try ProjectionRegistry.live(projection, on: connection).generation
+            }
+            if live > generation { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
     static func buckets(_ values: [Int], labels: [String] = ["current", "1-30", "31-60", "61-90", "90+"]) -> String {
         "{" + zip(labels, values).map { #""\#($0)":\#($1)"# }.joined(separator: ",") + "}"
     }
@@ -430,14 +442,7 @@ struct ReportRouteTests {
             #expect(accepted.status == 202, "\(accepted.text)")
             #expect(accepted["name"] == .string("aging") && accepted["state"] == .string("rebuilding"))
             #expect(accepted["rebuild"]?.objectValue?["eventsTotal"] == .integer(head), "\(accepted.text)")
-            var swapped = false
-            for _ in 0..<300 where !swapped {
-                swapped = try await fixture.database.pool.withConnection { connection in
-                    try ProjectionRegistry.live(.aging, on: connection).generation > generation
-                }
-                if !swapped { try await Task.sleep(for: .milliseconds(100)) }
-            }
-            #expect(swapped, "the rebuild of aging never swapped in")
+            #expect(try await Self.swapsIn(.aging, after: generation, fixture), "the rebuild of aging never swapped in")
             let after = try await client.send(.get, "/v1/receivables/aging?asOf=2026-04-30", token: admin)
             #expect(after.status == 200)
             #expect(after.json == before.json, "\(after.text)")
@@ -453,14 +458,7 @@ struct ReportRouteTests {
             let funnel = try await client.send(.post, "/v1/projections/funnel/rebuild", token: admin)
             #expect(funnel.status == 202, "\(funnel.text)")
             #expect(funnel["name"] == .string("funnel") && funnel["servedBy"] == .string("board"), "\(funnel.text)")
-            var boardSwapped = false
-            for _ in 0..<300 where !boardSwapped {
-                boardSwapped = try await fixture.database.pool.withConnection { connection in
-                    try ProjectionRegistry.live(.board, on: connection).generation > board
-                }
-                if !boardSwapped { try await Task.sleep(for: .milliseconds(100)) }
-            }
-            #expect(boardSwapped, "rebuilding the funnel never swapped in a new board")
+            #expect(try await Self.swapsIn(.board, after: board, fixture), "rebuilding the funnel never swapped in a new board")
 
             let unknown = try await client.send(.post, "/v1/projections/nothing/rebuild", token: admin)
             #expect(unknown.status == 404 && unknown.isProblem)

@@ -1,4 +1,5 @@
 import Foundation
+import HexText
 
 /// Decodes a `Decodable` value from a parsed `JSONValue`: how stored event payloads are read.
 ///
@@ -88,39 +89,12 @@ struct JSONValueDecoder: Decoder, SingleValueDecodingContainer {
 
     /// A UUID in its `8-4-4-4-12` form, hex digits in either case.
     private func uuid() throws -> UUID {
-        guard case .string(var text) = value else { throw mismatch(UUID.self) }
-        var id: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        let parsed = text.withUTF8 { characters in
-            withUnsafeMutableBytes(of: &id) { bytes in
-                guard characters.count == 36 else { return false }
-                var position = 0
-                for index in 0..<16 {
-                    if index == 4 || index == 6 || index == 8 || index == 10 {
-                        guard characters[position] == UInt8(ascii: "-") else { return false }
-                        position += 1
-                    }
-                    guard let high = Self.hexDigit(characters[position]), let low = Self.hexDigit(characters[position + 1])
-                    else { return false }
-                    bytes[index] = high << 4 | low
-                    position += 2
-                }
-                return true
-            }
-        }
-        guard parsed else {
+        guard case .string(let text) = value else { throw mismatch(UUID.self) }
+        guard let id = UUID(hexText: text) else {
             throw DecodingError.dataCorrupted(
                 .init(codingPath: codingPath, debugDescription: "Attempted to decode UUID from invalid UUID string."))
         }
-        return UUID(uuid: id)
-    }
-
-    private static func hexDigit(_ character: UInt8) -> UInt8? {
-        switch character {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): character - UInt8(ascii: "A") + 10
-        default: nil
-        }
+        return id
     }
 
     private func mismatch(_ type: Any.Type) -> DecodingError {
