@@ -1,4 +1,5 @@
 import Foundation
+import HexText
 import Testing
 @testable import Sales
 
@@ -32,6 +33,25 @@ struct JSONValueDecoderTests {
             #expect(throws: DecodingError.self, "\(bad)") { try JSONValueDecoder.decode(UUID.self, from: .string(bad)) }
         }
         #expect(throws: DecodingError.self) { try JSONValueDecoder.decode(UUID.self, from: .integer(7)) }
+    }
+
+    /// Every byte in every place of an id: a hex digit where one belongs is read as Foundation
+    /// reads it; anything else is refused (Foundation's `sscanf` lets a space or a sign through).
+    @Test func everyByteInEveryPlaceOfAnIdIsReadAsFoundationReadsIt() {
+        for byte in UInt8.min...UInt8.max {
+            let reference = UInt8(exactly: Character(Unicode.Scalar(byte)).hexDigitValue ?? 99)
+            #expect(hexDigit(byte) == (byte < 0x80 && reference != 99 ? reference : nil), "\(byte)")
+        }
+        let id = Array("0f8fad5b-d9cb-469f-a165-70867728950e".utf8)
+        for place in id.indices {
+            for byte in UInt8(0x20)...UInt8(0x7E) {
+                var text = id
+                text[place] = byte
+                let string = String(decoding: text, as: UTF8.self)
+                let belongs = [8, 13, 18, 23].contains(place) ? byte == UInt8(ascii: "-") : hexDigit(byte) != nil
+                #expect(UUID(hexText: string) == (belongs ? UUID(uuidString: string) : nil), "\(string)")
+            }
+        }
     }
 
     @Test func integersMustBeWholeAndFit() throws {
