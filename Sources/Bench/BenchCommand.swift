@@ -98,9 +98,9 @@ struct BenchCommand: AsyncParsableCommand {
         section("3. reading the whole log (\(2 * events) events) in commit-safe order")
         let (copyOutFirst, _) = try await phases.copyOut()
         report(copyOutFirst, note: "(warms the cache)")
-        let residentBefore = ProcessMemory.residentKB ?? 0
         let peakBefore = ProcessMemory.peakKB ?? 0
         let peakReset = ProcessMemory.resetPeak()
+        let residentBefore = ProcessMemory.residentKB ?? 0
         let (read, payloadBytes) = try await phases.readAll()
         let peakDuring = ProcessMemory.peakKB ?? 0
         report(read)

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// One timed run: how many events in how long.
 struct Measurement: Sendable {
@@ -37,8 +38,14 @@ enum ProcessMemory {
     /// Current resident set size (VmRSS).
     static var residentKB: Int? { field("VmRSS") }
 
-    /// Resets VmHWM to the current RSS (Linux: `5` into clear_refs); false if refused.
+    /// Resets VmHWM to the current RSS (Linux: `5` into clear_refs); false if refused. The heap
+    /// memory that earlier phases freed but the allocator kept is given back first (`malloc_trim`),
+    /// so that the peak that follows is the next phase's, not theirs.
     static func resetPeak() -> Bool {
+        // glibc's malloc_trim, which the Glibc module does not declare.
+        if let trim = dlsym(nil, "malloc_trim") {
+            _ = unsafeBitCast(trim, to: (@convention(c) (Int) -> Int32).self)(0)
+        }
         guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return false }
         defer { try? handle.close() }
         do {
