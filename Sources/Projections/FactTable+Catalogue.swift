@@ -223,13 +223,14 @@ extension FactTable {
     public static let invoiceBalances = FactTable(
         name: "invoice_balances",
         columns: """
-            invoice_id uuid PRIMARY KEY, client_id uuid, currency text, issued_on date, due_on date, amount bigint, \
+            invoice_id uuid NOT NULL, client_id uuid, currency text, issued_on date, due_on date, amount bigint, \
             reduced numeric NOT NULL, written_off boolean NOT NULL, latest_on date NOT NULL, \
             open numeric GENERATED ALWAYS AS (CASE WHEN written_off THEN 0 ELSE amount - reduced END) STORED
             """,
         insertColumns: "invoice_id, client_id, currency, issued_on, due_on, amount, reduced, written_off, latest_on",
         indexes: ["open", "latest_on"],
         fold: Fold(
+            key: "invoice_id",
             aggregate: """
                 SELECT f.invoice_id, (array_agg(f.client_id) FILTER (WHERE f.issued))[1],
                        (array_agg(f.currency) FILTER (WHERE f.issued))[1], min(f.issued_on) FILTER (WHERE f.issued),
@@ -279,10 +280,11 @@ extension FactTable {
     /// Per client and currency: the unapplied credit of its payments.
     public static let unappliedCredits = FactTable(
         name: "unapplied_credits",
-        columns: "client_id uuid NOT NULL, currency text NOT NULL, amount numeric NOT NULL, latest_on date NOT NULL, PRIMARY KEY (client_id, currency)",
+        columns: "client_id uuid NOT NULL, currency text NOT NULL, amount numeric NOT NULL, latest_on date NOT NULL",
         insertColumns: "client_id, currency, amount, latest_on",
         indexes: ["latest_on"],
         fold: Fold(
+            key: "client_id, currency",
             aggregate: "SELECT f.client_id, f.currency, sum(f.amount), max(f.received_on) FROM (",
             events: """
                 SELECT (e.data->>'clientId')::uuid AS client_id, e.data->>'currency' AS currency,
@@ -305,13 +307,14 @@ extension FactTable {
     public static let clientActivity = FactTable(
         name: "client_activity",
         columns: """
-            client_id uuid PRIMARY KEY, registered_on date, registered_position bigint, \
+            client_id uuid NOT NULL, registered_on date, registered_position bigint, \
             purchase_dates date[] NOT NULL, ltv jsonb NOT NULL, ltv_order numeric NOT NULL, last_touch_on date, \
             latest_on date NOT NULL
             """,
         insertColumns: "client_id, registered_on, registered_position, purchase_dates, ltv, ltv_order, last_touch_on, latest_on",
         indexes: ["ltv_order, client_id", "latest_on"],
         fold: Fold(
+            key: "client_id",
             aggregate: """
                 SELECT g.client_id, g.registered_on, g.registered_position, g.purchase_dates, g.ltv,
                        coalesce(-(SELECT max(value::numeric) FROM jsonb_each_text(g.ltv)), 'Infinity'), g.last_touch_on, g.latest_on
@@ -381,7 +384,7 @@ extension FactTable {
     public static let dealProgress = FactTable(
         name: "deal_progress",
         columns: """
-            deal_id uuid PRIMARY KEY, client_id uuid, pipeline text, title text, amount bigint, currency text, \
+            deal_id uuid NOT NULL, client_id uuid, pipeline text, title text, amount bigint, currency text, \
             opened_on date, stage text, stage_entered_on date, stage_position bigint, offer_amount bigint, \
             offer_currency text, offered_on date, offer_position bigint, objections_raised integer NOT NULL, \
             objections_handled integer NOT NULL, closed boolean NOT NULL, last_touch_on date, latest_on date NOT NULL
@@ -401,6 +404,7 @@ extension FactTable {
             "latest_on",
         ],
         fold: Fold(
+            key: "deal_id",
             aggregate: """
                 SELECT f.deal_id, \(greatest(opening, at: 1))::uuid, \(greatest(opening, at: 2)), \(greatest(opening, at: 3)),
                        \(greatest(opening, at: 4))::bigint, \(greatest(opening, at: 5)), min(f.dated_on) FILTER (WHERE f.opened),

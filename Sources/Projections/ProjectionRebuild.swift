@@ -122,7 +122,8 @@ public struct ProjectionRebuild: Sendable {
                         "SET default_statistics_target = 10", "ANALYZE \(fragment: generation.table(table))",
                         "RESET default_statistics_target",
                     ]
-                    jobs.append(folding + [fold] + folded + analysis + indexes)
+                    let key = table.keying(named: generation.tableName(table)).map { [$0] } ?? []
+                    jobs.append(folding + [fold] + folded + key + analysis + indexes)
                 } else {
                     factIndexes += indexes.map { [$0] }
                 }

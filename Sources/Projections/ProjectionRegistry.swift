@@ -39,15 +39,15 @@ public enum ProjectionRegistry {
     }
 
     /// Creates a new generation's tables and its registry row; inside a transaction. A live
-    /// generation gets its indexes at once; a rebuilding one is filled first and indexed after
-    /// (one sort per index instead of an insertion per row).
+    /// generation gets its indexes and keys at once; a rebuilding one is filled first and indexed
+    /// and keyed after (one sort per index instead of an insertion per row).
     static func create(_ projection: Projection, state: String, on connection: Connection) throws -> Int {
         let generation: Int = try connection.query("SELECT nextval('readmodels.projection_generation')::integer")
             .first?.decode(0) ?? 0
         let made = ProjectionGeneration(
             name: projection.name, version: projection.version, generation: generation, position: 0)
         for table in projection.tables {
-            try connection.execute(table.creation(named: made.tableName(table)))
+            try connection.execute(table.creation(named: made.tableName(table), keyed: state == "live"))
         }
         if state == "live" {
             for statement in indexing(made, of: projection) { try connection.execute(statement) }

@@ -225,6 +225,32 @@ struct RebuildTests {
         #expect(rows == 1)
     }
 
+    /// A rebuild folds its tables of current state without their primary keys and adds them
+    /// after: the live batches that follow merge on them.
+    @Test func rebuiltTablesOfCurrentStateHaveTheirKeys() async throws {
+        let log = try await SalesLog.make()
+        try await seed(log)
+        _ = try await log.query {
+            try ProjectionRebuild(projections: Projection.all, logger: TestDatabase.logger).run(on: $0)
+        }
+        for projection in Projection.all {
+            let live = try await log.query { try ProjectionRegistry.live(projection, on: $0) }
+            for table in projection.tables {
+                let keys: Int = try await log.query {
+                    try $0.query(
+                        """
+                        SELECT count(*)::integer FROM pg_index
+                         WHERE indrelid = \(Projection.schema + "." + live.tableName(table))::regclass AND indisprimary
+                        """
+                    ).first?.decode(0) ?? -1
+                }
+                #expect(keys == (table.fold == nil ? 0 : 1), "\(live.tableName(table))")
+            }
+        }
+        try await log.invoice(UUID(), client: UUID.numbered(1), issuedOn: "2026-02-01", dueOn: "2026-02-28", amount: 5)
+        try await log.catchUp()
+    }
+
     /// The funnel keeps no tables: it is served by the board, whose status it shows, and a rebuild
     /// asked of it by name is the board's.
     @Test func theFunnelIsServedByTheBoard() async throws {
