@@ -116,7 +116,11 @@ extension FactTable {
                    e.position, e.recorded_at
               FROM events e WHERE e.type = 'TouchRecorded'
             """,
-        indexes: ["client_id, occurred_on", "deal_id, occurred_on"])
+        indexes: ["client_id, occurred_on"])
+
+    /// The same touches, kept by the board, which looks them up by deal (retention looks them
+    /// up by client): each keeps only the index it reads.
+    public static let dealTouches = touches.indexed(by: ["deal_id, occurred_on"])
 
     public static let deals = FactTable(
         name: "deals",
@@ -464,7 +468,7 @@ extension FactTable {
                         NULL, NULL, NULL, NULL, closed_on
                         """),
                 Source(
-                    table: .touches,
+                    table: .dealTouches,
                     columns: "deal_id, 'TouchRecorded', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, occurred_on",
                     condition: "WHERE deal_id IS NOT NULL"),
             ],

@@ -26,9 +26,21 @@ public struct FactTable: Sendable, Hashable {
     let select: String
     /// The indexes, one each: a column list, or a whole index body that starts with `(` (its
     /// columns, then `INCLUDE (…)` and `WHERE …` as needed).
-    let indexes: [String]
+    private(set) var indexes: [String]
     /// How a table of current state is folded from the facts; `nil` for a table of facts.
     var fold: Fold? = nil
+
+    /// This table with other indexes: the same rows, for a read model that looks them up in
+    /// other ways.
+    func indexed(by indexes: [String]) -> FactTable {
+        var table = self
+        table.indexes = indexes
+        return table
+    }
+
+    /// What makes the table's rows (its name, columns and statement; not its indexes): tables
+    /// with the same key hold the same rows.
+    var rowsKey: String { [name, columns, insertColumns, select].joined(separator: "\n") }
 
     /// Whether the table keeps facts (a row per fact) rather than current state folded from them.
     var isFacts: Bool { fold == nil }
@@ -114,14 +126,15 @@ public struct FactTable: Sendable, Hashable {
     /// rendering of the rows and no sort, which an md5 over the ordered rows
     /// needed), but combines the columns linearly, so its sum over the rows
     /// would only see each column's values, not which values share a row;
-    /// hashing that row hash again (as text) makes every row count as a whole.
+    /// hashing that row hash again (`hashint8extended`, without writing it out
+    /// as text) makes every row count as a whole.
     /// Two tables with the same rows give the same result; a difference in
     /// any value of any row changes it, up to a 64-bit hash collision. Every
     /// column's type needs an extended hash function (uuid, text, date,
     /// bigint, timestamptz, arrays, jsonb have one; json and point do not).
     func checksum(named tableName: String) -> SQL {
         """
-        SELECT count(*) || ':' || coalesce(sum(hashtextextended(hash_record_extended(t, 0)::text, 0)), 0) \
+        SELECT count(*) || ':' || coalesce(sum(hashint8extended(hash_record_extended(t, 0), 0)), 0) \
         FROM \(identifier: Projection.schema).\(identifier: tableName) t
         """
     }

@@ -68,7 +68,7 @@ public struct PipelineBoard: Sendable, Equatable {
                        AND NOT EXISTS (SELECT 1 FROM \(fragment: model.table(.objectionOutcomes)) h
                                         WHERE h.objection_id = j.objection_id AND h.handled_on <= \(asOf)::date
                                           AND h.recorded_at <= \(knownAt)::timestamptz)) AS open_objections,
-                   (SELECT max(t.occurred_on) FROM \(fragment: model.table(.touches)) t
+                   (SELECT max(t.occurred_on) FROM \(fragment: model.table(.dealTouches)) t
                      WHERE t.deal_id = d.deal_id AND t.occurred_on <= \(asOf)::date
                        AND t.recorded_at <= \(knownAt)::timestamptz) AS last_touch_on
               FROM open_deals d

@@ -19,7 +19,7 @@ public struct Projection: Sendable, Hashable {
     public static let board = Projection(
         name: "board", version: 2,
         tables: [
-            .deals, .stageEntries, .offers, .objections, .objectionOutcomes, .closes, .touches, .pipelines, .dealProgress,
+            .deals, .stageEntries, .offers, .objections, .objectionOutcomes, .closes, .dealTouches, .pipelines, .dealProgress,
         ])
     /// Receivables aging: open balances by days overdue, unapplied credit.
     public static let aging = Projection(

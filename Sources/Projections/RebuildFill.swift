@@ -13,7 +13,7 @@ import PQ
 /// the rows of a type by address. Each fact table's own ``FactTable/select``
 /// then runs unchanged against it: its `e.type` condition applies to the
 /// grouped type, so it fetches only the events of its types. A fact table that
-/// several of the read models keep (touches, deals…) is computed once and
+/// several of the read models keep (touches, clients) is computed once and
 /// copied to the others through `RETURNING`.
 struct RebuildFill: Sendable {
     /// A fact table and its name in the generation being filled.
@@ -60,20 +60,21 @@ struct RebuildFill: Sendable {
                   FROM batch CROSS JOIN LATERAL unnest(batch.addresses) AS address(ctid)
                   JOIN events source ON source.ctid = address.ctid)
             """
-        var computed: [FactTable: String] = [:]
+        // Keyed by what makes the rows (tables of the same rows may differ in their indexes).
+        var computed: [String: String] = [:]
         for (index, target) in targets.enumerated() {
             let name = "fill\(index)"
             let insert: SQL
-            if let source = computed[target.table] {
+            if let source = computed[target.table.rowsKey] {
                 let columns = SQL(stringLiteral: target.table.insertColumns)
                 insert = target.table.insert(
                     into: target.name, rows: "SELECT \(fragment: columns) FROM \(identifier: source)")
             } else {
-                let copied = targets[(index + 1)...].contains { $0.table == target.table }
+                let copied = targets[(index + 1)...].contains { $0.table.rowsKey == target.table.rowsKey }
                 let returning: SQL = copied ? " RETURNING \(fragment: SQL(stringLiteral: target.table.insertColumns))" : ""
                 insert = target.table.insert(
                     into: target.name, rows: SQL(stringLiteral: target.table.select), returning: returning)
-                computed[target.table] = name
+                computed[target.table.rowsKey] = name
             }
             statement.append(",\n\(identifier: name) AS (\(fragment: insert))")
         }
