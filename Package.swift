@@ -107,7 +107,7 @@ let package = Package(
             dependencies: ["PQ", "EventStore"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "SalesTests", dependencies: ["Sales"], swiftSettings: swiftSettings),
+        .testTarget(name: "SalesTests", dependencies: ["Sales", "HexText"], swiftSettings: swiftSettings),
         .testTarget(name: "PQTests", dependencies: ["PQ", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AccessTests", dependencies: ["Access", "PQ", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(

@@ -87,20 +87,13 @@ extension EventStore {
         return last
     }
 
-    /// Every event of one client (all its streams) in log order, up to the
-    /// safe horizon.
-    public func readClient(_ clientID: UUID) async throws -> [RecordedEvent] {
-        try await pool.withConnection { connection in
-            try connection.query(Self.clientEvents(clientID, on: connection), prepared: true).rows.map(Self.recordedEvent)
-        }
-    }
-
-    /// Every event of one client, as ``readClient(_:)`` reads them, handed to `chunk` in
-    /// consecutive runs of `chunkSize` (the last one shorter) as the rows arrive: a caller can
-    /// work on the first events while the server is still sending the rest. Answers how many
+    /// Every event of one client (all its streams) in log order, up to the safe horizon, handed
+    /// to `chunk` in consecutive runs of `chunkSize` (the last one shorter) as the rows arrive:
+    /// a caller can work on the first events while the server is still sending the rest. When
+    /// `chunk` throws, the rest of the read is cancelled and the error rethrown. Answers how many
     /// events there were.
     public func readClient(
-        _ clientID: UUID, chunkSize: Int, _ chunk: @escaping @Sendable ([RecordedEvent]) -> Void
+        _ clientID: UUID, chunkSize: Int, _ chunk: @escaping @Sendable ([RecordedEvent]) throws -> Void
     ) async throws -> Int {
         precondition(chunkSize > 0, "a chunk holds at least one event")
         return try await pool.withConnection { connection in
@@ -111,11 +104,11 @@ extension EventStore {
                 pending.append(try Self.recordedEvent(row))
                 count += 1
                 if pending.count == chunkSize {
-                    chunk(pending)
+                    try chunk(pending)
                     pending.removeAll(keepingCapacity: true)
                 }
             }
-            if !pending.isEmpty { chunk(pending) }
+            if !pending.isEmpty { try chunk(pending) }
             return count
         }
     }

@@ -412,8 +412,8 @@ extension FactTable {
             aggregate: """
                 SELECT f.deal_id, \(greatest(opening, at: 1))::uuid, \(greatest(opening, at: 2)), \(greatest(opening, at: 3)),
                        \(greatest(opening, at: 4))::bigint, \(greatest(opening, at: 5)), min(f.dated_on) FILTER (WHERE f.opened),
-                       \(greatest(stageEntry, at: 3)), \(greatest(stageEntry, at: 1))::date, \(greatest(stageEntry, at: 2))::bigint,
-                       \(greatest(offer, at: 3))::bigint, \(greatest(offer, at: 4)), \(greatest(offer, at: 1))::date,
+                       \(greatest(stageEntry, at: 3)), \(date(greatest(stageEntry, at: 1))), \(greatest(stageEntry, at: 2))::bigint,
+                       \(greatest(offer, at: 3))::bigint, \(greatest(offer, at: 4)), \(date(greatest(offer, at: 1))),
                        \(greatest(offer, at: 2))::bigint,
                        count(*) FILTER (WHERE f.type = 'ObjectionRaised'), count(*) FILTER (WHERE f.type = 'ObjectionHandled'),
                        bool_or(f.type IN ('DealWon', 'DealLost')), max(f.dated_on) FILTER (WHERE f.type = 'TouchRecorded'),
@@ -495,12 +495,19 @@ extension FactTable {
     private static let stageEntry = (elements: [datedFirst, positionSecond, "f.stage"], condition: "f.stage IS NOT NULL")
     /// The latest offer, the same way.
     private static let offer = (elements: [datedFirst, positionSecond, "f.amount::text", "f.currency"], condition: "f.offer")
-    private static let datedFirst = "f.dated_on::text"
+    /// A date as its day number since 0001-01-01 in 7 digits, so that its text sorts as the date
+    /// (whatever the session's DateStyle); ``date(_:)`` reads it back.
+    private static let datedFirst = "lpad((f.dated_on - DATE '0001-01-01')::text, 7, '0')"
     /// A position as 19 digits, so that its text sorts as its number.
     private static let positionSecond = "lpad(f.position::text, 19, '0')"
 
+    /// The date whose ``datedFirst`` text is `days`.
+    private static func date(_ days: String) -> String {
+        "(DATE '0001-01-01' + (\(days))::integer)"
+    }
+
     /// Element `index` (from 1) of the greatest of the rows' arrays of `elements` that meet
-    /// `condition`, compared element by element in byte order (`YYYY-MM-DD` dates and padded
+    /// `condition`, compared element by element in byte order (padded day numbers and
     /// positions sort as they should). All the values of one row come out of a single plain `max`,
     /// which PostgreSQL computes once however many elements are taken from it; it replaced a
     /// sorted `array_agg` per value, whose sort per deal and per value made this the longest fold

@@ -8,8 +8,8 @@ extension FactTable {
     /// as a deal's opening and its first stage, the aggregate must not count it twice). The
     /// determinism tests compare both ways.
     struct Fold: Sendable, Hashable {
-        /// The columns of one row (the primary key, the `GROUP BY` and the merge's conflict
-        /// target).
+        /// The columns that tell one row from another: the table's primary key, which a rebuild
+        /// adds after the fold. (``grouping`` and ``merge`` name the same columns.)
         let key: String
         /// `SELECT … FROM (`: the row per key folded from the rows `f` that follow, up to
         /// ``grouping``.

@@ -13,7 +13,7 @@ import Synchronization
 /// and fills every new table, and the batch's transaction moves every new
 /// generation's registry row (its progress). After the last batch the tables
 /// of current state are folded from the new tables of facts, one statement
-/// each, and the new tables get their indexes. Then, for each read
+/// each (then given their primary keys), and the new tables get their indexes. Then, for each read
 /// model, in one transaction that locks both registry rows, both generations
 /// are brought to the same position, compared table by table (row count and
 /// a sum of per-row hashes, see ``FactTable``) and swapped when they match or
@@ -105,32 +105,33 @@ public struct ProjectionRebuild: Sendable {
         // today, so they are analysed at once: the first reports after the swap get plans made
         // for their real size. The analysis samples 3,000 rows (statistics target 10) rather than
         // the default 30,000: a tenth of the time, and enough for these tables' plain key and
-        // range lookups. A fold, its analysis and its table's indexes are one job, in that order;
-        // the indexes of the fact tables are jobs of their own, taken by whichever connection is
-        // free (folds first: they are the longest). A fold hashes one group per deal, invoice or
-        // client: it gets the memory to do that without spilling to disk (64 MB, twice that for
-        // hashing), and no parallel workers, which would only take cores from the crew.
-        let folding: [SQL] = ["SET work_mem = '64MB'", "SET max_parallel_workers_per_gather = 0"]
-        let folded: [SQL] = ["RESET work_mem", "RESET max_parallel_workers_per_gather"]
+        // range lookups. A fold, its key, its analysis and its table's indexes are one job, in
+        // that order, in one transaction whose settings end with it (a failed job leaves none on
+        // the connection); the indexes of the fact tables are jobs of their own, taken by whichever
+        // connection is free (folds first: they are the longest). A fold hashes one group per
+        // deal, invoice or client: it gets the memory to do that without spilling to disk (64 MB,
+        // twice that for hashing), and no parallel workers, which would only take cores from the
+        // crew.
+        let settings: [SQL] = [
+            "SET LOCAL work_mem = '64MB'", "SET LOCAL max_parallel_workers_per_gather = 0",
+            "SET LOCAL default_statistics_target = 10",
+        ]
         var jobs: [[SQL]] = []
         var factIndexes: [[SQL]] = []
         for (projection, generation) in zip(projections, rebuilt) {
             for table in projection.tables {
                 let indexes = table.indexing(named: generation.tableName(table))
-                if let fold = table.folding(in: generation) {
-                    let analysis: [SQL] = [
-                        "SET default_statistics_target = 10", "ANALYZE \(fragment: generation.table(table))",
-                        "RESET default_statistics_target",
-                    ]
-                    let key = table.keying(named: generation.tableName(table)).map { [$0] } ?? []
-                    jobs.append(folding + [fold] + folded + key + analysis + indexes)
+                if let fold = table.folding(in: generation), let key = table.keying(named: generation.tableName(table)) {
+                    jobs.append(settings + [fold, key, "ANALYZE \(fragment: generation.table(table))"] + indexes)
                 } else {
                     factIndexes += indexes.map { [$0] }
                 }
             }
         }
         try crew.perform(jobs + factIndexes) { statements, connection in
-            for statement in statements { try connection.execute(statement) }
+            try connection.transaction { connection in
+                for statement in statements { try connection.execute(statement) }
+            }
         }
         // Both generations' checksums, one table per job on every connection, before the swaps,
         // which hold the locks: only this rebuild writes the new tables, so their sums hold unless

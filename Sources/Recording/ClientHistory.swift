@@ -43,7 +43,8 @@ public struct ClientHistory: Sendable {
     /// as its rows have arrived, on whichever core is free, while the server sends the rest.
     /// - Parameter chunkSize: events per decoding task (tests pass others).
     /// - Throws: ``UnreadableEvent`` for an event that cannot be decoded (the earliest such event
-    ///   when several runs hold one), or the store's error.
+    ///   when several runs hold one), `CancellationError` when the calling task is cancelled (the
+    ///   read stops; a history is never answered in part), or the store's error.
     public static func read(
         _ client: UUID, asOf: LocalDate, knownAt: Instant?, from store: EventStore,
         chunkSize: Int = eventsPerDecodingTask
@@ -51,22 +52,29 @@ public struct ClientHistory: Sendable {
         let (chunks, sink) = AsyncStream.makeStream(of: [RecordedEvent].self)
         async let eventsStored = {
             defer { sink.finish() }
-            return try await store.readClient(client, chunkSize: chunkSize) { sink.yield($0) }
+            return try await store.readClient(client, chunkSize: chunkSize) { chunk in
+                // Nobody listens any more (the task was cancelled): stop reading.
+                if case .terminated = sink.yield(chunk) { throw CancellationError() }
+            }
         }()
-        let decoded = await withTaskGroup(of: (Int, Result<[Entry], UnreadableEvent>).self) { group in
+        let (decoded, received) = await withTaskGroup(of: (Int, Result<[Entry], UnreadableEvent>).self) { group in
             var runs = 0
+            var received = 0
             for await chunk in chunks {
                 let run = runs
                 runs += 1
+                received += chunk.count
                 group.addTask {
                     (run, Result { () throws(UnreadableEvent) in try entries(of: chunk, asOf: asOf, knownAt: knownAt) })
                 }
             }
             var byRun = [Result<[Entry], UnreadableEvent>](repeating: .success([]), count: runs)
             for await (run, result) in group { byRun[run] = result }
-            return byRun
+            return (byRun, received)
         }
         let stored = try await eventsStored
+        // The stream ends early only when the task is cancelled.
+        guard received == stored else { throw CancellationError() }
         // In log order, so an unreadable event is the earliest one, as in a single pass.
         return ClientHistory(entries: try decoded.flatMap { try $0.get() }, eventsStored: stored)
     }

@@ -28,10 +28,10 @@ struct ProjectionsCommand: AsyncParsableCommand {
                 return print(String(decoding: JSONValue.object(["projections": .array(statuses.map(\.json))]).serialized(), as: UTF8.self))
             }
             printTable(
-                ["name", "version", "position", "lag events", "lag s", "state", "rebuild"],
+                ["name", "served by", "version", "position", "lag events", "lag s", "state", "rebuild"],
                 statuses.map { status in
                     [
-                        status.name, "\(status.version)", "\(status.position)", "\(status.lagEvents)",
+                        status.name, status.servedBy ?? "", "\(status.version)", "\(status.position)", "\(status.lagEvents)",
                         String(format: "%.1f", status.lagSeconds), status.state,
                         status.rebuild.map { "\($0.eventsDone)/\($0.eventsTotal)" } ?? (status.lastRebuildError ?? ""),
                     ]
@@ -44,7 +44,7 @@ struct ProjectionsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Rebuild read models from the whole log beside the live ones, then swap them in.")
 
-        @Argument(help: "The read model (board, aging, retention, funnel).")
+        @Argument(help: "The read model (board, aging, retention; funnel rebuilds board, which serves it).")
         var name: String?
 
         @Flag(help: "Rebuild every read model.")

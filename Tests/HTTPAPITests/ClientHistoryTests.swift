@@ -3,6 +3,7 @@ import Foundation
 @testable import Recording
 import Sales
 import TestSupport
+import Synchronization
 import Testing
 
 @Suite("Client history")
@@ -24,11 +25,11 @@ struct ClientHistoryTests {
         let registration: Substring =
             #"{"command":"register-client","clientId":"\#(client)","name":"Long history","kind":"company","registeredOn":"2026-01-01"}"#
         _ = try await importer.load([registration] + touches(0..<700))
-        let knownAt = try #require(Instant(try await database.store.readClient(UUID(uuidString: client)!).last!.recordedAt))
+        let knownAt = try #require(Instant(try await Self.stored(client, in: database).last!.recordedAt))
         try await Task.sleep(for: .milliseconds(5))
         _ = try await importer.load(touches(700..<1_000))
 
-        let stored = try await database.store.readClient(UUID(uuidString: client)!)
+        let stored = try await Self.stored(client, in: database)
         #expect(stored.count == 1_001)
         #expect(stored.count >= ClientHistory.eventsPerDecodingTask * 2, "long enough for two runs")
         let asOf = LocalDate("2026-03-15")!
@@ -50,6 +51,37 @@ struct ClientHistoryTests {
             #expect(history.state.lastTouchAt == lastTouch)
             #expect(history.state.lastTouchOn == asOf)
         }
+    }
+
+    /// Every stored event of `client`, in log order.
+    static func stored(_ client: String, in database: TestDatabase) async throws -> [RecordedEvent] {
+        let events = Mutex([RecordedEvent]())
+        let count = try await database.store.readClient(UUID(uuidString: client)!, chunkSize: 100) { chunk in
+            events.withLock { $0 += chunk }
+        }
+        let all = events.withLock { $0 }
+        #expect(all.count == count)
+        return all
+    }
+
+    /// A cancelled read stops and throws: a history is never answered in part.
+    @Test func aCancelledReadThrowsInsteadOfAnsweringInPart() async throws {
+        let database = try await TestDatabase.make()
+        let importer = BatchedImportTests.importer(database)
+        let client = UUID()
+        _ = try await importer.load(
+            [#"{"command":"register-client","clientId":"\#(client.canonical)","name":"Cut","kind":"company","registeredOn":"2026-01-01"}"#]
+                + (0..<400).map {
+                    Substring(#"{"command":"record-touch","clientId":"\#(client.canonical)","channel":"call","direction":"outbound","occurredAt":"2026-01-03T10:00:00Z","summary":"call \#($0)"}"#)
+                })
+        let cancelled = await Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await ClientHistory.read(
+                client, asOf: LocalDate("2026-12-31")!, knownAt: nil, from: database.store, chunkSize: 16)
+        }.result
+        #expect(throws: CancellationError.self) { try cancelled.get() }
+        let whole = try await ClientHistory.read(client, asOf: LocalDate("2026-12-31")!, knownAt: nil, from: database.store)
+        #expect(whole.entries.count == 401 && whole.eventsStored == 401)
     }
 
     /// Two unreadable events in different runs: the one named is the earlier, as in one pass.

@@ -247,8 +247,15 @@ struct RebuildTests {
                 #expect(keys == (table.fold == nil ? 0 : 1), "\(live.tableName(table))")
             }
         }
-        try await log.invoice(UUID(), client: UUID.numbered(1), issuedOn: "2026-02-01", dueOn: "2026-02-28", amount: 5)
+        let invoice = UUID()
+        try await log.invoice(invoice, client: UUID.numbered(1), issuedOn: "2026-02-01", dueOn: "2026-02-28", amount: 5)
         try await log.catchUp()
+        let aging = try await log.query { try ProjectionRegistry.live(.aging, on: $0) }
+        let amount: Int64? = try await log.query {
+            try $0.query("SELECT amount FROM \(fragment: aging.table(.invoiceBalances)) WHERE invoice_id = \(invoice)")
+                .first?.decode(0)
+        }
+        #expect(amount == 5)
     }
 
     /// The funnel keeps no tables: it is served by the board, whose status it shows, and a rebuild

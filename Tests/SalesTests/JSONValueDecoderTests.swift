@@ -92,6 +92,30 @@ struct JSONValueDecoderTests {
         }
     }
 
+    /// An item that fails to decode as one type is still there to decode as another.
+    @Test func aFailedItemCanBeReadAgainAsAnotherType() throws {
+        struct Loose: Decodable, Equatable {
+            let items: [String]
+            init(items: [String]) { self.items = items }
+            init(from decoder: any Decoder) throws {
+                var container = try decoder.unkeyedContainer()
+                var items: [String] = []
+                while !container.isAtEnd {
+                    if try container.decodeNil() {
+                        items.append("null")
+                    } else if let number = try? container.decode(Int.self) {
+                        items.append("#\(number)")
+                    } else {
+                        items.append(try container.decode(String.self))
+                    }
+                }
+                self.items = items
+            }
+        }
+        #expect(try JSONValueDecoder.decode(Loose.self, from: parsed(#"["a", 2, null, "b"]"#)) == Loose(items: ["a", "#2", "null", "b"]))
+        #expect(throws: DecodingError.self) { try JSONValueDecoder.decode(Loose.self, from: parsed(#"["a", true]"#)) }
+    }
+
     @Test func optionalMembersMayBeAbsentOrNull() throws {
         struct Note: Decodable, Equatable {
             let text: String?

@@ -77,7 +77,7 @@ struct JSONValueDecoder: Decoder, SingleValueDecodingContainer {
         guard case .number(let number) = value else { throw mismatch(type) }
         guard number.isInteger, let integer = T(number.literal) else {
             throw DecodingError.dataCorrupted(
-                .init(codingPath: codingPath, debugDescription: "\(number) does not fit in \(type)"))
+                .init(codingPath: codingPath, debugDescription: "\(number) is not a whole number within \(type)"))
         }
         return integer
     }
@@ -173,48 +173,55 @@ extension JSONValueDecoder {
         var count: Int? { items.count }
         var isAtEnd: Bool { currentIndex >= items.count }
 
-        private mutating func next(_ type: Any.Type) throws -> JSONValueDecoder {
+        /// What `body` makes of the next item; the container moves on only when it succeeds, as
+        /// Foundation's does, so a failed attempt may be retried as another type.
+        private mutating func next<T>(_ type: Any.Type, _ body: (JSONValueDecoder) throws -> T) throws -> T {
             guard !isAtEnd else {
                 throw DecodingError.valueNotFound(
                     type, .init(codingPath: codingPath, debugDescription: "Unkeyed container is at end."))
             }
-            defer { currentIndex += 1 }
-            return JSONValueDecoder(value: items[currentIndex], in: codingPath, at: Index(currentIndex))
+            let value = try body(JSONValueDecoder(value: items[currentIndex], in: codingPath, at: Index(currentIndex)))
+            currentIndex += 1
+            return value
         }
 
         mutating func decodeNil() throws -> Bool {
-            guard !isAtEnd, items[currentIndex] == .null else { return false }
+            guard !isAtEnd else {
+                throw DecodingError.valueNotFound(
+                    Any?.self, .init(codingPath: codingPath, debugDescription: "Unkeyed container is at end."))
+            }
+            guard items[currentIndex] == .null else { return false }
             currentIndex += 1
             return true
         }
 
-        mutating func decode(_ type: Bool.Type) throws -> Bool { try next(type).decode(type) }
-        mutating func decode(_ type: String.Type) throws -> String { try next(type).decode(type) }
-        mutating func decode(_ type: Double.Type) throws -> Double { try next(type).decode(type) }
-        mutating func decode(_ type: Float.Type) throws -> Float { try next(type).decode(type) }
-        mutating func decode(_ type: Int.Type) throws -> Int { try next(type).decode(type) }
-        mutating func decode(_ type: Int8.Type) throws -> Int8 { try next(type).decode(type) }
-        mutating func decode(_ type: Int16.Type) throws -> Int16 { try next(type).decode(type) }
-        mutating func decode(_ type: Int32.Type) throws -> Int32 { try next(type).decode(type) }
-        mutating func decode(_ type: Int64.Type) throws -> Int64 { try next(type).decode(type) }
-        mutating func decode(_ type: UInt.Type) throws -> UInt { try next(type).decode(type) }
-        mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try next(type).decode(type) }
-        mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try next(type).decode(type) }
-        mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try next(type).decode(type) }
-        mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try next(type).decode(type) }
-        mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try next(type).decode(type) }
+        mutating func decode(_ type: Bool.Type) throws -> Bool { try next(type) { try $0.decode(type) } }
+        mutating func decode(_ type: String.Type) throws -> String { try next(type) { try $0.decode(type) } }
+        mutating func decode(_ type: Double.Type) throws -> Double { try next(type) { try $0.decode(type) } }
+        mutating func decode(_ type: Float.Type) throws -> Float { try next(type) { try $0.decode(type) } }
+        mutating func decode(_ type: Int.Type) throws -> Int { try next(type) { try $0.decode(type) } }
+        mutating func decode(_ type: Int8.Type) throws -> Int8 { try next(type) { try $0.decode(type) } }
+        mutating func decode(_ type: Int16.Type) throws -> Int16 { try next(type) { try $0.decode(type) } }
+        mutating func decode(_ type: Int32.Type) throws -> Int32 { try next(type) { try $0.decode(type) } }
+        mutating func decode(_ type: Int64.Type) throws -> Int64 { try next(type) { try $0.decode(type) } }
+        mutating func decode(_ type: UInt.Type) throws -> UInt { try next(type) { try $0.decode(type) } }
+        mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try next(type) { try $0.decode(type) } }
+        mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try next(type) { try $0.decode(type) } }
+        mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try next(type) { try $0.decode(type) } }
+        mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try next(type) { try $0.decode(type) } }
+        mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try next(type) { try $0.decode(type) } }
 
         mutating func nestedContainer<NestedKey: CodingKey>(
             keyedBy type: NestedKey.Type
         ) throws -> KeyedDecodingContainer<NestedKey> {
-            try next(type).container(keyedBy: type)
+            try next(type) { try $0.container(keyedBy: type) }
         }
 
         mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-            try next([Any].self).unkeyedContainer()
+            try next([Any].self) { try $0.unkeyedContainer() }
         }
 
-        mutating func superDecoder() throws -> any Decoder { try next(Any.self) }
+        mutating func superDecoder() throws -> any Decoder { try next(Any.self) { $0 } }
     }
 
     /// The position of an array item in a coding path.
