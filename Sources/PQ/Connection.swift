@@ -114,9 +114,10 @@ public final class Connection {
         if let failure { throw failure }
     }
 
-    /// Runs `body` inside `BEGIN … COMMIT`; any error rolls back and is rethrown.
-    public func transaction<T>(_ body: (Connection) throws -> T) throws -> T {
-        try execute("BEGIN")
+    /// Runs `body` inside `begin … COMMIT` (`begin` may name an isolation level or `READ ONLY`);
+    /// any error rolls back and is rethrown.
+    public func transaction<T>(beginning begin: SQL = "BEGIN", _ body: (Connection) throws -> T) throws -> T {
+        try execute(begin)
         do {
             let value = try body(self)
             try execute("COMMIT")

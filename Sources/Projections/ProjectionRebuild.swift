@@ -170,18 +170,12 @@ public struct ProjectionRebuild: Sendable {
         /// the generation's row (a live batch writes its rows and its checkpoint together); nil
         /// when the live generation is of another version (it is not compared then).
         static func take(of table: FactTable, in projection: Projection, on connection: Connection) throws -> LiveChecksum? {
-            try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            do {
-                let taken = try ProjectionRegistry.find(projection.name, state: "live", on: connection).flatMap { live in
+            try connection.transaction(beginning: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { connection in
+                try ProjectionRegistry.find(projection.name, state: "live", on: connection).flatMap { live in
                     live.version == projection.version
                         ? LiveChecksum(generation: live, sum: try ProjectionRegistry.checksum(of: table, in: live, on: connection))
                         : nil
                 }
-                try connection.execute("COMMIT")
-                return taken
-            } catch {
-                if connection.isAlive { _ = try? connection.execute("ROLLBACK") }
-                throw error
             }
         }
     }
