@@ -46,14 +46,22 @@ public struct FactTable: Sendable, Hashable {
     var isFacts: Bool { fold == nil }
 
     /// `CREATE TABLE` under `tableName`, without indexes; a table of current state with its
-    /// primary key unless `keyed` is false (a rebuild folds it first and adds the key after, see
-    /// ``keying(named:)``).
-    func creation(named tableName: String, keyed: Bool = true) -> SQL {
-        let key = fold.map { keyed ? ", PRIMARY KEY (\($0.key))" : "" } ?? ""
+    /// primary key. A table a rebuild builds (`building`) has no key yet (the rebuild folds it
+    /// first and adds the key after, see ``keying(named:)``) and no autovacuum until it is
+    /// swapped in (``servingSettings(named:)``): vacuuming a table whose rows are still
+    /// arriving takes a core from the rebuild for nothing, and its locks stall the swap.
+    func creation(named tableName: String, building: Bool = false) -> SQL {
+        let key = fold.map { building ? "" : ", PRIMARY KEY (\($0.key))" } ?? ""
+        let storage = building ? " WITH (autovacuum_enabled = false)" : ""
         return """
             CREATE TABLE \(identifier: Projection.schema).\(identifier: tableName) \
-            (\(fragment: SQL(stringLiteral: columns + key)))
+            (\(fragment: SQL(stringLiteral: columns + key)))\(fragment: SQL(stringLiteral: storage))
             """
+    }
+
+    /// Gives a table a rebuild built back to autovacuum, as it is swapped in.
+    func servingSettings(named tableName: String) -> SQL {
+        "ALTER TABLE \(identifier: Projection.schema).\(identifier: tableName) RESET (autovacuum_enabled)"
     }
 
     /// `ALTER TABLE … ADD PRIMARY KEY` for a table of current state created without it; nil for a

@@ -78,22 +78,59 @@ public struct ProjectionRebuild: Sendable {
         }
 
         let crew = Crew(connections: [connection] + helpers)
+        let clock = ContinuousClock()
+        var phaseStart = clock.now
+        func finished(_ phase: String) {
+            let now = clock.now
+            logger.info(
+                "rebuild phase done",
+                metadata: ["rebuild.phase": "\(phase)", "rebuild.duration": "\(now - phaseStart)"])
+            phaseStart = now
+        }
         let started = try start(on: connection)
         let fill = try RebuildFill(Array(zip(projections, started)), on: connection)
         var position: Int64 = 0
         while true {
             let horizon = try EventStore.safePosition(on: connection)
             if position >= horizon { break }
-            // A short log is cut finer, so that every connection has batches to take until the end.
+            // A short log is cut finer, so that every connection has slices to take until the end.
             let pieces = Int64(4 * crew.connections.count)
-            let length = max(1, min(batchSize, (horizon - position + pieces - 1) / pieces))
-            let batches = stride(from: position, to: horizon, by: Int(length)).map { ($0, min(horizon, $0 + length)) }
-            try crew.perform(batches) { batch, connection in
-                try fillBatch(from: batch.0, to: batch.1, of: started, with: fill, target: horizon, on: connection)
+            let slices: [RebuildFill.Slice]
+            if position == 0 {
+                // Every event up to the horizon has committed, so its row is on a page that exists
+                // now; a slice takes about as many pages as `batchSize` positions fill.
+                let layout = try connection.query(
+                    """
+                    SELECT pg_relation_size('events') / current_setting('block_size')::bigint,
+                           (SELECT count(*) FROM events WHERE ctid < '(1,0)'::tid)
+                    """
+                ).first
+                let pages: Int64 = try layout?.decode(0) ?? 0
+                let perPage = max(1, try layout?.decode(1, as: Int64.self) ?? 1)
+                let length = max(1, min(batchSize / perPage, (pages + pieces - 1) / pieces))
+                slices = stride(from: 0, to: pages, by: Int(length)).map {
+                    .pages($0..<min(pages, $0 + length), upTo: horizon)
+                }
+            } else {
+                let length = max(1, min(batchSize, (horizon - position + pieces - 1) / pieces))
+                slices = stride(from: position, to: horizon, by: Int(length)).map {
+                    .positions(after: $0, upTo: min(horizon, $0 + length))
+                }
+            }
+            try crew.perform(slices) { slice, connection in
+                try fillBatch(slice, of: started, with: fill, target: horizon, on: connection)
             }
             position = horizon
         }
         let filled = position
+        for generation in started {
+            try connection.execute(
+                """
+                UPDATE readmodels.projection_state SET position = \(filled), updated_at = now()
+                 WHERE name = \(generation.name) AND generation = \(generation.generation)
+                """)
+        }
+        finished("fill")
         let rebuilt = started.map { generation in
             var rebuilt = generation
             rebuilt.position = filled
@@ -107,50 +144,53 @@ public struct ProjectionRebuild: Sendable {
         // the default 30,000: a tenth of the time, and enough for these tables' plain key and
         // range lookups. A fold, its key, its analysis and its table's indexes are one job, in
         // that order, in one transaction whose settings end with it (a failed job leaves none on
-        // the connection); the indexes of the fact tables are jobs of their own, taken by whichever
-        // connection is free (folds first: they are the longest). A fold hashes one group per
+        // the connection), followed by the new table's checksum. A fold hashes one group per
         // deal, invoice or client: it gets the memory to do that without spilling to disk (64 MB,
         // twice that for hashing), and no parallel workers, which would only take cores from the
         // crew.
+        //
+        // The other jobs go in the same list, taken by whichever connection is free (folds
+        // first: they are the longest): the indexes of the fact tables, their checksums, and the
+        // live tables' checksums. All checksums are taken before the swaps, which hold the locks:
+        // only this rebuild writes the new tables, so their sums hold unless a swap has to apply
+        // events first; a live table's sum is taken in one snapshot with the generation's
+        // checkpoint, and holds if the swap finds the live generation still there.
         let settings: [SQL] = [
             "SET LOCAL work_mem = '64MB'", "SET LOCAL max_parallel_workers_per_gather = 0",
             "SET LOCAL default_statistics_target = 10",
         ]
-        var jobs: [[SQL]] = []
-        var factIndexes: [[SQL]] = []
-        for (projection, generation) in zip(projections, rebuilt) {
-            for table in projection.tables {
+        let sums = Mutex(projections.map { [String](repeating: "", count: $0.tables.count) })
+        let liveSums = Mutex(projections.map { [LiveChecksum?](repeating: nil, count: $0.tables.count) })
+        var folds: [@Sendable (Connection) throws -> Void] = []
+        var others: [@Sendable (Connection) throws -> Void] = []
+        for (index, (projection, generation)) in zip(projections, rebuilt).enumerated() {
+            for (slot, table) in projection.tables.enumerated() {
+                let newSum: @Sendable (Connection) throws -> Void = { connection in
+                    let sum = try ProjectionRegistry.checksum(of: table, in: generation, on: connection)
+                    sums.withLock { $0[index][slot] = sum }
+                }
+                others.append { connection in
+                    let sum = try LiveChecksum.take(of: table, in: projection, on: connection)
+                    liveSums.withLock { $0[index][slot] = sum }
+                }
                 let indexes = table.indexing(named: generation.tableName(table))
                 if let fold = table.folding(in: generation), let key = table.keying(named: generation.tableName(table)) {
-                    jobs.append(settings + [fold, key, "ANALYZE \(fragment: generation.table(table))"] + indexes)
+                    let statements = settings + [fold, key, "ANALYZE \(fragment: generation.table(table))"] + indexes
+                    folds.append { connection in
+                        try connection.transaction { connection in
+                            for statement in statements { try connection.execute(statement) }
+                        }
+                        try newSum(connection)
+                    }
                 } else {
-                    factIndexes += indexes.map { [$0] }
+                    let indexJobs: [@Sendable (Connection) throws -> Void] = indexes.map { statement in { _ = try $0.execute(statement) } }
+                    others.insert(contentsOf: indexJobs, at: 0)
+                    others.append(newSum)
                 }
             }
         }
-        try crew.perform(jobs + factIndexes) { statements, connection in
-            try connection.transaction { connection in
-                for statement in statements { try connection.execute(statement) }
-            }
-        }
-        // Both generations' checksums, one table per job on every connection, before the swaps,
-        // which hold the locks: only this rebuild writes the new tables, so their sums hold unless
-        // a swap has to apply events first; a live table's sum is taken in one snapshot with the
-        // generation's checkpoint, and holds if the swap finds the live generation still there.
-        let tables = projections.indices.flatMap { index in projections[index].tables.indices.map { (index, $0) } }
-        let sums = Mutex(projections.map { [String](repeating: "", count: $0.tables.count) })
-        let liveSums = Mutex(projections.map { [LiveChecksum?](repeating: nil, count: $0.tables.count) })
-        try crew.perform(tables.flatMap { [($0, true), ($0, false)] }) { job, connection in
-            let ((index, table), isNew) = job
-            let factTable = projections[index].tables[table]
-            if isNew {
-                let sum = try ProjectionRegistry.checksum(of: factTable, in: rebuilt[index], on: connection)
-                sums.withLock { $0[index][table] = sum }
-            } else {
-                let sum = try LiveChecksum.take(of: factTable, in: projections[index], on: connection)
-                liveSums.withLock { $0[index][table] = sum }
-            }
-        }
+        try crew.perform(folds + others) { job, connection in try job(connection) }
+        finished("fold, index and compare")
         let outcomes = Mutex([RebuildOutcome?](repeating: nil, count: projections.count))
         try crew.perform(Array(projections.indices)) { index, connection in
             let outcome = try swap(
@@ -158,6 +198,7 @@ public struct ProjectionRebuild: Sendable {
                 liveChecksummed: liveSums.withLock { $0[index] }, on: connection)
             outcomes.withLock { $0[index] = outcome }
         }
+        finished("swaps")
         return outcomes.withLock { $0.compactMap { $0 } }
     }
 
@@ -180,21 +221,21 @@ public struct ProjectionRebuild: Sendable {
         }
     }
 
-    /// Fills the events in (`from`, `to`] into the new generations and counts them in their
-    /// progress, in one transaction. Batches may commit in any order (on several connections), so
-    /// a rebuilding generation's `position` counts the positions filled so far; it is its
-    /// checkpoint once every batch up to `target` is in.
+    /// Fills the events of `slice` into the new generations and counts them in their progress, in
+    /// one transaction. Slices may commit in any order (on several connections), so a rebuilding
+    /// generation's `position` counts the events filled so far until the fill sets it to its
+    /// checkpoint.
     private func fillBatch(
-        from: Int64, to: Int64, of generations: [ProjectionGeneration], with fill: RebuildFill, target: Int64,
+        _ slice: RebuildFill.Slice, of generations: [ProjectionGeneration], with fill: RebuildFill, target: Int64,
         on connection: Connection
     ) throws {
         try connection.transaction { connection in
-            try connection.execute(fill.statement(from: from, to: to))
+            let events: Int64 = try connection.query(fill.statement(slice)).first?.decode(0) ?? 0
             for generation in generations {
                 try connection.execute(
                     """
                     UPDATE readmodels.projection_state
-                       SET position = position + \(to - from), rebuild_target = \(target), updated_at = now()
+                       SET position = position + \(events), rebuild_target = \(target), updated_at = now()
                      WHERE name = \(generation.name) AND generation = \(generation.generation)
                     """)
             }
@@ -260,6 +301,7 @@ public struct ProjectionRebuild: Sendable {
                 return .mismatch(live: liveSums, rebuilt: rebuiltSums)
             }
             try ProjectionRegistry.drop(live, on: connection)
+            for table in projection.tables { try connection.execute(table.servingSettings(named: final.tableName(table))) }
             try connection.execute(
                 """
                 UPDATE readmodels.projection_state

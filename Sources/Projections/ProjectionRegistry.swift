@@ -47,7 +47,7 @@ public enum ProjectionRegistry {
         let made = ProjectionGeneration(
             name: projection.name, version: projection.version, generation: generation, position: 0)
         for table in projection.tables {
-            try connection.execute(table.creation(named: made.tableName(table), keyed: state == "live"))
+            try connection.execute(table.creation(named: made.tableName(table), building: state == "rebuilding"))
         }
         if state == "live" {
             for statement in indexing(made, of: projection) { try connection.execute(statement) }

@@ -182,6 +182,16 @@ struct RebuildTests {
         }
         let broken = try await log.query { try ProjectionStatus.all(on: $0) }
         #expect(broken.allSatisfy { $0.state == "rebuilding" && $0.rebuild != nil && $0.lagEvents == 0 })
+        // Tables a rebuild builds are kept from autovacuum until they are swapped in.
+        let withoutAutovacuum: @Sendable (Connection) throws -> Int = {
+            try $0.query(
+                """
+                SELECT count(*)::integer FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = 'readmodels' AND c.relkind = 'r' AND c.reloptions @> '{autovacuum_enabled=false}'
+                """
+            ).first?.decode(0) ?? -1
+        }
+        #expect(try await log.query(withoutAutovacuum) == Projection.all.reduce(0) { $0 + $1.tables.count })
         #expect(try await log.query { try ProjectionRebuild.isRunning(.board, on: $0) } == false)
         let serving = try await log.query { connection in try Projection.all.map { try ProjectionRegistry.live($0, on: connection) } }
         #expect(serving == before)
@@ -199,6 +209,7 @@ struct RebuildTests {
                 .first?.decode(0) ?? 0
         }
         #expect(tables == Projection.all.reduce(0) { $0 + $1.tables.count })
+        #expect(try await log.query(withoutAutovacuum) == 0)
     }
 
     @Test func anInterruptedRebuildIsDroppedAndStartedOver() async throws {
