@@ -69,8 +69,8 @@ public final class EventStore: Sendable {
     /// `safe_position()`), inserts the events with positions in batch order and their ids
     /// (`event_ids`), and answers one row per event, in order. When the stream is not at
     /// `expected` it writes nothing and answers no row. One plain statement, not a plpgsql
-    /// function: each statement of a function takes its own snapshot, and eight writers calling
-    /// one appended a third as fast as they do through this statement.
+    /// function: under pgbench with eight clients (the server alone) the function doing the same
+    /// writes took 6,500-9,700 appends/s, this statement 19,000-22,000.
     static func appendStatement(
         stream: StreamID, expected: ExpectedVersion, events: [NewEvent], clientID: UUID?, claims: [Claim]
     ) throws -> SQL {
