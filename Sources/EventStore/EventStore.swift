@@ -4,8 +4,9 @@ import PQ
 
 /// The append-only log of every fact, in PostgreSQL.
 ///
-/// An append to one stream is one statement (see ``appendStatement(stream:expected:events:clientID:claims:)``),
-/// an append to several streams the `append_segments` function of `Schema/0005`:
+/// An append is one statement (see ``appendStatement(_:)``), for one stream or for a group of
+/// concurrent appends to several (``GroupCommit``); an import's all-or-nothing append to several
+/// streams is the `append_segments` function of `Schema/0005`:
 /// one round trip per append; version check, idempotency, claims and the
 /// commit-safe ordering lock in one transaction. Reads of the global log stop at the safe
 /// horizon (see `safe_position()`), so a reader that resumes from the last
@@ -20,11 +21,15 @@ public final class EventStore: Sendable {
     public let pool: ConnectionPool
     let signal: CommitSignal
     let logger: Logger
+    let groups: GroupCommit
 
-    public init(pool: ConnectionPool, logger: Logger) {
+    /// - Parameter groupsInFlight: how many groups of concurrent appends (see ``GroupCommit``)
+    ///   may be committing at once, each on its own connection of `pool`.
+    public init(pool: ConnectionPool, logger: Logger, groupsInFlight: Int = 2) {
         self.pool = pool
         self.logger = logger
         signal = CommitSignal(pool: pool, logger: logger)
+        groups = GroupCommit(pool: pool, signal: signal, groupsInFlight: groupsInFlight)
     }
 
     /// Appends `events` to `stream` atomically if it is at `expected`.
@@ -32,18 +37,17 @@ public final class EventStore: Sendable {
     /// Re-appending a batch whose event ids are all stored with the same content
     /// returns the original positions and writes nothing. `claims` are business
     /// keys taken in the same transaction; one already taken fails the append.
+    ///
+    /// Appends that callers make at the same time to different streams are committed together
+    /// (see ``GroupCommit``): each is still checked against its own expected version and answers
+    /// alone, and none waits for more company than is already queued.
     public func append(
         to stream: StreamID, expected: ExpectedVersion, events: [NewEvent], clientID: UUID? = nil,
         claims: [Claim] = []
     ) async throws -> AppendResult {
-        let statement = try Self.appendStatement(
-            stream: stream, expected: expected, events: events, clientID: clientID, claims: claims)
-        let result = try await pool.withConnection { connection in
-            try Self.runAppend(
-                statement, on: connection, stream: stream, expected: expected, events: events, claims: claims)
-        }
-        if !result.replayed { signal.poke() }
-        return result
+        let part = StreamAppend(stream: stream, expected: expected, events: events, clientID: clientID, claims: claims)
+        let metadata = try Self.checked(events, expecting: [(stream, expected)])
+        return try await groups.append(CheckedAppend(part: part, metadata: metadata))
     }
 
     /// Appends on a connection the caller holds (inside its own transaction, or
@@ -52,10 +56,9 @@ public final class EventStore: Sendable {
         on connection: Connection, to stream: StreamID, expected: ExpectedVersion, events: [NewEvent],
         clientID: UUID? = nil, claims: [Claim] = []
     ) throws -> AppendResult {
-        let statement = try appendStatement(
-            stream: stream, expected: expected, events: events, clientID: clientID, claims: claims)
-        return try runAppend(
-            statement, on: connection, stream: stream, expected: expected, events: events, claims: claims)
+        let part = StreamAppend(stream: stream, expected: expected, events: events, clientID: clientID, claims: claims)
+        let metadata = try checked(events, expecting: [(stream, expected)])
+        return try runAppend(CheckedAppend(part: part, metadata: metadata), on: connection)
     }
 
     /// Wakes readers waiting on new events (coalesced: at most one NOTIFY per
@@ -64,71 +67,84 @@ public final class EventStore: Sendable {
         signal.poke()
     }
 
-    /// The one statement that appends `events` to `stream`: it moves the stream's row on if it is
-    /// at `expected` (`streams`), takes the claims, takes the commit-safe ordering lock (see
-    /// `safe_position()`), inserts the events with positions in batch order and their ids
-    /// (`event_ids`), and answers one row per event, in order. When the stream is not at
-    /// `expected` it writes nothing and answers no row. One plain statement, not a plpgsql
-    /// function: under pgbench with eight clients (the server alone) the function doing the same
-    /// writes took 6,500-9,700 appends/s, this statement 19,000-22,000.
-    static func appendStatement(
-        stream: StreamID, expected: ExpectedVersion, events: [NewEvent], clientID: UUID?, claims: [Claim]
-    ) throws -> SQL {
-        let metadata = try checked(events, expecting: [(stream, expected)])
-        let streamID = stream.description
-        let count = Int64(events.count)
-        let code = expected.code
-        // One event's columns go as plain parameters, a batch's as arrays.
-        let rows: SQL =
-            if events.count == 1, let event = events.first {
-                """
-                (VALUES (\(event.eventID)::uuid, \(event.type)::text, \(event.schemaVersion)::integer,
-                         \(event.data)::jsonb, \(metadata[0])::jsonb, \(event.occurredAt)::timestamptz, 1::bigint))
-                """
-            } else {
-                """
-                unnest(\(events.map(\.eventID))::uuid[], \(events.map(\.type))::text[],
-                       \(events.map(\.schemaVersion))::integer[], \(events.map(\.data))::jsonb[], \(metadata)::jsonb[],
-                       \(events.map(\.occurredAt))::timestamptz[]) WITH ORDINALITY
-                """
-            }
-        let claimed: SQL =
-            claims.isEmpty
-            ? ""
-            : """
+    /// The one statement that appends each part to its stream: it moves each stream's row on if
+    /// it is at the part's expected version (`streams`), takes the claims of the parts that moved,
+    /// takes the commit-safe ordering lock (see `safe_position()`), inserts those parts' events
+    /// with positions in the order given and their ids (`event_ids`), and answers one row per
+    /// event (stream, position, version, recorded at), in order. A part whose stream is not at its
+    /// expected version writes nothing and answers no row; the others go on. The streams must be
+    /// distinct. One plain statement, not a plpgsql function: under pgbench with eight clients
+    /// (the server alone) a function doing the same writes for one event took 6,500-9,700
+    /// appends/s, a statement 19,000-22,000.
+    static func appendStatement(_ appends: [CheckedAppend]) -> SQL {
+        let parts = appends.map(\.part)
+        let events = parts.flatMap(\.events)
+        let eventParts = parts.indices.flatMap { index in Array(repeating: Int64(index + 1), count: parts[index].events.count) }
+        let ordinals = parts.flatMap { part in (1...Int64(part.events.count)).map { $0 } }
+        let claimParts = parts.indices.flatMap { index in parts[index].claims.map { _ in Int64(index + 1) } }
+        let claims = parts.flatMap(\.claims)
+        // `opened` covers `noStream` (insert only), `extended` `any` (insert or move on), `moved` an
+        // exact version. The lock is keyed by the highest position handed out before the events
+        // take theirs: their rows are made (and their positions drawn) only once it is held. The
+        // long arrays go in binary format: neither side quotes, escapes or scans them.
+        return """
+            WITH part AS (
+                SELECT * FROM unnest(\(PQBinaryArray.text(parts.map(\.stream.description)))::text[],
+                                     \(parts.map(\.expected.code))::bigint[], \(parts.map { Int64($0.events.count) })::bigint[],
+                                     \(PQBinaryArray.uuid(parts.map(\.clientID)))::uuid[])
+                       WITH ORDINALITY AS p(stream_id, code, count, client_id, part)),
+            opened AS (
+                INSERT INTO streams (stream_id, version) SELECT p.stream_id, p.count FROM part p WHERE p.code = -1
+                ON CONFLICT (stream_id) DO NOTHING
+                RETURNING stream_id, version),
+            extended AS (
+                INSERT INTO streams AS s (stream_id, version) SELECT p.stream_id, p.count FROM part p WHERE p.code = -2
+                ON CONFLICT (stream_id) DO UPDATE SET version = s.version + excluded.version
+                RETURNING s.stream_id, s.version),
+            moved AS (
+                UPDATE streams AS s SET version = s.version + p.count FROM part p
+                 WHERE p.code >= 1 AND s.stream_id = p.stream_id AND s.version = p.code
+                RETURNING s.stream_id, s.version),
+            versioned AS (
+                SELECT p.part, p.stream_id, p.count, p.client_id, v.version
+                  FROM part p JOIN (TABLE opened UNION ALL TABLE extended UNION ALL TABLE moved) AS v USING (stream_id)),
             claimed AS (
                 INSERT INTO claims (scope, key, stream_id)
-                SELECT c.scope, c.key, \(streamID) FROM versioned,
-                       unnest(\(claims.map(\.scope))::text[], \(claims.map(\.key))::text[]) AS c(scope, key)),
-
-            """
-        // `created` covers `any` (insert or move on) and `noStream` (insert only); `moved` an exact
-        // version. The lock is keyed by the highest position handed out before the events take
-        // theirs: the events' rows are made (and their positions drawn) only once it is held.
-        return """
-            WITH created AS (
-                INSERT INTO streams AS s (stream_id, version) SELECT \(streamID), \(count)::bigint WHERE \(code)::bigint < 0
-                ON CONFLICT (stream_id) DO UPDATE SET version = s.version + \(count)::bigint WHERE \(code)::bigint = -2
-                RETURNING s.version),
-            moved AS (
-                UPDATE streams AS s SET version = s.version + \(count)::bigint
-                 WHERE \(code)::bigint >= 1 AND s.stream_id = \(streamID) AND s.version = \(code)::bigint
-                RETURNING s.version),
-            versioned AS (SELECT version FROM created UNION ALL SELECT version FROM moved),
-            \(fragment: claimed)ordered AS (
+                SELECT c.scope, c.key, v.stream_id
+                  FROM versioned v
+                  JOIN unnest(\(claimParts)::bigint[], \(claims.map(\.scope))::text[], \(claims.map(\.key))::text[])
+                       AS c(part, scope, key) USING (part)),
+            ordered AS (
                 SELECT pg_advisory_xact_lock_shared(CASE WHEN q.is_called THEN q.last_value ELSE q.last_value - 1 END)
-                  FROM versioned, event_position q),
+                  FROM event_position q WHERE EXISTS (SELECT FROM versioned)),
             appended AS (
                 INSERT INTO events (stream_id, stream_version, event_id, type, schema_version, data, metadata,
                                     client_id, occurred_at)
-                SELECT \(streamID), v.version - \(count)::bigint + u.ordinal, u.event_id, u.type, u.schema_version,
-                       u.data, u.metadata, \(clientID)::uuid, u.occurred_at
-                  FROM versioned v, ordered,
-                       \(fragment: rows) AS u(event_id, type, schema_version, data, metadata, occurred_at, ordinal)
-                RETURNING position, stream_version, recorded_at, event_id),
+                SELECT v.stream_id, v.version - v.count + e.ordinal, e.event_id, e.type, e.schema_version, e.data,
+                       e.metadata, v.client_id, e.occurred_at::timestamptz
+                  FROM ordered, versioned v
+                  JOIN unnest(\(eventParts)::bigint[], \(ordinals)::bigint[], \(PQBinaryArray.uuid(events.map(\.eventID)))::uuid[],
+                              \(PQBinaryArray.text(events.map(\.type)))::text[], \(events.map(\.schemaVersion))::integer[],
+                              \(PQBinaryArray.jsonb(events.map(\.data)))::jsonb[],
+                              \(PQBinaryArray.jsonb(appends.flatMap(\.metadata)))::jsonb[],
+                              \(PQBinaryArray.text(events.map(\.occurredAt)))::text[]) WITH ORDINALITY
+                       AS e(part, ordinal, event_id, type, schema_version, data, metadata, occurred_at, n) USING (part)
+                 ORDER BY e.n
+                RETURNING position, stream_id, stream_version, recorded_at, event_id),
             identified AS (INSERT INTO event_ids (event_id, position) SELECT event_id, position FROM appended)
-            SELECT position, stream_version, recorded_at AT TIME ZONE 'UTC' FROM appended ORDER BY position
+            SELECT stream_id, position, stream_version, recorded_at AT TIME ZONE 'UTC' FROM appended ORDER BY position
             """
+    }
+
+    /// Runs ``appendStatement(_:)`` for parts on distinct streams: one result per part, in order,
+    /// nil for a part whose stream was not at its expected version (nothing of it was written).
+    static func appendParts(_ appends: [CheckedAppend], on connection: Connection) throws -> [AppendResult?] {
+        let rows = try connection.query(appendStatement(appends), prepared: true).rows
+        var rowsByStream = [String: [Row]]()
+        for row in rows { rowsByStream[try row.decode(0, as: String.self), default: []].append(row) }
+        return try appends.map { append in
+            try rowsByStream[append.part.stream.description].map { try appendResult($0, replayed: false) }
+        }
     }
 
     /// Checks a batch before it is sent (size, payloads, types, expected versions, unique ids) and
@@ -173,10 +189,10 @@ public final class EventStore: Sendable {
         return metadata
     }
 
-    static func runAppend(
-        _ statement: SQL, on connection: Connection, stream: StreamID, expected: ExpectedVersion,
-        events: [NewEvent], claims: [Claim]
-    ) throws -> AppendResult {
+    /// Appends one part on `connection`; a version conflict or a stored event id is then told apart
+    /// from a replay of a batch already appended, whose original result is the answer.
+    static func runAppend(_ append: CheckedAppend, on connection: Connection) throws -> AppendResult {
+        let (stream, expected, events, claims) = (append.part.stream, append.part.expected, append.part.events, append.part.claims)
         var attempts = 0
         while true {
             attempts += 1
@@ -185,8 +201,7 @@ public final class EventStore: Sendable {
             // caller's transaction a failed statement has aborted it, and it cannot ask.
             let conflict: PQError?
             do {
-                let rows = try connection.query(statement, prepared: true).rows
-                if !rows.isEmpty { return try appendResult(rows, replayed: false) }
+                if let result = try appendParts([append], on: connection)[0] { return result }
                 conflict = nil
             } catch let error as PQError {
                 guard error.isStoredEventID, !connection.inTransaction else {
@@ -207,7 +222,7 @@ public final class EventStore: Sendable {
             } catch let failure as PQError {
                 throw translate(failure, stream: stream, expected: expected, claims: claims)
             }
-            if !stored.isEmpty { return try appendResult(stored, replayed: true) }
+            if !stored.isEmpty { return try appendResult(stored, replayed: true, firstColumn: 0) }
             guard let conflict else {
                 let actual: Int64 =
                     try connection.query(
@@ -222,11 +237,13 @@ public final class EventStore: Sendable {
         }
     }
 
-    static func appendResult(_ rows: [Row], replayed: Bool) throws -> AppendResult {
+    /// The result of rows of (stream, position, version, recorded at); `stored_batch` rows have
+    /// no stream column and start at `firstColumn` 0.
+    static func appendResult(_ rows: [Row], replayed: Bool, firstColumn: Int = 1) throws -> AppendResult {
         AppendResult(
-            positions: try rows.map { try $0.decode(0) },
-            streamVersion: try rows.map { try $0.decode(1, as: Int64.self) }.max() ?? 0,
-            recordedAt: try rows.first.map { rfc3339(utcTimestamp: try $0.decode(2)) } ?? "",
+            positions: try rows.map { try $0.decode(firstColumn) },
+            streamVersion: try rows.map { try $0.decode(firstColumn + 1, as: Int64.self) }.max() ?? 0,
+            recordedAt: try rows.first.map { rfc3339(utcTimestamp: try $0.decode(firstColumn + 2)) } ?? "",
             replayed: replayed)
     }
 

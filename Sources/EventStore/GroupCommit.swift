@@ -1,0 +1,135 @@
+import PQ
+import Synchronization
+
+/// One stream's part of an append that passed ``EventStore/checked(_:expecting:)``, with its
+/// events' metadata as JSON text.
+struct CheckedAppend: Sendable {
+    var part: StreamAppend
+    var metadata: [String]
+}
+
+/// Group commit: appends that callers make at the same time to different streams go to the
+/// database together, as one statement (``EventStore/appendStatement(_:)``) in one transaction.
+///
+/// A transaction's fixed costs (the round trip, its snapshot, the commit) are most of what a
+/// one-event append costs; a group pays them once. Each append of a group is still checked
+/// against its own expected version, claims and event ids, and answers on its own:
+/// - a part whose stream was not at its expected version wrote nothing and is tried again
+///   alone, which tells a conflict from a replay as a lone append does;
+/// - an error the server raises for the group's statement (a stored event id, a taken claim, a
+///   payload it refuses) rolls the whole group back, and each of its appends is then tried
+///   alone, so only the one at fault fails;
+/// - any other failure (a lost connection) fails every append of the group, as it would fail
+///   each of them alone.
+///
+/// Nothing waits for company. While fewer than `groupsInFlight` groups are committing, an append
+/// starts one at once; otherwise it waits for the next, which takes every append queued
+/// meanwhile: one per stream (a later one to the same stream waits for the group after, so a
+/// stream's appends keep their order), at most ``maximumEvents`` events in all.
+final class GroupCommit: Sendable {
+    /// The most events one group takes.
+    static let maximumEvents = EventStore.maximumBatchSize
+
+    private struct Waiting: Sendable {
+        let append: CheckedAppend
+        let continuation: CheckedContinuation<AppendResult, any Error>
+    }
+
+    private struct Queue {
+        var waiting: [Waiting] = []
+        var committing = 0
+    }
+
+    private let pool: ConnectionPool
+    private let signal: CommitSignal
+    private let groupsInFlight: Int
+    private let queue = Mutex(Queue())
+
+    init(pool: ConnectionPool, signal: CommitSignal, groupsInFlight: Int) {
+        precondition(groupsInFlight > 0, "at least one group must be able to commit")
+        self.pool = pool
+        self.signal = signal
+        self.groupsInFlight = groupsInFlight
+    }
+
+    /// Appends `append` in the next group, and answers its own result.
+    func append(_ append: CheckedAppend) async throws -> AppendResult {
+        try await withCheckedThrowingContinuation { continuation in
+            let starts = queue.withLock { queue in
+                queue.waiting.append(Waiting(append: append, continuation: continuation))
+                guard queue.committing < groupsInFlight else { return false }
+                queue.committing += 1
+                return true
+            }
+            if starts { Task { await self.commitWhileWaiting() } }
+        }
+    }
+
+    private func commitWhileWaiting() async {
+        while true {
+            await Task.yield()
+            guard let group = nextGroup() else { return }
+            await commit(group)
+        }
+    }
+
+    /// Takes the next group from the queue, or, when nothing waits, ends this committer's turn.
+    private func nextGroup() -> [Waiting]? {
+        queue.withLock { queue in
+            var group = [Waiting]()
+            var later = [Waiting]()
+            var streams = Set<StreamID>()
+            var events = 0
+            for waiting in queue.waiting {
+                let part = waiting.append.part
+                if !group.isEmpty && (streams.contains(part.stream) || events + part.events.count > Self.maximumEvents) {
+                    later.append(waiting)
+                } else {
+                    group.append(waiting)
+                    streams.insert(part.stream)
+                    events += part.events.count
+                }
+            }
+            queue.waiting = later
+            if group.isEmpty { queue.committing -= 1 }
+            return group.isEmpty ? nil : group
+        }
+    }
+
+    private func commit(_ group: [Waiting]) async {
+        guard group.count > 1 else {
+            await commitAlone(group[0])
+            return
+        }
+        let appends = group.map(\.append)
+        let results: [AppendResult?]
+        do {
+            results = try await pool.withConnection { try EventStore.appendParts(appends, on: $0) }
+        } catch let error as PQError where error.kind == .server {
+            // Something in the group was refused, and nothing of it was written: each goes alone.
+            results = Array(repeating: nil, count: group.count)
+        } catch {
+            for waiting in group { waiting.continuation.resume(throwing: error) }
+            return
+        }
+        if results.contains(where: { $0 != nil }) { signal.poke() }
+        for (waiting, result) in zip(group, results) {
+            if let result {
+                waiting.continuation.resume(returning: result)
+            } else {
+                await commitAlone(waiting)
+            }
+        }
+    }
+
+    private func commitAlone(_ waiting: Waiting) async {
+        do {
+            let append = waiting.append
+            let result = try await pool.withConnection { try EventStore.runAppend(append, on: $0) }
+            if !result.replayed { signal.poke() }
+            waiting.continuation.resume(returning: result)
+        } catch {
+            waiting.continuation.resume(throwing: error)
+        }
+    }
+}
