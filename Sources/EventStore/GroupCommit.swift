@@ -101,6 +101,9 @@ final class GroupCommit: Sendable {
             await commitAlone(group[0])
             return
         }
+        // In stream order: two groups committing at once take the streams' rows in the same order,
+        // so they cannot deadlock on them.
+        let group = group.sorted { $0.append.part.stream.description < $1.append.part.stream.description }
         let appends = group.map(\.append)
         let results: [AppendResult?]
         do {

@@ -57,7 +57,7 @@ struct GroupCommitTests {
                 return outcomes.map { $0! }
             }
         }
-        try await Task.sleep(for: .milliseconds(300))
+        try await Task.sleep(for: .milliseconds(500))
         try blocker.execute("COMMIT")
         _ = try await first.value
         return await outcomes.value
