@@ -80,7 +80,7 @@ public final class EventStore: Sendable {
         let parts = appends.map(\.part)
         let events = parts.flatMap(\.events)
         let eventParts = parts.indices.flatMap { index in Array(repeating: Int64(index + 1), count: parts[index].events.count) }
-        let ordinals = parts.flatMap { part in (1...Int64(part.events.count)).map { $0 } }
+        let ordinals = parts.flatMap { part in Array(1...Int64(part.events.count)) }
         let claimParts = parts.indices.flatMap { index in parts[index].claims.map { _ in Int64(index + 1) } }
         let claims = parts.flatMap(\.claims)
         // `opened` covers `noStream` (insert only), `extended` `any` (insert or move on), `moved` an

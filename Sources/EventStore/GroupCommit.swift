@@ -23,7 +23,7 @@ struct CheckedAppend: Sendable {
 ///   each of them alone.
 ///
 /// Nothing waits for company. While fewer than `groupsInFlight` groups are committing, an append
-/// starts one at once; otherwise it waits for the next, which takes every append queued
+/// starts one at once (after one yield to the tasks that are ready to run); otherwise it waits for the next, which takes every append queued
 /// meanwhile: one per stream (a later one to the same stream waits for the group after, so a
 /// stream's appends keep their order), at most ``maximumEvents`` events in all.
 final class GroupCommit: Sendable {
@@ -67,6 +67,7 @@ final class GroupCommit: Sendable {
 
     private func commitWhileWaiting() async {
         while true {
+            // Not a wait: callers that are ready to run get to queue their appends first.
             await Task.yield()
             guard let group = nextGroup() else { return }
             await commit(group)
@@ -101,8 +102,9 @@ final class GroupCommit: Sendable {
             await commitAlone(group[0])
             return
         }
-        // In stream order: two groups committing at once take the streams' rows in the same order,
-        // so they cannot deadlock on them.
+        // In stream order, so two groups committing at once mostly take the streams' rows in the
+        // same order. A deadlock that is left (the two touch the same streams through different
+        // kinds of expected version) is broken by the server, and both groups' appends then go alone.
         let group = group.sorted { $0.append.part.stream.description < $1.append.part.stream.description }
         let appends = group.map(\.append)
         let results: [AppendResult?]
