@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "Projections",
             dependencies: [
-                "PQ", "EventStore", "Sales",
+                "PQ", "EventStore", "Sales", "Access",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "Access",
             dependencies: [
-                "PQ", "Sales",
+                "PQ", "Sales", "HexText",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "Recording",
             dependencies: [
-                "Sales", "EventStore", "PQ",
+                "Sales", "EventStore", "PQ", "Access",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -96,7 +96,7 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "EventStore", "Projections", "Access", "Sales", "Recording", "PQ", "TestSupport",
+                "Access", "EventStore", "Projections", "Sales", "Recording", "PQ", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -104,7 +104,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["PQ", "EventStore"],
+            dependencies: ["PQ", "EventStore", "Access"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SalesTests", dependencies: ["Sales", "HexText"], swiftSettings: swiftSettings),
@@ -117,7 +117,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ProjectionTests",
-            dependencies: ["Projections", "EventStore", "Sales", "PQ", "TestSupport"],
+            dependencies: ["Projections", "EventStore", "Sales", "PQ", "TestSupport", "Access"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

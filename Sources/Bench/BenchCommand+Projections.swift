@@ -1,3 +1,4 @@
+import Access
 import EventStore
 import Foundation
 import Logging
@@ -26,7 +27,9 @@ extension BenchCommand {
         let pool = ConnectionPool(conninfo: url, size: 3, applicationName: "touchstone-bench-projections", logger: logger)
         defer { pool.close() }
         let store = EventStore(pool: pool, logger: logger)
-        let phase = ProjectionsPhase(conninfo: url, pool: pool, store: store, logger: logger)
+        let phase = ProjectionsPhase(
+            conninfo: url, pool: pool, store: store,
+            personalData: PersonalDataKeys(masterKeys: MasterKeyring(current: .random())), logger: logger)
         let phases = Phases(pool: pool, store: store, writers: 1)
 
         section(

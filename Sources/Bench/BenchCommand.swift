@@ -1,3 +1,4 @@
+import Access
 import ArgumentParser
 import EventStore
 import Foundation
@@ -142,7 +143,9 @@ struct BenchCommand: AsyncParsableCommand {
 
     /// 0. `touchstone import` of generated lines, then COPY of the events it appended.
     func measureImport(pool: ConnectionPool, store: EventStore, logger: Logger) async throws -> Row {
-        let phase = ImportPhase(pool: pool, store: store, logger: logger)
+        let phase = ImportPhase(
+            pool: pool, store: store, personalData: PersonalDataKeys(masterKeys: MasterKeyring(current: .random())),
+            logger: logger)
         let lines = ImportPhase.lines(importLines)
         let clients = (importLines + ImportPhase.linesPerClient - 1) / ImportPhase.linesPerClient
         section("0. import: \(importLines) lines (register-client, record-touch, issue-invoice, receive-payment) for \(clients) clients")

@@ -1,3 +1,4 @@
+import Access
 import EventStore
 import Foundation
 import Logging
@@ -10,6 +11,8 @@ import Sales
 struct ImportPhase: Sendable {
     let pool: ConnectionPool
     let store: EventStore
+    /// The data keys that seal the imported clients' personal fields, as in production.
+    let personalData: PersonalDataKeys
     let logger: Logger
 
     /// Lines per client: a registration, then five each of touches, invoices and payments.
@@ -49,7 +52,7 @@ struct ImportPhase: Sendable {
 
     /// Imports `lines` through ``CommandImport`` (what `touchstone import` runs).
     func importLines(_ lines: [Substring]) async throws -> (Measurement, CommandImport.Summary) {
-        let importer = CommandImport(recorder: CommandRecorder(store: store, logger: logger), actor: "cli:bench")
+        let importer = CommandImport(recorder: CommandRecorder(store: store, personalData: personalData, logger: logger), actor: "cli:bench")
         let (summary, duration) = try await measure { try await importer.load(lines) }
         return (Measurement(label: "touchstone import (CommandImport), 1 conn", events: lines.count, duration: duration), summary)
     }

@@ -1,3 +1,4 @@
+import Access
 import EventStore
 import Foundation
 import Logging
@@ -14,6 +15,8 @@ struct ProjectionsPhase: Sendable {
     let conninfo: String
     let pool: ConnectionPool
     let store: EventStore
+    /// The data keys that seal the imported clients' personal fields, as in production.
+    let personalData: PersonalDataKeys
     let logger: Logger
 
     /// Clients per demo script; each script gets its own seed, so its ids differ.
@@ -22,7 +25,7 @@ struct ProjectionsPhase: Sendable {
     /// Imports `clients` demo clients (in scripts of 36, a few scripts per load so the lines do not
     /// sit in memory) and one client with `historyEvents` events. Returns the commands loaded.
     func generate(clients: Int, historyEvents: Int) async throws -> (commands: Int, historyClient: UUID, Duration) {
-        let importer = CommandImport(recorder: CommandRecorder(store: store, logger: logger), actor: "cli:bench-projections")
+        let importer = CommandImport(recorder: CommandRecorder(store: store, personalData: personalData, logger: logger), actor: "cli:bench-projections")
         let today = Instant(Date()).utcDate
         let scripts = (clients + Self.clientsPerScript - 1) / Self.clientsPerScript
         let historyClient = UUID()
@@ -119,25 +122,25 @@ struct ProjectionsPhase: Sendable {
 
     func agingPage(_ window: ReportWindow) async throws {
         _ = try await pool.withConnection { connection in
-            try ReceivablesAging.query(window: window, limit: 500, on: connection).json.serialized()
+            try ReceivablesAging.query(window: window, limit: 500, personalData: personalData, on: connection).json.serialized()
         }
     }
 
     func retentionPage(_ window: ReportWindow) async throws {
         _ = try await pool.withConnection { connection in
-            try RetentionList.query(window: window, limit: 500, on: connection).json.serialized()
+            try RetentionList.query(window: window, limit: 500, personalData: personalData, on: connection).json.serialized()
         }
     }
 
     func board(_ window: ReportWindow) async throws {
         _ = try await pool.withConnection { connection in
-            try PipelineBoard.query(pipeline: Pipeline.defaultName, window: window, on: connection).serializedJSON()
+            try PipelineBoard.query(pipeline: Pipeline.defaultName, window: window, personalData: personalData, on: connection).serializedJSON()
         }
     }
 
     /// What `GET /v1/clients/{id}/history` does before it pages: read, decode, filter by asOf, replay.
     func history(_ client: UUID, asOf: LocalDate) async throws -> Int {
-        let history = try await ClientHistory.read(client, asOf: asOf, knownAt: nil, from: store)
+        let history = try await ClientHistory.read(client, asOf: asOf, knownAt: nil, from: store, personalData: personalData)
         precondition(history.state.clientId == client, "the history client is not registered")
         return history.entries.count
     }
@@ -150,7 +153,7 @@ struct ProjectionsPhase: Sendable {
         defer { running.cancel() }
         // Let the runner claim its projections and settle.
         try await Task.sleep(for: .milliseconds(1_500))
-        let importer = CommandImport(recorder: CommandRecorder(store: store, logger: logger), actor: "cli:bench-lag")
+        let importer = CommandImport(recorder: CommandRecorder(store: store, personalData: personalData, logger: logger), actor: "cli:bench-lag")
         let today = Instant(Date()).utcDate
         let pool = self.pool
         let sampler = Task { () async throws -> ([Double], [Double]) in

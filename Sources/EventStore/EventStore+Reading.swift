@@ -37,6 +37,24 @@ extension EventStore {
         ).rows.map(recordedEvent)
     }
 
+    /// How many events of `client` hold any of `fragments` in their payload's text (an erasure
+    /// counts the events that hold values sealed by the keys it deletes).
+    public static func countClientEvents(_ client: UUID, holdingAnyOf fragments: [String], on connection: Connection)
+        throws -> Int
+    {
+        guard !fragments.isEmpty else { return 0 }
+        let patterns = fragments.map {
+            "%" + $0.replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+        }
+        let count: Int64 = try connection.query(
+            """
+            SELECT count(*) FROM events
+             WHERE client_id = \(client) AND data::text LIKE ANY(\(PQBinaryArray.text(patterns))::text[])
+            """
+        ).first?.decode(0) ?? 0
+        return Int(count)
+    }
+
     /// The highest position below which every transaction has ended: readers of
     /// the global log never go past it.
     public static func safePosition(on connection: Connection) throws -> Int64 {

@@ -12,6 +12,9 @@ public struct APIDependencies: Sendable {
     public var pool: ConnectionPool
     /// The event store on `pool`.
     public var store: EventStore
+    /// The clients' data keys: personal fields are sealed with them when recorded and opened with
+    /// them when shown; an erasure deletes them.
+    public var personalData: PersonalDataKeys
     /// Who checks bearer tokens.
     public var tokens: any TokenVerifying
     /// Where `Idempotency-Key` records are kept.
@@ -25,12 +28,13 @@ public struct APIDependencies: Sendable {
 
     /// Dependencies on `pool` with the database-backed token and idempotency stores.
     public init(
-        pool: ConnectionPool, logger: Logger, tokens: (any TokenVerifying)? = nil,
+        pool: ConnectionPool, personalData: PersonalDataKeys, logger: Logger, tokens: (any TokenVerifying)? = nil,
         idempotency: (any IdempotencyRecording)? = nil, metrics: PrometheusCollectorRegistry = .init(),
         readiness: Readiness = Readiness()
     ) {
         self.pool = pool
         self.store = EventStore(pool: pool, logger: logger)
+        self.personalData = personalData
         self.tokens = tokens ?? TokenStore(pool: pool)
         self.idempotency = idempotency ?? IdempotencyStore(pool: pool)
         self.metrics = metrics
@@ -47,15 +51,17 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
     let routes = RouteMethods()
     router.add(middleware: ProblemMiddleware(routes: routes))
     router.add(middleware: BearerAuthentication(tokens: dependencies.tokens))
-    let recorder = CommandRecorder(store: dependencies.store, logger: dependencies.logger)
+    let recorder = CommandRecorder(store: dependencies.store, personalData: dependencies.personalData, logger: dependencies.logger)
     CommandRoutes(recorder: recorder, idempotency: IdempotencyGuard(records: dependencies.idempotency))
         .register(on: router)
     PipelineRoutes(recorder: recorder).register(on: router)
-    HistoryRoutes(store: dependencies.store).register(on: router)
-    FeedRoutes(store: dependencies.store).register(on: router)
+    HistoryRoutes(store: dependencies.store, personalData: dependencies.personalData).register(on: router)
+    FeedRoutes(store: dependencies.store, personalData: dependencies.personalData).register(on: router)
+    ErasureRoutes(erasure: ClientErasure(store: dependencies.store, personalData: dependencies.personalData))
+        .register(on: router)
     OperationsRoutes(pool: dependencies.pool, registry: dependencies.metrics, readiness: dependencies.readiness)
         .register(on: router)
-    router.addReportRoutes(pool: dependencies.pool, logger: dependencies.logger)
+    router.addReportRoutes(pool: dependencies.pool, personalData: dependencies.personalData, logger: dependencies.logger)
     routes.record(router)
     return router
 }

@@ -1,3 +1,4 @@
+import Access
 import EventStore
 import Foundation
 import Hummingbird
@@ -9,16 +10,19 @@ import Sales
 struct HistoryRoutes: Sendable {
     /// The log.
     let store: EventStore
+    /// The keys that open the client's personal values.
+    let personalData: PersonalDataKeys
 
     /// Registers the history on `router`.
     func register(on router: Router<APIRequestContext>) {
-        router.get("/v1/clients/{clientId}/history") { [store] request, context -> Response in
+        router.get("/v1/clients/{clientId}/history") { [store, personalData] request, context -> Response in
             _ = try context.require(.readReports)
             let clientId = try context.pathID("clientId")
             let time = try ReportTime(request: request)
             let after = try request.integerQuery("after", default: 0, range: 0...Int64.max)
             let limit = try request.integerQuery("limit", default: 100, range: 1...1000)
-            let history = try await ClientHistory.read(clientId, asOf: time.asOf, knownAt: time.knownAt, from: store)
+            let history = try await ClientHistory.read(
+                clientId, asOf: time.asOf, knownAt: time.knownAt, from: store, personalData: personalData)
             guard history.state.clientId == clientId else {
                 throw Problem.rule(
                     SalesRuleViolation(.clientNotFound, "client \(clientId.canonical) is not registered"))
@@ -30,7 +34,7 @@ struct HistoryRoutes: Sendable {
                 "clientId": .string(clientId.canonical),
                 "asOf": .string(time.asOf.description),
                 "knownAt": .string(orNull: time.knownAt?.description),
-                "events": .array(page.map(\.recorded.feedJSON)),
+                "events": .array(page.map(\.opened.feedJSON)),
                 "state": history.state.summary.json,
                 "next": next,
             ]).response()

@@ -1,15 +1,27 @@
 import EventStore
 import Foundation
+import Recording
 import Sales
 
-extension RecordedEvent {
+extension OpenedEvent {
     /// The event as the global feed and histories show it: `position`, `eventId`, `streamId`,
-    /// `streamVersion`, `type`, `schemaVersion`, `occurredAt`, `recordedAt`, `actor`, `data`,
-    /// `metadata`.
+    /// `streamVersion`, `type`, `schemaVersion`, `occurredAt`, `recordedAt`, `actor`, `data`
+    /// (personal values opened, `null` where erased), `metadata`, and `erasedFields` when the
+    /// client's personal data was erased.
     var feedJSON: JSONValue {
+        var members = recorded.feedMembers
+        members["data"] = data
+        if !erasedFields.isEmpty { members["erasedFields"] = .array(erasedFields.map(JSONValue.string)) }
+        return .object(members)
+    }
+}
+
+extension RecordedEvent {
+    /// The members of ``OpenedEvent/feedJSON`` but `data`, from the stored event.
+    fileprivate var feedMembers: [String: JSONValue] {
         let metadataValue = (try? JSONValue(parsing: Data(metadata.utf8))) ?? .object([:])
         let actor = metadataValue.objectValue?["actor"]?.stringValue
-        return .object([
+        return [
             "position": .integer(position),
             "eventId": .string(eventID),
             "streamId": .string(streamID),
@@ -19,8 +31,7 @@ extension RecordedEvent {
             "occurredAt": .string(occurredAt),
             "recordedAt": .string(recordedAt),
             "actor": .string(orNull: actor),
-            "data": (try? JSONValue(parsing: Data(data.utf8))) ?? .object([:]),
             "metadata": metadataValue,
-        ])
+        ]
     }
 }

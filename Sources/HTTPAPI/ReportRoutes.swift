@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import Hummingbird
 import Logging
@@ -8,13 +9,13 @@ import Sales
 extension Router where Context == APIRequestContext {
     /// The report routes: board, aging (JSON and CSV), retention, funnel, the read models' status
     /// and their rebuild. Reports are served from the live read models (see `Projections`).
-    func addReportRoutes(pool: ConnectionPool, logger: Logger) {
+    func addReportRoutes(pool: ConnectionPool, personalData: PersonalDataKeys, logger: Logger) {
         get("/v1/pipelines/{pipeline}/board") { request, context -> Response in
             _ = try context.require(.readReports)
             let pipeline = try context.parameters.require("pipeline")
             let window = try reportWindow(request)
             let board = try await reportQuery(pool) { connection in
-                try PipelineBoard.query(pipeline: pipeline, window: window, on: connection)
+                try PipelineBoard.query(pipeline: pipeline, window: window, personalData: personalData, on: connection)
             }
             return Response(json: board.serializedJSON())
         }
@@ -25,7 +26,7 @@ extension Router where Context == APIRequestContext {
             let edges = try reportParameter { try ReceivablesAging.edges(query.get("buckets")) }
             if request.headers[.accept]?.contains("text/csv") == true {
                 let aging = try await reportQuery(pool) { connection in
-                    try ReceivablesAging.query(window: window, edges: edges, on: connection)
+                    try ReceivablesAging.query(window: window, edges: edges, personalData: personalData, on: connection)
                 }
                 var headers = HTTPFields()
                 headers[.contentType] = "text/csv; charset=utf-8"
@@ -35,7 +36,9 @@ extension Router where Context == APIRequestContext {
             let limit = try request.integerQuery("limit", default: 500, range: 1...10_000)
             let cursor = query.get("cursor")
             let aging = try await reportQuery(pool) { connection in
-                try ReceivablesAging.query(window: window, edges: edges, limit: Int(limit), cursor: cursor, on: connection)
+                try ReceivablesAging.query(
+                    window: window, edges: edges, limit: Int(limit), cursor: cursor, personalData: personalData,
+                    on: connection)
             }
             return aging.json.response()
         }
@@ -52,7 +55,8 @@ extension Router where Context == APIRequestContext {
             let cursor = query.get("cursor")
             let list = try await reportQuery(pool) { connection in
                 try RetentionList.query(
-                    window: window, thresholds: thresholds, limit: Int(limit), cursor: cursor, on: connection)
+                    window: window, thresholds: thresholds, limit: Int(limit), cursor: cursor, personalData: personalData,
+                    on: connection)
             }
             return list.json.response()
         }
@@ -70,7 +74,8 @@ extension Router where Context == APIRequestContext {
             }
             let (from, to) = (dates[0], dates[1])
             let funnel = try await reportQuery(pool) { connection in
-                try Funnel.query(pipeline: pipeline, from: from, to: to, window: window, on: connection)
+                try Funnel.query(
+                    pipeline: pipeline, from: from, to: to, window: window, personalData: personalData, on: connection)
             }
             return funnel.json.response()
         }

@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import PQ
 import Sales
@@ -11,7 +12,10 @@ import Sales
 public struct Funnel: Sendable, Equatable {
     /// One loss reason of one refusing side.
     public struct Reason: Sendable, Equatable {
+        /// The reason's text; nil for the losses whose clients' personal data was erased.
         public var reason: String?
+        /// Whether these are erased reasons (`erasedFields: ["reason"]`).
+        public var erased = false
         public var refusedBy: String
         public var count: Int
     }
@@ -50,12 +54,14 @@ public struct Funnel: Sendable, Equatable {
         var stage: String
         var refusedBy: String?
         var reason: String?
+        var reasonErased = false
     }
 
     /// The funnel in `window`, from the live board read model's facts.
     /// - Throws: ``ProjectionError/unknownPipeline(_:)``, ``ProjectionError/invalidParameter(field:message:)``.
     public static func query(
-        pipeline: String, from: LocalDate, to: LocalDate, window: ReportWindow, on connection: Connection
+        pipeline: String, from: LocalDate, to: LocalDate, window: ReportWindow, personalData: PersonalDataKeys,
+        on connection: Connection
     ) throws -> Funnel {
         guard from <= to else {
             throw ProjectionError.invalidParameter(field: "from", message: "must not be after to")
@@ -80,7 +86,7 @@ public struct Funnel: Sendable, Equatable {
             guard let day = try row.date("entered_on") else { return }
             entries[try row.decode("deal_id"), default: []].append(Entry(stage: try row.decode("stage"), day: day))
         }
-        var closes: [UUID: Close] = [:]
+        var closed: [(deal: UUID, close: Close)] = []
         var objectionCounts: [UUID: Int] = [:]
         try connection.forEachRow(
             """
@@ -95,11 +101,16 @@ public struct Funnel: Sendable, Equatable {
         ) { row in
             guard let day = try row.date("closed_on") else { return }
             let objections: Int = try row.decode("objections")
-            closes[try row.decode("deal_id")] = Close(
-                outcome: try row.decode("outcome"), day: day, stage: try row.decode("stage"),
-                refusedBy: try row.decodeOptional("refused_by"), reason: try row.decodeOptional("reason"))
+            closed.append(
+                (try row.decode("deal_id"),
+                 Close(
+                    outcome: try row.decode("outcome"), day: day, stage: try row.decode("stage"),
+                    refusedBy: try row.decodeOptional("refused_by"), reason: try row.decodeOptional("reason"))))
             objectionCounts[try row.decode("deal_id")] = objections
         }
+        var closing = closed.map(\.close)
+        try personalData.open(&closing, \.reason, erased: \.reasonErased, on: connection)
+        let closes = Dictionary(zip(closed.map(\.deal), closing)) { first, _ in first }
         stageNames += Set(entries.values.flatMap { $0.map(\.stage) }).filter { !stageNames.contains($0) }.sorted()
         var stages = stageNames.map { Stage(stage: $0) }
         let index = Dictionary(uniqueKeysWithValues: stageNames.enumerated().map { ($1, $0) })
@@ -123,8 +134,10 @@ public struct Funnel: Sendable, Equatable {
             } else {
                 if close.refusedBy == "us" { stages[stage].lostByUs += 1 } else { stages[stage].lostByClient += 1 }
                 let refusedBy = close.refusedBy ?? "client"
-                let key = refusedBy + "|" + (close.reason ?? "")
-                reasons[stage][key, default: Reason(reason: close.reason, refusedBy: refusedBy, count: 0)].count += 1
+                let key = (close.reasonErased ? "erased|" : "kept|") + refusedBy + "|" + (close.reason ?? "")
+                reasons[stage][
+                    key, default: Reason(reason: close.reason, erased: close.reasonErased, refusedBy: refusedBy, count: 0)
+                ].count += 1
             }
         }
         let wonDeals = Set(closes.filter { $0.value.outcome == "won" }.keys)
@@ -172,8 +185,9 @@ public struct Funnel: Sendable, Equatable {
                             ]),
                             "byReason": .array(
                                 stage.reasons.map { reason in
-                                    .object([
+                                    .object(omittingNil: [
                                         "reason": reason.reason.map(JSONValue.string) ?? .null,
+                                        "erasedFields": reason.erased ? .array([.string("reason")]) : nil,
                                         "refusedBy": .string(reason.refusedBy), "count": .integer(reason.count),
                                     ])
                                 }),

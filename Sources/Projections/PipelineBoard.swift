@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import PQ
 import Sales
@@ -9,7 +10,10 @@ public struct PipelineBoard: Sendable, Equatable {
     public struct Deal: Sendable, Equatable {
         public var dealId: UUID
         public var clientId: UUID
+        /// The deal's title; nil once the client's personal data is erased.
         public var title: String?
+        /// Whether the title was erased (`erasedFields: ["title"]`).
+        public var titleErased = false
         public var amountMinor: Int64
         public var currency: String
         public var daysInStage: Int
@@ -36,8 +40,11 @@ public struct PipelineBoard: Sendable, Equatable {
     /// each deal's stage, offer, objections and touches are looked up among the dated facts.
     /// Either way PostgreSQL returns the deals in board order: most days in stage first (the
     /// current-state table says it as the stage entered earliest, the order of its index), then id.
+    /// Titles are opened with `personalData`'s keys; an erased one is nil.
     /// - Throws: ``ProjectionError/unknownPipeline(_:)``.
-    public static func query(pipeline: String, window: ReportWindow, on connection: Connection) throws -> PipelineBoard {
+    public static func query(
+        pipeline: String, window: ReportWindow, personalData: PersonalDataKeys, on connection: Connection
+    ) throws -> PipelineBoard {
         let model = try ProjectionRegistry.live(.board, on: connection)
         let (asOf, knownAt) = (window.asOfText, window.knownAtText)
         var stageNames = try model.stages(of: pipeline, knownAt: knownAt, on: connection)
@@ -85,14 +92,18 @@ public struct PipelineBoard: Sendable, Equatable {
              ORDER BY days_in_stage DESC, d.deal_id
             """
         // All rows at once: a board has no pages, and single-row mode costs a result per row.
+        var deals: [Deal] = []
+        var dealStages: [String] = []
         for row in try connection.query(openDeals).rows {
-            let stage: String = try row.decode(3)
-            dealsByStage[stage, default: []].append(
+            dealStages.append(try row.decode(3))
+            deals.append(
                 Deal(
                     dealId: try row.decode(0), clientId: try row.decode(1), title: try row.decodeOptional(2),
                     amountMinor: try row.decode(5), currency: try row.decode(6), daysInStage: try row.decode(4),
                     openObjections: try row.decode(7), lastTouchOn: try row.decodeOptional(8, as: String.self).flatMap { LocalDate($0) }))
         }
+        try personalData.open(&deals, \.title, erased: \.titleErased, on: connection)
+        for (stage, deal) in zip(dealStages, deals) { dealsByStage[stage, default: []].append(deal) }
         stageNames += dealsByStage.keys.filter { !stageNames.contains($0) }.sorted()
         let stages = try stageNames.map { name in
             let deals = dealsByStage[name] ?? []
@@ -133,6 +144,10 @@ public struct PipelineBoard: Sendable, Equatable {
                 writer.integer(deal.daysInStage)
                 writer.key("dealId")
                 writer.uuid(deal.dealId)
+                if deal.titleErased {
+                    writer.key("erasedFields")
+                    writer.value(.array([.string("title")]))
+                }
                 writer.key("lastTouchOn")
                 writer.date(deal.lastTouchOn)
                 writer.key("openObjections")

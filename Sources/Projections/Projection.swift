@@ -15,19 +15,22 @@ public struct Projection: Sendable, Hashable {
     /// The tables it keeps.
     public let tables: [FactTable]
 
+    // Version 3 of board, aging and retention: their text columns hold personal values sealed, as
+    // the log does since migration 0008; a database upgraded from plaintext rebuilds them once.
+
     /// The pipeline board: open deals per stage.
     public static let board = Projection(
-        name: "board", version: 2,
+        name: "board", version: 3,
         tables: [
             .deals, .stageEntries, .offers, .objections, .objectionOutcomes, .closes, .dealTouches, .pipelines, .dealProgress,
         ])
     /// Receivables aging: open balances by days overdue, unapplied credit.
     public static let aging = Projection(
-        name: "aging", version: 2,
+        name: "aging", version: 3,
         tables: [.clients, .invoices, .allocations, .payments, .creditNotes, .writeOffs, .invoiceBalances, .unappliedCredits])
     /// The retention list: purchase rhythm and touches per client.
     public static let retention = Projection(
-        name: "retention", version: 2, tables: [.clients, .orders, .touches, .clientActivity])
+        name: "retention", version: 3, tables: [.clients, .orders, .touches, .clientActivity])
     /// Every read model the runner keeps.
     public static let all: [Projection] = [.board, .aging, .retention]
 

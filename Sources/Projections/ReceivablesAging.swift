@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import PQ
 import Sales
@@ -23,7 +24,10 @@ public struct ReceivablesAging: Sendable, Equatable {
     /// One row: a client in one currency.
     public struct Row: Sendable, Equatable {
         public var clientId: UUID
+        /// The client's name; nil once its personal data is erased.
         public var name: String?
+        /// Whether the name was erased (`erasedFields: ["name"]`).
+        public var nameErased = false
         public var currency: String
         public var amounts: Amounts
     }
@@ -87,7 +91,7 @@ public struct ReceivablesAging: Sendable, Equatable {
     /// - Throws: ``ProjectionError/invalidParameter(field:message:)`` for a bad cursor or limit.
     public static func query(
         window: ReportWindow, edges: [Int] = defaultEdges, limit: Int? = nil, cursor: String? = nil,
-        on connection: Connection
+        personalData: PersonalDataKeys, on connection: Connection
     ) throws -> ReceivablesAging {
         let model = try ProjectionRegistry.live(.aging, on: connection)
         let (asOf, knownAt) = (window.asOfText, window.knownAtText)
@@ -207,6 +211,7 @@ public struct ReceivablesAging: Sendable, Equatable {
             rows.removeLast(rows.count - pageSize)
             next = rows.last.map { ReportPage.cursor(after: $0.sortKey) }
         }
+        try personalData.open(&rows, \.name, erased: \.nameErased, on: connection)
         return ReceivablesAging(asOf: window.asOf, bucketLabels: labels, rows: rows, totals: totals, next: next)
     }
 
@@ -219,6 +224,7 @@ public struct ReceivablesAging: Sendable, Equatable {
                     var members = amountsJSON(row.amounts).objectValue ?? [:]
                     members["clientId"] = .string(row.clientId.canonical)
                     members["name"] = row.name.map(JSONValue.string) ?? .null
+                    if row.nameErased { members["erasedFields"] = .array([.string("name")]) }
                     members["currency"] = .string(row.currency)
                     return .object(members)
                 }),

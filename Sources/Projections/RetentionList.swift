@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import PQ
 import Sales
@@ -35,7 +36,10 @@ public struct RetentionList: Sendable, Equatable {
     /// One client to act on.
     public struct Client: Sendable, Equatable {
         public var clientId: UUID
+        /// The client's name; nil once its personal data is erased.
         public var name: String?
+        /// Whether the name was erased (`erasedFields: ["name"]`).
+        public var nameErased = false
         /// In the order `rhythm-broken`, `single-purchase`, `untouched`.
         public var reasons: [String]
         public var lastPurchaseOn: LocalDate?
@@ -69,7 +73,7 @@ public struct RetentionList: Sendable, Equatable {
     /// - Throws: ``ProjectionError/invalidParameter(field:message:)`` for a bad cursor or limit.
     public static func query(
         window: ReportWindow, thresholds: Thresholds = Thresholds(), limit: Int? = nil, cursor: String? = nil,
-        on connection: Connection
+        personalData: PersonalDataKeys, on connection: Connection
     ) throws -> RetentionList {
         let model = try ProjectionRegistry.live(.retention, on: connection)
         let limit = try limit.map(ReportPage.checked)
@@ -142,10 +146,13 @@ public struct RetentionList: Sendable, Equatable {
             guard let size = chunk, fetched == size else { break }
             chunk = min(size * 2, ReportPage.maximumLimit * 4)
         }
-        guard let limit, clients.count > limit else { return RetentionList(asOf: window.asOf, clients: clients) }
-        clients.removeLast(clients.count - limit)
-        return RetentionList(
-            asOf: window.asOf, clients: clients, next: clients.last.map { ReportPage.cursor(after: $0.sortKey) })
+        var next: String?
+        if let limit, clients.count > limit {
+            clients.removeLast(clients.count - limit)
+            next = clients.last.map { ReportPage.cursor(after: $0.sortKey) }
+        }
+        try personalData.open(&clients, \.name, erased: \.nameErased, on: connection)
+        return RetentionList(asOf: window.asOf, clients: clients, next: next)
     }
 
     /// The client of one row (`client_id`, `name`, `registered_on`, `purchase_dates` as
@@ -195,9 +202,10 @@ public struct RetentionList: Sendable, Equatable {
             "asOf": .date(asOf),
             "clients": .array(
                 clients.map { client in
-                    .object([
+                    .object(omittingNil: [
                         "clientId": .string(client.clientId.canonical),
                         "name": client.name.map(JSONValue.string) ?? .null,
+                        "erasedFields": client.nameErased ? .array([.string("name")]) : nil,
                         "reasons": .array(client.reasons.map(JSONValue.string)),
                         "lastPurchaseOn": .date(client.lastPurchaseOn),
                         "medianIntervalDays": client.medianIntervalDays.map { .decimal($0, places: 1) } ?? .null,

@@ -1,3 +1,4 @@
+import Access
 import EventStore
 import Foundation
 import Sales
@@ -8,10 +9,13 @@ import Sales
 public struct ClientHistory: Sendable {
     /// One event that counts: as stored, and decoded.
     public struct Entry: Sendable {
-        /// The event as stored, with its place in the log.
-        public let recorded: RecordedEvent
+        /// The event as stored, its personal values opened.
+        public let opened: OpenedEvent
         /// The event in the domain's terms.
         public let event: SalesEvent
+
+        /// The event as stored, with its place in the log.
+        public var recorded: RecordedEvent { opened.recorded }
     }
 
     /// A stored event of the client that cannot be read.
@@ -36,7 +40,8 @@ public struct ClientHistory: Sendable {
     public static let eventsPerDecodingTask = 128
 
     /// Reads `client`'s events recorded at or before `knownAt` (all when nil) and dated on or
-    /// before `asOf`, and replays them.
+    /// before `asOf`, opens their personal values with the client's keys in `personalData` (read
+    /// once, before the events), and replays them.
     ///
     /// Decoding (JSON and upcasting) is most of the time such a read takes, so it does not wait
     /// for the whole read: each run of `chunkSize` events is decoded by a task of its own as soon
@@ -46,9 +51,12 @@ public struct ClientHistory: Sendable {
     ///   when several runs hold one), `CancellationError` when the calling task is cancelled (the
     ///   read stops; a history is never answered in part), or the store's error.
     public static func read(
-        _ client: UUID, asOf: LocalDate, knownAt: Instant?, from store: EventStore,
+        _ client: UUID, asOf: LocalDate, knownAt: Instant?, from store: EventStore, personalData: PersonalDataKeys,
         chunkSize: Int = eventsPerDecodingTask
     ) async throws -> ClientHistory {
+        let opener = try await store.pool.withConnection { connection in
+            try personalData.opener(forClient: client, on: connection)
+        }
         let (chunks, sink) = AsyncStream.makeStream(of: [RecordedEvent].self)
         async let eventsStored = {
             defer { sink.finish() }
@@ -65,7 +73,9 @@ public struct ClientHistory: Sendable {
                 runs += 1
                 received += chunk.count
                 group.addTask {
-                    (run, Result { () throws(UnreadableEvent) in try entries(of: chunk, asOf: asOf, knownAt: knownAt) })
+                    (run, Result { () throws(UnreadableEvent) in
+                        try entries(of: chunk, asOf: asOf, knownAt: knownAt, opener: opener)
+                    })
                 }
             }
             var byRun = [Result<[Entry], UnreadableEvent>](repeating: .success([]), count: runs)
@@ -87,7 +97,7 @@ public struct ClientHistory: Sendable {
 
     /// The events of `recorded` that count, decoded.
     private static func entries(
-        of recorded: [RecordedEvent], asOf: LocalDate, knownAt: Instant?
+        of recorded: [RecordedEvent], asOf: LocalDate, knownAt: Instant?, opener: PersonalDataOpener
     ) throws(UnreadableEvent) -> [Entry] {
         var entries = [Entry]()
         entries.reserveCapacity(recorded.count)
@@ -98,14 +108,19 @@ public struct ClientHistory: Sendable {
                 }
                 if recordedAt > knownAt { continue }
             }
+            let opened: OpenedEvent
             let event: SalesEvent
             do {
-                event = try SalesEvent.decode(
-                    type: stored.type, schemaVersion: stored.schemaVersion, data: Data(stored.data.utf8))
-            } catch {
+                opened = try OpenedEvent(stored, opener: opener)
+                event = try SalesEvent.decode(type: stored.type, schemaVersion: stored.schemaVersion, payload: opened.data)
+            } catch let error as PersonalDataError {
                 throw UnreadableEvent(position: stored.position, reason: error.description)
+            } catch let error as EventDecodingError {
+                throw UnreadableEvent(position: stored.position, reason: error.description)
+            } catch {
+                throw UnreadableEvent(position: stored.position, reason: "\(error)")
             }
-            if event.businessDate <= asOf { entries.append(Entry(recorded: stored, event: event)) }
+            if event.businessDate <= asOf { entries.append(Entry(opened: opened, event: event)) }
         }
         return entries
     }

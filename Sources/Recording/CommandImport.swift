@@ -1,3 +1,4 @@
+import Access
 import EventStore
 import Foundation
 import Sales
@@ -112,6 +113,8 @@ private struct ImportBatch {
     /// The events of `items`, stream by stream in the order they were decided.
     var parts: [StreamAppend] = []
     var eventCount = 0
+    /// The data keys of the clients seen so far, which seal their personal fields.
+    var keys: [UUID: DataKey] = [:]
 
     init(importer: CommandImport, done: @escaping (Int) -> Void) {
         self.importer = importer
@@ -125,6 +128,8 @@ private struct ImportBatch {
     mutating func add(_ lines: [(line: Int, json: JSONValue?, reason: String?)]) async throws {
         var commands = [(line: Int, command: SalesCommand?, reason: String?)]()
         var streamsAhead = Set<StreamName>()
+        var registering = Set<UUID>()
+        var clientsAhead = Set<UUID>()
         for (line, json, reason) in lines {
             guard let json else {
                 commands.append((line, nil, reason))
@@ -133,12 +138,20 @@ private struct ImportBatch {
             do {
                 let command = try SalesCommand.parse(importLine: json, recordedAt: Instant(Date()))
                 commands.append((line, command, nil))
-                streamsAhead.formUnion(command.clientStreams)
+                if let client = command.clientId {
+                    streamsAhead.formUnion([.client(client), .receivables(client)])
+                    if case .registerClient = command { registering.insert(client) } else { clientsAhead.insert(client) }
+                }
             } catch {
                 commands.append((line, nil, error.description))
             }
         }
         try await streams.prefetch(streamsAhead)
+        // New clients get their keys in one statement; known ones are looked up in one query.
+        keys.merge(try await importer.recorder.sealingKeys(forClients: registering.subtracting(keys.keys))) { a, _ in a }
+        keys.merge(
+            try await importer.recorder.sealingKeys(forClients: clientsAhead.subtracting(keys.keys), creating: false)
+        ) { a, _ in a }
         for (line, command, reason) in commands {
             if let command {
                 try await add(command, line: line)
@@ -162,8 +175,12 @@ private struct ImportBatch {
                 // After a fallback the cached states are gone: decide again against the store.
                 guard try await flush() else { continue }
             }
+            let unsealable = CommandRecorder.clientsToSeal(decision.events).subtracting(keys.keys)
+            if !unsealable.isEmpty {
+                keys.merge(try await importer.recorder.sealingKeys(forClients: unsealable)) { a, _ in a }
+            }
             let stream = try StreamID(decision.stream.description)
-            let events = decision.events.map { CommandRecorder.newEvent($0, metadata: metadata) }
+            let events = decision.events.map { CommandRecorder.newEvent($0, metadata: metadata, keys: keys) }
             if let last = parts.indices.last, parts[last].stream == stream {
                 parts[last].events += events
                 parts[last].claims += decision.claims
@@ -266,18 +283,16 @@ private struct ImportBatch {
 }
 
 extension SalesCommand {
-    /// The client and receivables streams of the client a command names, if it names one.
-    var clientStreams: [StreamName] {
-        let clientId: UUID? =
-            switch self {
-            case .registerClient(let command): command.clientId
-            case .recordTouch(let command): command.clientId
-            case .placeOrder(let command): command.clientId
-            case .openDeal(let command): command.clientId
-            case .issueInvoice(let command): command.clientId
-            case .receivePayment(let command): command.clientId
-            default: nil
-            }
-        return clientId.map { [.client($0), .receivables($0)] } ?? []
+    /// The client a command names, if it names one (whose streams and data key an import fetches ahead).
+    var clientId: UUID? {
+        switch self {
+        case .registerClient(let command): command.clientId
+        case .recordTouch(let command): command.clientId
+        case .placeOrder(let command): command.clientId
+        case .openDeal(let command): command.clientId
+        case .issueInvoice(let command): command.clientId
+        case .receivePayment(let command): command.clientId
+        default: nil
+        }
     }
 }

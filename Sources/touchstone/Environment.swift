@@ -1,3 +1,4 @@
+import Access
 import ArgumentParser
 import Foundation
 import Glibc
@@ -18,6 +19,27 @@ struct DatabaseEnvironment {
     static func ownerURL() throws -> String {
         if let url = ProcessInfo.processInfo.environment["DATABASE_OWNER_URL"], !url.isEmpty { return url }
         return try runtimeURL()
+    }
+
+    /// The clients' data keys under the master key that `TOUCHSTONE_MASTER_KEY` (or
+    /// `TOUCHSTONE_MASTER_KEY_FILE`) gives, checked against the database on `pool`.
+    /// - Throws: exit 1 with a one-line message naming the variable when the key is missing,
+    ///   malformed, or not the one this database's data keys are wrapped with. Nothing is written.
+    static func personalData(on pool: ConnectionPool) async throws -> PersonalDataKeys {
+        let keys: PersonalDataKeys
+        do {
+            keys = PersonalDataKeys(masterKeys: try MasterKeyring.fromEnvironment())
+        } catch {
+            throw fail(error.description)
+        }
+        do {
+            try await pool.withConnection { connection in try keys.verify(on: connection) }
+        } catch let error as MasterKeyError {
+            throw fail(error.description)
+        } catch let error as PQError {
+            throw fail("database error: \(error.message)")
+        }
+        return keys
     }
 
     /// The actor recorded for CLI commands: `cli:<OS user>`, from the password

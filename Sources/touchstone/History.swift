@@ -27,6 +27,9 @@ struct History: AsyncParsableCommand {
     struct Entry {
         var recorded: RecordedEvent
         var event: SalesEvent
+        /// The payload with personal values opened (`null` where erased).
+        var data: JSONValue
+        var erasedFields: [String]
         var actor: String?
     }
 
@@ -48,9 +51,11 @@ struct History: AsyncParsableCommand {
             logger: DatabaseEnvironment.logger("touchstone.history"))
         defer { pool.close() }
         let store = EventStore(pool: pool, logger: DatabaseEnvironment.logger("touchstone.history"))
+        let personalData = try await DatabaseEnvironment.personalData(on: pool)
         let history: ClientHistory
         do {
-            history = try await ClientHistory.read(client, asOf: asOf, knownAt: knownAt, from: store)
+            history = try await ClientHistory.read(
+                client, asOf: asOf, knownAt: knownAt, from: store, personalData: personalData)
         } catch let error as PQError {
             throw fail("database error: \(error.message)")
         } catch let error as ClientHistory.UnreadableEvent {
@@ -59,7 +64,9 @@ struct History: AsyncParsableCommand {
         guard history.eventsStored > 0 else { throw fail("no client \(client.uuidString.lowercased())") }
         let entries = history.entries.map { entry in
             let metadata = try? JSONValue(parsing: Data(entry.recorded.metadata.utf8))
-            return Entry(recorded: entry.recorded, event: entry.event, actor: metadata?.objectValue?["actor"]?.stringValue)
+            return Entry(
+                recorded: entry.recorded, event: entry.event, data: entry.opened.data,
+                erasedFields: entry.opened.erasedFields, actor: metadata?.objectValue?["actor"]?.stringValue)
         }
         let state = history.state
 
@@ -82,7 +89,7 @@ struct History: AsyncParsableCommand {
             "clientId": .string(client.uuidString.lowercased()),
             "events": .array(entries.map { entry in
                 let event = entry.recorded
-                return .object([
+                return .object(omittingNil: [
                     "position": .integer(event.position),
                     "eventId": .string(event.eventID),
                     "streamId": .string(event.streamID),
@@ -92,7 +99,8 @@ struct History: AsyncParsableCommand {
                     "occurredAt": .string(event.occurredAt),
                     "recordedAt": .string(event.recordedAt),
                     "actor": entry.actor.map(JSONValue.string) ?? .null,
-                    "data": entry.event.json,
+                    "data": entry.data,
+                    "erasedFields": entry.erasedFields.isEmpty ? nil : .array(entry.erasedFields.map(JSONValue.string)),
                     "metadata": (try? JSONValue(parsing: Data(event.metadata.utf8))) ?? .null,
                 ])
             }),
@@ -154,9 +162,11 @@ struct History: AsyncParsableCommand {
         }
         func deal(_ id: UUID) -> String { deals[id].map { "Deal \"\($0)\"" } ?? "Deal" }
         func invoice(_ id: UUID) -> String { invoices[id].map { "Invoice \($0)" } ?? "Invoice" }
+        /// A required text, or `(erased)` once the client's personal data is erased.
+        func text(_ value: String) -> String { value.isEmpty ? "(erased)" : value }
         switch event {
         case .clientRegistered(let e):
-            return ("Client \(e.name.isEmpty ? "(erased)" : e.name) registered (\(e.kind.rawValue))", nil)
+            return ("Client \(text(e.name)) registered (\(e.kind.rawValue))", nil)
         case .touchRecorded(let e):
             let what = "\(e.direction.rawValue.capitalized) \(e.channel.rawValue) at \(e.occurredAt)"
             return (what + (e.summary.map { ": \($0)" } ?? ""), nil)
@@ -175,11 +185,11 @@ struct History: AsyncParsableCommand {
         case .objectionHandled(let e):
             return ("Objection on \(deal(e.dealId)) handled, \(e.resolved ? "resolved" : "not resolved")", nil)
         case .concessionAgreed(let e):
-            return ("Concession on \(deal(e.dealId)): gave \(e.given) in return for \(e.inReturn)", nil)
+            return ("Concession on \(deal(e.dealId)): gave \(text(e.given)) in return for \(text(e.inReturn))", nil)
         case .dealWon(let e):
             return ("\(deal(e.dealId)) won at \(e.stage)", nil)
         case .dealLost(let e):
-            return ("\(deal(e.dealId)) lost at \(e.stage), refused by \(e.refusedBy.rawValue): \(e.reason)", nil)
+            return ("\(deal(e.dealId)) lost at \(e.stage), refused by \(e.refusedBy.rawValue): \(text(e.reason))", nil)
         case .invoiceIssued(let e):
             invoices[e.invoiceId] = e.number
             return ("Invoice \(e.number) issued, due \(e.dueOn)", money(e.amountMinor, e.currency))
@@ -190,11 +200,13 @@ struct History: AsyncParsableCommand {
             if e.unappliedMinor > 0 { sentence += "; \(money(e.unappliedMinor, e.currency)) unapplied" }
             return (sentence, money(e.amountMinor, e.currency))
         case .creditNoteIssued(let e):
-            return ("Credit note on \(invoice(e.invoiceId)): \(e.reason)", money(e.amountMinor, e.currency))
+            return ("Credit note on \(invoice(e.invoiceId)): \(text(e.reason))", money(e.amountMinor, e.currency))
         case .invoiceWrittenOff(let e):
-            return ("\(invoice(e.invoiceId)) written off: \(e.reason)", money(e.amountMinor, e.currency))
+            return ("\(invoice(e.invoiceId)) written off: \(text(e.reason))", money(e.amountMinor, e.currency))
         case .pipelineDefined(let e):
             return ("Pipeline \(e.pipeline) defined: \(e.stages.joined(separator: ", "))", nil)
+        case .clientPersonalDataErased(let e):
+            return ("Personal data erased at \(e.erasedAt) (\(e.events) events)", nil)
         }
     }
 

@@ -35,8 +35,9 @@ enum CommandLoading {
         let logger = DatabaseEnvironment.logger("touchstone.import")
         let pool = ConnectionPool(conninfo: try DatabaseEnvironment.runtimeURL(), size: 2, logger: logger)
         defer { pool.close() }
+        let personalData = try await DatabaseEnvironment.personalData(on: pool)
         let importer = CommandImport(
-            recorder: CommandRecorder(store: EventStore(pool: pool, logger: logger), logger: logger),
+            recorder: CommandRecorder(store: EventStore(pool: pool, logger: logger), personalData: personalData, logger: logger),
             actor: DatabaseEnvironment.cliActor)
         let onTerminal = isatty(STDERR_FILENO) == 1
         let summary = try await body(importer) { done in

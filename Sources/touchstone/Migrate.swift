@@ -2,8 +2,12 @@ import ArgumentParser
 import EventStore
 import Foundation
 import PQ
+import Projections
+import Recording
 
-/// `touchstone migrate`: applies the numbered SQL files of `Schema/`.
+/// `touchstone migrate`: applies the numbered SQL files of `Schema/`, then seals any personal
+/// value that a database from before migration 0008 still holds in plaintext (and rebuilds the
+/// read models, so that none keeps a plaintext copy). It needs the master key for that.
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Apply the database migrations (as DATABASE_OWNER_URL, else DATABASE_URL).")
@@ -21,15 +25,25 @@ struct Migrate: AsyncParsableCommand {
         }
         let ownerURL = try DatabaseEnvironment.ownerURL()
         let runtimeURL = try DatabaseEnvironment.runtimeURL()
-        let pool = ConnectionPool(conninfo: ownerURL, size: 1, logger: DatabaseEnvironment.logger("touchstone.migrate"))
+        let logger = DatabaseEnvironment.logger("touchstone.migrate")
+        let pool = ConnectionPool(conninfo: ownerURL, size: 1, logger: logger)
         defer { pool.close() }
+        let personalData = try await DatabaseEnvironment.personalData(on: pool)
         do {
-            let applied = try await pool.withConnection { connection in
+            let (applied, sealed) = try await pool.withConnection { connection in
                 let applied = try migrator.migrate(on: connection)
                 try Self.grantRuntimeRole(runtimeURL: runtimeURL, ownerURL: ownerURL, on: connection)
-                return applied
+                return (applied, try PlaintextSealing.run(personalData: personalData, on: connection))
             }
             print(applied.isEmpty ? "database is up to date" : "applied \(applied.joined(separator: ", "))")
+            if sealed > 0 {
+                print("sealed the plaintext personal values of \(sealed) events; rebuilding the read models")
+                let runtime = ConnectionPool(conninfo: runtimeURL, size: 1, logger: logger)
+                defer { runtime.close() }
+                _ = try await runtime.withConnection { connection in
+                    try ProjectionRebuild(projections: Projection.all, logger: logger).run(on: connection)
+                }
+            }
         } catch let failure as Migrator.Failure {
             throw fail(failure.description)
         } catch let error as PQError {
@@ -58,6 +72,7 @@ struct Migrate: AsyncParsableCommand {
             GRANT SELECT ON schema_migrations TO \(quoted);
             GRANT SELECT, INSERT, UPDATE ON access_tokens TO \(quoted);
             GRANT SELECT, INSERT, UPDATE, DELETE ON idempotency_keys TO \(quoted);
+            GRANT SELECT, INSERT, UPDATE, DELETE ON personal_data_keys TO \(quoted);
             ALTER SCHEMA readmodels OWNER TO \(quoted);
             ALTER TABLE readmodels.projection_state OWNER TO \(quoted);
             ALTER SEQUENCE readmodels.projection_generation OWNER TO \(quoted);

@@ -1,3 +1,4 @@
+import Access
 import ArgumentParser
 import Foundation
 import PQ
@@ -24,14 +25,16 @@ struct ReportOptions: ParsableArguments {
         }
     }
 
-    /// Runs a report query on a one-connection pool, mapping refusals to exit 1.
-    func query<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+    /// Runs a report query on a one-connection pool with the clients' data keys (names and texts
+    /// are opened with them), mapping refusals to exit 1.
+    func query<T: Sendable>(_ body: @escaping @Sendable (Connection, PersonalDataKeys) throws -> T) async throws -> T {
         let pool = ConnectionPool(
             conninfo: try DatabaseEnvironment.runtimeURL(), size: 1,
             logger: DatabaseEnvironment.logger("touchstone.reports"))
         defer { pool.close() }
+        let personalData = try await DatabaseEnvironment.personalData(on: pool)
         do {
-            return try await pool.withConnection(body)
+            return try await pool.withConnection { connection in try body(connection, personalData) }
         } catch let error as ProjectionError {
             throw fail(error.description)
         } catch let error as PQError {
@@ -76,7 +79,7 @@ struct Board: AsyncParsableCommand {
 
     func run() async throws {
         let (pipeline, window) = (pipeline, try options.window())
-        let board = try await options.query { try PipelineBoard.query(pipeline: pipeline, window: window, on: $0) }
+        let board = try await options.query { try PipelineBoard.query(pipeline: pipeline, window: window, personalData: $1, on: $0) }
         if options.json { return options.printJSON(board.serializedJSON()) }
         print("Pipeline \(board.pipeline) as of \(board.asOf)")
         var rows: [[String]] = []
@@ -116,11 +119,11 @@ struct Aging: AsyncParsableCommand {
         }
         if options.json {
             let page = try await options.query {
-                try ReceivablesAging.query(window: window, edges: edges, limit: 10_000, on: $0)
+                try ReceivablesAging.query(window: window, edges: edges, limit: 10_000, personalData: $1, on: $0)
             }
             return options.printJSON(page.json)
         }
-        let aging = try await options.query { try ReceivablesAging.query(window: window, edges: edges, on: $0) }
+        let aging = try await options.query { try ReceivablesAging.query(window: window, edges: edges, personalData: $1, on: $0) }
         if csv { return print(aging.csv, terminator: "") }
         print("Receivables aging as of \(aging.asOf)")
         let rows = aging.rows.map { row in
@@ -162,11 +165,11 @@ struct Retention: AsyncParsableCommand {
         }
         if options.json {
             let page = try await options.query {
-                try RetentionList.query(window: window, thresholds: thresholds, limit: 10_000, on: $0)
+                try RetentionList.query(window: window, thresholds: thresholds, limit: 10_000, personalData: $1, on: $0)
             }
             return options.printJSON(page.json)
         }
-        let list = try await options.query { try RetentionList.query(window: window, thresholds: thresholds, on: $0) }
+        let list = try await options.query { try RetentionList.query(window: window, thresholds: thresholds, personalData: $1, on: $0) }
         print("Retention as of \(list.asOf)")
         printTable(
             ["client", "name", "reasons", "last purchase", "median gap", "days since", "last touch", "ltv"],
@@ -203,7 +206,7 @@ struct FunnelReport: AsyncParsableCommand {
         guard let last = LocalDate(to) else { throw fail("--to \(to) is not a date (YYYY-MM-DD)") }
         let pipeline = pipeline
         let funnel = try await options.query {
-            try Funnel.query(pipeline: pipeline, from: first, to: last, window: window, on: $0)
+            try Funnel.query(pipeline: pipeline, from: first, to: last, window: window, personalData: $1, on: $0)
         }
         if options.json { return options.printJSON(funnel.json) }
         print("Funnel of \(funnel.pipeline), \(funnel.deals) deal(s) opened \(funnel.from)…\(funnel.to), as of \(funnel.asOf)")

@@ -23,7 +23,8 @@ struct Serve: AsyncParsableCommand {
         let logger = DatabaseEnvironment.logger("touchstone.serve")
         let pool = ConnectionPool(conninfo: try DatabaseEnvironment.runtimeURL(), size: connections, logger: logger)
         defer { pool.close() }
-        let dependencies = APIDependencies(pool: pool, logger: logger)
+        let personalData = try await DatabaseEnvironment.personalData(on: pool)
+        let dependencies = APIDependencies(pool: pool, personalData: personalData, logger: logger)
         let application = buildApplication(dependencies, host: host, port: port)
         let runner = ProjectionRunner(pool: pool, conninfo: try DatabaseEnvironment.runtimeURL(), logger: logger)
         let services: [any Service] = [application, runner]

@@ -15,6 +15,7 @@ struct Touchstone: AsyncParsableCommand {
             Demo.self,
             Token.self, History.self,
             Board.self, Aging.self, Retention.self, FunnelReport.self, ProjectionsCommand.self, Project.self,
+            Forget.self, Keys.self,
         ]
     )
 

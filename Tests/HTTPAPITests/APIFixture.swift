@@ -21,7 +21,8 @@ struct APIFixture {
             tokens[role] = try await store.create(role: role, name: "\(role.rawValue)-tester").token
         }
         return APIFixture(
-            database: database, dependencies: APIDependencies(pool: database.pool, logger: TestDatabase.logger),
+            database: database, dependencies: APIDependencies(
+                pool: database.pool, personalData: database.personalData, logger: TestDatabase.logger),
             tokens: tokens)
     }
 

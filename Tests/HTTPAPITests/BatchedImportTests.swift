@@ -10,14 +10,14 @@ import Testing
 @Suite("Batched import")
 struct BatchedImportTests {
     static func importer(_ database: TestDatabase) -> CommandImport {
-        CommandImport(recorder: CommandRecorder(store: database.store, logger: TestDatabase.logger), actor: "cli:test")
+        CommandImport(recorder: CommandRecorder(store: database.store, personalData: database.personalData, logger: TestDatabase.logger), actor: "cli:test")
     }
 
     /// An importer that appends each line's events on their own, so that another writer can strike
     /// between two appends.
     static func lineByLineImporter(_ database: TestDatabase) -> CommandImport {
         CommandImport(
-            recorder: CommandRecorder(store: database.store, logger: TestDatabase.logger), actor: "cli:test", batchSize: 1)
+            recorder: CommandRecorder(store: database.store, personalData: database.personalData, logger: TestDatabase.logger), actor: "cli:test", batchSize: 1)
     }
 
     /// Lines for one client: registration, touches, invoices and payments, with every id given.
@@ -49,10 +49,17 @@ struct BatchedImportTests {
     }
 
     /// Every event of the log as (type, data) per stream.
+    /// Each stream's events as type and payload, personal values opened (their sealed forms differ
+    /// from database to database: each has its own keys, and every value its own nonce).
     static func log(_ database: TestDatabase) async throws -> [String: [String]] {
+        let events = try await database.store.readAll(after: 0, limit: 100_000)
+        let opened = try await database.pool.withConnection { connection in
+            try OpenedEvent.open(events, personalData: database.personalData, on: connection)
+        }
         var streams = [String: [String]]()
-        for event in try await database.store.readAll(after: 0, limit: 100_000) {
-            streams[event.streamID, default: []].append("\(event.type) \(event.data)")
+        for event in opened {
+            let data = String(decoding: event.data.serialized(), as: UTF8.self)
+            streams[event.recorded.streamID, default: []].append("\(event.recorded.type) \(data)")
         }
         return streams
     }
@@ -117,7 +124,7 @@ struct BatchedImportTests {
         let summary = try await Self.importer(batched).load(lines.map { Substring($0) })
 
         let oneByOne = try await TestDatabase.make()
-        let recorder = CommandRecorder(store: oneByOne.store, logger: TestDatabase.logger)
+        let recorder = CommandRecorder(store: oneByOne.store, personalData: oneByOne.personalData, logger: TestDatabase.logger)
         var rejected = [Int]()
         for (index, line) in lines.enumerated() {
             do {
@@ -141,7 +148,7 @@ struct BatchedImportTests {
         _ client: UUID, clientLines: [String], on database: TestDatabase
     ) async throws -> @Sendable () -> Void {
         let scratch = try await TestDatabase.make()
-        let scratchRecorder = CommandRecorder(store: scratch.store, logger: TestDatabase.logger)
+        let scratchRecorder = CommandRecorder(store: scratch.store, personalData: scratch.personalData, logger: TestDatabase.logger)
         for line in [clientLines[0], clientLines[3]] {
             _ = try await scratchRecorder.record(
                 try SalesCommand.parse(importLine: try JSONValue(parsing: Data(line.utf8)), recordedAt: Instant(Date())),

@@ -9,7 +9,7 @@ struct DemoLoadTests {
     @Test func theDemoLoadsWithoutRejections() async throws {
         let database = try await TestDatabase.make()
         let importer = CommandImport(
-            recorder: CommandRecorder(store: database.store, logger: TestDatabase.logger), actor: "cli:test")
+            recorder: CommandRecorder(store: database.store, personalData: database.personalData, logger: TestDatabase.logger), actor: "cli:test")
         let lines = DemoScript(today: LocalDate(year: 2026, month: 3, day: 1)!).lines()
         #expect(lines.count > 200)
         let summary = try await importer.load(lines)
@@ -22,7 +22,7 @@ struct DemoLoadTests {
     @Test func importLinesAreNumberedAndValidated() async throws {
         let database = try await TestDatabase.make()
         let importer = CommandImport(
-            recorder: CommandRecorder(store: database.store, logger: TestDatabase.logger), actor: "cli:test")
+            recorder: CommandRecorder(store: database.store, personalData: database.personalData, logger: TestDatabase.logger), actor: "cli:test")
         let clientId = UUID().canonical
         let text = """
             {"command":"register-client","clientId":"\(clientId)","name":"Acme","kind":"company"}

@@ -8,13 +8,13 @@ import Testing
 struct ReadinessTests {
     @Test func readyOnlyOnAFullyMigratedDatabase() async throws {
         let migrated = try await TestDatabase.make()
-        let ready = buildApplication(APIDependencies(pool: migrated.pool, logger: TestDatabase.logger))
+        let ready = buildApplication(APIDependencies(pool: migrated.pool, personalData: migrated.personalData, logger: TestDatabase.logger))
         try await ready.test(.router) { client in
             let response = try await client.execute(uri: "/readyz", method: .get)
             #expect(response.status == .ok)
         }
         let empty = try await TestDatabase.make(migrated: false)
-        let unready = buildApplication(APIDependencies(pool: empty.pool, logger: TestDatabase.logger))
+        let unready = buildApplication(APIDependencies(pool: empty.pool, personalData: empty.personalData, logger: TestDatabase.logger))
         try await unready.test(.router) { client in
             let response = try await client.execute(uri: "/readyz", method: .get)
             #expect(response.status == .serviceUnavailable)

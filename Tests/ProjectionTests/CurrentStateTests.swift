@@ -33,8 +33,8 @@ struct CurrentStateTests {
             for limit in [nil, 7] {
                 try await expectSamePages(limit: limit) { limit, cursor, connection in
                     let (fast, slow) = (
-                        try ReceivablesAging.query(window: current, limit: limit, cursor: cursor, on: connection),
-                        try ReceivablesAging.query(window: dated, limit: limit, cursor: cursor, on: connection)
+                        try ReceivablesAging.query(window: current, limit: limit, cursor: cursor, personalData: log.personalData, on: connection),
+                        try ReceivablesAging.query(window: dated, limit: limit, cursor: cursor, personalData: log.personalData, on: connection)
                     )
                     #expect(fast.rows == slow.rows, "aging \(day)")
                     #expect(fast.totals == slow.totals, "aging totals \(day)")
@@ -42,8 +42,8 @@ struct CurrentStateTests {
                 }
                 try await expectSamePages(limit: limit) { limit, cursor, connection in
                     let (fast, slow) = (
-                        try RetentionList.query(window: current, limit: limit, cursor: cursor, on: connection),
-                        try RetentionList.query(window: dated, limit: limit, cursor: cursor, on: connection)
+                        try RetentionList.query(window: current, limit: limit, cursor: cursor, personalData: log.personalData, on: connection),
+                        try RetentionList.query(window: dated, limit: limit, cursor: cursor, personalData: log.personalData, on: connection)
                     )
                     #expect(fast.clients == slow.clients, "retention \(day)")
                     return (fast.next, slow.next, fast.clients.count)
@@ -51,8 +51,8 @@ struct CurrentStateTests {
             }
             let (fast, slow) = try await log.query { connection in
                 (
-                    try PipelineBoard.query(pipeline: "sales", window: current, on: connection),
-                    try PipelineBoard.query(pipeline: "sales", window: dated, on: connection)
+                    try PipelineBoard.query(pipeline: "sales", window: current, personalData: log.personalData, on: connection),
+                    try PipelineBoard.query(pipeline: "sales", window: dated, personalData: log.personalData, on: connection)
                 )
             }
             #expect(fast.stages == slow.stages, "board \(day)")

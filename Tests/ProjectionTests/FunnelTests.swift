@@ -28,7 +28,7 @@ struct FunnelTests {
         let funnel = try await log.query {
             try Funnel.query(
                 pipeline: "sales", from: LocalDate("2026-01-01")!, to: LocalDate("2026-01-31")!,
-                window: .day("2026-03-01"), on: $0)
+                window: .day("2026-03-01"), personalData: log.personalData, on: $0)
         }
         #expect(funnel.deals == 3)
         let lead = funnel.stages[0]

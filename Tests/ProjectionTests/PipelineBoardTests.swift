@@ -33,7 +33,7 @@ struct PipelineBoardTests {
         try await log.deal(d4, client: client, openedOn: "2026-02-05", amount: 400)
         try await log.catchUp()
 
-        let board = try await log.query { try PipelineBoard.query(pipeline: "sales", window: .day("2026-02-01"), on: $0) }
+        let board = try await log.query { try PipelineBoard.query(pipeline: "sales", window: .day("2026-02-01"), personalData: log.personalData, on: $0) }
         #expect(board.stages.map(\.stage) == Pipeline.sales.stages)
         let lead = board.stages[0]
         #expect(lead.deals.map(\.dealId) == [d1, d2])
@@ -45,13 +45,13 @@ struct PipelineBoardTests {
         #expect(lead.totals == ["RUB": 5_000, "USD": 100])
         #expect(board.stages.dropFirst().allSatisfy { $0.deals.isEmpty && $0.totals.isEmpty })
 
-        let earlier = try await log.query { try PipelineBoard.query(pipeline: "sales", window: .day("2026-01-18"), on: $0) }
+        let earlier = try await log.query { try PipelineBoard.query(pipeline: "sales", window: .day("2026-01-18"), personalData: log.personalData, on: $0) }
         #expect(earlier.stages[1].deals.map(\.dealId) == [d1])
         #expect(earlier.stages[1].deals[0].daysInStage == 3 && earlier.stages[1].deals[0].amountMinor == 1_000)
         #expect(earlier.stages[0].deals.map(\.dealId) == [d3])
 
         await #expect(throws: ProjectionError.unknownPipeline("nope")) {
-            _ = try await log.query { try PipelineBoard.query(pipeline: "nope", window: .day("2026-02-01"), on: $0) }
+            _ = try await log.query { try PipelineBoard.query(pipeline: "nope", window: .day("2026-02-01"), personalData: log.personalData, on: $0) }
         }
     }
 }

@@ -30,7 +30,7 @@ struct ReceivablesAgingTests {
         try await log.payment(client: client, receivedOn: "2026-02-25", amount: 1_000, allocations: [(i1, 1_000)])
         try await log.catchUp()
 
-        let march2 = try await log.query { try ReceivablesAging.query(window: ReportWindow.day("2026-03-02"), on: $0) }
+        let march2 = try await log.query { try ReceivablesAging.query(window: ReportWindow.day("2026-03-02"), personalData: log.personalData, on: $0) }
         #expect(march2.bucketLabels == ["current", "1-30", "31-60", "61-90", "90+"])
         #expect(march2.rows.map(\.currency) == ["RUB", "USD"])
         #expect(march2.rows[0].name == "Acme")
@@ -41,27 +41,27 @@ struct ReceivablesAgingTests {
         #expect(march2.totals["RUB"]?.totalMinor == 6_000)
 
         let before = try await log.query {
-            try ReceivablesAging.query(window: ReportWindow.day("2026-03-02", knownAt: knownAt), on: $0)
+            try ReceivablesAging.query(window: ReportWindow.day("2026-03-02", knownAt: knownAt), personalData: log.personalData, on: $0)
         }
         #expect(before.rows[0].amounts.totalMinor == 7_000)
 
-        let march5 = try await log.query { try ReceivablesAging.query(window: ReportWindow.day("2026-03-05"), on: $0) }
+        let march5 = try await log.query { try ReceivablesAging.query(window: ReportWindow.day("2026-03-05"), personalData: log.personalData, on: $0) }
         // i2 paid on 03-05; i1 33 days overdue.
         #expect(march5.rows[0].amounts == .init(totalMinor: 4_000, buckets: [0, 0, 4_000, 0, 0], unappliedCreditMinor: 500))
 
-        let march3 = try await log.query { try ReceivablesAging.query(window: ReportWindow.day("2026-03-03"), on: $0) }
+        let march3 = try await log.query { try ReceivablesAging.query(window: ReportWindow.day("2026-03-03"), personalData: log.personalData, on: $0) }
         // i1 31 days overdue (31-60), i2 1 day (1-30).
         #expect(march3.rows[0].amounts.buckets == [0, 2_000, 4_000, 0, 0])
 
         let custom = try await log.query {
             try ReceivablesAging.query(
-                window: ReportWindow.day("2026-03-02"), edges: try ReceivablesAging.edges("10,30"), on: $0)
+                window: ReportWindow.day("2026-03-02"), edges: try ReceivablesAging.edges("10,30"), personalData: log.personalData, on: $0)
         }
         #expect(custom.bucketLabels == ["current", "1-10", "11-30", "30+"])
         #expect(custom.rows[0].amounts.buckets == [2_000, 0, 4_000, 0])
         #expect(custom.csv.hasPrefix("clientId,name,currency,totalMinor,current,1-10,11-30,30+,unappliedCreditMinor\r\n"))
 
-        let january = try await log.query { try ReceivablesAging.query(window: ReportWindow.day("2026-01-15"), on: $0) }
+        let january = try await log.query { try ReceivablesAging.query(window: ReportWindow.day("2026-01-15"), personalData: log.personalData, on: $0) }
         // i3 not yet written off: 14 days overdue; i1 current; i2 not issued.
         #expect(january.rows[0].amounts == .init(totalMinor: 13_000, buckets: [10_000, 3_000, 0, 0, 0], unappliedCreditMinor: 0))
     }
@@ -85,13 +85,13 @@ struct ReceivablesAgingTests {
                 UUID(), client: client, issuedOn: "2026-01-01", dueOn: "2026-01-10", amount: Int64(100 * (number % 3 + 1)))
         }
         try await log.catchUp()
-        let aging = try await log.query { try ReceivablesAging.query(window: ReportWindow.day("2026-02-01"), on: $0) }
+        let aging = try await log.query { try ReceivablesAging.query(window: ReportWindow.day("2026-02-01"), personalData: log.personalData, on: $0) }
         #expect(aging.rows.map(\.amounts.totalMinor) == [300, 300, 200, 200, 100])
         var seen: [UUID] = []
         var cursor: String?
         repeat {
             let page = try await log.query { [cursor] in
-                try ReceivablesAging.query(window: ReportWindow.day("2026-02-01"), limit: 2, cursor: cursor, on: $0)
+                try ReceivablesAging.query(window: ReportWindow.day("2026-02-01"), limit: 2, cursor: cursor, personalData: log.personalData, on: $0)
             }
             #expect(page.totals == aging.totals)
             seen += page.rows.map(\.clientId)
@@ -99,7 +99,7 @@ struct ReceivablesAgingTests {
         } while cursor != nil
         #expect(seen == [2, 5, 1, 4, 3].map(UUID.numbered))
         await #expect(throws: ProjectionError.self) {
-            try await log.query { try ReceivablesAging.query(window: ReportWindow.day("2026-02-01"), limit: 2, cursor: "bm9wZQ", on: $0) }
+            try await log.query { try ReceivablesAging.query(window: ReportWindow.day("2026-02-01"), limit: 2, cursor: "bm9wZQ", personalData: log.personalData, on: $0) }
         }
     }
 }

@@ -20,7 +20,7 @@ struct RetentionListTests {
         try await log.touch(client: c5, at: "2026-06-30T08:00:00Z")
         try await log.catchUp()
 
-        let list = try await log.query { try RetentionList.query(window: .day("2026-06-30"), on: $0) }
+        let list = try await log.query { try RetentionList.query(window: .day("2026-06-30"), personalData: log.personalData, on: $0) }
         #expect(list.clients.map(\.clientId) == [c1, c2, c4])
         let first = list.clients[0]
         #expect(first.reasons == ["rhythm-broken", "untouched"])
@@ -32,7 +32,7 @@ struct RetentionListTests {
         #expect(list.clients[2].reasons == ["untouched"] && list.clients[2].ltv.isEmpty)
 
         let strict = try RetentionList.Thresholds(rhythmFactor: nil, singlePurchaseDays: nil, untouchedDays: "31")
-        let wider = try await log.query { try RetentionList.query(window: .day("2026-06-30"), thresholds: strict, on: $0) }
+        let wider = try await log.query { try RetentionList.query(window: .day("2026-06-30"), thresholds: strict, personalData: log.personalData, on: $0) }
         #expect(wider.clients.map(\.clientId) == [c1, c2])
         #expect(throws: ProjectionError.self) {
             try RetentionList.Thresholds(rhythmFactor: "-1", singlePurchaseDays: nil, untouchedDays: nil)

@@ -1,3 +1,4 @@
+import Access
 import EventStore
 import Foundation
 import PQ
@@ -9,6 +10,9 @@ import Testing
 /// database and brings the read models up to date.
 struct SalesLog {
     let database: TestDatabase
+
+    /// The data keys of the log's clients.
+    var personalData: PersonalDataKeys { database.personalData }
 
     static func make() async throws -> SalesLog {
         SalesLog(database: try await TestDatabase.make())

@@ -53,9 +53,9 @@ struct SoakTests {
             while writing.isOn {
                 try await log.query { connection in
                     for window in [ReportWindow(asOf: LocalDate("2026-12-31")!), ReportWindow(asOf: LocalDate("2026-06-30")!)] {
-                        _ = try ReceivablesAging.query(window: window, limit: 100, on: connection)
-                        _ = try RetentionList.query(window: window, limit: 100, on: connection)
-                        _ = try PipelineBoard.query(pipeline: "sales", window: window, on: connection)
+                        _ = try ReceivablesAging.query(window: window, limit: 100, personalData: log.personalData, on: connection)
+                        _ = try RetentionList.query(window: window, limit: 100, personalData: log.personalData, on: connection)
+                        _ = try PipelineBoard.query(pipeline: "sales", window: window, personalData: log.personalData, on: connection)
                     }
                     _ = try ProjectionStatus.all(on: connection)
                 }

@@ -11,17 +11,25 @@ extension SalesEvent {
     public static func decode(
         type: String, schemaVersion: Int, data: Data, upcasters: UpcasterRegistry = .sales
     ) throws(EventDecodingError) -> SalesEvent {
-        guard let payloadType = payloadType(named: type), let current = upcasters.currentVersion(of: type) else {
-            throw .unknownType(type)
-        }
-        guard schemaVersion >= 1, schemaVersion <= current else {
-            throw .unsupportedVersion(type: type, version: schemaVersion)
-        }
         let stored: JSONValue
         do {
             stored = try JSONValue(parsing: data)
         } catch {
             throw .malformedPayload(type: type, reason: error.description)
+        }
+        return try decode(type: type, schemaVersion: schemaVersion, payload: stored, upcasters: upcasters)
+    }
+
+    /// Reads a stored event whose JSON payload is already parsed (and its personal values opened);
+    /// see ``decode(type:schemaVersion:data:upcasters:)``.
+    public static func decode(
+        type: String, schemaVersion: Int, payload stored: JSONValue, upcasters: UpcasterRegistry = .sales
+    ) throws(EventDecodingError) -> SalesEvent {
+        guard let payloadType = payloadType(named: type), let current = upcasters.currentVersion(of: type) else {
+            throw .unknownType(type)
+        }
+        guard schemaVersion >= 1, schemaVersion <= current else {
+            throw .unsupportedVersion(type: type, version: schemaVersion)
         }
         let payload = schemaVersion == current
             ? stored : try upcasters.upcast(stored, type: type, from: schemaVersion, to: current)

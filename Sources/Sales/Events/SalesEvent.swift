@@ -22,13 +22,14 @@ public enum SalesEvent: Sendable, Equatable {
     case creditNoteIssued(CreditNoteIssued)
     case invoiceWrittenOff(InvoiceWrittenOff)
     case pipelineDefined(PipelineDefined)
+    case clientPersonalDataErased(ClientPersonalDataErased)
 
     /// Every payload type, in catalogue order.
     public static let payloadTypes: [any SalesEventPayload.Type] = [
         ClientRegistered.self, TouchRecorded.self, OrderPlaced.self, DealOpened.self, DealStageMoved.self,
         OfferMade.self, ObjectionRaised.self, ObjectionHandled.self, ConcessionAgreed.self, DealWon.self,
         DealLost.self, InvoiceIssued.self, PaymentReceived.self, CreditNoteIssued.self, InvoiceWrittenOff.self,
-        PipelineDefined.self,
+        PipelineDefined.self, ClientPersonalDataErased.self,
     ]
 
     /// The payload type stored under the type name `type`, or nil for a name this domain does not know.
@@ -55,6 +56,7 @@ public enum SalesEvent: Sendable, Equatable {
         case .creditNoteIssued(let payload): payload
         case .invoiceWrittenOff(let payload): payload
         case .pipelineDefined(let payload): payload
+        case .clientPersonalDataErased(let payload): payload
         }
     }
 
@@ -87,14 +89,16 @@ public enum SalesEvent: Sendable, Equatable {
         case .creditNoteIssued(let event): event.clientId
         case .invoiceWrittenOff(let event): event.clientId
         case .pipelineDefined: nil
+        case .clientPersonalDataErased(let event): event.clientId
         }
     }
 
     /// When it happened in business terms, as the catalogue's `occurredAt` column says: a touch's
-    /// own instant; for every other event 00:00Z of its business date.
+    /// own instant and an erasure's; for every other event 00:00Z of its business date.
     public var occurredAt: Instant {
         switch self {
         case .touchRecorded(let event): event.occurredAt
+        case .clientPersonalDataErased(let event): event.erasedAt
         default: Instant(startOf: businessDate)
         }
     }
@@ -119,6 +123,7 @@ public enum SalesEvent: Sendable, Equatable {
         case .creditNoteIssued(let event): event.issuedOn
         case .invoiceWrittenOff(let event): event.writtenOffOn
         case .pipelineDefined(let event): event.definedOn
+        case .clientPersonalDataErased(let event): event.erasedAt.utcDate
         }
     }
 
@@ -141,12 +146,20 @@ public enum SalesEvent: Sendable, Equatable {
         case .creditNoteIssued(let event): .receivables(event.clientId)
         case .invoiceWrittenOff(let event): .receivables(event.clientId)
         case .pipelineDefined(let event): .pipeline(event.pipeline)
+        case .clientPersonalDataErased(let event): .client(event.clientId)
         }
     }
 
     /// The payload as a JSON value.
     public var json: JSONValue {
         payload.json
+    }
+
+    /// Whether the event holds a value in one of its type's `personalFields`.
+    public var carriesPersonalData: Bool {
+        let fields = Swift.type(of: payload).personalFields
+        guard !fields.isEmpty, let members = json.objectValue else { return false }
+        return fields.contains { members[$0] != nil }
     }
 
     /// The payload as deterministic JSON: keys sorted, no whitespace, optional fields left out,

@@ -1,0 +1,192 @@
+import Crypto
+import Foundation
+import PQ
+import Synchronization
+
+/// The clients' data keys in PostgreSQL (`personal_data_keys`), each wrapped by the master key.
+///
+/// A client gets its key the first time one of its personal values is sealed; every process that
+/// records or shows personal data goes through here. The table is the truth: a value is opened
+/// only with a key whose row was read for that request, so a key deleted by an erasure in any
+/// process stops opening values at once. Keys already unwrapped are kept in memory by id (at most
+/// ``cacheLimit``) only to spare the unwrapping.
+public final class PersonalDataKeys: Sendable {
+    /// The master keys that wrap and unwrap the data keys.
+    public let masterKeys: MasterKeyring
+    /// Unwrapped keys by id, as bytes (a `SymmetricKey` cannot cross into the lock).
+    private let unwrapped = Mutex<[UUID: Data]>([:])
+
+    /// How many unwrapped keys are kept in memory before the cache starts again.
+    static let cacheLimit = 100_000
+
+    /// Data keys wrapped and unwrapped by `masterKeys`.
+    public init(masterKeys: MasterKeyring) {
+        self.masterKeys = masterKeys
+    }
+
+    /// The data key of `client`, made and stored (wrapped) when it has none.
+    public func sealingKey(for client: UUID, on connection: Connection) throws -> DataKey {
+        guard let key = try sealingKeys(for: [client], on: connection)[client] else {
+            throw PQError(kind: .decoding, message: "no data key could be stored for client \(client)")
+        }
+        return key
+    }
+
+    /// The data keys of `clients`, those missing made and stored in one statement. Two processes
+    /// making a key for one client at once keep the first one stored.
+    public func sealingKeys(for clients: Set<UUID>, on connection: Connection) throws -> [UUID: DataKey] {
+        guard !clients.isEmpty else { return [:] }
+        var keys = try self.keys(ofClients: clients, on: connection)
+        let missing = clients.filter { keys[$0] == nil }
+        guard !missing.isEmpty else { return keys }
+        var ids: [UUID?] = []
+        var owners: [UUID?] = []
+        var wrapped: [String] = []
+        for client in missing {
+            let id = UUID()
+            ids.append(id)
+            owners.append(client)
+            wrapped.append(masterKeys.current.wrap(SymmetricKey(size: .bits256), id: id))
+        }
+        try connection.execute(
+            """
+            INSERT INTO personal_data_keys (key_id, client_id, wrapped_key, master_key)
+            SELECT k.key_id, k.client_id, k.wrapped_key, \(masterKeys.current.fingerprint)
+            FROM unnest(\(PQBinaryArray.uuid(ids))::uuid[], \(PQBinaryArray.uuid(owners))::uuid[], \(PQBinaryArray.text(wrapped))::text[])
+                AS k(key_id, client_id, wrapped_key)
+            ON CONFLICT (client_id) DO NOTHING
+            """)
+        keys.merge(try self.keys(ofClients: Set(missing), on: connection)) { first, _ in first }
+        return keys
+    }
+
+    /// An opener for the sealed values among `texts`: their keys, read in one query.
+    public func opener(for texts: some Sequence<String?>, on connection: Connection) throws -> PersonalDataOpener {
+        let ids = PersonalDataOpener.keyIDs(in: texts)
+        guard !ids.isEmpty else { return .none }
+        return try opener(
+            rows: connection.query(
+                """
+                SELECT key_id, wrapped_key, master_key FROM personal_data_keys
+                WHERE key_id = ANY(\(PQBinaryArray.uuid(ids.map { $0 }))::uuid[])
+                """
+            ).rows)
+    }
+
+    /// An opener for every value of `client` (its keys, read in one query).
+    public func opener(forClient client: UUID, on connection: Connection) throws -> PersonalDataOpener {
+        try opener(
+            rows: connection.query(
+                "SELECT key_id, wrapped_key, master_key FROM personal_data_keys WHERE client_id = \(client)"
+            ).rows)
+    }
+
+    /// The ids of `client`'s data keys.
+    public func keyIDs(ofClient client: UUID, on connection: Connection) throws -> [UUID] {
+        try connection.query("SELECT key_id FROM personal_data_keys WHERE client_id = \(client)").rows.map {
+            try $0.decode(0)
+        }
+    }
+
+    /// Deletes `client`'s data keys (the erasure): every value they sealed becomes unreadable.
+    /// Answers the ids deleted.
+    public func erase(client: UUID, on connection: Connection) throws -> [UUID] {
+        let ids: [UUID] = try connection.query(
+            "DELETE FROM personal_data_keys WHERE client_id = \(client) RETURNING key_id"
+        ).rows.map { try $0.decode(0) }
+        unwrapped.withLock { cache in for id in ids { cache[id] = nil } }
+        return ids
+    }
+
+    /// Checks that every data key of the database is wrapped by a master key this process holds.
+    /// - Throws: ``MasterKeyError/unknownMasterKey(variable:keys:)`` otherwise; a server or CLI
+    ///   given the wrong key refuses to start instead of reading every value as erased.
+    public func verify(on connection: Connection) throws {
+        // Before migration 0008 there are no data keys to check.
+        let migrated: Bool =
+            try connection.query("SELECT to_regclass('public.personal_data_keys') IS NOT NULL").first?.decode(0) ?? false
+        guard migrated else { return }
+        let strangers: Int64 = try connection.query(
+            """
+            SELECT count(*) FROM personal_data_keys
+            WHERE master_key <> ALL(\(PQBinaryArray.text(masterKeys.fingerprints))::text[])
+            """
+        ).first?.decode(0) ?? 0
+        guard strangers == 0 else {
+            throw MasterKeyError.unknownMasterKey(variable: MasterKeyring.variable, keys: Int(strangers))
+        }
+    }
+
+    /// Rewraps every data key not wrapped by the current master key (those of the previous one), a
+    /// thousand per transaction; answers how many. Values sealed by the data keys are untouched, and
+    /// processes holding both master keys keep serving throughout.
+    public func rotate(on connection: Connection) throws -> Int {
+        var rewrapped = 0
+        while true {
+            let done = try connection.transaction { connection -> Int in
+                let rows = try connection.query(
+                    """
+                    SELECT key_id, wrapped_key, master_key FROM personal_data_keys
+                    WHERE master_key <> \(masterKeys.current.fingerprint)
+                    ORDER BY key_id LIMIT 1000 FOR UPDATE
+                    """
+                ).rows
+                var ids: [UUID?] = []
+                var wrapped: [String] = []
+                for row in rows {
+                    let id: UUID = try row.decode(0)
+                    let key = try unwrap(row)
+                    ids.append(id)
+                    wrapped.append(masterKeys.current.wrap(key, id: id))
+                }
+                guard !ids.isEmpty else { return 0 }
+                try connection.execute(
+                    """
+                    UPDATE personal_data_keys AS p SET wrapped_key = k.wrapped_key, master_key = \(masterKeys.current.fingerprint)
+                    FROM unnest(\(PQBinaryArray.uuid(ids))::uuid[], \(PQBinaryArray.text(wrapped))::text[]) AS k(key_id, wrapped_key)
+                    WHERE p.key_id = k.key_id
+                    """)
+                return ids.count
+            }
+            guard done > 0 else { return rewrapped }
+            rewrapped += done
+        }
+    }
+
+    /// The data keys that `clients` have (none is made), by client.
+    public func keys(ofClients clients: Set<UUID>, on connection: Connection) throws -> [UUID: DataKey] {
+        var keys: [UUID: DataKey] = [:]
+        for row in try connection.query(
+            """
+            SELECT key_id, wrapped_key, master_key, client_id FROM personal_data_keys
+            WHERE client_id = ANY(\(PQBinaryArray.uuid(clients.map { $0 }))::uuid[])
+            """
+        ).rows {
+            keys[try row.decode(3)] = DataKey(id: try row.decode(0), key: try unwrap(row))
+        }
+        return keys
+    }
+
+    private func opener(rows: [Row]) throws -> PersonalDataOpener {
+        var keys: [UUID: SymmetricKey] = [:]
+        for row in rows { keys[try row.decode(0)] = try unwrap(row) }
+        return PersonalDataOpener(keys: keys)
+    }
+
+    /// The data key of a row (`key_id`, `wrapped_key`, `master_key`), unwrapped or from the cache.
+    private func unwrap(_ row: Row) throws -> SymmetricKey {
+        let id: UUID = try row.decode(0)
+        if let bytes = unwrapped.withLock({ $0[id] }) { return SymmetricKey(data: bytes) }
+        let fingerprint: String = try row.decode(2)
+        guard let master = masterKeys.key(fingerprint: fingerprint) else {
+            throw MasterKeyError.unknownMasterKey(variable: MasterKeyring.variable, keys: 1)
+        }
+        let key = try master.unwrap(try row.decode(1), id: id)
+        let bytes = key.withUnsafeBytes { Data($0) }
+        unwrapped.withLock { cache in
+            if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
+            cache[id] = bytes
+        }
+        return key
+    }
+}

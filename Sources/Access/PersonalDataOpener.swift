@@ -1,0 +1,67 @@
+import Crypto
+import Foundation
+import Sales
+
+/// Opens sealed personal values with the data keys that were loaded for them (see
+/// ``PersonalDataKeys/opener(for:on:)``). A value whose key is not among them has been erased: it
+/// reads as `nil` and is reported in `erasedFields`.
+public struct PersonalDataOpener: Sendable {
+    // SymmetricKey is an immutable value (swift-crypto does not mark it Sendable yet).
+    nonisolated(unsafe) let keys: [UUID: SymmetricKey]
+
+    init(keys: [UUID: SymmetricKey]) {
+        self.keys = keys
+    }
+
+    /// An opener with no keys: every sealed value reads as erased.
+    public static let none = PersonalDataOpener(keys: [:])
+
+    /// One stored personal value, opened.
+    public struct Opened: Sendable, Equatable {
+        /// The plaintext, or nil when there was none or it was erased.
+        public let text: String?
+        /// Whether there was a value and it was erased.
+        public let erased: Bool
+    }
+
+    /// Opens `stored`: nil stays nil, a sealed value opens to its plaintext or, when its key was
+    /// deleted, to an erased nil. A value not in the sealed form is returned as it is (a value
+    /// that was never personal data, such as an empty string).
+    /// - Throws: ``PersonalDataError`` when the key is there but the value does not open.
+    public func open(_ stored: String?) throws(PersonalDataError) -> Opened {
+        guard let stored else { return Opened(text: nil, erased: false) }
+        guard let sealed = SealedText(stored) else { return Opened(text: stored, erased: false) }
+        guard let key = keys[sealed.keyID] else { return Opened(text: nil, erased: true) }
+        guard let box = try? AES.GCM.SealedBox(combined: sealed.combined),
+            let bytes = try? AES.GCM.open(box, using: key), let text = String(validating: bytes, as: UTF8.self)
+        else { throw PersonalDataError(keyID: sealed.keyID.uuidString.lowercased()) }
+        return Opened(text: text, erased: false)
+    }
+
+    /// `payload` with each sealed string in `personalFields` opened, or `null` where it was erased,
+    /// and the names of the erased fields, sorted.
+    public func open(_ payload: JSONValue, personalFields: Set<String>) throws(PersonalDataError)
+        -> (payload: JSONValue, erasedFields: [String])
+    {
+        guard !personalFields.isEmpty, var members = payload.objectValue else { return (payload, []) }
+        var erased: [String] = []
+        var changed = false
+        for field in personalFields {
+            guard case .string(let text)? = members[field], SealedText.isSealed(text) else { continue }
+            let opened = try open(text)
+            members[field] = opened.text.map(JSONValue.string) ?? .null
+            if opened.erased { erased.append(field) }
+            changed = true
+        }
+        return (changed ? .object(members) : payload, erased.sorted())
+    }
+
+    /// The key ids that `texts` name, for loading their keys.
+    public static func keyIDs(in texts: some Sequence<String?>) -> Set<UUID> {
+        var ids = Set<UUID>()
+        for case let text? in texts where SealedText.isSealed(text) {
+            if let sealed = SealedText(text) { ids.insert(sealed.keyID) }
+        }
+        return ids
+    }
+}
