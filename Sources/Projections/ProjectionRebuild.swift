@@ -63,6 +63,29 @@ public struct ProjectionRebuild: Sendable {
     /// shared out among them. The rebuild locks are held by `connection`'s session.
     /// - Throws: ``ProjectionError/rebuildRunning(_:)`` when another rebuild of one of them runs.
     public func run(on connection: Connection, helpers: [Connection] = []) throws -> [RebuildOutcome] {
+        try Self.withoutStatementTimeout(on: [connection] + helpers) { try build(on: connection, helpers: helpers) }
+    }
+
+    /// Runs `body` with `statement_timeout` off on `connections` (a rebuild's fill and folds run
+    /// long on purpose, and a request pool's connections carry a timeout), then gives each
+    /// connection its own value back.
+    static func withoutStatementTimeout<T>(on connections: [Connection], _ body: () throws -> T) throws -> T {
+        var lifted: [(Connection, String)] = []
+        defer {
+            for (connection, timeout) in lifted {
+                _ = try? connection.execute("SELECT set_config('statement_timeout', \(timeout), false)")
+            }
+        }
+        for connection in connections {
+            let timeout: String =
+                try connection.query("SELECT current_setting('statement_timeout')").first?.decode(0) ?? "0"
+            try connection.execute("SET statement_timeout = 0")
+            lifted.append((connection, timeout))
+        }
+        return try body()
+    }
+
+    private func build(on connection: Connection, helpers: [Connection]) throws -> [RebuildOutcome] {
         var locked: [Projection] = []
         defer {
             for projection in locked {
