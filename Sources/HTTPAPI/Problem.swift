@@ -18,14 +18,19 @@ public struct Problem: Error, Sendable, Equatable {
     public var detail: String
     /// The offending fields, for validation failures.
     public var errors: [FieldError]
+    /// Seconds after which a retry may succeed, sent as `Retry-After`.
+    public var retryAfter: Int?
 
     /// A problem of `status` and `code`.
-    public init(status: Int, code: String, title: String, detail: String, errors: [FieldError] = []) {
+    public init(
+        status: Int, code: String, title: String, detail: String, errors: [FieldError] = [], retryAfter: Int? = nil
+    ) {
         self.status = status
         self.code = code
         self.title = title
         self.detail = detail
         self.errors = errors
+        self.retryAfter = retryAfter
     }
 
     /// The problem's `type` URI.
@@ -73,6 +78,13 @@ public struct Problem: Error, Sendable, Equatable {
         status: 503, code: "service-unavailable", title: "Service Unavailable",
         detail: "the service cannot answer now; retry later")
 
+    /// 503: a statement of the request ran longer than the server's statement timeout
+    /// (`TOUCHSTONE_STATEMENT_TIMEOUT`) and PostgreSQL cancelled it (SQLSTATE 57014).
+    public static let statementTimeout = Problem(
+        status: 503, code: "statement-timeout", title: "Service Unavailable",
+        detail: "the request took longer than the server allows and was cancelled; retry later or ask for less",
+        retryAfter: 5)
+
     /// The problem for one of Hummingbird's own errors (404, 405, 413, 400, …).
     public static func http(_ status: HTTPResponse.Status, detail: String? = nil) -> Problem {
         let code: String
@@ -107,6 +119,7 @@ public struct Problem: Error, Sendable, Equatable {
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
         if status == 401 { headers[.wwwAuthenticate] = "Bearer" }
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(
             status: HTTPResponse.Status(code: status), headers: headers,
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: json.serialized())))

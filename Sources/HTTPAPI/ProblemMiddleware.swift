@@ -51,6 +51,9 @@ struct ProblemMiddleware: RouterMiddleware {
         case RecordingError.contention:
             logger.warning("command gave up under contention", metadata: ["error": "\(error)"])
             return .unavailable
+        case let error as PQError where error.sqlState == "57014":
+            logger.warning("statement cancelled by the statement timeout", metadata: ["error": "\(error)"])
+            return .statementTimeout
         case let error as PQError where [.connectionFailed, .connectionLost, .poolClosed].contains(error.kind):
             logger.error("database unreachable", metadata: ["error": "\(error)"])
             return .unavailable

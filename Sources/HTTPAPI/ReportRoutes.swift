@@ -25,13 +25,11 @@ extension Router where Context == APIRequestContext {
             let query = request.uri.queryParameters
             let edges = try reportParameter { try ReceivablesAging.edges(query.get("buckets")) }
             if request.headers[.accept]?.contains("text/csv") == true {
+                let byteOrderMark = try request.booleanQuery("bom", default: false)
                 let aging = try await reportQuery(pool) { connection in
                     try ReceivablesAging.query(window: window, edges: edges, personalData: personalData, on: connection)
                 }
-                var headers = HTTPFields()
-                headers[.contentType] = "text/csv; charset=utf-8"
-                return Response(
-                    status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: aging.csv)))
+                return csvResponse(aging.csv, filename: "aging-\(aging.asOf).csv", byteOrderMark: byteOrderMark)
             }
             let limit = try request.integerQuery("limit", default: 500, range: 1...10_000)
             let cursor = query.get("cursor")
@@ -113,6 +111,16 @@ extension Router where Context == APIRequestContext {
             return accepted.json.response(status: .accepted)
         }
     }
+}
+
+/// A CSV report as a download named `filename`, with a UTF-8 byte order mark first if asked for.
+private func csvResponse(_ table: CSVTable, filename: String, byteOrderMark: Bool) -> Response {
+    var headers = HTTPFields()
+    headers[.contentType] = "text/csv; charset=utf-8"
+    headers[.contentDisposition] = "attachment; filename=\"\(filename)\""
+    return Response(
+        status: .ok, headers: headers,
+        body: ResponseBody(byteBuffer: ByteBuffer(string: table.text(byteOrderMark: byteOrderMark))))
 }
 
 /// `asOf`/`knownAt` of a report request (422 when invalid).

@@ -47,4 +47,14 @@ extension Request {
         }
         return value
     }
+
+    /// The boolean query parameter `name` (`true` or `false`), `fallback` when absent.
+    func booleanQuery(_ name: String, default fallback: Bool) throws(Problem) -> Bool {
+        switch uri.queryParameters.get(name) {
+        case nil: fallback
+        case "true": true
+        case "false": false
+        default: throw Problem.invalidField(name, "must be true or false")
+        }
+    }
 }

@@ -11,9 +11,15 @@ public final class Connection {
 
     /// Connects with a libpq connection string or `postgresql://` URI, passed as
     /// a keyword value (never concatenated into a string).
-    public init(conninfo: String, applicationName: String = "touchstone") throws {
-        let keywords = ["dbname", "application_name", "connect_timeout"]
-        let values = [conninfo, applicationName, "10"]
+    ///
+    /// `conninfo` and libpq's environment variables (`PGAPPNAME`, `PGCONNECT_TIMEOUT`, …) stay in
+    /// charge: `applicationName` is passed as `fallback_application_name`, which the server sees
+    /// only when neither names an `application_name`, and nothing else is added to them (a keyword
+    /// after the expanded `dbname` would override the URL). `settings` are session settings
+    /// (`statement_timeout`, …) given to the new session with `set_config` before it is used.
+    public init(conninfo: String, applicationName: String = "touchstone", settings: [String: String] = [:]) throws {
+        let keywords = ["dbname", "fallback_application_name"]
+        let values = [conninfo, applicationName]
         let connection = withCStrings(keywords) { keywordPointers in
             withCStrings(values) { valuePointers in
                 PQconnectdbParams(keywordPointers, valuePointers, 1)
@@ -30,6 +36,10 @@ public final class Connection {
         handle = connection
         // Server notices (NOTICE, WARNING) are not errors; keep them off stderr.
         PQsetNoticeProcessor(connection, { _, _ in }, nil)
+        // A refused setting throws from here; deinit then closes the connection.
+        for (name, value) in settings.sorted(by: { $0.key < $1.key }) {
+            try execute("SELECT set_config(\(name), \(value), false)")
+        }
     }
 
     deinit {

@@ -15,6 +15,9 @@ public final class ConnectionPool: Sendable {
     public let conninfo: String
     /// The number of connections at most.
     public let size: Int
+    /// Session settings every connection of the pool gets when it opens (e.g.
+    /// `statement_timeout`); see ``Connection/init(conninfo:applicationName:settings:)``.
+    public let settings: [String: String]
     private let applicationName: String
     private let logger: Logger
     private let state: Mutex<State>
@@ -26,11 +29,16 @@ public final class ConnectionPool: Sendable {
     }
 
     /// Creates a pool of `size` connections to `conninfo` (a libpq URI or
-    /// keyword string). No connection is opened until first used.
-    public init(conninfo: String, size: Int = 8, applicationName: String = "touchstone", logger: Logger) {
+    /// keyword string), each given the session `settings` when it opens. No
+    /// connection is opened until first used.
+    public init(
+        conninfo: String, size: Int = 8, applicationName: String = "touchstone", settings: [String: String] = [:],
+        logger: Logger
+    ) {
         precondition(size > 0, "a pool needs at least one connection")
         self.conninfo = conninfo
         self.size = size
+        self.settings = settings
         self.applicationName = applicationName
         self.logger = logger
         state = Mutex(State(idle: (0..<size).map { PooledConnection(label: "touchstone.pq.\($0)") }))
@@ -41,7 +49,8 @@ public final class ConnectionPool: Sendable {
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         let slot = try await lease()
         defer { release(slot) }
-        return try await slot.run(conninfo: conninfo, applicationName: applicationName, logger: logger, body)
+        return try await slot.run(
+            conninfo: conninfo, applicationName: applicationName, settings: settings, logger: logger, body)
     }
 
     /// Runs `body` inside a transaction on a leased connection.
@@ -104,7 +113,7 @@ private final class PooledConnection: @unchecked Sendable {
     }
 
     func run<T: Sendable>(
-        conninfo: String, applicationName: String, logger: Logger,
+        conninfo: String, applicationName: String, settings: [String: String], logger: Logger,
         _ body: @escaping @Sendable (Connection) throws -> T
     ) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
@@ -119,7 +128,8 @@ private final class PooledConnection: @unchecked Sendable {
                                 logger.warning("reconnecting a broken database connection")
                             }
                             self.connection = nil
-                            current = try Connection(conninfo: conninfo, applicationName: applicationName)
+                            current = try Connection(
+                                conninfo: conninfo, applicationName: applicationName, settings: settings)
                             self.connection = current
                         }
                         do {

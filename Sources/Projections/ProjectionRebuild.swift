@@ -60,9 +60,21 @@ public struct ProjectionRebuild: Sendable {
     ///
     /// `helpers` are further connections (outside a transaction) the rebuild works on at the same
     /// time as on `connection`, a thread each: batches of the fill, the indexes and the swaps are
-    /// shared out among them. The rebuild locks are held by `connection`'s session.
+    /// shared out among them. The rebuild locks are held by `connection`'s session. Its
+    /// connections work without `statement_timeout` and get their own values back at the end.
     /// - Throws: ``ProjectionError/rebuildRunning(_:)`` when another rebuild of one of them runs.
     public func run(on connection: Connection, helpers: [Connection] = []) throws -> [RebuildOutcome] {
+        // A rebuild's fill and folds run long on purpose, and it may run on a request connection
+        // (the rebuild route), which carries a statement timeout.
+        let timeouts = LiftedStatementTimeouts()
+        defer { timeouts.restore() }
+        try timeouts.lift(on: [connection])
+        return try build(on: connection, helpers: helpers, timeouts: timeouts)
+    }
+
+    private func build(on connection: Connection, helpers: [Connection], timeouts: LiftedStatementTimeouts) throws
+        -> [RebuildOutcome]
+    {
         var locked: [Projection] = []
         defer {
             for projection in locked {
@@ -88,6 +100,7 @@ public struct ProjectionRebuild: Sendable {
             phaseStart = now
         }
         let started = try start(on: connection)
+        try timeouts.lift(on: helpers)
         let fill = try RebuildFill(Array(zip(projections, started)), on: connection)
         var position: Int64 = 0
         while true {
@@ -332,5 +345,29 @@ public struct ProjectionRebuild: Sendable {
                 metadata: ["projection.name": "\(projection.name)", "projection.generation": "\(final.generation)"])
         }
         return outcome
+    }
+}
+
+/// The `statement_timeout` of the connections a rebuild works on: turned off for its work, and
+/// each connection's own value given back afterwards.
+private final class LiftedStatementTimeouts {
+    private var lifted: [(connection: Connection, timeout: String)] = []
+
+    /// Turns the timeout off on `connections`, remembering each one's value.
+    func lift(on connections: [Connection]) throws {
+        for connection in connections {
+            let timeout: String =
+                try connection.query("SELECT current_setting('statement_timeout')").first?.decode(0) ?? "0"
+            try connection.execute("SET statement_timeout = 0")
+            lifted.append((connection, timeout))
+        }
+    }
+
+    /// Gives every lifted connection its value back (a connection that broke meanwhile is skipped).
+    func restore() {
+        for (connection, timeout) in lifted {
+            _ = try? connection.execute("SELECT set_config('statement_timeout', \(timeout), false)")
+        }
+        lifted = []
     }
 }

@@ -248,17 +248,14 @@ public struct ReceivablesAging: Sendable, Equatable {
     }
 
     /// The whole report as CSV: `clientId,name,currency,totalMinor,<labels…>,unappliedCreditMinor`.
-    public var csv: String {
-        var lines = [(["clientId", "name", "currency", "totalMinor"] + bucketLabels + ["unappliedCreditMinor"])
-            .joined(separator: ",")]
+    public var csv: CSVTable {
+        var table = CSVTable(header: ["clientId", "name", "currency", "totalMinor"] + bucketLabels + ["unappliedCreditMinor"])
         for row in rows {
-            let fields =
-                [row.clientId.canonical, ReportPage.csvField(row.name ?? ""), row.currency,
-                 String(row.amounts.totalMinor)] + row.amounts.buckets.map(String.init)
-                + [String(row.amounts.unappliedCreditMinor)]
-            lines.append(fields.joined(separator: ","))
+            table.append(
+                [.text(row.clientId.canonical), .text(row.name), .text(row.currency), .integer(row.amounts.totalMinor)]
+                    + row.amounts.buckets.map(CSVTable.Cell.integer) + [.integer(row.amounts.unappliedCreditMinor)])
         }
-        return lines.joined(separator: "\r\n") + "\r\n"
+        return table
     }
 }
 

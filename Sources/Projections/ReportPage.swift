@@ -52,10 +52,4 @@ enum ReportPage {
         guard end < rows.count, let last = page.last else { return (page, nil) }
         return (page, self.cursor(after: key(last)))
     }
-
-    /// A CSV field, quoted when it holds a comma, quote or line break.
-    static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
 }

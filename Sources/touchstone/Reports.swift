@@ -107,7 +107,14 @@ struct Aging: AsyncParsableCommand {
     @Flag(help: "Print the whole report as CSV.")
     var csv = false
 
+    @Flag(help: "Start the CSV with a UTF-8 byte order mark, by which Excel reads non-Latin names right.")
+    var bom = false
+
     @OptionGroup var options: ReportOptions
+
+    func validate() throws {
+        if bom && !csv { throw ValidationError("--bom applies to --csv only") }
+    }
 
     func run() async throws {
         let window = try options.window()
@@ -124,7 +131,7 @@ struct Aging: AsyncParsableCommand {
             return options.printJSON(page.json)
         }
         let aging = try await options.query { try ReceivablesAging.query(window: window, edges: edges, personalData: $1, on: $0) }
-        if csv { return print(aging.csv, terminator: "") }
+        if csv { return print(aging.csv.text(byteOrderMark: bom), terminator: "") }
         print("Receivables aging as of \(aging.asOf)")
         let rows = aging.rows.map { row in
             [row.clientId.uuidString.lowercased(), row.name ?? "", row.currency, String(row.amounts.totalMinor)]

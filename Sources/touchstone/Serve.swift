@@ -21,7 +21,11 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let logger = DatabaseEnvironment.logger("touchstone.serve")
-        let pool = ConnectionPool(conninfo: try DatabaseEnvironment.runtimeURL(), size: connections, logger: logger)
+        // Request connections: a statement past the timeout is cancelled (the request answers 503)
+        // instead of holding a connection and a core; the runner has connections of its own.
+        let pool = ConnectionPool(
+            conninfo: try DatabaseEnvironment.runtimeURL(), size: connections,
+            settings: ["statement_timeout": try DatabaseEnvironment.statementTimeout()], logger: logger)
         defer { pool.close() }
         let personalData = try await DatabaseEnvironment.personalData(on: pool)
         let dependencies = APIDependencies(pool: pool, personalData: personalData, logger: logger)

@@ -217,6 +217,7 @@ struct ReportRouteTests {
             let csv = try await aging("asOf=2026-04-30&limit=1", headers: [("Accept", "text/csv")])
             #expect(csv.status == 200)
             #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
+            #expect(csv.headers[.contentDisposition] == #"attachment; filename="aging-2026-04-30.csv""#)
             #expect(
                 csv.text
                     == [

@@ -264,3 +264,52 @@ struct ConnectionTests {
         #expect(failure?.kind == .connectionFailed)
     }
 }
+
+@Suite("Connection parameters")
+struct ConnectionParameterTests {
+    let database: TestDatabase
+
+    init() async throws {
+        database = try await TestDatabase.make(migrated: false)
+    }
+
+    /// Reads one setting of a new connection to `conninfo`.
+    func setting(_ name: String, conninfo: String, settings: [String: String] = [:]) throws -> String? {
+        let connection = try Connection(conninfo: conninfo, applicationName: "touchstone-test", settings: settings)
+        return try connection.query("SELECT current_setting(\(name))").first?.decode(0, as: String.self)
+    }
+
+    /// The URL's `application_name` wins, then `PGAPPNAME`: the code's name is only the fallback.
+    @Test func theURLsApplicationNameWins() throws {
+        #expect(try setting("application_name", conninfo: database.url + "?application_name=from-url") == "from-url")
+        let environment = ProcessInfo.processInfo.environment["PGAPPNAME"]
+        #expect(try setting("application_name", conninfo: database.url) == environment ?? "touchstone-test")
+    }
+
+    @Test func sessionSettingsApplyToEveryPooledConnection() async throws {
+        let pool = ConnectionPool(
+            conninfo: database.url, size: 2, settings: ["statement_timeout": "1234ms"], logger: TestDatabase.logger)
+        defer { pool.close() }
+        let timeouts = try await withThrowingTaskGroup(of: String?.self) { group in
+            for _ in 0..<2 {
+                group.addTask {
+                    try await pool.withConnection { connection in
+                        let value = try connection.query("SELECT current_setting('statement_timeout'), pg_sleep(0.05)")
+                            .first?.decode(0, as: String.self)
+                        return value
+                    }
+                }
+            }
+            return try await group.reduce(into: [String?]()) { $0.append($1) }
+        }
+        #expect(timeouts == ["1234ms", "1234ms"])
+        #expect(try setting("statement_timeout", conninfo: database.url) == "0")
+    }
+
+    @Test func aRefusedSettingFailsTheConnection() throws {
+        let failure = #expect(throws: PQError.self) {
+            _ = try Connection(conninfo: database.url, settings: ["statement_timeout": "soon"])
+        }
+        #expect(failure?.sqlState == "22023")
+    }
+}
