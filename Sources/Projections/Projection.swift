@@ -15,9 +15,10 @@ public struct Projection: Sendable, Hashable {
     /// The tables it keeps.
     public let tables: [FactTable]
 
-    /// The pipeline board: open deals per stage.
+    /// The pipeline board: open deals per stage. Version 3 keeps each objection's category and
+    /// each outcome's `resolved` (for the objections report).
     public static let board = Projection(
-        name: "board", version: 2,
+        name: "board", version: 3,
         tables: [
             .deals, .stageEntries, .offers, .objections, .objectionOutcomes, .closes, .dealTouches, .pipelines, .dealProgress,
         ])

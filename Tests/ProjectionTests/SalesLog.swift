@@ -2,6 +2,7 @@ import EventStore
 import Foundation
 import PQ
 import Projections
+import Sales
 import TestSupport
 import Testing
 
@@ -111,10 +112,10 @@ struct SalesLog {
             ])
     }
 
-    func objection(_ id: UUID, deal: UUID, client: UUID, raisedOn: String) async throws {
+    func objection(_ id: UUID, deal: UUID, client: UUID, raisedOn: String, category: String = "price") async throws {
         try await append(
             "ObjectionRaised", stream: "deal-\(deal.lower)", client: client,
-            ["objectionId": id.lower, "dealId": deal.lower, "clientId": client.lower, "category": "price",
+            ["objectionId": id.lower, "dealId": deal.lower, "clientId": client.lower, "category": category,
              "raisedOn": raisedOn])
     }
 
@@ -127,11 +128,11 @@ struct SalesLog {
             ])
     }
 
-    func handle(_ objection: UUID, deal: UUID, client: UUID, on day: String) async throws {
+    func handle(_ objection: UUID, deal: UUID, client: UUID, on day: String, resolved: Bool = true) async throws {
         try await append(
             "ObjectionHandled", stream: "deal-\(deal.lower)", client: client,
             ["objectionId": objection.lower, "dealId": deal.lower, "clientId": client.lower, "handledOn": day,
-             "resolved": true])
+             "resolved": resolved])
     }
 
     func touch(client: UUID, deal: UUID? = nil, at instant: String) async throws {
@@ -207,6 +208,7 @@ extension SalesLog {
         var clients: [UUID] = []
         var deals: [(UUID, UUID, [String])] = []
         var invoices: [(UUID, UUID, Int64)] = []
+        var objections: [(objection: UUID, deal: UUID, client: UUID)] = []
         let stages = ["lead", "qualified", "contact", "needs", "offer", "objections", "bargaining", "closing"]
         var appended = 0
         while appended < events {
@@ -243,7 +245,11 @@ extension SalesLog {
                 }
             case 5 where !deals.isEmpty:
                 let (deal, client, _) = deals.randomElement(using: &random)!
-                try await objection(UUID(), deal: deal, client: client, raisedOn: day)
+                let objection = UUID()
+                objections.append((objection, deal, client))
+                try await self.objection(
+                    objection, deal: deal, client: client, raisedOn: day,
+                    category: ObjectionCategory.allCases.randomElement(using: &random)!.rawValue)
             case 6:
                 let client = clients.randomElement(using: &random)!
                 let deal = deals.filter { $0.1 == client }.randomElement(using: &random)?.0
@@ -262,6 +268,11 @@ extension SalesLog {
                 let paid = Int64.random(in: 1...amount, using: &random)
                 try await payment(
                     client: client, receivedOn: day, amount: paid + 10, allocations: [(invoice, paid)], unapplied: 10)
+            case 9 where !objections.isEmpty:
+                // Raw events, not decided: an objection may get a second outcome, which the report
+                // must take by log position.
+                let (objection, deal, client) = objections.randomElement(using: &random)!
+                try await handle(objection, deal: deal, client: client, on: day, resolved: Bool.random(using: &random))
             default:
                 continue
             }
