@@ -410,6 +410,56 @@ struct ReportRouteTests {
         }
     }
 
+    /// The objections report on the story's April cohort: D1 (2 objections: price without an
+    /// outcome, no-budget resolved; still open), D5 (price without an outcome; lost), D4 (won), D2
+    /// and D3 (none, open).
+    @Test func objectionsReportOnTheStory() async throws {
+        let fixture = try await APIFixture.make()
+        let admin = fixture.tokens[.admin]!
+        try await fixture.run { client in
+            _ = try await Self.record(client, admin: admin)
+            try await Self.catchUp(fixture)
+            func get(_ path: String) async throws -> Reply {
+                try await client.send(.get, path, token: fixture.tokens[.accountant]!)
+            }
+            let report = try await get("/v1/reports/objections?from=2026-04-01&to=2026-04-30")
+            #expect(report.status == 200, "\(report.text)")
+            func category(_ name: String, _ raised: Int = 0, resolved: Int = 0, open: Int = 0, lost: Int = 0) -> String {
+                #"{"category":"\#(name)","raised":\#(raised),"resolved":\#(resolved),"unresolved":0,"open":\#(open),"dealsWon":0,"dealsLost":\#(lost)}"#
+            }
+            let categories = [
+                category("price", 2, open: 2, lost: 1), category("no-need"), category("not-interested"),
+                category("has-supplier"), category("no-budget", 1, resolved: 1), category("not-now"),
+                category("own-resources"), category("crisis"), category("other"),
+            ]
+            func count(_ objections: String, _ deals: Int = 0, won: Int = 0, lost: Int = 0, rate: String = "null") -> String {
+                #"{"objections":"\#(objections)","deals":\#(deals),"won":\#(won),"lost":\#(lost),"winRate":\#(rate)}"#
+            }
+            let byCount = [
+                count("0", 3, won: 1, rate: "1"), count("1", 1, lost: 1, rate: "0"), count("2", 1), count("3"), count("4"),
+                count("5"), count("6+"),
+            ]
+            #expect(
+                report.json
+                    == Self.parse(
+                        #"{"pipeline":"sales","from":"2026-04-01","to":"2026-04-30","categories":[\#(categories.joined(separator: ","))],"byCount":[\#(byCount.joined(separator: ","))]}"#
+                    ), "\(report.text)")
+            // Only D4 and D5 were opened in [04-02, 04-09]: one won without objections, one lost after one.
+            let narrow = try await get("/v1/reports/objections?pipeline=sales&from=2026-04-02&to=2026-04-09")
+            #expect(narrow["byCount"] == Self.parse("[\(count("0", 1, won: 1, rate: "1")),\(count("1", 1, lost: 1, rate: "0")),\(count("2")),\(count("3")),\(count("4")),\(count("5")),\(count("6+"))]"), "\(narrow.text)")
+
+            for (query, field) in [
+                ("to=2026-04-30", "from"), ("from=2026-04-01", "to"), ("from=2026-04-31&to=2026-05-01", "from"),
+                ("from=2026-04-01&to=30.04.2026", "to"), ("from=2026-04-30&to=2026-04-01", "from"),
+            ] {
+                let refused = try await get("/v1/reports/objections?\(query)")
+                #expect(refused.status == 422 && refused.isProblem && refused.errorFields == [field], "\(query): \(refused.text)")
+            }
+            let unknown = try await get("/v1/reports/objections?pipeline=nowhere&from=2026-04-01&to=2026-04-30")
+            #expect(unknown.status == 404 && unknown.isProblem, "\(unknown.text)")
+        }
+    }
+
     @Test func projectionsStatusAndRebuild() async throws {
         let fixture = try await APIFixture.make()
         let admin = fixture.tokens[.admin]!
@@ -424,9 +474,12 @@ struct ReportRouteTests {
             let status = try await client.send(.get, "/v1/projections", token: backoffice)
             #expect(status.status == 200)
             let entries = status["projections"]?.reportItems?.compactMap(\.objectValue) ?? []
-            #expect(entries.compactMap { $0["name"]?.stringValue } == Projection.all.map(\.name) + ["funnel"], "\(status.text)")
-            for (entry, projection) in zip(entries, Projection.all + [.board]) {
-                #expect(entry["servedBy"] == (entry["name"] == .string("funnel") ? .string("board") : .null), "\(entry)")
+            #expect(
+                entries.compactMap { $0["name"]?.stringValue } == Projection.all.map(\.name) + ["funnel", "objections"],
+                "\(status.text)")
+            for (entry, projection) in zip(entries, Projection.all + [.board, .board]) {
+                let served = ["funnel", "objections"].contains(entry["name"]?.stringValue ?? "")
+                #expect(entry["servedBy"] == (served ? .string("board") : .null), "\(entry)")
                 #expect(entry["version"] == .integer(projection.version), "\(entry)")
                 #expect(entry["position"] == .integer(head), "\(entry)")
                 #expect(entry["lagEvents"] == .integer(0), "\(entry)")

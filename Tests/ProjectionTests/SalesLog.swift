@@ -79,11 +79,13 @@ struct SalesLog {
             ])
     }
 
-    func deal(_ id: UUID, client: UUID, openedOn: String, amount: Int64, currency: String = "RUB") async throws {
+    func deal(
+        _ id: UUID, client: UUID, openedOn: String, amount: Int64, currency: String = "RUB", pipeline: String = "sales"
+    ) async throws {
         try await append(
             "DealOpened", stream: "deal-\(id.lower)", client: client,
             [
-                "dealId": id.lower, "clientId": client.lower, "pipeline": "sales", "stage": "lead",
+                "dealId": id.lower, "clientId": client.lower, "pipeline": pipeline, "stage": "lead",
                 "title": "Deal \(id.lower.prefix(4))", "amountMinor": amount, "currency": currency,
                 "openedOn": openedOn,
             ])
