@@ -4,8 +4,8 @@ import PQ
 import Projections
 import Sales
 
-/// The options every report takes: the point of view and the output form.
-struct ReportOptions: ParsableArguments {
+/// The options every report as of a day takes: the point of view and the output form.
+struct ReportOptions: ParsableArguments, ReportPrinting {
     @Option(help: "Business date (YYYY-MM-DD) the report is as of (default: today, UTC, or the date of --known-at).")
     var asOf: String?
 
@@ -23,7 +23,15 @@ struct ReportOptions: ParsableArguments {
             throw fail(error.description)
         }
     }
+}
 
+/// What every report command does with the database and its answer, whatever options it takes.
+protocol ReportPrinting {
+    /// Whether to print the report as JSON rather than as a table.
+    var json: Bool { get }
+}
+
+extension ReportPrinting {
     /// Runs a report query on a one-connection pool, mapping refusals to exit 1.
     func query<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         let pool = ConnectionPool(
@@ -181,11 +189,8 @@ struct Retention: AsyncParsableCommand {
     }
 }
 
-/// `touchstone funnel --from --to`: a cohort's conversion from stage to stage.
-struct FunnelReport: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "funnel", abstract: "Show the funnel of the deals opened in [--from, --to].")
-
+/// The cohort of deals a report covers: those of a pipeline opened in [--from, --to].
+struct CohortOptions: ParsableArguments {
     @Option(help: "The pipeline.")
     var pipeline = Pipeline.defaultName
 
@@ -195,13 +200,27 @@ struct FunnelReport: AsyncParsableCommand {
     @Option(help: "Last opening date of the cohort (YYYY-MM-DD).")
     var to: String
 
+    /// The opening dates, or exit 1 for one that is not a date.
+    func dates() throws -> (from: LocalDate, to: LocalDate) {
+        guard let first = LocalDate(from) else { throw fail("--from \(from) is not a date (YYYY-MM-DD)") }
+        guard let last = LocalDate(to) else { throw fail("--to \(to) is not a date (YYYY-MM-DD)") }
+        return (first, last)
+    }
+}
+
+/// `touchstone funnel --from --to`: a cohort's conversion from stage to stage.
+struct FunnelReport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "funnel", abstract: "Show the funnel of the deals opened in [--from, --to].")
+
+    @OptionGroup var cohort: CohortOptions
+
     @OptionGroup var options: ReportOptions
 
     func run() async throws {
         let window = try options.window()
-        guard let first = LocalDate(from) else { throw fail("--from \(from) is not a date (YYYY-MM-DD)") }
-        guard let last = LocalDate(to) else { throw fail("--to \(to) is not a date (YYYY-MM-DD)") }
-        let pipeline = pipeline
+        let (first, last) = try cohort.dates()
+        let pipeline = cohort.pipeline
         let funnel = try await options.query {
             try Funnel.query(pipeline: pipeline, from: first, to: last, window: window, on: $0)
         }
@@ -220,5 +239,45 @@ struct FunnelReport: AsyncParsableCommand {
             })
         print("Mean objections: won \(funnel.meanObjectionsWon.map { String(format: "%.4f", $0) } ?? "-"), "
             + "lost \(funnel.meanObjectionsLost.map { String(format: "%.4f", $0) } ?? "-")")
+    }
+}
+
+/// `touchstone objections --from --to`: the objections raised in a cohort's deals, per category
+/// and per number of objections in a deal.
+struct ObjectionsReport: AsyncParsableCommand, ReportPrinting {
+    static let configuration = CommandConfiguration(
+        commandName: "objections",
+        abstract: "Show the objections raised in the deals opened in [--from, --to] and how those deals closed.",
+        discussion: "Every objection, outcome, win and loss recorded so far counts (the report takes no --as-of).")
+
+    @OptionGroup var cohort: CohortOptions
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    func run() async throws {
+        let (first, last) = try cohort.dates()
+        let pipeline = cohort.pipeline
+        let report = try await query { try ObjectionReport.query(pipeline: pipeline, from: first, to: last, on: $0) }
+        if json { return printJSON(report.json) }
+        let deals = report.byCount.reduce(0) { $0 + $1.deals }
+        print("Objections in \(report.pipeline), \(deals) deal(s) opened \(report.from)…\(report.to)")
+        printTable(
+            ["category", "raised", "resolved", "unresolved", "open", "deals won", "deals lost"],
+            report.categories.map { row in
+                [
+                    row.category.rawValue, "\(row.raised)", "\(row.resolved)", "\(row.unresolved)", "\(row.open)",
+                    "\(row.dealsWon)", "\(row.dealsLost)",
+                ]
+            })
+        print("")
+        printTable(
+            ["objections", "deals", "won", "lost", "win rate"],
+            report.byCount.map { row in
+                [
+                    row.objections, "\(row.deals)", "\(row.won)", "\(row.lost)",
+                    row.winRate.map { String(format: "%.4f", $0) } ?? "-",
+                ]
+            })
     }
 }
