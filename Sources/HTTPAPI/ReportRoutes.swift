@@ -48,11 +48,13 @@ extension Router where Context == APIRequestContext {
                     rhythmFactor: query.get("rhythmFactor"), singlePurchaseDays: query.get("singlePurchaseDays"),
                     untouchedDays: query.get("untouchedDays"))
             }
+            let reasons = try reportParameter { try RetentionList.Reason.named(query.getAll("reason")) }
             let limit = try request.integerQuery("limit", default: 500, range: 1...10_000)
             let cursor = query.get("cursor")
             let list = try await reportQuery(pool) { connection in
                 try RetentionList.query(
-                    window: window, thresholds: thresholds, limit: Int(limit), cursor: cursor, on: connection)
+                    window: window, thresholds: thresholds, reasons: reasons, limit: Int(limit), cursor: cursor,
+                    on: connection)
             }
             return list.json.response()
         }

@@ -157,24 +157,31 @@ struct Retention: AsyncParsableCommand {
     @Option(help: "Registered longer ago and no touch within this many days.")
     var untouchedDays: String?
 
+    @Option(help: "Keep only clients with this reason (rhythm-broken, single-purchase, untouched); repeatable.")
+    var reason: [String] = []
+
     @OptionGroup var options: ReportOptions
 
     func run() async throws {
         let window = try options.window()
         let thresholds: RetentionList.Thresholds
+        let reasons: Set<RetentionList.Reason>
         do {
             thresholds = try RetentionList.Thresholds(
                 rhythmFactor: rhythmFactor, singlePurchaseDays: singlePurchaseDays, untouchedDays: untouchedDays)
+            reasons = try RetentionList.Reason.named(reason)
         } catch let error as ProjectionError {
             throw fail(error.description)
         }
         if options.json {
             let page = try await options.query {
-                try RetentionList.query(window: window, thresholds: thresholds, limit: 10_000, on: $0)
+                try RetentionList.query(window: window, thresholds: thresholds, reasons: reasons, limit: 10_000, on: $0)
             }
             return options.printJSON(page.json)
         }
-        let list = try await options.query { try RetentionList.query(window: window, thresholds: thresholds, on: $0) }
+        let list = try await options.query {
+            try RetentionList.query(window: window, thresholds: thresholds, reasons: reasons, on: $0)
+        }
         print("Retention as of \(list.asOf)")
         printTable(
             ["client", "name", "reasons", "last purchase", "median gap", "days since", "last touch", "ltv"],

@@ -460,6 +460,45 @@ struct ReportRouteTests {
         }
     }
 
+    /// `reason` keeps the rows with any of the reasons asked for, before paging. On 2026-04-30 the
+    /// list is B (single-purchase, untouched), A (rhythm-broken), C (untouched).
+    @Test func retentionByReasonPagesOverTheKeptRows() async throws {
+        let fixture = try await APIFixture.make()
+        let admin = fixture.tokens[.admin]!
+        let sales = fixture.tokens[.sales]!
+        try await fixture.run { client in
+            _ = try await Self.record(client, admin: admin)
+            try await Self.catchUp(fixture)
+            let (a, b, c) = (Self.a, Self.b, Self.c)
+            func clients(_ query: String) async throws -> (ids: [String], next: String?) {
+                let reply = try await client.send(.get, "/v1/retention?asOf=2026-04-30&\(query)", token: sales)
+                #expect(reply.status == 200, "\(query): \(reply.text)")
+                return (
+                    reply["clients"]?.reportItems?.compactMap { $0.objectValue?["clientId"]?.stringValue } ?? [],
+                    reply["next"]?.stringValue
+                )
+            }
+            #expect(try await clients("reason=untouched").ids == [b, c])
+            #expect(try await clients("reason=rhythm-broken").ids == [a])
+            #expect(try await clients("reason=rhythm-broken&reason=single-purchase").ids == [b, a])
+            #expect(try await clients("reason=untouched&reason=rhythm-broken&reason=single-purchase").ids == [b, a, c])
+            // The same from the dated facts (a knownAt is given) as from the current state.
+            #expect(try await clients("reason=untouched&knownAt=2100-01-01T00:00:00Z").ids == [b, c])
+            // Pages of one: C comes right after B, A (not untouched) never fills a page.
+            for known in ["", "&knownAt=2100-01-01T00:00:00Z"] {
+                let first = try await clients("reason=untouched&limit=1\(known)")
+                #expect(first.ids == [b] && first.next != nil, "\(first)")
+                let second = try await clients("reason=untouched&limit=1&cursor=\(first.next ?? "")\(known)")
+                #expect(second.ids == [c] && second.next == nil, "\(second)")
+            }
+
+            for query in ["reason=bogus", "reason=untouched&reason=", "reason=Untouched"] {
+                let refused = try await client.send(.get, "/v1/retention?asOf=2026-04-30&\(query)", token: sales)
+                #expect(refused.status == 422 && refused.isProblem && refused.errorFields == ["reason"], "\(query): \(refused.text)")
+            }
+        }
+    }
+
     @Test func projectionsStatusAndRebuild() async throws {
         let fixture = try await APIFixture.make()
         let admin = fixture.tokens[.admin]!
