@@ -132,6 +132,20 @@ struct ReportRouteTests {
         return last
     }
 
+    /// Runs `body` with a client of a fixture where the story is recorded and every read model
+    /// has caught up with it.
+    static func onTheStory(
+        _ body: @escaping @Sendable (any TestClientProtocol, APIFixture) async throws -> Void
+    ) async throws {
+        let fixture = try await APIFixture.make()
+        let admin = fixture.tokens[.admin]!
+        try await fixture.run { client in
+            _ = try await record(client, admin: admin)
+            try await catchUp(fixture)
+            try await body(client, fixture)
+        }
+    }
+
     /// Runs every projection until it has applied every committed event.
     static func catchUp(_ fixture: APIFixture) async throws {
         try await fixture.database.pool.withConnection { connection in
@@ -289,12 +303,8 @@ struct ReportRouteTests {
     }
 
     @Test func boardRetentionFunnelAndTheirWindows() async throws {
-        let fixture = try await APIFixture.make()
-        let admin = fixture.tokens[.admin]!
-        let sales = fixture.tokens[.sales]!
-        try await fixture.run { client in
-            _ = try await Self.record(client, admin: admin)
-            try await Self.catchUp(fixture)
+        try await Self.onTheStory { client, fixture in
+            let sales = fixture.tokens[.sales]!
             func get(_ path: String) async throws -> Reply { try await client.send(.get, path, token: sales) }
             let (a, b, c, d1, d2, d3) = (Self.a, Self.b, Self.c, Self.d1, Self.d2, Self.d3)
 
@@ -414,11 +424,7 @@ struct ReportRouteTests {
     /// outcome, no-budget resolved; still open), D5 (price without an outcome; lost), D4 (won), D2
     /// and D3 (none, open).
     @Test func objectionsReportOnTheStory() async throws {
-        let fixture = try await APIFixture.make()
-        let admin = fixture.tokens[.admin]!
-        try await fixture.run { client in
-            _ = try await Self.record(client, admin: admin)
-            try await Self.catchUp(fixture)
+        try await Self.onTheStory { client, fixture in
             func get(_ path: String) async throws -> Reply {
                 try await client.send(.get, path, token: fixture.tokens[.accountant]!)
             }
@@ -463,12 +469,8 @@ struct ReportRouteTests {
     /// `reason` keeps the rows with any of the reasons asked for, before paging. On 2026-04-30 the
     /// list is B (single-purchase, untouched), A (rhythm-broken), C (untouched).
     @Test func retentionByReasonPagesOverTheKeptRows() async throws {
-        let fixture = try await APIFixture.make()
-        let admin = fixture.tokens[.admin]!
-        let sales = fixture.tokens[.sales]!
-        try await fixture.run { client in
-            _ = try await Self.record(client, admin: admin)
-            try await Self.catchUp(fixture)
+        try await Self.onTheStory { client, fixture in
+            let sales = fixture.tokens[.sales]!
             let (a, b, c) = (Self.a, Self.b, Self.c)
             func clients(_ query: String) async throws -> (ids: [String], next: String?) {
                 let reply = try await client.send(.get, "/v1/retention?asOf=2026-04-30&\(query)", token: sales)
@@ -500,12 +502,9 @@ struct ReportRouteTests {
     }
 
     @Test func projectionsStatusAndRebuild() async throws {
-        let fixture = try await APIFixture.make()
-        let admin = fixture.tokens[.admin]!
-        let backoffice = fixture.tokens[.backoffice]!
-        try await fixture.run { client in
-            _ = try await Self.record(client, admin: admin)
-            try await Self.catchUp(fixture)
+        try await Self.onTheStory { client, fixture in
+            let admin = fixture.tokens[.admin]!
+            let backoffice = fixture.tokens[.backoffice]!
             let head: Int64 = try await fixture.database.pool.withConnection { connection in
                 try connection.query("SELECT max(position) FROM events").first?.decode(0) ?? 0
             }
