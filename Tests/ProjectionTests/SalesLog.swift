@@ -271,9 +271,9 @@ extension SalesLog {
                 try await payment(
                     client: client, receivedOn: day, amount: paid + 10, allocations: [(invoice, paid)], unapplied: 10)
             case 9 where !objections.isEmpty:
-                // Raw events, not decided: an objection may get a second outcome, which the report
-                // must take by log position.
-                let (objection, deal, client) = objections.randomElement(using: &random)!
+                // One outcome per objection, as the deal's decider allows (the board counts an
+                // objection open by raised minus handled).
+                let (objection, deal, client) = objections.remove(at: Int.random(in: 0..<objections.count, using: &random))
                 try await handle(objection, deal: deal, client: client, on: day, resolved: Bool.random(using: &random))
             default:
                 continue
