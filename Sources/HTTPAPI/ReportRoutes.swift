@@ -7,8 +7,9 @@ import Projections
 import Sales
 
 extension Router where Context == APIRequestContext {
-    /// The report routes: board, aging (JSON and CSV), retention, funnel, the read models' status
-    /// and their rebuild. Reports are served from the live read models (see `Projections`).
+    /// The report routes: board, aging (JSON and CSV), retention, funnel, objections, the read
+    /// models' status and their rebuild. Reports are served from the live read models (see `Projections`);
+    /// names and texts are opened with `personalData`.
     func addReportRoutes(pool: ConnectionPool, personalData: PersonalDataKeys, logger: Logger) {
         get("/v1/pipelines/{pipeline}/board") { request, context -> Response in
             _ = try context.require(.readReports)
@@ -49,11 +50,13 @@ extension Router where Context == APIRequestContext {
                     rhythmFactor: query.get("rhythmFactor"), singlePurchaseDays: query.get("singlePurchaseDays"),
                     untouchedDays: query.get("untouchedDays"))
             }
+            let reasons = try reportParameter { try RetentionList.Reason.named(query.getAll("reason")) }
             let limit = try request.integerQuery("limit", default: 500, range: 1...10_000)
             let cursor = query.get("cursor")
             let list = try await reportQuery(pool) { connection in
                 try RetentionList.query(
-                    window: window, thresholds: thresholds, limit: Int(limit), cursor: cursor, personalData: personalData,
+                    window: window, thresholds: thresholds, reasons: reasons, limit: Int(limit), cursor: cursor,
+                    personalData: personalData,
                     on: connection)
             }
             return list.json.response()
@@ -61,21 +64,20 @@ extension Router where Context == APIRequestContext {
         get("/v1/funnel") { request, context -> Response in
             _ = try context.require(.readReports)
             let window = try reportWindow(request)
-            let query = request.uri.queryParameters
-            let pipeline = query.get("pipeline") ?? Pipeline.defaultName
-            var dates: [LocalDate] = []
-            for field in ["from", "to"] {
-                guard let text = query.get(field), let date = LocalDate(text) else {
-                    throw Problem.invalidField(field, "is required, a date in the form YYYY-MM-DD")
-                }
-                dates.append(date)
-            }
-            let (from, to) = (dates[0], dates[1])
+            let (pipeline, from, to) = try cohort(request)
             let funnel = try await reportQuery(pool) { connection in
                 try Funnel.query(
                     pipeline: pipeline, from: from, to: to, window: window, personalData: personalData, on: connection)
             }
             return funnel.json.response()
+        }
+        get("/v1/reports/objections") { request, context -> Response in
+            _ = try context.require(.readReports)
+            let (pipeline, from, to) = try cohort(request)
+            let report = try await reportQuery(pool) { connection in
+                try ObjectionReport.query(pipeline: pipeline, from: from, to: to, on: connection)
+            }
+            return report.json.response()
         }
         get("/v1/projections") { _, context -> Response in
             _ = try context.require(.readProjections)
@@ -129,6 +131,20 @@ private func reportWindow(_ request: Request) throws -> ReportWindow {
     return ReportWindow(asOf: time.asOf, knownAt: time.knownAt)
 }
 
+/// The cohort of the funnel and of the objections report: `pipeline` (default `sales`) and the
+/// opening dates `from` and `to` (422 naming the field when one is missing or not a date).
+private func cohort(_ request: Request) throws -> (pipeline: String, from: LocalDate, to: LocalDate) {
+    let query = request.uri.queryParameters
+    var dates: [LocalDate] = []
+    for field in ["from", "to"] {
+        guard let text = query.get(field), let date = LocalDate(text) else {
+            throw Problem.invalidField(field, "is required, a date in the form YYYY-MM-DD")
+        }
+        dates.append(date)
+    }
+    return (query.get("pipeline") ?? Pipeline.defaultName, dates[0], dates[1])
+}
+
 /// Runs a parameter check, turning a refused parameter into a 422 problem.
 private func reportParameter<T>(_ body: () throws -> T) throws -> T {
     do {
@@ -163,5 +179,7 @@ private func problem(_ error: ProjectionError) -> Problem {
         Problem(status: 409, code: "rebuild-running", title: "Rebuild running", detail: error.description)
     case .amountOverflow:
         Problem(status: 422, code: "amount-overflow", title: "Amount overflow", detail: error.description)
+    case .readModelOutdated:
+        Problem(status: 503, code: "read-model-outdated", title: "Read model outdated", detail: error.description)
     }
 }

@@ -165,24 +165,32 @@ extension FactTable {
             """,
         indexes: ["deal_id, offered_on, position"])
 
+    /// Objections with their category (`price`, `no-need`, …), for the objections report.
     public static let objections = FactTable(
         name: "objections",
-        columns: "objection_id uuid NOT NULL, deal_id uuid NOT NULL, raised_on date NOT NULL, position bigint NOT NULL, recorded_at timestamptz NOT NULL",
-        insertColumns: "objection_id, deal_id, raised_on, position, recorded_at",
+        columns: """
+            objection_id uuid NOT NULL, deal_id uuid NOT NULL, category text NOT NULL, raised_on date NOT NULL, \
+            position bigint NOT NULL, recorded_at timestamptz NOT NULL
+            """,
+        insertColumns: "objection_id, deal_id, category, raised_on, position, recorded_at",
         select: """
-            SELECT (e.data->>'objectionId')::uuid, (e.data->>'dealId')::uuid, (e.data->>'raisedOn')::date,
-                   e.position, e.recorded_at
+            SELECT (e.data->>'objectionId')::uuid, (e.data->>'dealId')::uuid, e.data->>'category',
+                   (e.data->>'raisedOn')::date, e.position, e.recorded_at
               FROM events e WHERE e.type = 'ObjectionRaised'
             """,
         indexes: ["deal_id, raised_on"])
 
+    /// Outcomes of objections: whether handling `resolved` the objection.
     public static let objectionOutcomes = FactTable(
         name: "objection_outcomes",
-        columns: "objection_id uuid NOT NULL, deal_id uuid NOT NULL, handled_on date NOT NULL, position bigint NOT NULL, recorded_at timestamptz NOT NULL",
-        insertColumns: "objection_id, deal_id, handled_on, position, recorded_at",
+        columns: """
+            objection_id uuid NOT NULL, deal_id uuid NOT NULL, handled_on date NOT NULL, resolved boolean NOT NULL, \
+            position bigint NOT NULL, recorded_at timestamptz NOT NULL
+            """,
+        insertColumns: "objection_id, deal_id, handled_on, resolved, position, recorded_at",
         select: """
             SELECT (e.data->>'objectionId')::uuid, (e.data->>'dealId')::uuid, (e.data->>'handledOn')::date,
-                   e.position, e.recorded_at
+                   (e.data->>'resolved')::boolean, e.position, e.recorded_at
               FROM events e WHERE e.type = 'ObjectionHandled'
             """,
         indexes: ["objection_id, handled_on"])

@@ -63,17 +63,10 @@ public struct Funnel: Sendable, Equatable {
         pipeline: String, from: LocalDate, to: LocalDate, window: ReportWindow, personalData: PersonalDataKeys,
         on connection: Connection
     ) throws -> Funnel {
-        guard from <= to else {
-            throw ProjectionError.invalidParameter(field: "from", message: "must not be after to")
-        }
-        let model = try ProjectionRegistry.live(.board, on: connection)
         let (asOf, knownAt) = (window.asOfText, window.knownAtText)
-        var stageNames = try model.stages(of: pipeline, knownAt: knownAt, on: connection)
-        let cohort: SQL = """
-            SELECT deal_id FROM \(fragment: model.table(.deals))
-             WHERE pipeline = \(pipeline) AND opened_on BETWEEN \(from.description)::date AND \(to.description)::date
-               AND opened_on <= \(asOf)::date AND recorded_at <= \(knownAt)::timestamptz
-            """
+        let deals = try DealCohort(pipeline: pipeline, from: from, to: to, asOf: asOf, knownAt: knownAt, on: connection)
+        let (model, cohort) = (deals.model, deals.deals)
+        var stageNames = deals.stages
         var entries: [UUID: [Entry]] = [:]
         try connection.forEachRow(
             """

@@ -18,7 +18,8 @@ public struct Projection: Sendable, Hashable {
     // Version 3 of board, aging and retention: their text columns hold personal values sealed, as
     // the log does since migration 0008; a database upgraded from plaintext rebuilds them once.
 
-    /// The pipeline board: open deals per stage.
+    /// The pipeline board: open deals per stage. Version 3 also keeps each objection's category
+    /// and each outcome's `resolved` (for the objections report).
     public static let board = Projection(
         name: "board", version: 3,
         tables: [
@@ -35,10 +36,12 @@ public struct Projection: Sendable, Hashable {
     public static let all: [Projection] = [.board, .aging, .retention]
 
     /// The reports served from another read model's tables, by name: the funnel of deal cohorts
-    /// reads the board's facts (deals, stage entries, closes, objections, pipelines), which hold
-    /// all it needs. A funnel of its own kept the same facts a second time, and a rebuild filled,
-    /// indexed and compared each of them twice.
-    public static let servingOthers: [(report: String, projection: Projection)] = [("funnel", .board)]
+    /// and the objections report read the board's facts (deals, stage entries, closes, objections
+    /// and their outcomes, pipelines), which hold all they need. A funnel of its own kept the same
+    /// facts a second time, and a rebuild filled, indexed and compared each of them twice.
+    public static let servingOthers: [(report: String, projection: Projection)] = [
+        ("funnel", .board), ("objections", .board),
+    ]
 
     /// The read model called `name`, or the one that serves the report called `name`, if any.
     public static func named(_ name: String) -> Projection? {

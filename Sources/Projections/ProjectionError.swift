@@ -10,6 +10,9 @@ public enum ProjectionError: Error, Sendable, Equatable, CustomStringConvertible
     case unknownPipeline(String)
     /// A sum of amounts does not fit in 64 bits.
     case amountOverflow
+    /// The live read model `name` was filled by code `version`, older than the `needed` one that
+    /// keeps what the report reads; the projection runner rebuilds it at the code's version.
+    case readModelOutdated(name: String, version: Int, needed: Int)
 
     public var description: String {
         switch self {
@@ -18,6 +21,8 @@ public enum ProjectionError: Error, Sendable, Equatable, CustomStringConvertible
         case .invalidParameter(let field, let message): "\(field) \(message)"
         case .unknownPipeline(let name): "no pipeline is called '\(name)'"
         case .amountOverflow: "a sum of amounts does not fit in 64 bits"
+        case .readModelOutdated(let name, let version, let needed):
+            "read model '\(name)' is at version \(version) and this report needs version \(needed): it is being rebuilt, retry later"
         }
     }
 }

@@ -44,7 +44,7 @@ public struct ProjectionStatus: Sendable, Equatable {
     /// The last refused rebuild, if any.
     public var lastRebuildError: String?
     /// The read model whose tables serve this report, when it keeps none of its own (the funnel
-    /// is served by the board): its figures are that read model's.
+    /// and the objections report are served by the board): its figures are that read model's.
     public var servedBy: String?
 
     /// The status of every read model, in ``Projection/all`` order, then of every report served

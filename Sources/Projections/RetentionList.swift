@@ -33,6 +33,30 @@ public struct RetentionList: Sendable, Equatable {
         }
     }
 
+    /// A reason to act on a client; a row lists its reasons in the order of ``allCases``.
+    public enum Reason: String, Sendable, Hashable, CaseIterable {
+        /// At least two distinct purchase dates, and the days since the last one exceed the
+        /// rhythm factor times the median gap.
+        case rhythmBroken = "rhythm-broken"
+        /// Exactly one purchase date, longer ago than `singlePurchaseDays`.
+        case singlePurchase = "single-purchase"
+        /// Registered longer ago than `untouchedDays` and no touch within them.
+        case untouched
+
+        /// The reasons named by the (repeatable) `reason` query parameter; none keeps every row.
+        /// - Throws: ``ProjectionError/invalidParameter(field:message:)`` for a name that is no reason.
+        public static func named(_ names: [String]) throws -> Set<Reason> {
+            try Set(
+                names.map { name in
+                    guard let reason = Reason(rawValue: name) else {
+                        throw ProjectionError.invalidParameter(
+                            field: "reason", message: "must be one of \(allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    return reason
+                })
+        }
+    }
+
     /// One client to act on.
     public struct Client: Sendable, Equatable {
         public var clientId: UUID
@@ -63,7 +87,9 @@ public struct RetentionList: Sendable, Equatable {
     public var next: String?
 
     /// The list in `window`, from the live `retention` read model: the page of at most `limit`
-    /// clients after the one `cursor` names, or every client to act on when `limit` is nil.
+    /// clients after the one `cursor` names, or every client to act on when `limit` is nil. With
+    /// `reasons`, only the clients with at least one of them; the page is filled from those (the
+    /// filter applies before paging).
     ///
     /// Clients are read in report order after `cursor` (PostgreSQL sorts them) until the page is
     /// full, a growing chunk at a time. When no fact is dated after `asOf` and `knownAt` is not
@@ -72,8 +98,8 @@ public struct RetentionList: Sendable, Equatable {
     /// pass for the whole list).
     /// - Throws: ``ProjectionError/invalidParameter(field:message:)`` for a bad cursor or limit.
     public static func query(
-        window: ReportWindow, thresholds: Thresholds = Thresholds(), limit: Int? = nil, cursor: String? = nil,
-        personalData: PersonalDataKeys, on connection: Connection
+        window: ReportWindow, thresholds: Thresholds = Thresholds(), reasons: Set<Reason> = [], limit: Int? = nil,
+        cursor: String? = nil, personalData: PersonalDataKeys, on connection: Connection
     ) throws -> RetentionList {
         let model = try ProjectionRegistry.live(.retention, on: connection)
         let limit = try limit.map(ReportPage.checked)
@@ -141,7 +167,9 @@ public struct RetentionList: Sendable, Equatable {
                 guard limit.map({ clients.count <= $0 }) ?? true else { return }
                 order = try row.decode("ltv_order")
                 after = try row.decode("client_id") as UUID
-                if let client = try client(row, window: window, thresholds: thresholds) { clients.append(client) }
+                if let client = try client(row, window: window, thresholds: thresholds, keeping: reasons) {
+                    clients.append(client)
+                }
             }
             guard let size = chunk, fetched == size else { break }
             chunk = min(size * 2, ReportPage.maximumLimit * 4)
@@ -157,8 +185,10 @@ public struct RetentionList: Sendable, Equatable {
 
     /// The client of one row (`client_id`, `name`, `registered_on`, `purchase_dates` as
     /// comma-separated dates, `ltv` as comma-separated `currency:amount`, `last_touch_on`), or nil
-    /// when there is no reason to act on it.
-    private static func client(_ row: Row, window: ReportWindow, thresholds: Thresholds) throws -> Client? {
+    /// when there is no reason to act on it, or none of `kept` (unless `kept` is empty).
+    private static func client(_ row: Row, window: ReportWindow, thresholds: Thresholds, keeping kept: Set<Reason>)
+        throws -> Client?
+    {
         let dates = (try row.decodeOptional("purchase_dates", as: String.self) ?? "").split(separator: ",")
             .compactMap { LocalDate(String($0)) }
         var ltv: [String: Int64] = [:]
@@ -177,21 +207,21 @@ public struct RetentionList: Sendable, Equatable {
             : gaps.count % 2 == 1
                 ? Double(gaps[gaps.count / 2]) : Double(gaps[gaps.count / 2 - 1] + gaps[gaps.count / 2]) / 2
         let sinceLast = dates.last.map { $0.days(until: window.asOf) }
-        var reasons: [String] = []
+        var reasons: [Reason] = []
         if let median, let sinceLast, Double(sinceLast) > thresholds.rhythmFactor * median {
-            reasons.append("rhythm-broken")
+            reasons.append(.rhythmBroken)
         }
         if dates.count == 1, let sinceLast, sinceLast > thresholds.singlePurchaseDays {
-            reasons.append("single-purchase")
+            reasons.append(.singlePurchase)
         }
         if let registeredOn, registeredOn.days(until: window.asOf) > thresholds.untouchedDays,
             lastTouchOn.map({ $0.days(until: window.asOf) >= thresholds.untouchedDays }) ?? true
         {
-            reasons.append("untouched")
+            reasons.append(.untouched)
         }
-        guard !reasons.isEmpty else { return nil }
+        guard !reasons.isEmpty, kept.isEmpty || !kept.isDisjoint(with: reasons) else { return nil }
         return Client(
-            clientId: try row.decode("client_id"), name: try row.decodeOptional("name"), reasons: reasons,
+            clientId: try row.decode("client_id"), name: try row.decodeOptional("name"), reasons: reasons.map(\.rawValue),
             lastPurchaseOn: dates.last, medianIntervalDays: median, daysSinceLastPurchase: sinceLast,
             lastTouchOn: lastTouchOn, ltv: ltv)
     }

@@ -85,7 +85,12 @@ public struct DemoScript: Sendable {
                         "command": .string("move-deal-stage"), "dealId": .string(dealId.canonical), "stage": .string(stage),
                         "movedOn": .string(date.description),
                     ]))
-                lines.append(contentsOf: stageWork(stage, dealId: dealId, amount: amount, currency: currency, on: date, random: &random))
+                // The fifth client's deal meets six objections before it is won (seed 003: professionals
+                // close after the 5th–6th objection).
+                lines.append(
+                    contentsOf: stageWork(
+                        stage, dealId: dealId, amount: amount, currency: currency, on: date, objections: index == 4 ? 6 : 1,
+                        random: &random))
             }
             date = date.adding(days: 4) ?? date
             switch index % 4 {
@@ -138,7 +143,8 @@ public struct DemoScript: Sendable {
     }
 
     private func stageWork(
-        _ stage: String, dealId: UUID, amount: Int64, currency: String, on date: LocalDate, random: inout SplitMix64
+        _ stage: String, dealId: UUID, amount: Int64, currency: String, on date: LocalDate, objections: Int,
+        random: inout SplitMix64
     ) -> [JSONValue] {
         switch stage {
         case "offer":
@@ -150,20 +156,28 @@ public struct DemoScript: Sendable {
                 ]),
             ]
         case "objections":
-            let objectionId = random.uuid()
-            let category = Self.objectionCategories[Int(random.next(in: 0...5))]
-            return [
-                .object([
-                    "command": .string("raise-objection"), "dealId": .string(dealId.canonical),
-                    "objectionId": .string(objectionId.canonical), "category": .string(category),
-                    "raisedOn": .string(date.description), "text": .string("Too expensive compared to what we pay now"),
-                ]),
-                .object([
-                    "command": .string("handle-objection"), "dealId": .string(dealId.canonical),
-                    "objectionId": .string(objectionId.canonical), "handledOn": .string(date.description),
-                    "resolved": .bool(random.next(in: 0...2) > 0), "response": .string("Showed the total cost of ownership"),
-                ]),
-            ]
+            // The first objection with the client's words and our response; any further ones by
+            // their category alone.
+            var lines = [JSONValue]()
+            for number in 0..<objections {
+                let objectionId = random.uuid()
+                let category = Self.objectionCategories[Int(random.next(in: 0...5))]
+                lines.append(
+                    .object(omittingNil: [
+                        "command": .string("raise-objection"), "dealId": .string(dealId.canonical),
+                        "objectionId": .string(objectionId.canonical), "category": .string(category),
+                        "raisedOn": .string(date.description),
+                        "text": number == 0 ? .string("Too expensive compared to what we pay now") : nil,
+                    ]))
+                lines.append(
+                    .object(omittingNil: [
+                        "command": .string("handle-objection"), "dealId": .string(dealId.canonical),
+                        "objectionId": .string(objectionId.canonical), "handledOn": .string(date.description),
+                        "resolved": .bool(random.next(in: 0...2) > 0),
+                        "response": number == 0 ? .string("Showed the total cost of ownership") : nil,
+                    ]))
+            }
+            return lines
         case "bargaining":
             return [
                 .object([

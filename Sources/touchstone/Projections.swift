@@ -44,7 +44,7 @@ struct ProjectionsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Rebuild read models from the whole log beside the live ones, then swap them in.")
 
-        @Argument(help: "The read model (board, aging, retention; funnel rebuilds board, which serves it).")
+        @Argument(help: "The read model (board, aging, retention; funnel and objections rebuild board, which serves them).")
         var name: String?
 
         @Flag(help: "Rebuild every read model.")
@@ -66,7 +66,7 @@ struct ProjectionsCommand: AsyncParsableCommand {
                 projections = [projection]
                 if projection.name != name { print("\(name) is served by the \(projection.name) read model: rebuilding \(projection.name)") }
             } else {
-                throw fail("no read model is called '\(name ?? "")' (board, aging, retention, funnel)")
+                throw fail("no read model is called '\(name ?? "")' (board, aging, retention, funnel, objections)")
             }
             var logger = DatabaseEnvironment.logger("touchstone.rebuild")
             // The progress bar and the outcome lines say what info logs would;

@@ -5,8 +5,8 @@ import PQ
 import Projections
 import Sales
 
-/// The options every report takes: the point of view and the output form.
-struct ReportOptions: ParsableArguments {
+/// The options every report as of a day takes: the point of view and the output form.
+struct ReportOptions: ParsableArguments, ReportPrinting {
     @Option(help: "Business date (YYYY-MM-DD) the report is as of (default: today, UTC, or the date of --known-at).")
     var asOf: String?
 
@@ -24,7 +24,15 @@ struct ReportOptions: ParsableArguments {
             throw fail(error.description)
         }
     }
+}
 
+/// What every report command does with the database and its answer, whatever options it takes.
+protocol ReportPrinting {
+    /// Whether to print the report as JSON rather than as a table.
+    var json: Bool { get }
+}
+
+extension ReportPrinting {
     /// Runs a report query on a one-connection pool with the clients' data keys (names and texts
     /// are opened with them), mapping refusals to exit 1.
     func query<T: Sendable>(_ body: @escaping @Sendable (Connection, PersonalDataKeys) throws -> T) async throws -> T {
@@ -159,24 +167,32 @@ struct Retention: AsyncParsableCommand {
     @Option(help: "Registered longer ago and no touch within this many days.")
     var untouchedDays: String?
 
+    @Option(help: "Keep only clients with this reason (rhythm-broken, single-purchase, untouched); repeatable.")
+    var reason: [String] = []
+
     @OptionGroup var options: ReportOptions
 
     func run() async throws {
         let window = try options.window()
         let thresholds: RetentionList.Thresholds
+        let reasons: Set<RetentionList.Reason>
         do {
             thresholds = try RetentionList.Thresholds(
                 rhythmFactor: rhythmFactor, singlePurchaseDays: singlePurchaseDays, untouchedDays: untouchedDays)
+            reasons = try RetentionList.Reason.named(reason)
         } catch let error as ProjectionError {
             throw fail(error.description)
         }
         if options.json {
             let page = try await options.query {
-                try RetentionList.query(window: window, thresholds: thresholds, limit: 10_000, personalData: $1, on: $0)
+                try RetentionList.query(
+                    window: window, thresholds: thresholds, reasons: reasons, limit: 10_000, personalData: $1, on: $0)
             }
             return options.printJSON(page.json)
         }
-        let list = try await options.query { try RetentionList.query(window: window, thresholds: thresholds, personalData: $1, on: $0) }
+        let list = try await options.query {
+            try RetentionList.query(window: window, thresholds: thresholds, reasons: reasons, personalData: $1, on: $0)
+        }
         print("Retention as of \(list.asOf)")
         printTable(
             ["client", "name", "reasons", "last purchase", "median gap", "days since", "last touch", "ltv"],
@@ -191,11 +207,8 @@ struct Retention: AsyncParsableCommand {
     }
 }
 
-/// `touchstone funnel --from --to`: a cohort's conversion from stage to stage.
-struct FunnelReport: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "funnel", abstract: "Show the funnel of the deals opened in [--from, --to].")
-
+/// The cohort of deals a report covers: those of a pipeline opened in [--from, --to].
+struct CohortOptions: ParsableArguments {
     @Option(help: "The pipeline.")
     var pipeline = Pipeline.defaultName
 
@@ -205,13 +218,27 @@ struct FunnelReport: AsyncParsableCommand {
     @Option(help: "Last opening date of the cohort (YYYY-MM-DD).")
     var to: String
 
+    /// The opening dates, or exit 1 for one that is not a date.
+    func dates() throws -> (from: LocalDate, to: LocalDate) {
+        guard let first = LocalDate(from) else { throw fail("--from \(from) is not a date (YYYY-MM-DD)") }
+        guard let last = LocalDate(to) else { throw fail("--to \(to) is not a date (YYYY-MM-DD)") }
+        return (first, last)
+    }
+}
+
+/// `touchstone funnel --from --to`: a cohort's conversion from stage to stage.
+struct FunnelReport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "funnel", abstract: "Show the funnel of the deals opened in [--from, --to].")
+
+    @OptionGroup var cohort: CohortOptions
+
     @OptionGroup var options: ReportOptions
 
     func run() async throws {
         let window = try options.window()
-        guard let first = LocalDate(from) else { throw fail("--from \(from) is not a date (YYYY-MM-DD)") }
-        guard let last = LocalDate(to) else { throw fail("--to \(to) is not a date (YYYY-MM-DD)") }
-        let pipeline = pipeline
+        let (first, last) = try cohort.dates()
+        let pipeline = cohort.pipeline
         let funnel = try await options.query {
             try Funnel.query(pipeline: pipeline, from: first, to: last, window: window, personalData: $1, on: $0)
         }
@@ -230,5 +257,47 @@ struct FunnelReport: AsyncParsableCommand {
             })
         print("Mean objections: won \(funnel.meanObjectionsWon.map { String(format: "%.4f", $0) } ?? "-"), "
             + "lost \(funnel.meanObjectionsLost.map { String(format: "%.4f", $0) } ?? "-")")
+    }
+}
+
+/// `touchstone objections --from --to`: the objections raised in a cohort's deals, per category
+/// and per number of objections in a deal.
+struct ObjectionsReport: AsyncParsableCommand, ReportPrinting {
+    static let configuration = CommandConfiguration(
+        commandName: "objections",
+        abstract: "Show the objections raised in the deals opened in [--from, --to] and how those deals closed.",
+        discussion: "Every objection, outcome, win and loss recorded so far counts (the report takes no --as-of).")
+
+    @OptionGroup var cohort: CohortOptions
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    func run() async throws {
+        let (first, last) = try cohort.dates()
+        let pipeline = cohort.pipeline
+        let report = try await query { connection, _ in
+            try ObjectionReport.query(pipeline: pipeline, from: first, to: last, on: connection)
+        }
+        if json { return printJSON(report.json) }
+        let deals = report.byCount.reduce(0) { $0 + $1.deals }
+        print("Objections in \(report.pipeline), \(deals) deal(s) opened \(report.from)…\(report.to)")
+        printTable(
+            ["category", "raised", "resolved", "unresolved", "open", "deals won", "deals lost"],
+            report.categories.map { row in
+                [
+                    row.category.rawValue, "\(row.raised)", "\(row.resolved)", "\(row.unresolved)", "\(row.open)",
+                    "\(row.dealsWon)", "\(row.dealsLost)",
+                ]
+            })
+        print("")
+        printTable(
+            ["objections", "deals", "won", "lost", "win rate"],
+            report.byCount.map { row in
+                [
+                    row.objections, "\(row.deals)", "\(row.won)", "\(row.lost)",
+                    row.winRate.map { String(format: "%.4f", $0) } ?? "-",
+                ]
+            })
     }
 }

@@ -14,8 +14,8 @@ struct Touchstone: AsyncParsableCommand {
             Import.self,
             Demo.self,
             Token.self, History.self,
-            Board.self, Aging.self, Retention.self, FunnelReport.self, ProjectionsCommand.self, Project.self,
-            Forget.self, Keys.self,
+            Board.self, Aging.self, Retention.self, FunnelReport.self, ObjectionsReport.self, ProjectionsCommand.self,
+            Project.self, Forget.self, Keys.self,
         ]
     )
 

@@ -1,4 +1,5 @@
 import Foundation
+import Projections
 import Recording
 import Sales
 import TestSupport
@@ -17,6 +18,16 @@ struct DemoLoadTests {
         #expect(summary.loaded == lines.count)
         let again = try await importer.load(Array(lines.prefix(3)))
         #expect(again.rejections.count == 3)
+
+        // One deal meets six objections and is won: the objections report shows a row for 6+.
+        let report = try await database.pool.withConnection { connection in
+            while try ProjectionRegistry.applyNextBatch(.board, batchSize: 5_000, on: connection) > 0 {}
+            return try ObjectionReport.query(
+                pipeline: "sales", from: LocalDate(year: 2025, month: 1, day: 1)!, to: LocalDate(year: 2026, month: 3, day: 1)!,
+                on: connection)
+        }
+        #expect(report.byCount.last?.objections == "6+")
+        #expect(report.byCount.last?.deals == 1 && report.byCount.last?.won == 1, "\(report.byCount)")
     }
 
     @Test func importLinesAreNumberedAndValidated() async throws {

@@ -132,6 +132,20 @@ struct ReportRouteTests {
         return last
     }
 
+    /// Runs `body` with a client of a fixture where the story is recorded and every read model
+    /// has caught up with it.
+    static func onTheStory(
+        _ body: @escaping @Sendable (any TestClientProtocol, APIFixture) async throws -> Void
+    ) async throws {
+        let fixture = try await APIFixture.make()
+        let admin = fixture.tokens[.admin]!
+        try await fixture.run { client in
+            _ = try await record(client, admin: admin)
+            try await catchUp(fixture)
+            try await body(client, fixture)
+        }
+    }
+
     /// Runs every projection until it has applied every committed event.
     static func catchUp(_ fixture: APIFixture) async throws {
         try await fixture.database.pool.withConnection { connection in
@@ -290,12 +304,8 @@ struct ReportRouteTests {
     }
 
     @Test func boardRetentionFunnelAndTheirWindows() async throws {
-        let fixture = try await APIFixture.make()
-        let admin = fixture.tokens[.admin]!
-        let sales = fixture.tokens[.sales]!
-        try await fixture.run { client in
-            _ = try await Self.record(client, admin: admin)
-            try await Self.catchUp(fixture)
+        try await Self.onTheStory { client, fixture in
+            let sales = fixture.tokens[.sales]!
             func get(_ path: String) async throws -> Reply { try await client.send(.get, path, token: sales) }
             let (a, b, c, d1, d2, d3) = (Self.a, Self.b, Self.c, Self.d1, Self.d2, Self.d3)
 
@@ -411,13 +421,91 @@ struct ReportRouteTests {
         }
     }
 
+    /// The objections report on the story's April cohort: D1 (2 objections: price without an
+    /// outcome, no-budget resolved; still open), D5 (price without an outcome; lost), D4 (won), D2
+    /// and D3 (none, open).
+    @Test func objectionsReportOnTheStory() async throws {
+        try await Self.onTheStory { client, fixture in
+            func get(_ path: String) async throws -> Reply {
+                try await client.send(.get, path, token: fixture.tokens[.accountant]!)
+            }
+            let report = try await get("/v1/reports/objections?from=2026-04-01&to=2026-04-30")
+            #expect(report.status == 200, "\(report.text)")
+            func category(_ name: String, _ raised: Int = 0, resolved: Int = 0, open: Int = 0, lost: Int = 0) -> String {
+                #"{"category":"\#(name)","raised":\#(raised),"resolved":\#(resolved),"unresolved":0,"open":\#(open),"dealsWon":0,"dealsLost":\#(lost)}"#
+            }
+            let categories = [
+                category("price", 2, open: 2, lost: 1), category("no-need"), category("not-interested"),
+                category("has-supplier"), category("no-budget", 1, resolved: 1), category("not-now"),
+                category("own-resources"), category("crisis"), category("other"),
+            ]
+            func count(_ objections: String, _ deals: Int = 0, won: Int = 0, lost: Int = 0, rate: String = "null") -> String {
+                #"{"objections":"\#(objections)","deals":\#(deals),"won":\#(won),"lost":\#(lost),"winRate":\#(rate)}"#
+            }
+            let byCount = [
+                count("0", 3, won: 1, rate: "1"), count("1", 1, lost: 1, rate: "0"), count("2", 1), count("3"), count("4"),
+                count("5"), count("6+"),
+            ]
+            #expect(
+                report.json
+                    == Self.parse(
+                        #"{"pipeline":"sales","from":"2026-04-01","to":"2026-04-30","categories":[\#(categories.joined(separator: ","))],"byCount":[\#(byCount.joined(separator: ","))]}"#
+                    ), "\(report.text)")
+            // Only D4 and D5 were opened in [04-02, 04-09]: one won without objections, one lost after one.
+            let narrow = try await get("/v1/reports/objections?pipeline=sales&from=2026-04-02&to=2026-04-09")
+            #expect(narrow["byCount"] == Self.parse("[\(count("0", 1, won: 1, rate: "1")),\(count("1", 1, lost: 1, rate: "0")),\(count("2")),\(count("3")),\(count("4")),\(count("5")),\(count("6+"))]"), "\(narrow.text)")
+
+            for (query, field) in [
+                ("to=2026-04-30", "from"), ("from=2026-04-01", "to"), ("from=2026-04-31&to=2026-05-01", "from"),
+                ("from=2026-04-01&to=30.04.2026", "to"), ("from=2026-04-30&to=2026-04-01", "from"),
+            ] {
+                let refused = try await get("/v1/reports/objections?\(query)")
+                #expect(refused.status == 422 && refused.isProblem && refused.errorFields == [field], "\(query): \(refused.text)")
+            }
+            let unknown = try await get("/v1/reports/objections?pipeline=nowhere&from=2026-04-01&to=2026-04-30")
+            #expect(unknown.status == 404 && unknown.isProblem, "\(unknown.text)")
+        }
+    }
+
+    /// `reason` keeps the rows with any of the reasons asked for, before paging. On 2026-04-30 the
+    /// list is B (single-purchase, untouched), A (rhythm-broken), C (untouched).
+    @Test func retentionByReasonPagesOverTheKeptRows() async throws {
+        try await Self.onTheStory { client, fixture in
+            let sales = fixture.tokens[.sales]!
+            let (a, b, c) = (Self.a, Self.b, Self.c)
+            func clients(_ query: String) async throws -> (ids: [String], next: String?) {
+                let reply = try await client.send(.get, "/v1/retention?asOf=2026-04-30&\(query)", token: sales)
+                #expect(reply.status == 200, "\(query): \(reply.text)")
+                return (
+                    reply["clients"]?.reportItems?.compactMap { $0.objectValue?["clientId"]?.stringValue } ?? [],
+                    reply["next"]?.stringValue
+                )
+            }
+            #expect(try await clients("reason=untouched").ids == [b, c])
+            #expect(try await clients("reason=rhythm-broken").ids == [a])
+            #expect(try await clients("reason=rhythm-broken&reason=single-purchase").ids == [b, a])
+            #expect(try await clients("reason=untouched&reason=rhythm-broken&reason=single-purchase").ids == [b, a, c])
+            // The same from the dated facts (a knownAt is given) as from the current state.
+            #expect(try await clients("reason=untouched&knownAt=2100-01-01T00:00:00Z").ids == [b, c])
+            // Pages of one: C comes right after B, A (not untouched) never fills a page.
+            for known in ["", "&knownAt=2100-01-01T00:00:00Z"] {
+                let first = try await clients("reason=untouched&limit=1\(known)")
+                #expect(first.ids == [b] && first.next != nil, "\(first)")
+                let second = try await clients("reason=untouched&limit=1&cursor=\(first.next ?? "")\(known)")
+                #expect(second.ids == [c] && second.next == nil, "\(second)")
+            }
+
+            for query in ["reason=bogus", "reason=untouched&reason=", "reason=Untouched"] {
+                let refused = try await client.send(.get, "/v1/retention?asOf=2026-04-30&\(query)", token: sales)
+                #expect(refused.status == 422 && refused.isProblem && refused.errorFields == ["reason"], "\(query): \(refused.text)")
+            }
+        }
+    }
+
     @Test func projectionsStatusAndRebuild() async throws {
-        let fixture = try await APIFixture.make()
-        let admin = fixture.tokens[.admin]!
-        let backoffice = fixture.tokens[.backoffice]!
-        try await fixture.run { client in
-            _ = try await Self.record(client, admin: admin)
-            try await Self.catchUp(fixture)
+        try await Self.onTheStory { client, fixture in
+            let admin = fixture.tokens[.admin]!
+            let backoffice = fixture.tokens[.backoffice]!
             let head: Int64 = try await fixture.database.pool.withConnection { connection in
                 try connection.query("SELECT max(position) FROM events").first?.decode(0) ?? 0
             }
@@ -425,9 +513,12 @@ struct ReportRouteTests {
             let status = try await client.send(.get, "/v1/projections", token: backoffice)
             #expect(status.status == 200)
             let entries = status["projections"]?.reportItems?.compactMap(\.objectValue) ?? []
-            #expect(entries.compactMap { $0["name"]?.stringValue } == Projection.all.map(\.name) + ["funnel"], "\(status.text)")
-            for (entry, projection) in zip(entries, Projection.all + [.board]) {
-                #expect(entry["servedBy"] == (entry["name"] == .string("funnel") ? .string("board") : .null), "\(entry)")
+            #expect(
+                entries.compactMap { $0["name"]?.stringValue } == Projection.all.map(\.name) + ["funnel", "objections"],
+                "\(status.text)")
+            for (entry, projection) in zip(entries, Projection.all + [.board, .board]) {
+                let served = ["funnel", "objections"].contains(entry["name"]?.stringValue ?? "")
+                #expect(entry["servedBy"] == (served ? .string("board") : .null), "\(entry)")
                 #expect(entry["version"] == .integer(projection.version), "\(entry)")
                 #expect(entry["position"] == .integer(head), "\(entry)")
                 #expect(entry["lagEvents"] == .integer(0), "\(entry)")

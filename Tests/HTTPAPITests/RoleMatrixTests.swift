@@ -54,6 +54,7 @@ struct RoleMatrixTests {
                 ("GET", "/v1/events", nil, .readReports),
                 ("GET", "/v1/pipelines/sales/board", nil, .readReports),
                 ("GET", "/v1/funnel?from=2026-01-01&to=2026-01-31", nil, .readReports),
+                ("GET", "/v1/reports/objections?from=2026-01-01&to=2026-01-31", nil, .readReports),
                 ("GET", "/v1/retention", nil, .readReports),
                 ("GET", "/v1/receivables/aging", nil, .readAging),
                 ("GET", "/v1/projections", nil, .readProjections),

@@ -48,6 +48,17 @@ struct CurrentStateTests {
                     #expect(fast.clients == slow.clients, "retention \(day)")
                     return (fast.next, slow.next, fast.clients.count)
                 }
+                // Filtered by reason before paging, page by page the same both ways.
+                try await expectSamePages(limit: limit) { limit, cursor, connection in
+                    let reasons: Set<RetentionList.Reason> = [.rhythmBroken, .singlePurchase]
+                    let (fast, slow) = (
+                        try RetentionList.query(window: current, reasons: reasons, limit: limit, cursor: cursor, personalData: log.personalData, on: connection),
+                        try RetentionList.query(window: dated, reasons: reasons, limit: limit, cursor: cursor, personalData: log.personalData, on: connection)
+                    )
+                    #expect(fast.clients == slow.clients, "retention by reason \(day)")
+                    #expect(fast.clients.allSatisfy { !Set($0.reasons).isDisjoint(with: ["rhythm-broken", "single-purchase"]) })
+                    return (fast.next, slow.next, fast.clients.count)
+                }
             }
             let (fast, slow) = try await log.query { connection in
                 (

@@ -31,13 +31,14 @@ struct DeterminismTests {
     /// Every column of the tables of current state on a history that reaches its edges: a
     /// re-registration dated earlier, back-dated facts, orders in two currencies, stage moves and
     /// offers on the same day (decided by position), a payment allocated to two invoices with
-    /// unapplied credit in two currencies, a credit note, a write-off, an objection handled. Live
-    /// batches of one event each fold them as the rebuild does from its fact tables.
+    /// unapplied credit in two currencies, a credit note, a write-off, an objection handled and one
+    /// handled twice (its category and each outcome's `resolved` kept as facts). Live batches of one
+    /// event each fold them as the rebuild does from its fact tables.
     @Test func liveBatchesOfOneEventEqualARebuildOnTheEdgesOfCurrentState() async throws {
         let log = try await SalesLog.make()
         let day = LocalDateText.day
         let (client, deal) = (UUID.numbered(1), UUID.numbered(2))
-        let (first, second, objection) = (UUID.numbered(3), UUID.numbered(4), UUID.numbered(5))
+        let (first, second, objection, reopened) = (UUID.numbered(3), UUID.numbered(4), UUID.numbered(5), UUID.numbered(6))
         try await log.client(client, name: "Acme", registeredOn: day(10))
         try await log.order(client: client, placedOn: day(20), amount: 500)
         try await log.order(client: client, placedOn: day(5), amount: 700, currency: "EUR")
@@ -60,6 +61,9 @@ struct DeterminismTests {
         try await log.offer(deal: deal, client: client, on: day(71), amount: 700)
         try await log.objection(objection, deal: deal, client: client, raisedOn: day(73))
         try await log.handle(objection, deal: deal, client: client, on: day(74))
+        try await log.objection(reopened, deal: deal, client: client, raisedOn: day(73), category: "no-budget")
+        try await log.handle(reopened, deal: deal, client: client, on: day(76), resolved: false)
+        try await log.handle(reopened, deal: deal, client: client, on: day(75))
         try await log.touch(client: client, deal: deal, at: day(75) + "T23:59:59.999999Z")
         try await log.touch(client: client, at: day(40) + "T00:00:00Z")
         try await log.win(deal, client: client, stage: "needs", on: day(80))
@@ -79,6 +83,14 @@ struct DeterminismTests {
                 "SELECT string_agg(u::text, ' ' ORDER BY currency) FROM \(fragment: aging.table(.unappliedCredits)) u",
                 "SELECT string_agg(a::text, ' ') FROM \(fragment: retention.table(.clientActivity)) a",
                 "SELECT string_agg(p::text, ' ') FROM \(fragment: board.table(.dealProgress)) p",
+                """
+                SELECT string_agg(concat_ws(',', objection_id, category, raised_on), ' ' ORDER BY position)
+                  FROM \(fragment: board.table(.objections))
+                """,
+                """
+                SELECT string_agg(concat_ws(',', objection_id, handled_on, resolved::text), ' ' ORDER BY position)
+                  FROM \(fragment: board.table(.objectionOutcomes))
+                """,
             ].map { (statement: SQL) in try connection.query(statement).first?.decode(0, as: String.self) ?? "" }
         }
         let (id, dealID) = (client.lower, deal.lower)
@@ -88,8 +100,10 @@ struct DeterminismTests {
                     + "(\(second.lower),\(id),RUB,\(day(31)),\(day(45)),2000,800,t,\(day(50)),0)",
                 "(\(id),EUR,30,\(day(33))) (\(id),RUB,100,\(day(35)))",
                 #"(\#(id),\#(day(3)),5,"{\#(day(5)),\#(day(20))}","{""EUR"": 700, ""RUB"": 800}",-800,\#(day(75)),\#(day(75)))"#,
-                "(\(dealID),\(id),sales,\"Deal 0000\",900,RUB,\(day(60)),contact,\(day(70)),15,800,EUR,\(day(72)),18,1,1,t,"
+                "(\(dealID),\(id),sales,\"Deal 0000\",900,RUB,\(day(60)),contact,\(day(70)),15,800,EUR,\(day(72)),18,2,3,t,"
                     + "\(day(75)),\(day(80)))",
+                "\(objection.lower),price,\(day(73)) \(reopened.lower),no-budget,\(day(73))",
+                "\(objection.lower),\(day(74)),true \(reopened.lower),\(day(76)),false \(reopened.lower),\(day(75)),true",
             ])
     }
 }

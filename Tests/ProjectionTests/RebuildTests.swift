@@ -269,27 +269,31 @@ struct RebuildTests {
         #expect(amount == 5)
     }
 
-    /// The funnel keeps no tables: it is served by the board, whose status it shows, and a rebuild
-    /// asked of it by name is the board's.
-    @Test func theFunnelIsServedByTheBoard() async throws {
+    /// The funnel and the objections report keep no tables: they are served by the board, whose
+    /// status they show, and a rebuild asked of either by name is the board's.
+    @Test func theFunnelAndTheObjectionsReportAreServedByTheBoard() async throws {
         let log = try await SalesLog.make()
         try await seed(log)
         try await log.catchUp()
-        #expect(Projection.named("funnel") == .board)
-        #expect(!Projection.all.contains { $0.name == "funnel" })
         let statuses = try await log.query { try ProjectionStatus.all(on: $0) }
-        #expect(statuses.map(\.name) == Projection.all.map(\.name) + ["funnel"])
-        var board = try #require(statuses.first { $0.name == "board" })
-        let funnel = try #require(statuses.first { $0.name == "funnel" })
-        #expect(funnel.servedBy == "board" && board.servedBy == nil)
-        board.name = "funnel"
-        board.servedBy = "board"
-        #expect(funnel == board)
-        let tables: Int = try await log.query {
-            try $0.query("SELECT count(*)::integer FROM pg_tables WHERE schemaname = 'readmodels' AND tablename LIKE 'funnel%'")
-                .first?.decode(0) ?? -1
+        #expect(statuses.map(\.name) == Projection.all.map(\.name) + ["funnel", "objections"])
+        let board = try #require(statuses.first { $0.name == "board" })
+        #expect(board.servedBy == nil)
+        for report in ["funnel", "objections"] {
+            #expect(Projection.named(report) == .board)
+            #expect(!Projection.all.contains { $0.name == report })
+            let served = try #require(statuses.first { $0.name == report })
+            var expected = board
+            expected.name = report
+            expected.servedBy = "board"
+            #expect(served == expected)
+            let tables: Int = try await log.query {
+                try $0.query(
+                    "SELECT count(*)::integer FROM pg_tables WHERE schemaname = 'readmodels' AND left(tablename, length(\(report))) = \(report)"
+                ).first?.decode(0) ?? -1
+            }
+            #expect(tables == 0, "\(report)")
         }
-        #expect(tables == 0)
     }
 
     @Test func aFailingBatchLeavesNeitherRowsNorCheckpoint() async throws {

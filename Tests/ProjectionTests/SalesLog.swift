@@ -3,6 +3,7 @@ import EventStore
 import Foundation
 import PQ
 import Projections
+import Sales
 import TestSupport
 import Testing
 
@@ -82,11 +83,13 @@ struct SalesLog {
             ])
     }
 
-    func deal(_ id: UUID, client: UUID, openedOn: String, amount: Int64, currency: String = "RUB") async throws {
+    func deal(
+        _ id: UUID, client: UUID, openedOn: String, amount: Int64, currency: String = "RUB", pipeline: String = "sales"
+    ) async throws {
         try await append(
             "DealOpened", stream: "deal-\(id.lower)", client: client,
             [
-                "dealId": id.lower, "clientId": client.lower, "pipeline": "sales", "stage": "lead",
+                "dealId": id.lower, "clientId": client.lower, "pipeline": pipeline, "stage": "lead",
                 "title": "Deal \(id.lower.prefix(4))", "amountMinor": amount, "currency": currency,
                 "openedOn": openedOn,
             ])
@@ -115,10 +118,10 @@ struct SalesLog {
             ])
     }
 
-    func objection(_ id: UUID, deal: UUID, client: UUID, raisedOn: String) async throws {
+    func objection(_ id: UUID, deal: UUID, client: UUID, raisedOn: String, category: String = "price") async throws {
         try await append(
             "ObjectionRaised", stream: "deal-\(deal.lower)", client: client,
-            ["objectionId": id.lower, "dealId": deal.lower, "clientId": client.lower, "category": "price",
+            ["objectionId": id.lower, "dealId": deal.lower, "clientId": client.lower, "category": category,
              "raisedOn": raisedOn])
     }
 
@@ -131,11 +134,11 @@ struct SalesLog {
             ])
     }
 
-    func handle(_ objection: UUID, deal: UUID, client: UUID, on day: String) async throws {
+    func handle(_ objection: UUID, deal: UUID, client: UUID, on day: String, resolved: Bool = true) async throws {
         try await append(
             "ObjectionHandled", stream: "deal-\(deal.lower)", client: client,
             ["objectionId": objection.lower, "dealId": deal.lower, "clientId": client.lower, "handledOn": day,
-             "resolved": true])
+             "resolved": resolved])
     }
 
     func touch(client: UUID, deal: UUID? = nil, at instant: String) async throws {
@@ -211,6 +214,7 @@ extension SalesLog {
         var clients: [UUID] = []
         var deals: [(UUID, UUID, [String])] = []
         var invoices: [(UUID, UUID, Int64)] = []
+        var objections: [(objection: UUID, deal: UUID, client: UUID)] = []
         let stages = ["lead", "qualified", "contact", "needs", "offer", "objections", "bargaining", "closing"]
         var appended = 0
         while appended < events {
@@ -247,7 +251,11 @@ extension SalesLog {
                 }
             case 5 where !deals.isEmpty:
                 let (deal, client, _) = deals.randomElement(using: &random)!
-                try await objection(UUID(), deal: deal, client: client, raisedOn: day)
+                let objection = UUID()
+                objections.append((objection, deal, client))
+                try await self.objection(
+                    objection, deal: deal, client: client, raisedOn: day,
+                    category: ObjectionCategory.allCases.randomElement(using: &random)!.rawValue)
             case 6:
                 let client = clients.randomElement(using: &random)!
                 let deal = deals.filter { $0.1 == client }.randomElement(using: &random)?.0
@@ -266,6 +274,11 @@ extension SalesLog {
                 let paid = Int64.random(in: 1...amount, using: &random)
                 try await payment(
                     client: client, receivedOn: day, amount: paid + 10, allocations: [(invoice, paid)], unapplied: 10)
+            case 9 where !objections.isEmpty:
+                // One outcome per objection, as the deal's decider allows (the board counts an
+                // objection open by raised minus handled).
+                let (objection, deal, client) = objections.remove(at: Int.random(in: 0..<objections.count, using: &random))
+                try await handle(objection, deal: deal, client: client, on: day, resolved: Bool.random(using: &random))
             default:
                 continue
             }
