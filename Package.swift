@@ -109,7 +109,7 @@ let package = Package(
         ),
         .testTarget(name: "SalesTests", dependencies: ["Sales", "HexText"], swiftSettings: swiftSettings),
         .testTarget(name: "PQTests", dependencies: ["PQ", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "AccessTests", dependencies: ["Access", "PQ", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "AccessTests", dependencies: ["Access", "PQ", "Sales", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EventStoreTests",
             dependencies: ["EventStore", "PQ", "TestSupport"],

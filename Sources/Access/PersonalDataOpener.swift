@@ -22,6 +22,12 @@ public struct PersonalDataOpener: Sendable {
         public let text: String?
         /// Whether there was a value and it was erased.
         public let erased: Bool
+
+        /// A value opened to `text`, or erased.
+        public init(text: String?, erased: Bool) {
+            self.text = text
+            self.erased = erased
+        }
     }
 
     /// Opens `stored`: nil stays nil, a sealed value opens to its plaintext or, when its key was

@@ -1,0 +1,63 @@
+import Access
+import Foundation
+import PQ
+import Recording
+import Sales
+import TestSupport
+import Testing
+
+/// The command line with and without the master key, as an operator meets it.
+@Suite("Master key on the command line")
+struct MasterKeyCommandLineTests {
+    @Test func withoutAValidMasterKeyNothingStartsAndNothingIsWritten() async throws {
+        let database = try await TestDatabase.make()
+        let base = ["DATABASE_URL": database.url, "HOME": NSTemporaryDirectory()]
+        for (arguments, extra, variable) in [
+            (["serve", "--port", "0"], [:], "TOUCHSTONE_MASTER_KEY"),
+            (["demo"], ["TOUCHSTONE_MASTER_KEY": "bm90IGEga2V5"], "TOUCHSTONE_MASTER_KEY"),
+            (["forget", UUID().canonical], ["TOUCHSTONE_MASTER_KEY_FILE": "/nonexistent/master.key"], "TOUCHSTONE_MASTER_KEY_FILE"),
+            (["aging"], ["TOUCHSTONE_MASTER_KEY": database.masterKey.base64, "TOUCHSTONE_PREVIOUS_MASTER_KEY": "x"],
+             "TOUCHSTONE_PREVIOUS_MASTER_KEY"),
+        ] as [([String], [String: String], String)] {
+            let outcome = try TouchstoneProcess.run(arguments, environment: base.merging(extra) { $1 })
+            #expect(outcome.status == 1, "\(arguments): \(outcome.errors)")
+            #expect(outcome.errors.hasPrefix("touchstone: ") && outcome.errors.contains(variable), "\(outcome.errors)")
+            #expect(outcome.errors.split(separator: "\n").count == 1, "\(outcome.errors)")
+        }
+        let written: Int64 = try await database.pool.withConnection { connection in
+            try connection.query("SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM personal_data_keys)")
+                .first?.decode(0) ?? -1
+        }
+        #expect(written == 0)
+    }
+
+    @Test func anotherDatabasesKeyIsRefusedAndTheRightOneForgets() async throws {
+        let database = try await TestDatabase.make()
+        let recorder = CommandRecorder(store: database.store, personalData: database.personalData, logger: TestDatabase.logger)
+        let client = UUID()
+        _ = try await recorder.record(
+            .registerClient(
+                try RegisterClient.parse(
+                    .object(["clientId": .string(client.canonical), "name": .string("Forget Me Now"), "kind": .string("person")]),
+                    recordedAt: Instant(Date()))),
+            actor: "cli:test")
+        let base = ["DATABASE_URL": database.url, "HOME": NSTemporaryDirectory()]
+        let wrong = try TouchstoneProcess.run(
+            ["forget", client.canonical], environment: base.merging(["TOUCHSTONE_MASTER_KEY": MasterKey.random().base64]) { $1 })
+        #expect(wrong.status == 1 && wrong.errors.contains("is not the master key of this database"), "\(wrong.errors)")
+
+        let key = ["TOUCHSTONE_MASTER_KEY": database.masterKey.base64]
+        let shown = try TouchstoneProcess.run(["history", client.canonical], environment: base.merging(key) { $1 })
+        #expect(shown.status == 0 && shown.output.contains("Forget Me Now"), "\(shown.errors)")
+        let forgotten = try TouchstoneProcess.run(["forget", client.canonical], environment: base.merging(key) { $1 })
+        #expect(forgotten.status == 0, "\(forgotten.errors)")
+        let receipt = try JSONValue(parsing: Data(forgotten.output.utf8)).objectValue ?? [:]
+        #expect(receipt["clientId"] == .string(client.canonical) && receipt["events"] == .integer(1))
+        let again = try TouchstoneProcess.run(["forget", client.canonical], environment: base.merging(key) { $1 })
+        #expect(again.status == 0 && again.output == forgotten.output)
+        let after = try TouchstoneProcess.run(["history", client.canonical, "--json"], environment: base.merging(key) { $1 })
+        #expect(after.status == 0 && !after.output.contains("Forget Me Now") && after.output.contains(#""erasedFields":["name"]"#))
+        let unknown = try TouchstoneProcess.run(["forget", UUID().canonical], environment: base.merging(key) { $1 })
+        #expect(unknown.status == 1 && unknown.errors.contains("is not registered"), "\(unknown.errors)")
+    }
+}
