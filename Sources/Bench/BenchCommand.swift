@@ -157,6 +157,8 @@ struct BenchCommand: AsyncParsableCommand {
         let copy = try await phase.copyIn()
         report(copy)
         print("  \(summary.loaded) commands appended \(copy.events) events")
+        let (seal, open, json) = try await phase.sealingCost(count: 100_000)
+        for measurement in [json, seal, open] { report(measurement, note: "(payloads)") }
         return Row(
             name: "0. import, commands/s vs events/s", store: imported, baseline: copy,
             baselineName: "COPY of the same events, 1 conn", target: nil)

@@ -1,4 +1,5 @@
 import Access
+import ArgumentParser
 import EventStore
 import Foundation
 import Logging
@@ -48,6 +49,35 @@ struct ImportPhase: Sendable {
             lines += block.prefix(count - lines.count).map { Substring($0) }
         }
         return lines
+    }
+
+    /// What personal data costs per value, in this process: `count` client payloads sealed (their
+    /// name and email, with one client's data key), then opened, beside the baseline of
+    /// serializing and parsing the same payloads unsealed, which every append and read pays anyway.
+    func sealingCost(count: Int) async throws -> (seal: Measurement, open: Measurement, json: Measurement) {
+        let key = try await pool.withConnection { [personalData] in try personalData.sealingKey(for: UUID(), on: $0) }
+        let payloads = (0..<count).map { index in
+            ClientRegistered(
+                clientId: UUID(), name: "Клиент номер \(index) ООО", kind: .company, email: "client\(index)@example.test",
+                registeredOn: LocalDate("2025-01-01")!
+            ).json
+        }
+        let fields = ClientRegistered.personalFields
+        let (texts, json) = await measure {
+            payloads.map { payload in
+                String(decoding: payload.serialized(), as: UTF8.self)
+            }
+        }
+        _ = try texts.map { try JSONValue(parsing: Data($0.utf8)) }
+        let (sealed, seal) = await measure { payloads.map { key.seal($0, personalFields: fields) } }
+        let opener = try await pool.withConnection { [personalData] in try personalData.opener(for: [sealed[0].objectValue?["name"]?.stringValue], on: $0) }
+        let (opened, open) = try await measure { try sealed.map { try opener.open($0, personalFields: fields).payload } }
+        guard opened == payloads else { throw ValidationError("sealed payloads did not open to what was sealed") }
+        return (
+            Measurement(label: "seal name+email (AES-256-GCM)", events: count, duration: seal),
+            Measurement(label: "open name+email", events: count, duration: open),
+            Measurement(label: "baseline: serialize the payload JSON", events: count, duration: json)
+        )
     }
 
     /// Imports `lines` through ``CommandImport`` (what `touchstone import` runs).
