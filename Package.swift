@@ -42,6 +42,7 @@ let package = Package(
             dependencies: [
                 "PQ",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

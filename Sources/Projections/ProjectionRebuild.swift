@@ -111,19 +111,24 @@ public struct ProjectionRebuild: Sendable {
             let slices: [RebuildFill.Slice]
             if position == 0 {
                 // Every event up to the horizon has committed, so its row is on a page that exists
-                // now; a slice takes about as many pages as `batchSize` positions fill.
-                let layout = try connection.query(
-                    """
-                    SELECT pg_relation_size('events') / current_setting('block_size')::bigint,
-                           (SELECT count(*) FROM events WHERE ctid < '(1,0)'::tid)
-                    """
-                ).first
-                let pages: Int64 = try layout?.decode(0) ?? 0
-                let perPage = max(1, try layout?.decode(1, as: Int64.self) ?? 1)
-                let length = max(1, min(batchSize / perPage, (pages + pieces - 1) / pieces))
-                slices = stride(from: 0, to: pages, by: Int(length)).map {
-                    .pages($0..<min(pages, $0 + length), upTo: horizon)
+                // now; a slice takes about as many pages of one of the log's tables (its partitions)
+                // as `batchSize` positions fill.
+                var pageSlices: [RebuildFill.Slice] = []
+                for table in try LogPartitions.tables(on: connection) {
+                    let layout = try connection.query(
+                        """
+                        SELECT pg_relation_size(\(table)::regclass) / current_setting('block_size')::bigint,
+                               (SELECT count(*) FROM \(identifier: table) WHERE ctid < '(1,0)'::tid)
+                        """
+                    ).first
+                    let pages: Int64 = try layout?.decode(0) ?? 0
+                    let perPage = max(1, try layout?.decode(1, as: Int64.self) ?? 1)
+                    let length = max(1, min(batchSize / perPage, (pages + pieces - 1) / pieces))
+                    pageSlices += stride(from: 0, to: pages, by: Int(length)).map {
+                        .pages(of: table, $0..<min(pages, $0 + length), upTo: horizon)
+                    }
                 }
+                slices = pageSlices
             } else {
                 let length = max(1, min(batchSize, (horizon - position + pieces - 1) / pieces))
                 slices = stride(from: position, to: horizon, by: Int(length)).map {

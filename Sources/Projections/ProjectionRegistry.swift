@@ -120,7 +120,13 @@ public enum ProjectionRegistry {
                 live.version == projection.version
             else { return 0 }
             let start = live.position
-            try apply(projection, to: &live, upTo: min(horizon, start + batchSize), on: connection)
+            // A gap in the positions (appends that rolled back burn theirs) is stepped over: the
+            // batch starts just below the next stored event.
+            let next: Int64? = try connection.query(
+                "SELECT min(position) FROM events WHERE position > \(start) AND position <= \(horizon)"
+            ).first?.decodeOptional(0)
+            let from = max(start, (next ?? start + 1) - 1)
+            try apply(projection, to: &live, upTo: min(horizon, from + batchSize), on: connection)
             return live.position - start
         }
     }

@@ -16,8 +16,9 @@ import PQ
 /// several of the read models keep (touches, clients) is computed once and
 /// copied to the others through `RETURNING`.
 ///
-/// The first pass over the log goes by ranges of the events table's pages
-/// (``Slice/pages(_:upTo:)``): a scan of a range of pages reads each row once,
+/// The first pass over the log goes by ranges of the pages of each of the
+/// log's tables (its partitions; ``Slice/pages(of:_:upTo:)``): a scan of a
+/// range of pages reads each row once,
 /// where a range of positions walks the position index and fetches the rows
 /// one by one, which cost a fifth of the fill. Events that arrive while a
 /// rebuild runs are few and go by positions (``Slice/positions(after:upTo:)``).
@@ -26,8 +27,10 @@ struct RebuildFill: Sendable {
     enum Slice: Sendable {
         /// Those at positions in (`after`, `upTo`].
         case positions(after: Int64, upTo: Int64)
-        /// Those stored on the pages in `pages` whose position is at most `upTo`.
-        case pages(Range<Int64>, upTo: Int64)
+        /// Those stored on the pages in `pages` of the log's table `table` (`events`, or one of its
+        /// partitions: a row's address is only unique within its own table) whose position is at
+        /// most `upTo`.
+        case pages(of: String, Range<Int64>, upTo: Int64)
     }
 
     /// A fact table and its name in the generation being filled.
@@ -65,19 +68,20 @@ struct RebuildFill: Sendable {
         }
         // In a plain WITH a CTE does not see itself or later ones: `events` inside `batch` and
         // inside `events` is the table; in the inserts after them it is the batch.
-        let range: SQL =
+        let (table, range): (String, SQL) =
             switch slice {
-            case .positions(let after, let upTo): "position > \(after) AND position <= \(upTo)"
-            case .pages(let pages, let upTo):
-                "ctid >= \("(\(pages.lowerBound),0)")::tid AND ctid < \("(\(pages.upperBound),0)")::tid AND position <= \(upTo)"
+            case .positions(let after, let upTo): ("events", "position > \(after) AND position <= \(upTo)")
+            case .pages(let table, let pages, let upTo):
+                (table,
+                 "ctid >= \("(\(pages.lowerBound),0)")::tid AND ctid < \("(\(pages.upperBound),0)")::tid AND position <= \(upTo)")
             }
         var statement: SQL = """
             WITH batch AS MATERIALIZED (
-                SELECT type, array_agg(ctid) AS addresses FROM events WHERE \(fragment: range) GROUP BY type),
+                SELECT type, array_agg(ctid) AS addresses FROM \(identifier: table) WHERE \(fragment: range) GROUP BY type),
             events AS NOT MATERIALIZED (
                 SELECT \(fragment: columns)
                   FROM batch CROSS JOIN LATERAL unnest(batch.addresses) AS address(ctid)
-                  JOIN events source ON source.ctid = address.ctid)
+                  JOIN \(identifier: table) source ON source.ctid = address.ctid)
             """
         // Keyed by what makes the rows (tables of the same rows may differ in their indexes).
         var computed: [String: String] = [:]

@@ -33,6 +33,8 @@ struct Migrate: AsyncParsableCommand {
             let (applied, sealed) = try await pool.withConnection { connection in
                 let applied = try migrator.migrate(on: connection)
                 try Self.grantRuntimeRole(runtimeURL: runtimeURL, ownerURL: ownerURL, on: connection)
+                // Partitions of the log ready ahead, each with the grants just given to the log.
+                _ = try LogPartitions.ensure(on: connection)
                 return (applied, try PlaintextSealing.run(personalData: personalData, on: connection))
             }
             print(applied.isEmpty ? "database is up to date" : "applied \(applied.joined(separator: ", "))")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EventStore
 import Foundation
 import Glibc
 import Logging
@@ -154,7 +155,10 @@ struct Project: AsyncParsableCommand {
         defer { pool.close() }
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: ProjectionRunner(pool: pool, conninfo: conninfo, logger: logger))],
+                services: [
+                    .init(service: ProjectionRunner(pool: pool, conninfo: conninfo, logger: logger)),
+                    .init(service: LogPartitions(pool: pool, logger: logger)),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EventStore
 import HTTPAPI
 import Hummingbird
 import PQ
@@ -31,7 +32,7 @@ struct Serve: AsyncParsableCommand {
         let dependencies = APIDependencies(pool: pool, personalData: personalData, logger: logger)
         let application = buildApplication(dependencies, host: host, port: port)
         let runner = ProjectionRunner(pool: pool, conninfo: try DatabaseEnvironment.runtimeURL(), logger: logger)
-        let services: [any Service] = [application, runner]
+        let services: [any Service] = [application, runner, LogPartitions(pool: pool, logger: logger)]
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
