@@ -121,6 +121,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "RecordingTests",
+            dependencies: ["Recording", "Sales", "Access", "EventStore", "PQ", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "HTTPAPITests",
             dependencies: [
                 "HTTPAPI", "Access", "EventStore", "Projections", "Sales", "TestSupport", "Recording", "PQ",
