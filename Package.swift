@@ -70,6 +70,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "Demo", dependencies: ["Sales"], swiftSettings: swiftSettings),
         .target(
             name: "HTTPAPI",
             dependencies: [
@@ -86,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "touchstone",
             dependencies: [
-                "HTTPAPI", "Projections", "EventStore", "Access", "Sales", "PQ", "Recording",
+                "HTTPAPI", "Projections", "EventStore", "Access", "Sales", "PQ", "Recording", "Demo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -96,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "Access", "EventStore", "Projections", "Sales", "Recording", "PQ", "TestSupport",
+                "Access", "EventStore", "Projections", "Sales", "Recording", "PQ", "TestSupport", "Demo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -122,7 +123,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RecordingTests",
-            dependencies: ["Recording", "Sales", "Access", "EventStore", "PQ", "TestSupport"],
+            dependencies: ["Recording", "Demo", "Projections", "Sales", "Access", "EventStore", "PQ", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

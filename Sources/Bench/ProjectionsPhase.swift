@@ -1,4 +1,5 @@
 import Access
+import Demo
 import EventStore
 import Foundation
 import Logging

@@ -2,7 +2,7 @@ import Access
 import EventStore
 import Foundation
 import Hummingbird
-import Recording
+import Projections
 import Sales
 
 /// `GET /v1/clients/{clientId}/history`: every event of a client's streams in log order, filtered

@@ -2,7 +2,7 @@ import ArgumentParser
 import EventStore
 import Foundation
 import PQ
-import Recording
+import Projections
 import Sales
 
 /// `touchstone history <clientId>`: every event of a client in log order, as

@@ -1,9 +1,10 @@
 import EventStore
 import Foundation
-@testable import Recording
+@testable import Projections
+import Recording
 import Sales
-import TestSupport
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite("Client history")
