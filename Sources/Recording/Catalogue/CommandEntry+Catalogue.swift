@@ -22,31 +22,17 @@ extension CommandEntry {
                     events: try Client.decide(command, state: client.state), entityID: command.clientId.canonical)
             }
         case .recordTouch:
-            .post(
-                "/v1/clients/{clientId}/touches", name, .recordSales, answers: "touchId",
+            .onClientAndDeal(
+                "/v1/clients/{clientId}/touches", name, answers: "touchId",
                 parse: { body, ids, _ throws(ValidationFailure) in try RecordTouch.parse(body, clientId: ids["clientId"]) },
-                client: { $0.clientId }
-            ) { command, streams in
-                let client = try await streams.client(command.clientId)
-                let deal = try await streams.dealState(command.dealId)
-                return Decision(
-                    stream: .client(command.clientId), expectedVersion: client.version,
-                    events: try Client.decide(command, state: client.state, deal: deal),
-                    entityID: command.touchId.canonical)
-            }
+                client: { $0.clientId }, deal: { $0.dealId }, answer: { $0.touchId },
+                decide: { try Client.decide($0, state: $1, deal: $2) })
         case .placeOrder:
-            .post(
-                "/v1/clients/{clientId}/orders", name, .recordSales, answers: "orderId",
+            .onClientAndDeal(
+                "/v1/clients/{clientId}/orders", name, answers: "orderId",
                 parse: { body, ids, _ throws(ValidationFailure) in try PlaceOrder.parse(body, clientId: ids["clientId"]) },
-                client: { $0.clientId }
-            ) { command, streams in
-                let client = try await streams.client(command.clientId)
-                let deal = try await streams.dealState(command.dealId)
-                return Decision(
-                    stream: .client(command.clientId), expectedVersion: client.version,
-                    events: try Client.decide(command, state: client.state, deal: deal),
-                    entityID: command.orderId.canonical)
-            }
+                client: { $0.clientId }, deal: { $0.dealId }, answer: { $0.orderId },
+                decide: { try Client.decide($0, state: $1, deal: $2) })
         case .openDeal:
             .post(
                 "/v1/deals", name, .recordSales, answers: "dealId",
@@ -135,33 +121,15 @@ extension CommandEntry {
                 return decision
             }
         case .issueCreditNote:
-            .post(
-                "/v1/invoices/{invoiceId}/credit-notes", name, .recordReceivables, answers: "creditNoteId",
-                parse: { body, ids, _ throws(ValidationFailure) in
-                    try IssueCreditNote.parse(body, invoiceId: ids["invoiceId"])
-                }
-            ) { command, streams in
-                let stream = try await streams.receivablesStream(holding: command.invoiceId)
-                let receivables = try await streams.receivables(stream)
-                return Decision(
-                    stream: stream, expectedVersion: receivables.version,
-                    events: try Receivables.decide(command, state: receivables.state),
-                    entityID: command.creditNoteId.canonical)
-            }
+            .onInvoice(
+                "/v1/invoices/{invoiceId}/credit-notes", name, answers: "creditNoteId",
+                parse: { body, ids, _ throws(ValidationFailure) in try IssueCreditNote.parse(body, invoiceId: ids["invoiceId"]) },
+                invoice: { $0.invoiceId }, answer: { $0.creditNoteId }, decide: { try Receivables.decide($0, state: $1) })
         case .writeOffInvoice:
-            .post(
-                "/v1/invoices/{invoiceId}/write-off", name, .recordReceivables, answers: "invoiceId",
-                parse: { body, ids, _ throws(ValidationFailure) in
-                    try WriteOffInvoice.parse(body, invoiceId: ids["invoiceId"])
-                }
-            ) { command, streams in
-                let stream = try await streams.receivablesStream(holding: command.invoiceId)
-                let receivables = try await streams.receivables(stream)
-                return Decision(
-                    stream: stream, expectedVersion: receivables.version,
-                    events: try Receivables.decide(command, state: receivables.state),
-                    entityID: command.invoiceId.canonical)
-            }
+            .onInvoice(
+                "/v1/invoices/{invoiceId}/write-off", name, answers: "invoiceId",
+                parse: { body, ids, _ throws(ValidationFailure) in try WriteOffInvoice.parse(body, invoiceId: ids["invoiceId"]) },
+                invoice: { $0.invoiceId }, answer: { $0.invoiceId }, decide: { try Receivables.decide($0, state: $1) })
         case .definePipeline:
             .post(
                 "/v1/pipelines", name, .administer, answers: "pipeline",
@@ -194,6 +162,42 @@ extension CommandEntry {
         .post(path, name, .recordSales, answers: answerKey, parse: parse) { command, streams in
             let state = try await streams.deal(deal(command))
             return .onDeal(state, try decide(command, state.state), id: answer(command))
+        }
+    }
+
+    /// The entry of a command on a client's stream that may name one of the client's deals: it
+    /// reads the client's stream and the deal's, and answers the id `answer` picks under `answerKey`.
+    static func onClientAndDeal<Command: Sendable>(
+        _ path: String, _ name: CommandName, answers answerKey: String,
+        parse: @escaping @Sendable (JSONValue, PathIDs, Instant) throws(ValidationFailure) -> Command,
+        client: @escaping @Sendable (Command) -> UUID, deal: @escaping @Sendable (Command) -> UUID?,
+        answer: @escaping @Sendable (Command) -> UUID,
+        decide: @escaping @Sendable (Command, ClientState, DealState) throws -> [SalesEvent]
+    ) -> CommandEntry {
+        .post(path, name, .recordSales, answers: answerKey, parse: parse, client: client) { command, streams in
+            let clientId = client(command)
+            let state = try await streams.client(clientId)
+            let dealState = try await streams.dealState(deal(command))
+            return Decision(
+                stream: .client(clientId), expectedVersion: state.version,
+                events: try decide(command, state.state, dealState), entityID: answer(command).canonical)
+        }
+    }
+
+    /// The entry of a command on an invoice that reads nothing but the receivables stream holding
+    /// the invoice `invoice` picks, and answers the id `answer` picks under `answerKey`.
+    static func onInvoice<Command: Sendable>(
+        _ path: String, _ name: CommandName, answers answerKey: String,
+        parse: @escaping @Sendable (JSONValue, PathIDs, Instant) throws(ValidationFailure) -> Command,
+        invoice: @escaping @Sendable (Command) -> UUID, answer: @escaping @Sendable (Command) -> UUID,
+        decide: @escaping @Sendable (Command, ReceivablesState) throws -> [SalesEvent]
+    ) -> CommandEntry {
+        .post(path, name, .recordReceivables, answers: answerKey, parse: parse) { command, streams in
+            let stream = try await streams.receivablesStream(holding: invoice(command))
+            let receivables = try await streams.receivables(stream)
+            return Decision(
+                stream: stream, expectedVersion: receivables.version,
+                events: try decide(command, receivables.state), entityID: answer(command).canonical)
         }
     }
 }
