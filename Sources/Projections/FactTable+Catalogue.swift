@@ -1,3 +1,5 @@
+import Sales
+
 /// The fact tables the read models are made of, each filled from the event
 /// types of `docs/events.md`.
 extension FactTable {
@@ -7,7 +9,7 @@ extension FactTable {
         insertColumns: "client_id, name, registered_on, position, recorded_at",
         select: """
             SELECT (e.data->>'clientId')::uuid, e.data->>'name', (e.data->>'registeredOn')::date, e.position, e.recorded_at
-              FROM events e WHERE e.type = 'ClientRegistered'
+              FROM events e WHERE e.type = '\(ClientRegistered.eventType)'
             """,
         indexes: ["client_id"])
 
@@ -23,7 +25,7 @@ extension FactTable {
             SELECT (e.data->>'invoiceId')::uuid, (e.data->>'clientId')::uuid, e.data->>'number',
                    (e.data->>'issuedOn')::date, (e.data->>'dueOn')::date, (e.data->>'amountMinor')::bigint,
                    e.data->>'currency', e.position, e.recorded_at
-              FROM events e WHERE e.type = 'InvoiceIssued'
+              FROM events e WHERE e.type = '\(InvoiceIssued.eventType)'
             """,
         indexes: ["invoice_id", "client_id, issued_on"])
 
@@ -38,7 +40,7 @@ extension FactTable {
             SELECT (e.data->>'paymentId')::uuid, (a->>'invoiceId')::uuid, (e.data->>'clientId')::uuid,
                    (e.data->>'receivedOn')::date, (a->>'amountMinor')::bigint, e.position, e.recorded_at
               FROM events e CROSS JOIN LATERAL jsonb_array_elements(e.data->'allocations') a
-             WHERE e.type = 'PaymentReceived'
+             WHERE e.type = '\(PaymentReceived.eventType)'
             """,
         indexes: ["invoice_id, received_on"])
 
@@ -53,7 +55,7 @@ extension FactTable {
             SELECT (e.data->>'paymentId')::uuid, (e.data->>'clientId')::uuid, e.data->>'currency',
                    (e.data->>'receivedOn')::date, (e.data->>'amountMinor')::bigint,
                    coalesce((e.data->>'unappliedMinor')::bigint, 0), e.position, e.recorded_at
-              FROM events e WHERE e.type = 'PaymentReceived'
+              FROM events e WHERE e.type = '\(PaymentReceived.eventType)'
             """,
         indexes: ["client_id, received_on"])
 
@@ -67,7 +69,7 @@ extension FactTable {
         select: """
             SELECT (e.data->>'invoiceId')::uuid, (e.data->>'clientId')::uuid, (e.data->>'issuedOn')::date,
                    (e.data->>'amountMinor')::bigint, e.position, e.recorded_at
-              FROM events e WHERE e.type = 'CreditNoteIssued'
+              FROM events e WHERE e.type = '\(CreditNoteIssued.eventType)'
             """,
         indexes: ["invoice_id, issued_on"])
 
@@ -81,7 +83,7 @@ extension FactTable {
         select: """
             SELECT (e.data->>'invoiceId')::uuid, (e.data->>'clientId')::uuid, (e.data->>'writtenOffOn')::date,
                    (e.data->>'amountMinor')::bigint, e.position, e.recorded_at
-              FROM events e WHERE e.type = 'InvoiceWrittenOff'
+              FROM events e WHERE e.type = '\(InvoiceWrittenOff.eventType)'
             """,
         indexes: ["invoice_id, written_off_on"])
 
@@ -95,7 +97,7 @@ extension FactTable {
         select: """
             SELECT (e.data->>'orderId')::uuid, (e.data->>'clientId')::uuid, (e.data->>'placedOn')::date,
                    (e.data->>'amountMinor')::bigint, e.data->>'currency', e.position, e.recorded_at
-              FROM events e WHERE e.type = 'OrderPlaced'
+              FROM events e WHERE e.type = '\(OrderPlaced.eventType)'
             """,
         indexes: ["client_id, placed_on"])
 
@@ -114,7 +116,7 @@ extension FactTable {
             SELECT (e.data->>'touchId')::uuid, (e.data->>'clientId')::uuid, (e.data->>'dealId')::uuid,
                    coalesce((e.data->>'occurredOn')::date, left(e.data->>'occurredAt', 10)::date),
                    e.position, e.recorded_at
-              FROM events e WHERE e.type = 'TouchRecorded'
+              FROM events e WHERE e.type = '\(TouchRecorded.eventType)'
             """,
         indexes: ["client_id, occurred_on"])
 
@@ -134,7 +136,7 @@ extension FactTable {
             SELECT (e.data->>'dealId')::uuid, (e.data->>'clientId')::uuid, e.data->>'pipeline', e.data->>'title',
                    (e.data->>'amountMinor')::bigint, e.data->>'currency', (e.data->>'openedOn')::date,
                    e.position, e.recorded_at
-              FROM events e WHERE e.type = 'DealOpened'
+              FROM events e WHERE e.type = '\(DealOpened.eventType)'
             """,
         indexes: ["pipeline, opened_on", "deal_id"])
 
@@ -145,9 +147,9 @@ extension FactTable {
         insertColumns: "deal_id, stage, entered_on, position, recorded_at",
         select: """
             SELECT (e.data->>'dealId')::uuid, e.data->>'stage',
-                   CASE WHEN e.type = 'DealOpened' THEN (e.data->>'openedOn')::date ELSE (e.data->>'movedOn')::date END,
+                   CASE WHEN e.type = '\(DealOpened.eventType)' THEN (e.data->>'openedOn')::date ELSE (e.data->>'movedOn')::date END,
                    e.position, e.recorded_at
-              FROM events e WHERE e.type IN ('DealOpened', 'DealStageMoved')
+              FROM events e WHERE e.type IN ('\(DealOpened.eventType)', '\(DealStageMoved.eventType)')
             """,
         indexes: ["deal_id, entered_on, position"])
 
@@ -161,7 +163,7 @@ extension FactTable {
         select: """
             SELECT (e.data->>'dealId')::uuid, (e.data->>'offeredOn')::date, (e.data->>'amountMinor')::bigint,
                    e.data->>'currency', e.position, e.recorded_at
-              FROM events e WHERE e.type = 'OfferMade'
+              FROM events e WHERE e.type = '\(OfferMade.eventType)'
             """,
         indexes: ["deal_id, offered_on, position"])
 
@@ -176,7 +178,7 @@ extension FactTable {
         select: """
             SELECT (e.data->>'objectionId')::uuid, (e.data->>'dealId')::uuid, e.data->>'category',
                    (e.data->>'raisedOn')::date, e.position, e.recorded_at
-              FROM events e WHERE e.type = 'ObjectionRaised'
+              FROM events e WHERE e.type = '\(ObjectionRaised.eventType)'
             """,
         indexes: ["deal_id, raised_on"])
 
@@ -191,7 +193,7 @@ extension FactTable {
         select: """
             SELECT (e.data->>'objectionId')::uuid, (e.data->>'dealId')::uuid, (e.data->>'handledOn')::date,
                    (e.data->>'resolved')::boolean, e.position, e.recorded_at
-              FROM events e WHERE e.type = 'ObjectionHandled'
+              FROM events e WHERE e.type = '\(ObjectionHandled.eventType)'
             """,
         indexes: ["objection_id, handled_on"])
 
@@ -204,10 +206,10 @@ extension FactTable {
             """,
         insertColumns: "deal_id, outcome, closed_on, refused_by, reason, stage, position, recorded_at",
         select: """
-            SELECT (e.data->>'dealId')::uuid, CASE WHEN e.type = 'DealWon' THEN 'won' ELSE 'lost' END,
-                   CASE WHEN e.type = 'DealWon' THEN (e.data->>'wonOn')::date ELSE (e.data->>'lostOn')::date END,
+            SELECT (e.data->>'dealId')::uuid, CASE WHEN e.type = '\(DealWon.eventType)' THEN 'won' ELSE 'lost' END,
+                   CASE WHEN e.type = '\(DealWon.eventType)' THEN (e.data->>'wonOn')::date ELSE (e.data->>'lostOn')::date END,
                    e.data->>'refusedBy', e.data->>'reason', e.data->>'stage', e.position, e.recorded_at
-              FROM events e WHERE e.type IN ('DealWon', 'DealLost')
+              FROM events e WHERE e.type IN ('\(DealWon.eventType)', '\(DealLost.eventType)')
             """,
         indexes: ["deal_id, closed_on"])
 
@@ -218,7 +220,7 @@ extension FactTable {
         select: """
             SELECT e.data->>'pipeline', ARRAY(SELECT jsonb_array_elements_text(e.data->'stages')),
                    e.position, e.recorded_at
-              FROM events e WHERE e.type = 'PipelineDefined'
+              FROM events e WHERE e.type = '\(PipelineDefined.eventType)'
             """,
         indexes: ["pipeline, position"])
 }
@@ -250,18 +252,18 @@ extension FactTable {
                   FROM (
                 """,
             events: """
-                SELECT (a->>'invoiceId')::uuid AS invoice_id, e.type = 'InvoiceIssued' AS issued,
+                SELECT (a->>'invoiceId')::uuid AS invoice_id, e.type = '\(InvoiceIssued.eventType)' AS issued,
                        (e.data->>'clientId')::uuid AS client_id, e.data->>'currency' AS currency,
                        (e.data->>'issuedOn')::date AS issued_on, (e.data->>'dueOn')::date AS due_on,
-                       CASE WHEN e.type = 'InvoiceIssued' THEN (a->>'amountMinor')::bigint END AS amount,
-                       CASE WHEN e.type IN ('PaymentReceived', 'CreditNoteIssued')
+                       CASE WHEN e.type = '\(InvoiceIssued.eventType)' THEN (a->>'amountMinor')::bigint END AS amount,
+                       CASE WHEN e.type IN ('\(PaymentReceived.eventType)', '\(CreditNoteIssued.eventType)')
                             THEN (a->>'amountMinor')::numeric ELSE 0 END AS reduced,
-                       e.type = 'InvoiceWrittenOff' AS written_off,
+                       e.type = '\(InvoiceWrittenOff.eventType)' AS written_off,
                        coalesce(e.data->>'issuedOn', e.data->>'receivedOn', e.data->>'writtenOffOn')::date AS dated_on
                   FROM events e
                  CROSS JOIN LATERAL jsonb_array_elements(
-                       CASE WHEN e.type = 'PaymentReceived' THEN e.data->'allocations' ELSE jsonb_build_array(e.data) END) a
-                 WHERE e.type IN ('InvoiceIssued', 'PaymentReceived', 'CreditNoteIssued', 'InvoiceWrittenOff')
+                       CASE WHEN e.type = '\(PaymentReceived.eventType)' THEN e.data->'allocations' ELSE jsonb_build_array(e.data) END) a
+                 WHERE e.type IN ('\(InvoiceIssued.eventType)', '\(PaymentReceived.eventType)', '\(CreditNoteIssued.eventType)', '\(InvoiceWrittenOff.eventType)')
                 """,
             facts: [
                 Source(
@@ -301,7 +303,7 @@ extension FactTable {
             events: """
                 SELECT (e.data->>'clientId')::uuid AS client_id, e.data->>'currency' AS currency,
                        (e.data->>'unappliedMinor')::numeric AS amount, (e.data->>'receivedOn')::date AS received_on
-                  FROM events e WHERE e.type = 'PaymentReceived' AND (e.data->>'unappliedMinor')::bigint > 0
+                  FROM events e WHERE e.type = '\(PaymentReceived.eventType)' AND (e.data->>'unappliedMinor')::bigint > 0
                 """,
             facts: [
                 Source(
@@ -344,15 +346,15 @@ extension FactTable {
                 """,
             events: """
                 SELECT (e.data->>'clientId')::uuid AS client_id, e.position,
-                       CASE WHEN e.type = 'ClientRegistered' THEN (e.data->>'registeredOn')::date END AS registered_on,
-                       CASE WHEN e.type = 'OrderPlaced' THEN (e.data->>'placedOn')::date END AS placed_on,
+                       CASE WHEN e.type = '\(ClientRegistered.eventType)' THEN (e.data->>'registeredOn')::date END AS registered_on,
+                       CASE WHEN e.type = '\(OrderPlaced.eventType)' THEN (e.data->>'placedOn')::date END AS placed_on,
                        e.data->>'currency' AS currency,
-                       sum((e.data->>'amountMinor')::numeric) FILTER (WHERE e.type = 'OrderPlaced')
+                       sum((e.data->>'amountMinor')::numeric) FILTER (WHERE e.type = '\(OrderPlaced.eventType)')
                            OVER (PARTITION BY e.data->>'clientId', e.data->>'currency') AS currency_total,
-                       CASE WHEN e.type = 'TouchRecorded'
+                       CASE WHEN e.type = '\(TouchRecorded.eventType)'
                             THEN coalesce((e.data->>'occurredOn')::date, left(e.data->>'occurredAt', 10)::date) END
                            AS touched_on
-                  FROM events e WHERE e.type IN ('ClientRegistered', 'OrderPlaced', 'TouchRecorded')
+                  FROM events e WHERE e.type IN ('\(ClientRegistered.eventType)', '\(OrderPlaced.eventType)', '\(TouchRecorded.eventType)')
                 """,
             facts: [
                 Source(
@@ -423,29 +425,29 @@ extension FactTable {
                        \(greatest(stageEntry, at: 3)), \(date(greatest(stageEntry, at: 1))), \(greatest(stageEntry, at: 2))::bigint,
                        \(greatest(offer, at: 3))::bigint, \(greatest(offer, at: 4)), \(date(greatest(offer, at: 1))),
                        \(greatest(offer, at: 2))::bigint,
-                       count(*) FILTER (WHERE f.type = 'ObjectionRaised'), count(*) FILTER (WHERE f.type = 'ObjectionHandled'),
-                       bool_or(f.type IN ('DealWon', 'DealLost')), max(f.dated_on) FILTER (WHERE f.type = 'TouchRecorded'),
+                       count(*) FILTER (WHERE f.type = '\(ObjectionRaised.eventType)'), count(*) FILTER (WHERE f.type = '\(ObjectionHandled.eventType)'),
+                       bool_or(f.type IN ('\(DealWon.eventType)', '\(DealLost.eventType)')), max(f.dated_on) FILTER (WHERE f.type = '\(TouchRecorded.eventType)'),
                        max(f.dated_on)
                   FROM (
                 """,
             events: """
-                SELECT (e.data->>'dealId')::uuid AS deal_id, e.type, e.position, e.type = 'DealOpened' AS opened,
-                       e.type = 'OfferMade' AS offer, (e.data->>'clientId')::uuid AS client_id,
+                SELECT (e.data->>'dealId')::uuid AS deal_id, e.type, e.position, e.type = '\(DealOpened.eventType)' AS opened,
+                       e.type = '\(OfferMade.eventType)' AS offer, (e.data->>'clientId')::uuid AS client_id,
                        e.data->>'pipeline' AS pipeline, e.data->>'title' AS title,
                        (e.data->>'amountMinor')::bigint AS amount, e.data->>'currency' AS currency,
-                       CASE WHEN e.type IN ('DealOpened', 'DealStageMoved') THEN e.data->>'stage' END AS stage,
-                       CASE e.type WHEN 'DealOpened' THEN (e.data->>'openedOn')::date
-                                   WHEN 'DealStageMoved' THEN (e.data->>'movedOn')::date
-                                   WHEN 'OfferMade' THEN (e.data->>'offeredOn')::date
-                                   WHEN 'ObjectionRaised' THEN (e.data->>'raisedOn')::date
-                                   WHEN 'ObjectionHandled' THEN (e.data->>'handledOn')::date
-                                   WHEN 'DealWon' THEN (e.data->>'wonOn')::date
-                                   WHEN 'DealLost' THEN (e.data->>'lostOn')::date
+                       CASE WHEN e.type IN ('\(DealOpened.eventType)', '\(DealStageMoved.eventType)') THEN e.data->>'stage' END AS stage,
+                       CASE e.type WHEN '\(DealOpened.eventType)' THEN (e.data->>'openedOn')::date
+                                   WHEN '\(DealStageMoved.eventType)' THEN (e.data->>'movedOn')::date
+                                   WHEN '\(OfferMade.eventType)' THEN (e.data->>'offeredOn')::date
+                                   WHEN '\(ObjectionRaised.eventType)' THEN (e.data->>'raisedOn')::date
+                                   WHEN '\(ObjectionHandled.eventType)' THEN (e.data->>'handledOn')::date
+                                   WHEN '\(DealWon.eventType)' THEN (e.data->>'wonOn')::date
+                                   WHEN '\(DealLost.eventType)' THEN (e.data->>'lostOn')::date
                                    ELSE coalesce((e.data->>'occurredOn')::date, left(e.data->>'occurredAt', 10)::date)
                        END AS dated_on
                   FROM events e
-                 WHERE e.type IN ('DealOpened', 'DealStageMoved', 'OfferMade', 'ObjectionRaised', 'ObjectionHandled',
-                                  'DealWon', 'DealLost', 'TouchRecorded')
+                 WHERE e.type IN ('\(DealOpened.eventType)', '\(DealStageMoved.eventType)', '\(OfferMade.eventType)', '\(ObjectionRaised.eventType)', '\(ObjectionHandled.eventType)',
+                                  '\(DealWon.eventType)', '\(DealLost.eventType)', '\(TouchRecorded.eventType)')
                    AND e.data->>'dealId' IS NOT NULL
                 """,
             // A deal's opening is one event with its first stage; in the facts its stage entry is a
@@ -454,30 +456,30 @@ extension FactTable {
                 Source(
                     table: .deals,
                     columns: """
-                        deal_id, 'DealOpened'::text AS type, position, true AS opened, false AS offer, client_id, pipeline,
+                        deal_id, '\(DealOpened.eventType)'::text AS type, position, true AS opened, false AS offer, client_id, pipeline,
                         title, amount, currency, NULL::text AS stage, opened_on AS dated_on
                         """),
                 Source(
                     table: .stageEntries,
-                    columns: "deal_id, 'DealStageMoved', position, false, false, NULL, NULL, NULL, NULL, NULL, stage, entered_on"),
+                    columns: "deal_id, '\(DealStageMoved.eventType)', position, false, false, NULL, NULL, NULL, NULL, NULL, stage, entered_on"),
                 Source(
                     table: .offers,
-                    columns: "deal_id, 'OfferMade', position, false, true, NULL, NULL, NULL, amount, currency, NULL, offered_on"),
+                    columns: "deal_id, '\(OfferMade.eventType)', position, false, true, NULL, NULL, NULL, amount, currency, NULL, offered_on"),
                 Source(
                     table: .objections,
-                    columns: "deal_id, 'ObjectionRaised', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, raised_on"),
+                    columns: "deal_id, '\(ObjectionRaised.eventType)', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, raised_on"),
                 Source(
                     table: .objectionOutcomes,
-                    columns: "deal_id, 'ObjectionHandled', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, handled_on"),
+                    columns: "deal_id, '\(ObjectionHandled.eventType)', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, handled_on"),
                 Source(
                     table: .closes,
                     columns: """
-                        deal_id, CASE outcome WHEN 'won' THEN 'DealWon' ELSE 'DealLost' END, position, false, false, NULL, NULL,
+                        deal_id, CASE outcome WHEN 'won' THEN '\(DealWon.eventType)' ELSE '\(DealLost.eventType)' END, position, false, false, NULL, NULL,
                         NULL, NULL, NULL, NULL, closed_on
                         """),
                 Source(
                     table: .dealTouches,
-                    columns: "deal_id, 'TouchRecorded', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, occurred_on",
+                    columns: "deal_id, '\(TouchRecorded.eventType)', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, occurred_on",
                     condition: "WHERE deal_id IS NOT NULL"),
             ],
             grouping: ") f GROUP BY f.deal_id",

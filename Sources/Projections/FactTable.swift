@@ -55,7 +55,7 @@ public struct FactTable: Sendable, Hashable {
         let storage = building ? " WITH (autovacuum_enabled = false)" : ""
         return """
             CREATE TABLE \(identifier: Projection.schema).\(identifier: tableName) \
-            (\(fragment: SQL(stringLiteral: columns + key)))\(fragment: SQL(stringLiteral: storage))
+            (\(fragment: SQL(unsafeRaw: columns + key)))\(fragment: SQL(unsafeRaw: storage))
             """
     }
 
@@ -70,7 +70,7 @@ public struct FactTable: Sendable, Hashable {
         fold.map { fold in
             """
             ALTER TABLE \(identifier: Projection.schema).\(identifier: tableName) \
-            ADD PRIMARY KEY (\(fragment: SQL(stringLiteral: fold.key)))
+            ADD PRIMARY KEY (\(fragment: SQL(unsafeRaw: fold.key)))
             """
         }
     }
@@ -81,7 +81,7 @@ public struct FactTable: Sendable, Hashable {
             let body = body.hasPrefix("(") ? body : "(\(body))"
             return """
                 CREATE INDEX \(identifier: "\(tableName)_i\(index)") ON \(identifier: Projection.schema).\(identifier: tableName) \
-                \(fragment: SQL(stringLiteral: body))
+                \(fragment: SQL(unsafeRaw: body))
                 """
         }
     }
@@ -89,10 +89,10 @@ public struct FactTable: Sendable, Hashable {
     /// Inserts the facts of the events in (`from`, `to`], or folds them into the rows of current
     /// state kept so far.
     func insertion(named tableName: String, from: Int64, to: Int64) -> SQL {
-        let grouping = SQL(stringLiteral: fold?.grouping ?? "")
+        let grouping = SQL(unsafeRaw: fold?.grouping ?? "")
         return insert(
             into: tableName,
-            rows: "\(fragment: SQL(stringLiteral: select)) AND e.position > \(from) AND e.position <= \(to) \(fragment: grouping)")
+            rows: "\(fragment: SQL(unsafeRaw: select)) AND e.position > \(from) AND e.position <= \(to) \(fragment: grouping)")
     }
 
     /// Folds the rows of `generation`'s fact tables into this table of current state, empty until
@@ -101,16 +101,16 @@ public struct FactTable: Sendable, Hashable {
     /// conflict cost a third of the fold.
     func folding(in generation: ProjectionGeneration) -> SQL? {
         guard let fold else { return nil }
-        var rows = SQL(stringLiteral: fold.aggregate)
+        var rows = SQL(unsafeRaw: fold.aggregate)
         for (index, source) in fold.facts.enumerated() {
             if index > 0 { rows.append(" UNION ALL ") }
             rows.append(
                 """
-                SELECT \(fragment: SQL(stringLiteral: source.columns)) FROM \(fragment: generation.table(source.table)) \
-                \(fragment: SQL(stringLiteral: source.condition))
+                SELECT \(fragment: SQL(unsafeRaw: source.columns)) FROM \(fragment: generation.table(source.table)) \
+                \(fragment: SQL(unsafeRaw: source.condition))
                 """)
         }
-        rows.append(" \(fragment: SQL(stringLiteral: fold.grouping))")
+        rows.append(" \(fragment: SQL(unsafeRaw: fold.grouping))")
         return insert(into: generation.tableName(self), rows: rows, merging: false)
     }
 
@@ -121,8 +121,8 @@ public struct FactTable: Sendable, Hashable {
         let merge = merging ? fold?.merge ?? "" : ""
         return """
             INSERT INTO \(identifier: Projection.schema).\(identifier: tableName) AS state \
-            (\(fragment: SQL(stringLiteral: insertColumns))) \
-            \(fragment: rows) \(fragment: SQL(stringLiteral: merge))\(fragment: returning)
+            (\(fragment: SQL(unsafeRaw: insertColumns))) \
+            \(fragment: rows) \(fragment: SQL(unsafeRaw: merge))\(fragment: returning)
             """
     }
 
