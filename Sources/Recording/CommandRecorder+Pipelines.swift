@@ -1,5 +1,4 @@
 import EventStore
-import PQ
 import Sales
 
 extension CommandRecorder {

@@ -1,6 +1,5 @@
 import EventStore
 import Foundation
-import PQ
 import Sales
 
 /// The states of the streams an import decides on, kept in memory so that a command is decided

@@ -15,6 +15,19 @@ struct CommandCatalogueTests {
         #expect(SalesCommand.importNames == CommandName.allCases.map(\.rawValue))
     }
 
+    /// The README lists the import names; the list is the catalogue's, in its order.
+    @Test func theReadmeListsEveryImportName() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let start = try #require(text.range(of: "plus `\"command\"` ("))
+        let end = try #require(text[start.upperBound...].range(of: ")"))
+        let listed = text[start.upperBound..<end.lowerBound].split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespacesAndNewlines).trimmingCharacters(in: CharacterSet(charactersIn: "`"))
+        }
+        #expect(listed == CommandName.allCases.map(\.rawValue))
+    }
+
     @Test func pathIDsAreTheBracedSegmentsOfThePath() {
         #expect(CommandEntry.of(.handleObjection).pathIDs == ["dealId", "objectionId"])
         #expect(CommandEntry.of(.recordTouch).pathIDs == ["clientId"])
