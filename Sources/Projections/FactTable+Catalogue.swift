@@ -5,8 +5,11 @@ import Sales
 extension FactTable {
     public static let clients = FactTable(
         name: "clients",
-        columns: "client_id uuid NOT NULL, name text, registered_on date NOT NULL, position bigint NOT NULL, recorded_at timestamptz NOT NULL",
-        insertColumns: "client_id, name, registered_on, position, recorded_at",
+        columns: [
+            FactColumn("client_id", "uuid NOT NULL"), FactColumn("name", "text"),
+            FactColumn("registered_on", "date NOT NULL"), FactColumn("position", "bigint NOT NULL"),
+            FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT (e.data->>'clientId')::uuid, e.data->>'name', (e.data->>'registeredOn')::date, e.position, e.recorded_at
               FROM events e WHERE e.type = '\(ClientRegistered.eventType)'
@@ -15,12 +18,13 @@ extension FactTable {
 
     public static let invoices = FactTable(
         name: "invoices",
-        columns: """
-            invoice_id uuid NOT NULL, client_id uuid NOT NULL, number text NOT NULL, issued_on date NOT NULL, \
-            due_on date NOT NULL, amount bigint NOT NULL, currency text NOT NULL, position bigint NOT NULL, \
-            recorded_at timestamptz NOT NULL
-            """,
-        insertColumns: "invoice_id, client_id, number, issued_on, due_on, amount, currency, position, recorded_at",
+        columns: [
+            FactColumn("invoice_id", "uuid NOT NULL"), FactColumn("client_id", "uuid NOT NULL"),
+            FactColumn("number", "text NOT NULL"), FactColumn("issued_on", "date NOT NULL"),
+            FactColumn("due_on", "date NOT NULL"), FactColumn("amount", "bigint NOT NULL"),
+            FactColumn("currency", "text NOT NULL"), FactColumn("position", "bigint NOT NULL"),
+            FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT (e.data->>'invoiceId')::uuid, (e.data->>'clientId')::uuid, e.data->>'number',
                    (e.data->>'issuedOn')::date, (e.data->>'dueOn')::date, (e.data->>'amountMinor')::bigint,
@@ -31,11 +35,12 @@ extension FactTable {
 
     public static let allocations = FactTable(
         name: "allocations",
-        columns: """
-            payment_id uuid NOT NULL, invoice_id uuid NOT NULL, client_id uuid NOT NULL, received_on date NOT NULL, \
-            amount bigint NOT NULL, position bigint NOT NULL, recorded_at timestamptz NOT NULL
-            """,
-        insertColumns: "payment_id, invoice_id, client_id, received_on, amount, position, recorded_at",
+        columns: [
+            FactColumn("payment_id", "uuid NOT NULL"), FactColumn("invoice_id", "uuid NOT NULL"),
+            FactColumn("client_id", "uuid NOT NULL"), FactColumn("received_on", "date NOT NULL"),
+            FactColumn("amount", "bigint NOT NULL"), FactColumn("position", "bigint NOT NULL"),
+            FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT (e.data->>'paymentId')::uuid, (a->>'invoiceId')::uuid, (e.data->>'clientId')::uuid,
                    (e.data->>'receivedOn')::date, (a->>'amountMinor')::bigint, e.position, e.recorded_at
@@ -46,11 +51,12 @@ extension FactTable {
 
     public static let payments = FactTable(
         name: "payments",
-        columns: """
-            payment_id uuid NOT NULL, client_id uuid NOT NULL, currency text NOT NULL, received_on date NOT NULL, \
-            amount bigint NOT NULL, unapplied bigint NOT NULL, position bigint NOT NULL, recorded_at timestamptz NOT NULL
-            """,
-        insertColumns: "payment_id, client_id, currency, received_on, amount, unapplied, position, recorded_at",
+        columns: [
+            FactColumn("payment_id", "uuid NOT NULL"), FactColumn("client_id", "uuid NOT NULL"),
+            FactColumn("currency", "text NOT NULL"), FactColumn("received_on", "date NOT NULL"),
+            FactColumn("amount", "bigint NOT NULL"), FactColumn("unapplied", "bigint NOT NULL"),
+            FactColumn("position", "bigint NOT NULL"), FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT (e.data->>'paymentId')::uuid, (e.data->>'clientId')::uuid, e.data->>'currency',
                    (e.data->>'receivedOn')::date, (e.data->>'amountMinor')::bigint,
@@ -61,11 +67,11 @@ extension FactTable {
 
     public static let creditNotes = FactTable(
         name: "credit_notes",
-        columns: """
-            invoice_id uuid NOT NULL, client_id uuid NOT NULL, issued_on date NOT NULL, amount bigint NOT NULL, \
-            position bigint NOT NULL, recorded_at timestamptz NOT NULL
-            """,
-        insertColumns: "invoice_id, client_id, issued_on, amount, position, recorded_at",
+        columns: [
+            FactColumn("invoice_id", "uuid NOT NULL"), FactColumn("client_id", "uuid NOT NULL"),
+            FactColumn("issued_on", "date NOT NULL"), FactColumn("amount", "bigint NOT NULL"),
+            FactColumn("position", "bigint NOT NULL"), FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT (e.data->>'invoiceId')::uuid, (e.data->>'clientId')::uuid, (e.data->>'issuedOn')::date,
                    (e.data->>'amountMinor')::bigint, e.position, e.recorded_at
@@ -75,11 +81,11 @@ extension FactTable {
 
     public static let writeOffs = FactTable(
         name: "write_offs",
-        columns: """
-            invoice_id uuid NOT NULL, client_id uuid NOT NULL, written_off_on date NOT NULL, amount bigint NOT NULL, \
-            position bigint NOT NULL, recorded_at timestamptz NOT NULL
-            """,
-        insertColumns: "invoice_id, client_id, written_off_on, amount, position, recorded_at",
+        columns: [
+            FactColumn("invoice_id", "uuid NOT NULL"), FactColumn("client_id", "uuid NOT NULL"),
+            FactColumn("written_off_on", "date NOT NULL"), FactColumn("amount", "bigint NOT NULL"),
+            FactColumn("position", "bigint NOT NULL"), FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT (e.data->>'invoiceId')::uuid, (e.data->>'clientId')::uuid, (e.data->>'writtenOffOn')::date,
                    (e.data->>'amountMinor')::bigint, e.position, e.recorded_at
@@ -89,11 +95,12 @@ extension FactTable {
 
     public static let orders = FactTable(
         name: "orders",
-        columns: """
-            order_id uuid NOT NULL, client_id uuid NOT NULL, placed_on date NOT NULL, amount bigint NOT NULL, \
-            currency text NOT NULL, position bigint NOT NULL, recorded_at timestamptz NOT NULL
-            """,
-        insertColumns: "order_id, client_id, placed_on, amount, currency, position, recorded_at",
+        columns: [
+            FactColumn("order_id", "uuid NOT NULL"), FactColumn("client_id", "uuid NOT NULL"),
+            FactColumn("placed_on", "date NOT NULL"), FactColumn("amount", "bigint NOT NULL"),
+            FactColumn("currency", "text NOT NULL"), FactColumn("position", "bigint NOT NULL"),
+            FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT (e.data->>'orderId')::uuid, (e.data->>'clientId')::uuid, (e.data->>'placedOn')::date,
                    (e.data->>'amountMinor')::bigint, e.data->>'currency', e.position, e.recorded_at
@@ -107,11 +114,11 @@ extension FactTable {
     /// next day).
     public static let touches = FactTable(
         name: "touches",
-        columns: """
-            touch_id uuid NOT NULL, client_id uuid NOT NULL, deal_id uuid, occurred_on date NOT NULL, \
-            position bigint NOT NULL, recorded_at timestamptz NOT NULL
-            """,
-        insertColumns: "touch_id, client_id, deal_id, occurred_on, position, recorded_at",
+        columns: [
+            FactColumn("touch_id", "uuid NOT NULL"), FactColumn("client_id", "uuid NOT NULL"),
+            FactColumn("deal_id", "uuid"), FactColumn("occurred_on", "date NOT NULL"),
+            FactColumn("position", "bigint NOT NULL"), FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT (e.data->>'touchId')::uuid, (e.data->>'clientId')::uuid, (e.data->>'dealId')::uuid,
                    coalesce((e.data->>'occurredOn')::date, left(e.data->>'occurredAt', 10)::date),
@@ -126,12 +133,13 @@ extension FactTable {
 
     public static let deals = FactTable(
         name: "deals",
-        columns: """
-            deal_id uuid NOT NULL, client_id uuid NOT NULL, pipeline text NOT NULL, title text, \
-            amount bigint NOT NULL, currency text NOT NULL, opened_on date NOT NULL, position bigint NOT NULL, \
-            recorded_at timestamptz NOT NULL
-            """,
-        insertColumns: "deal_id, client_id, pipeline, title, amount, currency, opened_on, position, recorded_at",
+        columns: [
+            FactColumn("deal_id", "uuid NOT NULL"), FactColumn("client_id", "uuid NOT NULL"),
+            FactColumn("pipeline", "text NOT NULL"), FactColumn("title", "text"),
+            FactColumn("amount", "bigint NOT NULL"), FactColumn("currency", "text NOT NULL"),
+            FactColumn("opened_on", "date NOT NULL"), FactColumn("position", "bigint NOT NULL"),
+            FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT (e.data->>'dealId')::uuid, (e.data->>'clientId')::uuid, e.data->>'pipeline', e.data->>'title',
                    (e.data->>'amountMinor')::bigint, e.data->>'currency', (e.data->>'openedOn')::date,
@@ -143,8 +151,11 @@ extension FactTable {
     /// A deal enters its first stage when opened and another one on every move.
     public static let stageEntries = FactTable(
         name: "stage_entries",
-        columns: "deal_id uuid NOT NULL, stage text NOT NULL, entered_on date NOT NULL, position bigint NOT NULL, recorded_at timestamptz NOT NULL",
-        insertColumns: "deal_id, stage, entered_on, position, recorded_at",
+        columns: [
+            FactColumn("deal_id", "uuid NOT NULL"), FactColumn("stage", "text NOT NULL"),
+            FactColumn("entered_on", "date NOT NULL"), FactColumn("position", "bigint NOT NULL"),
+            FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT (e.data->>'dealId')::uuid, e.data->>'stage',
                    CASE WHEN e.type = '\(DealOpened.eventType)' THEN (e.data->>'openedOn')::date ELSE (e.data->>'movedOn')::date END,
@@ -155,11 +166,11 @@ extension FactTable {
 
     public static let offers = FactTable(
         name: "offers",
-        columns: """
-            deal_id uuid NOT NULL, offered_on date NOT NULL, amount bigint NOT NULL, currency text NOT NULL, \
-            position bigint NOT NULL, recorded_at timestamptz NOT NULL
-            """,
-        insertColumns: "deal_id, offered_on, amount, currency, position, recorded_at",
+        columns: [
+            FactColumn("deal_id", "uuid NOT NULL"), FactColumn("offered_on", "date NOT NULL"),
+            FactColumn("amount", "bigint NOT NULL"), FactColumn("currency", "text NOT NULL"),
+            FactColumn("position", "bigint NOT NULL"), FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT (e.data->>'dealId')::uuid, (e.data->>'offeredOn')::date, (e.data->>'amountMinor')::bigint,
                    e.data->>'currency', e.position, e.recorded_at
@@ -170,11 +181,11 @@ extension FactTable {
     /// Objections with their category (`price`, `no-need`, …), for the objections report.
     public static let objections = FactTable(
         name: "objections",
-        columns: """
-            objection_id uuid NOT NULL, deal_id uuid NOT NULL, category text NOT NULL, raised_on date NOT NULL, \
-            position bigint NOT NULL, recorded_at timestamptz NOT NULL
-            """,
-        insertColumns: "objection_id, deal_id, category, raised_on, position, recorded_at",
+        columns: [
+            FactColumn("objection_id", "uuid NOT NULL"), FactColumn("deal_id", "uuid NOT NULL"),
+            FactColumn("category", "text NOT NULL"), FactColumn("raised_on", "date NOT NULL"),
+            FactColumn("position", "bigint NOT NULL"), FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT (e.data->>'objectionId')::uuid, (e.data->>'dealId')::uuid, e.data->>'category',
                    (e.data->>'raisedOn')::date, e.position, e.recorded_at
@@ -185,11 +196,11 @@ extension FactTable {
     /// Outcomes of objections: whether handling `resolved` the objection.
     public static let objectionOutcomes = FactTable(
         name: "objection_outcomes",
-        columns: """
-            objection_id uuid NOT NULL, deal_id uuid NOT NULL, handled_on date NOT NULL, resolved boolean NOT NULL, \
-            position bigint NOT NULL, recorded_at timestamptz NOT NULL
-            """,
-        insertColumns: "objection_id, deal_id, handled_on, resolved, position, recorded_at",
+        columns: [
+            FactColumn("objection_id", "uuid NOT NULL"), FactColumn("deal_id", "uuid NOT NULL"),
+            FactColumn("handled_on", "date NOT NULL"), FactColumn("resolved", "boolean NOT NULL"),
+            FactColumn("position", "bigint NOT NULL"), FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT (e.data->>'objectionId')::uuid, (e.data->>'dealId')::uuid, (e.data->>'handledOn')::date,
                    (e.data->>'resolved')::boolean, e.position, e.recorded_at
@@ -200,11 +211,12 @@ extension FactTable {
     /// Wins and losses; `DealLost.reason` is a string (schema version 1 and 2).
     public static let closes = FactTable(
         name: "closes",
-        columns: """
-            deal_id uuid NOT NULL, outcome text NOT NULL, closed_on date NOT NULL, refused_by text, reason text, \
-            stage text NOT NULL, position bigint NOT NULL, recorded_at timestamptz NOT NULL
-            """,
-        insertColumns: "deal_id, outcome, closed_on, refused_by, reason, stage, position, recorded_at",
+        columns: [
+            FactColumn("deal_id", "uuid NOT NULL"), FactColumn("outcome", "text NOT NULL"),
+            FactColumn("closed_on", "date NOT NULL"), FactColumn("refused_by", "text"), FactColumn("reason", "text"),
+            FactColumn("stage", "text NOT NULL"), FactColumn("position", "bigint NOT NULL"),
+            FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT (e.data->>'dealId')::uuid, CASE WHEN e.type = '\(DealWon.eventType)' THEN 'won' ELSE 'lost' END,
                    CASE WHEN e.type = '\(DealWon.eventType)' THEN (e.data->>'wonOn')::date ELSE (e.data->>'lostOn')::date END,
@@ -215,8 +227,10 @@ extension FactTable {
 
     public static let pipelines = FactTable(
         name: "pipelines",
-        columns: "pipeline text NOT NULL, stages text[] NOT NULL, position bigint NOT NULL, recorded_at timestamptz NOT NULL",
-        insertColumns: "pipeline, stages, position, recorded_at",
+        columns: [
+            FactColumn("pipeline", "text NOT NULL"), FactColumn("stages", "text[] NOT NULL"),
+            FactColumn("position", "bigint NOT NULL"), FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT e.data->>'pipeline', ARRAY(SELECT jsonb_array_elements_text(e.data->'stages')),
                    e.position, e.recorded_at
@@ -236,12 +250,13 @@ extension FactTable {
     /// was written off, and the `open` balance that follows.
     public static let invoiceBalances = FactTable(
         name: "invoice_balances",
-        columns: """
-            invoice_id uuid NOT NULL, client_id uuid, currency text, issued_on date, due_on date, amount bigint, \
-            reduced numeric NOT NULL, written_off boolean NOT NULL, latest_on date NOT NULL, \
-            open numeric GENERATED ALWAYS AS (CASE WHEN written_off THEN 0 ELSE amount - reduced END) STORED
-            """,
-        insertColumns: "invoice_id, client_id, currency, issued_on, due_on, amount, reduced, written_off, latest_on",
+        columns: [
+            FactColumn("invoice_id", "uuid NOT NULL"), FactColumn("client_id", "uuid"),
+            FactColumn("currency", "text"), FactColumn("issued_on", "date"), FactColumn("due_on", "date"),
+            FactColumn("amount", "bigint"), FactColumn("reduced", "numeric NOT NULL"),
+            FactColumn("written_off", "boolean NOT NULL"), FactColumn("latest_on", "date NOT NULL"),
+            FactColumn("open", "numeric GENERATED ALWAYS AS (CASE WHEN written_off THEN 0 ELSE amount - reduced END) STORED"),
+        ],
         indexes: ["open", "latest_on"],
         fold: Fold(
             key: "invoice_id",
@@ -294,8 +309,10 @@ extension FactTable {
     /// Per client and currency: the unapplied credit of its payments.
     public static let unappliedCredits = FactTable(
         name: "unapplied_credits",
-        columns: "client_id uuid NOT NULL, currency text NOT NULL, amount numeric NOT NULL, latest_on date NOT NULL",
-        insertColumns: "client_id, currency, amount, latest_on",
+        columns: [
+            FactColumn("client_id", "uuid NOT NULL"), FactColumn("currency", "text NOT NULL"),
+            FactColumn("amount", "numeric NOT NULL"), FactColumn("latest_on", "date NOT NULL"),
+        ],
         indexes: ["latest_on"],
         fold: Fold(
             key: "client_id, currency",
@@ -320,12 +337,12 @@ extension FactTable {
     /// (`ltv`, and `ltv_order`: minus its largest amount, `Infinity` without orders) and last touch.
     public static let clientActivity = FactTable(
         name: "client_activity",
-        columns: """
-            client_id uuid NOT NULL, registered_on date, registered_position bigint, \
-            purchase_dates date[] NOT NULL, ltv jsonb NOT NULL, ltv_order numeric NOT NULL, last_touch_on date, \
-            latest_on date NOT NULL
-            """,
-        insertColumns: "client_id, registered_on, registered_position, purchase_dates, ltv, ltv_order, last_touch_on, latest_on",
+        columns: [
+            FactColumn("client_id", "uuid NOT NULL"), FactColumn("registered_on", "date"),
+            FactColumn("registered_position", "bigint"), FactColumn("purchase_dates", "date[] NOT NULL"),
+            FactColumn("ltv", "jsonb NOT NULL"), FactColumn("ltv_order", "numeric NOT NULL"),
+            FactColumn("last_touch_on", "date"), FactColumn("latest_on", "date NOT NULL"),
+        ],
         indexes: ["ltv_order, client_id", "latest_on"],
         fold: Fold(
             key: "client_id",
@@ -397,17 +414,16 @@ extension FactTable {
     /// position), objections raised and handled, whether it was won or lost, and its last touch.
     public static let dealProgress = FactTable(
         name: "deal_progress",
-        columns: """
-            deal_id uuid NOT NULL, client_id uuid, pipeline text, title text, amount bigint, currency text, \
-            opened_on date, stage text, stage_entered_on date, stage_position bigint, offer_amount bigint, \
-            offer_currency text, offered_on date, offer_position bigint, objections_raised integer NOT NULL, \
-            objections_handled integer NOT NULL, closed boolean NOT NULL, last_touch_on date, latest_on date NOT NULL
-            """,
-        insertColumns: """
-            deal_id, client_id, pipeline, title, amount, currency, opened_on, stage, stage_entered_on, stage_position, \
-            offer_amount, offer_currency, offered_on, offer_position, objections_raised, objections_handled, closed, \
-            last_touch_on, latest_on
-            """,
+        columns: [
+            FactColumn("deal_id", "uuid NOT NULL"), FactColumn("client_id", "uuid"), FactColumn("pipeline", "text"),
+            FactColumn("title", "text"), FactColumn("amount", "bigint"), FactColumn("currency", "text"),
+            FactColumn("opened_on", "date"), FactColumn("stage", "text"), FactColumn("stage_entered_on", "date"),
+            FactColumn("stage_position", "bigint"), FactColumn("offer_amount", "bigint"),
+            FactColumn("offer_currency", "text"), FactColumn("offered_on", "date"),
+            FactColumn("offer_position", "bigint"), FactColumn("objections_raised", "integer NOT NULL"),
+            FactColumn("objections_handled", "integer NOT NULL"), FactColumn("closed", "boolean NOT NULL"),
+            FactColumn("last_touch_on", "date"), FactColumn("latest_on", "date NOT NULL"),
+        ],
         // The board as of today reads a pipeline's open deals in board order (the stage entered
         // earliest first) from this index alone, without sorting, once the table is vacuumed.
         indexes: [

@@ -11,10 +11,9 @@ import PQ
 public struct FactTable: Sendable, Hashable {
     /// The table's name within a generation, e.g. `invoices`.
     public let name: String
-    /// The column definitions (`CREATE TABLE` body).
-    let columns: String
-    /// The columns listed in `INSERT INTO … (…)`.
-    let insertColumns: String
+    /// The columns, in order: the one description the `CREATE TABLE` body and the `INSERT`
+    /// column list are generated from.
+    let columns: [FactColumn]
     /// `SELECT … FROM events e … WHERE …` without the range condition, which
     /// a live batch appends as `AND e.position > $from AND e.position <= $to`.
     /// A rebuild runs it where `events` names the events of one batch (same
@@ -40,7 +39,13 @@ public struct FactTable: Sendable, Hashable {
 
     /// What makes the table's rows (its name, columns and statement; not its indexes): tables
     /// with the same key hold the same rows.
-    var rowsKey: String { [name, columns, insertColumns, select].joined(separator: "\n") }
+    var rowsKey: String { [name, columnDefinitions, insertColumns, select].joined(separator: "\n") }
+
+    /// The column definitions, the `CREATE TABLE` body.
+    var columnDefinitions: String { columns.map(\.definition).joined(separator: ", ") }
+
+    /// The columns an `INSERT INTO … (…)` lists: every one but those PostgreSQL generates.
+    var insertColumns: String { columns.filter { !$0.isGenerated }.map(\.name).joined(separator: ", ") }
 
     /// Whether the table keeps facts (a row per fact) rather than current state folded from them.
     var isFacts: Bool { fold == nil }
@@ -55,7 +60,7 @@ public struct FactTable: Sendable, Hashable {
         let storage = building ? " WITH (autovacuum_enabled = false)" : ""
         return """
             CREATE TABLE \(identifier: Projection.schema).\(identifier: tableName) \
-            (\(fragment: SQL(unsafeRaw: columns + key)))\(fragment: SQL(unsafeRaw: storage))
+            (\(fragment: SQL(unsafeRaw: columnDefinitions + key)))\(fragment: SQL(unsafeRaw: storage))
             """
     }
 
