@@ -71,6 +71,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "Demo", dependencies: ["Sales"], swiftSettings: swiftSettings),
         .target(
             name: "HTTPAPI",
             dependencies: [
@@ -87,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "touchstone",
             dependencies: [
-                "HTTPAPI", "Projections", "EventStore", "Access", "Sales", "PQ", "Recording",
+                "HTTPAPI", "Projections", "EventStore", "Access", "Sales", "PQ", "Recording", "Demo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -97,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "Access", "EventStore", "Projections", "Sales", "Recording", "PQ", "TestSupport",
+                "Access", "EventStore", "Projections", "Sales", "Recording", "PQ", "TestSupport", "Demo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -119,6 +120,11 @@ let package = Package(
         .testTarget(
             name: "ProjectionTests",
             dependencies: ["Projections", "EventStore", "Sales", "PQ", "TestSupport", "Access"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RecordingTests",
+            dependencies: ["Recording", "Demo", "Projections", "Sales", "Access", "EventStore", "PQ", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

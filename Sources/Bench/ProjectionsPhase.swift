@@ -1,4 +1,5 @@
 import Access
+import Demo
 import EventStore
 import Foundation
 import Logging
@@ -140,7 +141,7 @@ struct ProjectionsPhase: Sendable {
 
     /// What `GET /v1/clients/{id}/history` does before it pages: read, decode, filter by asOf, replay.
     func history(_ client: UUID, asOf: LocalDate) async throws -> Int {
-        let history = try await ClientHistory.read(client, asOf: asOf, knownAt: nil, from: store, personalData: personalData)
+        let history = try await ClientHistory.read(client, window: ReportWindow(asOf: asOf), from: store, personalData: personalData)
         precondition(history.state.clientId == client, "the history client is not registered")
         return history.entries.count
     }

@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import Sales
 
 /// Realistic events for the measurements: a client's `TouchRecorded` (about
 /// 300 bytes of JSON, as the Sales domain encodes it) and `InvoiceIssued` on a
@@ -22,7 +23,7 @@ struct Workload: Sendable {
                 "dueOn":"2025-04-\(day < 10 ? "0" : "")\(day)","amountMinor":\(120_000 + index % 9_000 * 7),"currency":"EUR",\
                 "orderId":"\(UUID().uuidString.lowercased())","lines":[{"description":"Scheduling suite, annual","amountMinor":\(120_000 + index % 9_000 * 7)}]}
                 """
-            return ("InvoiceIssued", data)
+            return (InvoiceIssued.eventType, data)
         }
         let data = """
             {"touchId":"\(UUID().uuidString.lowercased())","clientId":"\(clientID.uuidString.lowercased())",\
@@ -30,7 +31,7 @@ struct Workload: Sendable {
             "occurredAt":"2025-03-\(day < 10 ? "0" : "")\(day)T10:\(10 + index % 50):00Z",\
             "summary":"\(summaries[index % summaries.count])","outcome":"positive","nextStep":"Send quote"}
             """
-        return ("TouchRecorded", data)
+        return (TouchRecorded.eventType, data)
     }
 
     static func occurredAt(_ index: Int) -> String {

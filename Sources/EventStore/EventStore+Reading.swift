@@ -148,6 +148,28 @@ extension EventStore {
         }
     }
 
+    /// The streams of `category` that exist, ordered by id.
+    public func streams(inCategory category: String) async throws -> [StreamID] {
+        let texts: [String] = try await pool.withConnection { connection in
+            try connection.query(
+                "SELECT stream_id FROM streams WHERE stream_id LIKE \(category + "-%") ORDER BY stream_id", prepared: true
+            ).rows.map { try $0.decode(0) }
+        }
+        return try texts.map { try StreamID($0) }
+    }
+
+    /// Which of `streams` exist, in one query.
+    public func existing(_ streams: some Collection<StreamID>) async throws -> Set<StreamID> {
+        guard !streams.isEmpty else { return [] }
+        let texts = streams.map(\.description)
+        // Planned anew each time: a plan cached while `streams` was small scans the whole table.
+        let stored: [String] = try await pool.withConnection { connection in
+            try connection.query("SELECT stream_id FROM streams WHERE stream_id = ANY(\(texts)::text[])")
+                .rows.map { try $0.decode(0) }
+        }
+        return Set(try stored.map { try StreamID($0) })
+    }
+
     /// The stream that claimed `key` in `scope`, if any.
     public func stream(claiming key: String, in scope: String) async throws -> StreamID? {
         let text: String? = try await pool.withConnection { connection in

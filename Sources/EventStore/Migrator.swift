@@ -40,6 +40,26 @@ public struct Migrator: Sendable {
     /// The migrations, in order.
     public let migrations: [Migration]
 
+    /// The newest migration (`Schema/NNNN_…`) this build's queries need: `/readyz` answers 503
+    /// until the database has it. A test holds it equal to the newest file of `Schema/`.
+    public static let requiredVersion = 13
+
+    /// Whether the database on `connection` has every migration this build needs
+    /// (``requiredVersion``).
+    public static func isCurrent(on connection: Connection) throws -> Bool {
+        let recorded: Bool = try connection.query("SELECT to_regclass('public.schema_migrations') IS NOT NULL")
+            .first?.decode(0) ?? false
+        guard recorded else { return false }
+        return try connection.query("SELECT coalesce(max(version), 0) >= \(requiredVersion) FROM schema_migrations")
+            .first?.decode(0) ?? false
+    }
+
+    /// Grants the runtime role `role` what it may do, as migration 0013's `grant_runtime_role`
+    /// lists it (run as the owner, after the migrations).
+    public static func grantRuntimeRole(_ role: String, on connection: Connection) throws {
+        _ = try connection.query("SELECT grant_runtime_role(\(role)::name)")
+    }
+
     /// Reads `NNNN_name.sql` files from `directory`.
     public init(directory: URL) throws {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []

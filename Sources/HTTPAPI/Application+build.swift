@@ -3,6 +3,7 @@ import EventStore
 import Hummingbird
 import Logging
 import PQ
+import Projections
 import Prometheus
 import Recording
 
@@ -19,6 +20,8 @@ public struct APIDependencies: Sendable {
     public var tokens: any TokenVerifying
     /// Where `Idempotency-Key` records are kept.
     public var idempotency: any IdempotencyRecording
+    /// The read models the report routes serve and rebuild.
+    public var readModels: ReadModels
     /// The Prometheus registry `GET /metrics` serves.
     public var metrics: PrometheusCollectorRegistry
     /// Whether `GET /readyz` still says ready.
@@ -37,6 +40,7 @@ public struct APIDependencies: Sendable {
         self.personalData = personalData
         self.tokens = tokens ?? TokenStore(pool: pool)
         self.idempotency = idempotency ?? IdempotencyStore(pool: pool)
+        self.readModels = ReadModels(pool: pool, personalData: personalData, logger: logger)
         self.metrics = metrics
         self.readiness = readiness
         self.logger = logger
@@ -61,17 +65,18 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
         .register(on: router)
     OperationsRoutes(pool: dependencies.pool, registry: dependencies.metrics, readiness: dependencies.readiness)
         .register(on: router)
-    router.addReportRoutes(pool: dependencies.pool, personalData: dependencies.personalData, logger: dependencies.logger)
+    router.addReportRoutes(dependencies.readModels)
     routes.record(router)
     return router
 }
 
-/// The Touchstone HTTP application listening on `host`:`port`.
+/// The Touchstone HTTP application listening on `host`:`port`, running the rebuilds it starts
+/// (``RebuildJobs``) as a service of its own.
 public func buildApplication(
     _ dependencies: APIDependencies, host: String = "127.0.0.1", port: Int = 8080
 ) -> some ApplicationProtocol {
     Application(
         router: buildRouter(dependencies),
         configuration: .init(address: .hostname(host, port: port), serverName: "touchstone"),
-        logger: dependencies.logger)
+        services: [dependencies.readModels.rebuilds], logger: dependencies.logger)
 }

@@ -1,7 +1,7 @@
 import Access
 import EventStore
 import Hummingbird
-import Recording
+import Projections
 import Sales
 
 /// `GET /v1/events`: the global log in position order, for integrations.

@@ -2,7 +2,7 @@ import Access
 import EventStore
 import Foundation
 import Hummingbird
-import Recording
+import Projections
 import Sales
 
 /// `GET /v1/clients/{clientId}/history`: every event of a client's streams in log order, filtered
@@ -18,11 +18,11 @@ struct HistoryRoutes: Sendable {
         router.get("/v1/clients/{clientId}/history") { [store, personalData] request, context -> Response in
             _ = try context.require(.readReports)
             let clientId = try context.pathID("clientId")
-            let time = try ReportTime(request: request)
+            let window = try ReportWindow(request: request)
             let after = try request.integerQuery("after", default: 0, range: 0...Int64.max)
             let limit = try request.integerQuery("limit", default: 100, range: 1...1000)
             let history = try await ClientHistory.read(
-                clientId, asOf: time.asOf, knownAt: time.knownAt, from: store, personalData: personalData)
+                clientId, window: window, from: store, personalData: personalData)
             guard history.state.clientId == clientId else {
                 throw Problem.rule(
                     SalesRuleViolation(.clientNotFound, "client \(clientId.canonical) is not registered"))
@@ -32,8 +32,8 @@ struct HistoryRoutes: Sendable {
             let next: JSONValue = remaining.count > page.count ? .integer(page.last?.recorded.position ?? after) : .null
             return JSONValue.object([
                 "clientId": .string(clientId.canonical),
-                "asOf": .string(time.asOf.description),
-                "knownAt": .string(orNull: time.knownAt?.description),
+                "asOf": .string(window.asOf.description),
+                "knownAt": .string(orNull: window.knownAt?.description),
                 "events": .array(page.map(\.opened.feedJSON)),
                 "state": history.state.summary.json,
                 "next": next,

@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 import Hummingbird
 import Logging
@@ -7,10 +8,6 @@ import Sales
 
 /// The public operational routes: `GET /healthz`, `/readyz`, `/metrics` and `/openapi.yaml`.
 struct OperationsRoutes: Sendable {
-    /// The newest migration (`Schema/NNNN_…`) this build's queries need; `/readyz`
-    /// answers 503 until the database has it. Raise it with every migration.
-    static let requiredSchemaVersion = 12
-
     /// The database readiness is checked against.
     let pool: ConnectionPool
     /// The metrics served.
@@ -26,14 +23,7 @@ struct OperationsRoutes: Sendable {
         router.get("/readyz") { [pool, readiness] _, context -> Response in
             guard readiness.isAccepting else { throw Problem.unavailable }
             do {
-                let migrated: Bool = try await pool.withConnection { connection in
-                    try connection.query(
-                        """
-                        SELECT to_regclass('public.schema_migrations') IS NOT NULL
-                           AND (SELECT max(version) FROM schema_migrations) >= \(Self.requiredSchemaVersion)
-                        """
-                    ).first?.decode(0) ?? false
-                }
+                let migrated = try await pool.withConnection { connection in try Migrator.isCurrent(on: connection) }
                 guard migrated else { throw Problem.unavailable }
             } catch let error as Problem {
                 throw error

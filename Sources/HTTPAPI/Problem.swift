@@ -60,12 +60,21 @@ public struct Problem: Error, Sendable, Equatable {
         validation(ValidationFailure(errors: [FieldError(field: field, message: message)]))
     }
 
-    /// The status of a domain rule (404, 409 or 422) with its code.
+    /// The status of a domain rule's kind (missing 404, conflict 409, invalid 422) with its code.
     public static func rule(_ violation: SalesRuleViolation) -> Problem {
         Problem(
-            status: violation.status, code: violation.code.rawValue, title: Self.title(of: violation.code.rawValue),
+            status: status(of: violation.kind), code: violation.code.rawValue, title: Self.title(of: violation.code.rawValue),
             detail: violation.detail,
             errors: violation.field.map { [FieldError(field: $0, message: violation.detail)] } ?? [])
+    }
+
+    /// The HTTP status of a kind of rule violation.
+    static func status(of kind: SalesRuleViolation.Kind) -> Int {
+        switch kind {
+        case .missing: 404
+        case .conflict: 409
+        case .invalid: 422
+        }
     }
 
     /// 500 with a generic detail (the cause is only logged).

@@ -40,6 +40,8 @@ struct ProblemMiddleware: RouterMiddleware {
             return .validation(failure)
         case let violation as SalesRuleViolation:
             return .rule(violation)
+        case let window as ReportWindowError:
+            return .invalidField(window.field, window.message)
         case IdempotencyKeyError.stillInProgress:
             return Problem(
                 status: 409, code: "idempotency-key-in-progress", title: "Idempotency key in progress",

@@ -1,6 +1,6 @@
 import EventStore
 import Foundation
-import Recording
+import Projections
 import Sales
 
 extension OpenedEvent {

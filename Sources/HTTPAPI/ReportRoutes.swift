@@ -8,33 +8,32 @@ import Sales
 
 extension Router where Context == APIRequestContext {
     /// The report routes: board, aging (JSON and CSV), retention, funnel, objections, the read
-    /// models' status and their rebuild. Reports are served from the live read models (see `Projections`);
-    /// names and texts are opened with `personalData`.
-    func addReportRoutes(pool: ConnectionPool, personalData: PersonalDataKeys, logger: Logger) {
+    /// models' status and their rebuild, all through `readModels` (which opens names and texts).
+    func addReportRoutes(_ readModels: ReadModels) {
         get("/v1/pipelines/{pipeline}/board") { request, context -> Response in
             _ = try context.require(.readReports)
             let pipeline = try context.parameters.require("pipeline")
-            let window = try reportWindow(request)
-            let board = try await reportQuery(pool) { connection in
+            let window = try ReportWindow(request: request)
+            let board = try await reportQuery(readModels) { connection, personalData in
                 try PipelineBoard.query(pipeline: pipeline, window: window, personalData: personalData, on: connection)
             }
             return Response(json: board.serializedJSON())
         }
         get("/v1/receivables/aging") { request, context -> Response in
             _ = try context.require(.readAging)
-            let window = try reportWindow(request)
+            let window = try ReportWindow(request: request)
             let query = request.uri.queryParameters
             let edges = try reportParameter { try ReceivablesAging.edges(query.get("buckets")) }
             if request.headers[.accept]?.contains("text/csv") == true {
                 let byteOrderMark = try request.booleanQuery("bom", default: false)
-                let aging = try await reportQuery(pool) { connection in
+                let aging = try await reportQuery(readModels) { connection, personalData in
                     try ReceivablesAging.query(window: window, edges: edges, personalData: personalData, on: connection)
                 }
                 return csvResponse(aging.csv, filename: "aging-\(aging.asOf).csv", byteOrderMark: byteOrderMark)
             }
             let limit = try request.integerQuery("limit", default: 500, range: 1...10_000)
             let cursor = query.get("cursor")
-            let aging = try await reportQuery(pool) { connection in
+            let aging = try await reportQuery(readModels) { connection, personalData in
                 try ReceivablesAging.query(
                     window: window, edges: edges, limit: Int(limit), cursor: cursor, personalData: personalData,
                     on: connection)
@@ -43,7 +42,7 @@ extension Router where Context == APIRequestContext {
         }
         get("/v1/retention") { request, context -> Response in
             _ = try context.require(.readReports)
-            let window = try reportWindow(request)
+            let window = try ReportWindow(request: request)
             let query = request.uri.queryParameters
             let thresholds = try reportParameter {
                 try RetentionList.Thresholds(
@@ -53,7 +52,7 @@ extension Router where Context == APIRequestContext {
             let reasons = try reportParameter { try RetentionList.Reason.named(query.getAll("reason")) }
             let limit = try request.integerQuery("limit", default: 500, range: 1...10_000)
             let cursor = query.get("cursor")
-            let list = try await reportQuery(pool) { connection in
+            let list = try await reportQuery(readModels) { connection, personalData in
                 try RetentionList.query(
                     window: window, thresholds: thresholds, reasons: reasons, limit: Int(limit), cursor: cursor,
                     personalData: personalData,
@@ -63,9 +62,9 @@ extension Router where Context == APIRequestContext {
         }
         get("/v1/funnel") { request, context -> Response in
             _ = try context.require(.readReports)
-            let window = try reportWindow(request)
+            let window = try ReportWindow(request: request)
             let (pipeline, from, to) = try cohort(request)
-            let funnel = try await reportQuery(pool) { connection in
+            let funnel = try await reportQuery(readModels) { connection, personalData in
                 try Funnel.query(
                     pipeline: pipeline, from: from, to: to, window: window, personalData: personalData, on: connection)
             }
@@ -74,42 +73,25 @@ extension Router where Context == APIRequestContext {
         get("/v1/reports/objections") { request, context -> Response in
             _ = try context.require(.readReports)
             let (pipeline, from, to) = try cohort(request)
-            let report = try await reportQuery(pool) { connection in
+            let report = try await reportQuery(readModels) { connection, personalData in
                 try ObjectionReport.query(pipeline: pipeline, from: from, to: to, on: connection)
             }
             return report.json.response()
         }
         get("/v1/projections") { _, context -> Response in
             _ = try context.require(.readProjections)
-            let statuses = try await reportQuery(pool) { connection in try ProjectionStatus.all(on: connection) }
+            let statuses = try await readModels.statuses()
             return JSONValue.object(["projections": .array(statuses.map(\.json))]).response()
         }
         post("/v1/projections/{name}/rebuild") { _, context -> Response in
             _ = try context.require(.administer)
             let name = try context.parameters.require("name")
-            guard let projection = Projection.named(name) else {
-                throw Problem.http(.notFound, detail: "no read model is called '\(name)'")
+            let accepted: ProjectionStatus
+            do {
+                accepted = try await readModels.startRebuild(named: name)
+            } catch let error as ProjectionError {
+                throw problem(error)
             }
-            let (before, running) = try await reportQuery(pool) { connection in
-                (try ProjectionStatus.all(on: connection), try ProjectionRebuild.isRunning(projection, on: connection))
-            }
-            guard let status = before.first(where: { $0.name == name }), !running else {
-                throw Problem(
-                    status: 409, code: "rebuild-running", title: "Rebuild running",
-                    detail: "a rebuild of '\(name)' is already running")
-            }
-            let rebuild = ProjectionRebuild(projection: projection, logger: logger)
-            Task {
-                do {
-                    _ = try await pool.withConnection { connection in try rebuild.run(on: connection) }
-                } catch {
-                    logger.error("rebuild failed", metadata: ["projection.name": "\(name)", "error": "\(error)"])
-                }
-            }
-            var accepted = status
-            accepted.state = "rebuilding"
-            accepted.rebuild = ProjectionStatus.Rebuild(
-                eventsDone: 0, eventsTotal: status.position + status.lagEvents, eventsPerSecond: 0, etaSeconds: nil)
             return accepted.json.response(status: .accepted)
         }
     }
@@ -123,12 +105,6 @@ private func csvResponse(_ table: CSVTable, filename: String, byteOrderMark: Boo
     return Response(
         status: .ok, headers: headers,
         body: ResponseBody(byteBuffer: ByteBuffer(string: table.text(byteOrderMark: byteOrderMark))))
-}
-
-/// `asOf`/`knownAt` of a report request (422 when invalid).
-private func reportWindow(_ request: Request) throws -> ReportWindow {
-    let time = try ReportTime(request: request)
-    return ReportWindow(asOf: time.asOf, knownAt: time.knownAt)
 }
 
 /// The cohort of the funnel and of the objections report: `pipeline` (default `sales`) and the
@@ -154,18 +130,12 @@ private func reportParameter<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
-/// Runs a report on a pooled connection, mapping refusals to problems. A rebuild that swaps in a
-/// new generation drops the old tables; a report that looked the old ones up just before is run
-/// once more against the new ones.
+/// Runs a report through the read models, mapping refusals to problems.
 private func reportQuery<T: Sendable>(
-    _ pool: ConnectionPool, _ body: @escaping @Sendable (Connection) throws -> T
+    _ readModels: ReadModels, _ report: @escaping @Sendable (Connection, PersonalDataKeys) throws -> T
 ) async throws -> T {
     do {
-        do {
-            return try await pool.withConnection(body)
-        } catch let error as PQError where error.sqlState == "42P01" {
-            return try await pool.withConnection(body)
-        }
+        return try await readModels.read(report)
     } catch let error as ProjectionError {
         throw problem(error)
     }

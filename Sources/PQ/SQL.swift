@@ -17,6 +17,13 @@ public struct SQL: Sendable, Hashable, ExpressibleByStringInterpolation {
         binds = []
     }
 
+    /// Runtime text spliced in as SQL, with no binds: the named way for text that is not written
+    /// as a literal at the call. Only for text made of constants (the fact tables' column lists and queries,
+    /// which a test checks); values always go through `\(value)` as binds.
+    public init(unsafeRaw text: String) {
+        self.init(stringLiteral: text)
+    }
+
     public init(stringInterpolation: StringInterpolation) {
         text = stringInterpolation.text
         binds = stringInterpolation.binds

@@ -1,101 +1,110 @@
+import Sales
+
 /// The fact tables the read models are made of, each filled from the event
 /// types of `docs/events.md`.
 extension FactTable {
     public static let clients = FactTable(
         name: "clients",
-        columns: "client_id uuid NOT NULL, name text, registered_on date NOT NULL, position bigint NOT NULL, recorded_at timestamptz NOT NULL",
-        insertColumns: "client_id, name, registered_on, position, recorded_at",
+        columns: [
+            FactColumn("client_id", "uuid NOT NULL"), FactColumn("name", "text"),
+            FactColumn("registered_on", "date NOT NULL"), FactColumn("position", "bigint NOT NULL"),
+            FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT (e.data->>'clientId')::uuid, e.data->>'name', (e.data->>'registeredOn')::date, e.position, e.recorded_at
-              FROM events e WHERE e.type = 'ClientRegistered'
+              FROM events e WHERE e.type = '\(ClientRegistered.eventType)'
             """,
         indexes: ["client_id"])
 
     public static let invoices = FactTable(
         name: "invoices",
-        columns: """
-            invoice_id uuid NOT NULL, client_id uuid NOT NULL, number text NOT NULL, issued_on date NOT NULL, \
-            due_on date NOT NULL, amount bigint NOT NULL, currency text NOT NULL, position bigint NOT NULL, \
-            recorded_at timestamptz NOT NULL
-            """,
-        insertColumns: "invoice_id, client_id, number, issued_on, due_on, amount, currency, position, recorded_at",
+        columns: [
+            FactColumn("invoice_id", "uuid NOT NULL"), FactColumn("client_id", "uuid NOT NULL"),
+            FactColumn("number", "text NOT NULL"), FactColumn("issued_on", "date NOT NULL"),
+            FactColumn("due_on", "date NOT NULL"), FactColumn("amount", "bigint NOT NULL"),
+            FactColumn("currency", "text NOT NULL"), FactColumn("position", "bigint NOT NULL"),
+            FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT (e.data->>'invoiceId')::uuid, (e.data->>'clientId')::uuid, e.data->>'number',
                    (e.data->>'issuedOn')::date, (e.data->>'dueOn')::date, (e.data->>'amountMinor')::bigint,
                    e.data->>'currency', e.position, e.recorded_at
-              FROM events e WHERE e.type = 'InvoiceIssued'
+              FROM events e WHERE e.type = '\(InvoiceIssued.eventType)'
             """,
         indexes: ["invoice_id", "client_id, issued_on"])
 
     public static let allocations = FactTable(
         name: "allocations",
-        columns: """
-            payment_id uuid NOT NULL, invoice_id uuid NOT NULL, client_id uuid NOT NULL, received_on date NOT NULL, \
-            amount bigint NOT NULL, position bigint NOT NULL, recorded_at timestamptz NOT NULL
-            """,
-        insertColumns: "payment_id, invoice_id, client_id, received_on, amount, position, recorded_at",
+        columns: [
+            FactColumn("payment_id", "uuid NOT NULL"), FactColumn("invoice_id", "uuid NOT NULL"),
+            FactColumn("client_id", "uuid NOT NULL"), FactColumn("received_on", "date NOT NULL"),
+            FactColumn("amount", "bigint NOT NULL"), FactColumn("position", "bigint NOT NULL"),
+            FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT (e.data->>'paymentId')::uuid, (a->>'invoiceId')::uuid, (e.data->>'clientId')::uuid,
                    (e.data->>'receivedOn')::date, (a->>'amountMinor')::bigint, e.position, e.recorded_at
               FROM events e CROSS JOIN LATERAL jsonb_array_elements(e.data->'allocations') a
-             WHERE e.type = 'PaymentReceived'
+             WHERE e.type = '\(PaymentReceived.eventType)'
             """,
         indexes: ["invoice_id, received_on"])
 
     public static let payments = FactTable(
         name: "payments",
-        columns: """
-            payment_id uuid NOT NULL, client_id uuid NOT NULL, currency text NOT NULL, received_on date NOT NULL, \
-            amount bigint NOT NULL, unapplied bigint NOT NULL, position bigint NOT NULL, recorded_at timestamptz NOT NULL
-            """,
-        insertColumns: "payment_id, client_id, currency, received_on, amount, unapplied, position, recorded_at",
+        columns: [
+            FactColumn("payment_id", "uuid NOT NULL"), FactColumn("client_id", "uuid NOT NULL"),
+            FactColumn("currency", "text NOT NULL"), FactColumn("received_on", "date NOT NULL"),
+            FactColumn("amount", "bigint NOT NULL"), FactColumn("unapplied", "bigint NOT NULL"),
+            FactColumn("position", "bigint NOT NULL"), FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT (e.data->>'paymentId')::uuid, (e.data->>'clientId')::uuid, e.data->>'currency',
                    (e.data->>'receivedOn')::date, (e.data->>'amountMinor')::bigint,
                    coalesce((e.data->>'unappliedMinor')::bigint, 0), e.position, e.recorded_at
-              FROM events e WHERE e.type = 'PaymentReceived'
+              FROM events e WHERE e.type = '\(PaymentReceived.eventType)'
             """,
         indexes: ["client_id, received_on"])
 
     public static let creditNotes = FactTable(
         name: "credit_notes",
-        columns: """
-            invoice_id uuid NOT NULL, client_id uuid NOT NULL, issued_on date NOT NULL, amount bigint NOT NULL, \
-            position bigint NOT NULL, recorded_at timestamptz NOT NULL
-            """,
-        insertColumns: "invoice_id, client_id, issued_on, amount, position, recorded_at",
+        columns: [
+            FactColumn("invoice_id", "uuid NOT NULL"), FactColumn("client_id", "uuid NOT NULL"),
+            FactColumn("issued_on", "date NOT NULL"), FactColumn("amount", "bigint NOT NULL"),
+            FactColumn("position", "bigint NOT NULL"), FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT (e.data->>'invoiceId')::uuid, (e.data->>'clientId')::uuid, (e.data->>'issuedOn')::date,
                    (e.data->>'amountMinor')::bigint, e.position, e.recorded_at
-              FROM events e WHERE e.type = 'CreditNoteIssued'
+              FROM events e WHERE e.type = '\(CreditNoteIssued.eventType)'
             """,
         indexes: ["invoice_id, issued_on"])
 
     public static let writeOffs = FactTable(
         name: "write_offs",
-        columns: """
-            invoice_id uuid NOT NULL, client_id uuid NOT NULL, written_off_on date NOT NULL, amount bigint NOT NULL, \
-            position bigint NOT NULL, recorded_at timestamptz NOT NULL
-            """,
-        insertColumns: "invoice_id, client_id, written_off_on, amount, position, recorded_at",
+        columns: [
+            FactColumn("invoice_id", "uuid NOT NULL"), FactColumn("client_id", "uuid NOT NULL"),
+            FactColumn("written_off_on", "date NOT NULL"), FactColumn("amount", "bigint NOT NULL"),
+            FactColumn("position", "bigint NOT NULL"), FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT (e.data->>'invoiceId')::uuid, (e.data->>'clientId')::uuid, (e.data->>'writtenOffOn')::date,
                    (e.data->>'amountMinor')::bigint, e.position, e.recorded_at
-              FROM events e WHERE e.type = 'InvoiceWrittenOff'
+              FROM events e WHERE e.type = '\(InvoiceWrittenOff.eventType)'
             """,
         indexes: ["invoice_id, written_off_on"])
 
     public static let orders = FactTable(
         name: "orders",
-        columns: """
-            order_id uuid NOT NULL, client_id uuid NOT NULL, placed_on date NOT NULL, amount bigint NOT NULL, \
-            currency text NOT NULL, position bigint NOT NULL, recorded_at timestamptz NOT NULL
-            """,
-        insertColumns: "order_id, client_id, placed_on, amount, currency, position, recorded_at",
+        columns: [
+            FactColumn("order_id", "uuid NOT NULL"), FactColumn("client_id", "uuid NOT NULL"),
+            FactColumn("placed_on", "date NOT NULL"), FactColumn("amount", "bigint NOT NULL"),
+            FactColumn("currency", "text NOT NULL"), FactColumn("position", "bigint NOT NULL"),
+            FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT (e.data->>'orderId')::uuid, (e.data->>'clientId')::uuid, (e.data->>'placedOn')::date,
                    (e.data->>'amountMinor')::bigint, e.data->>'currency', e.position, e.recorded_at
-              FROM events e WHERE e.type = 'OrderPlaced'
+              FROM events e WHERE e.type = '\(OrderPlaced.eventType)'
             """,
         indexes: ["client_id, placed_on"])
 
@@ -105,16 +114,16 @@ extension FactTable {
     /// next day).
     public static let touches = FactTable(
         name: "touches",
-        columns: """
-            touch_id uuid NOT NULL, client_id uuid NOT NULL, deal_id uuid, occurred_on date NOT NULL, \
-            position bigint NOT NULL, recorded_at timestamptz NOT NULL
-            """,
-        insertColumns: "touch_id, client_id, deal_id, occurred_on, position, recorded_at",
+        columns: [
+            FactColumn("touch_id", "uuid NOT NULL"), FactColumn("client_id", "uuid NOT NULL"),
+            FactColumn("deal_id", "uuid"), FactColumn("occurred_on", "date NOT NULL"),
+            FactColumn("position", "bigint NOT NULL"), FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT (e.data->>'touchId')::uuid, (e.data->>'clientId')::uuid, (e.data->>'dealId')::uuid,
                    coalesce((e.data->>'occurredOn')::date, left(e.data->>'occurredAt', 10)::date),
                    e.position, e.recorded_at
-              FROM events e WHERE e.type = 'TouchRecorded'
+              FROM events e WHERE e.type = '\(TouchRecorded.eventType)'
             """,
         indexes: ["client_id, occurred_on"])
 
@@ -124,101 +133,108 @@ extension FactTable {
 
     public static let deals = FactTable(
         name: "deals",
-        columns: """
-            deal_id uuid NOT NULL, client_id uuid NOT NULL, pipeline text NOT NULL, title text, \
-            amount bigint NOT NULL, currency text NOT NULL, opened_on date NOT NULL, position bigint NOT NULL, \
-            recorded_at timestamptz NOT NULL
-            """,
-        insertColumns: "deal_id, client_id, pipeline, title, amount, currency, opened_on, position, recorded_at",
+        columns: [
+            FactColumn("deal_id", "uuid NOT NULL"), FactColumn("client_id", "uuid NOT NULL"),
+            FactColumn("pipeline", "text NOT NULL"), FactColumn("title", "text"),
+            FactColumn("amount", "bigint NOT NULL"), FactColumn("currency", "text NOT NULL"),
+            FactColumn("opened_on", "date NOT NULL"), FactColumn("position", "bigint NOT NULL"),
+            FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT (e.data->>'dealId')::uuid, (e.data->>'clientId')::uuid, e.data->>'pipeline', e.data->>'title',
                    (e.data->>'amountMinor')::bigint, e.data->>'currency', (e.data->>'openedOn')::date,
                    e.position, e.recorded_at
-              FROM events e WHERE e.type = 'DealOpened'
+              FROM events e WHERE e.type = '\(DealOpened.eventType)'
             """,
         indexes: ["pipeline, opened_on", "deal_id"])
 
     /// A deal enters its first stage when opened and another one on every move.
     public static let stageEntries = FactTable(
         name: "stage_entries",
-        columns: "deal_id uuid NOT NULL, stage text NOT NULL, entered_on date NOT NULL, position bigint NOT NULL, recorded_at timestamptz NOT NULL",
-        insertColumns: "deal_id, stage, entered_on, position, recorded_at",
+        columns: [
+            FactColumn("deal_id", "uuid NOT NULL"), FactColumn("stage", "text NOT NULL"),
+            FactColumn("entered_on", "date NOT NULL"), FactColumn("position", "bigint NOT NULL"),
+            FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT (e.data->>'dealId')::uuid, e.data->>'stage',
-                   CASE WHEN e.type = 'DealOpened' THEN (e.data->>'openedOn')::date ELSE (e.data->>'movedOn')::date END,
+                   CASE WHEN e.type = '\(DealOpened.eventType)' THEN (e.data->>'openedOn')::date ELSE (e.data->>'movedOn')::date END,
                    e.position, e.recorded_at
-              FROM events e WHERE e.type IN ('DealOpened', 'DealStageMoved')
+              FROM events e WHERE e.type IN ('\(DealOpened.eventType)', '\(DealStageMoved.eventType)')
             """,
         indexes: ["deal_id, entered_on, position"])
 
     public static let offers = FactTable(
         name: "offers",
-        columns: """
-            deal_id uuid NOT NULL, offered_on date NOT NULL, amount bigint NOT NULL, currency text NOT NULL, \
-            position bigint NOT NULL, recorded_at timestamptz NOT NULL
-            """,
-        insertColumns: "deal_id, offered_on, amount, currency, position, recorded_at",
+        columns: [
+            FactColumn("deal_id", "uuid NOT NULL"), FactColumn("offered_on", "date NOT NULL"),
+            FactColumn("amount", "bigint NOT NULL"), FactColumn("currency", "text NOT NULL"),
+            FactColumn("position", "bigint NOT NULL"), FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT (e.data->>'dealId')::uuid, (e.data->>'offeredOn')::date, (e.data->>'amountMinor')::bigint,
                    e.data->>'currency', e.position, e.recorded_at
-              FROM events e WHERE e.type = 'OfferMade'
+              FROM events e WHERE e.type = '\(OfferMade.eventType)'
             """,
         indexes: ["deal_id, offered_on, position"])
 
     /// Objections with their category (`price`, `no-need`, …), for the objections report.
     public static let objections = FactTable(
         name: "objections",
-        columns: """
-            objection_id uuid NOT NULL, deal_id uuid NOT NULL, category text NOT NULL, raised_on date NOT NULL, \
-            position bigint NOT NULL, recorded_at timestamptz NOT NULL
-            """,
-        insertColumns: "objection_id, deal_id, category, raised_on, position, recorded_at",
+        columns: [
+            FactColumn("objection_id", "uuid NOT NULL"), FactColumn("deal_id", "uuid NOT NULL"),
+            FactColumn("category", "text NOT NULL"), FactColumn("raised_on", "date NOT NULL"),
+            FactColumn("position", "bigint NOT NULL"), FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT (e.data->>'objectionId')::uuid, (e.data->>'dealId')::uuid, e.data->>'category',
                    (e.data->>'raisedOn')::date, e.position, e.recorded_at
-              FROM events e WHERE e.type = 'ObjectionRaised'
+              FROM events e WHERE e.type = '\(ObjectionRaised.eventType)'
             """,
         indexes: ["deal_id, raised_on"])
 
     /// Outcomes of objections: whether handling `resolved` the objection.
     public static let objectionOutcomes = FactTable(
         name: "objection_outcomes",
-        columns: """
-            objection_id uuid NOT NULL, deal_id uuid NOT NULL, handled_on date NOT NULL, resolved boolean NOT NULL, \
-            position bigint NOT NULL, recorded_at timestamptz NOT NULL
-            """,
-        insertColumns: "objection_id, deal_id, handled_on, resolved, position, recorded_at",
+        columns: [
+            FactColumn("objection_id", "uuid NOT NULL"), FactColumn("deal_id", "uuid NOT NULL"),
+            FactColumn("handled_on", "date NOT NULL"), FactColumn("resolved", "boolean NOT NULL"),
+            FactColumn("position", "bigint NOT NULL"), FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT (e.data->>'objectionId')::uuid, (e.data->>'dealId')::uuid, (e.data->>'handledOn')::date,
                    (e.data->>'resolved')::boolean, e.position, e.recorded_at
-              FROM events e WHERE e.type = 'ObjectionHandled'
+              FROM events e WHERE e.type = '\(ObjectionHandled.eventType)'
             """,
         indexes: ["objection_id, handled_on"])
 
     /// Wins and losses; `DealLost.reason` is a string (schema version 1 and 2).
     public static let closes = FactTable(
         name: "closes",
-        columns: """
-            deal_id uuid NOT NULL, outcome text NOT NULL, closed_on date NOT NULL, refused_by text, reason text, \
-            stage text NOT NULL, position bigint NOT NULL, recorded_at timestamptz NOT NULL
-            """,
-        insertColumns: "deal_id, outcome, closed_on, refused_by, reason, stage, position, recorded_at",
+        columns: [
+            FactColumn("deal_id", "uuid NOT NULL"), FactColumn("outcome", "text NOT NULL"),
+            FactColumn("closed_on", "date NOT NULL"), FactColumn("refused_by", "text"), FactColumn("reason", "text"),
+            FactColumn("stage", "text NOT NULL"), FactColumn("position", "bigint NOT NULL"),
+            FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
-            SELECT (e.data->>'dealId')::uuid, CASE WHEN e.type = 'DealWon' THEN 'won' ELSE 'lost' END,
-                   CASE WHEN e.type = 'DealWon' THEN (e.data->>'wonOn')::date ELSE (e.data->>'lostOn')::date END,
+            SELECT (e.data->>'dealId')::uuid, CASE WHEN e.type = '\(DealWon.eventType)' THEN 'won' ELSE 'lost' END,
+                   CASE WHEN e.type = '\(DealWon.eventType)' THEN (e.data->>'wonOn')::date ELSE (e.data->>'lostOn')::date END,
                    e.data->>'refusedBy', e.data->>'reason', e.data->>'stage', e.position, e.recorded_at
-              FROM events e WHERE e.type IN ('DealWon', 'DealLost')
+              FROM events e WHERE e.type IN ('\(DealWon.eventType)', '\(DealLost.eventType)')
             """,
         indexes: ["deal_id, closed_on"])
 
     public static let pipelines = FactTable(
         name: "pipelines",
-        columns: "pipeline text NOT NULL, stages text[] NOT NULL, position bigint NOT NULL, recorded_at timestamptz NOT NULL",
-        insertColumns: "pipeline, stages, position, recorded_at",
+        columns: [
+            FactColumn("pipeline", "text NOT NULL"), FactColumn("stages", "text[] NOT NULL"),
+            FactColumn("position", "bigint NOT NULL"), FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
         select: """
             SELECT e.data->>'pipeline', ARRAY(SELECT jsonb_array_elements_text(e.data->'stages')),
                    e.position, e.recorded_at
-              FROM events e WHERE e.type = 'PipelineDefined'
+              FROM events e WHERE e.type = '\(PipelineDefined.eventType)'
             """,
         indexes: ["pipeline, position"])
 }
@@ -234,12 +250,13 @@ extension FactTable {
     /// was written off, and the `open` balance that follows.
     public static let invoiceBalances = FactTable(
         name: "invoice_balances",
-        columns: """
-            invoice_id uuid NOT NULL, client_id uuid, currency text, issued_on date, due_on date, amount bigint, \
-            reduced numeric NOT NULL, written_off boolean NOT NULL, latest_on date NOT NULL, \
-            open numeric GENERATED ALWAYS AS (CASE WHEN written_off THEN 0 ELSE amount - reduced END) STORED
-            """,
-        insertColumns: "invoice_id, client_id, currency, issued_on, due_on, amount, reduced, written_off, latest_on",
+        columns: [
+            FactColumn("invoice_id", "uuid NOT NULL"), FactColumn("client_id", "uuid"),
+            FactColumn("currency", "text"), FactColumn("issued_on", "date"), FactColumn("due_on", "date"),
+            FactColumn("amount", "bigint"), FactColumn("reduced", "numeric NOT NULL"),
+            FactColumn("written_off", "boolean NOT NULL"), FactColumn("latest_on", "date NOT NULL"),
+            FactColumn("open", "numeric GENERATED ALWAYS AS (CASE WHEN written_off THEN 0 ELSE amount - reduced END) STORED"),
+        ],
         indexes: ["open", "latest_on"],
         fold: Fold(
             key: "invoice_id",
@@ -250,18 +267,18 @@ extension FactTable {
                   FROM (
                 """,
             events: """
-                SELECT (a->>'invoiceId')::uuid AS invoice_id, e.type = 'InvoiceIssued' AS issued,
+                SELECT (a->>'invoiceId')::uuid AS invoice_id, e.type = '\(InvoiceIssued.eventType)' AS issued,
                        (e.data->>'clientId')::uuid AS client_id, e.data->>'currency' AS currency,
                        (e.data->>'issuedOn')::date AS issued_on, (e.data->>'dueOn')::date AS due_on,
-                       CASE WHEN e.type = 'InvoiceIssued' THEN (a->>'amountMinor')::bigint END AS amount,
-                       CASE WHEN e.type IN ('PaymentReceived', 'CreditNoteIssued')
+                       CASE WHEN e.type = '\(InvoiceIssued.eventType)' THEN (a->>'amountMinor')::bigint END AS amount,
+                       CASE WHEN e.type IN ('\(PaymentReceived.eventType)', '\(CreditNoteIssued.eventType)')
                             THEN (a->>'amountMinor')::numeric ELSE 0 END AS reduced,
-                       e.type = 'InvoiceWrittenOff' AS written_off,
+                       e.type = '\(InvoiceWrittenOff.eventType)' AS written_off,
                        coalesce(e.data->>'issuedOn', e.data->>'receivedOn', e.data->>'writtenOffOn')::date AS dated_on
                   FROM events e
                  CROSS JOIN LATERAL jsonb_array_elements(
-                       CASE WHEN e.type = 'PaymentReceived' THEN e.data->'allocations' ELSE jsonb_build_array(e.data) END) a
-                 WHERE e.type IN ('InvoiceIssued', 'PaymentReceived', 'CreditNoteIssued', 'InvoiceWrittenOff')
+                       CASE WHEN e.type = '\(PaymentReceived.eventType)' THEN e.data->'allocations' ELSE jsonb_build_array(e.data) END) a
+                 WHERE e.type IN ('\(InvoiceIssued.eventType)', '\(PaymentReceived.eventType)', '\(CreditNoteIssued.eventType)', '\(InvoiceWrittenOff.eventType)')
                 """,
             facts: [
                 Source(
@@ -292,8 +309,10 @@ extension FactTable {
     /// Per client and currency: the unapplied credit of its payments.
     public static let unappliedCredits = FactTable(
         name: "unapplied_credits",
-        columns: "client_id uuid NOT NULL, currency text NOT NULL, amount numeric NOT NULL, latest_on date NOT NULL",
-        insertColumns: "client_id, currency, amount, latest_on",
+        columns: [
+            FactColumn("client_id", "uuid NOT NULL"), FactColumn("currency", "text NOT NULL"),
+            FactColumn("amount", "numeric NOT NULL"), FactColumn("latest_on", "date NOT NULL"),
+        ],
         indexes: ["latest_on"],
         fold: Fold(
             key: "client_id, currency",
@@ -301,7 +320,7 @@ extension FactTable {
             events: """
                 SELECT (e.data->>'clientId')::uuid AS client_id, e.data->>'currency' AS currency,
                        (e.data->>'unappliedMinor')::numeric AS amount, (e.data->>'receivedOn')::date AS received_on
-                  FROM events e WHERE e.type = 'PaymentReceived' AND (e.data->>'unappliedMinor')::bigint > 0
+                  FROM events e WHERE e.type = '\(PaymentReceived.eventType)' AND (e.data->>'unappliedMinor')::bigint > 0
                 """,
             facts: [
                 Source(
@@ -318,12 +337,12 @@ extension FactTable {
     /// (`ltv`, and `ltv_order`: minus its largest amount, `Infinity` without orders) and last touch.
     public static let clientActivity = FactTable(
         name: "client_activity",
-        columns: """
-            client_id uuid NOT NULL, registered_on date, registered_position bigint, \
-            purchase_dates date[] NOT NULL, ltv jsonb NOT NULL, ltv_order numeric NOT NULL, last_touch_on date, \
-            latest_on date NOT NULL
-            """,
-        insertColumns: "client_id, registered_on, registered_position, purchase_dates, ltv, ltv_order, last_touch_on, latest_on",
+        columns: [
+            FactColumn("client_id", "uuid NOT NULL"), FactColumn("registered_on", "date"),
+            FactColumn("registered_position", "bigint"), FactColumn("purchase_dates", "date[] NOT NULL"),
+            FactColumn("ltv", "jsonb NOT NULL"), FactColumn("ltv_order", "numeric NOT NULL"),
+            FactColumn("last_touch_on", "date"), FactColumn("latest_on", "date NOT NULL"),
+        ],
         indexes: ["ltv_order, client_id", "latest_on"],
         fold: Fold(
             key: "client_id",
@@ -344,15 +363,15 @@ extension FactTable {
                 """,
             events: """
                 SELECT (e.data->>'clientId')::uuid AS client_id, e.position,
-                       CASE WHEN e.type = 'ClientRegistered' THEN (e.data->>'registeredOn')::date END AS registered_on,
-                       CASE WHEN e.type = 'OrderPlaced' THEN (e.data->>'placedOn')::date END AS placed_on,
+                       CASE WHEN e.type = '\(ClientRegistered.eventType)' THEN (e.data->>'registeredOn')::date END AS registered_on,
+                       CASE WHEN e.type = '\(OrderPlaced.eventType)' THEN (e.data->>'placedOn')::date END AS placed_on,
                        e.data->>'currency' AS currency,
-                       sum((e.data->>'amountMinor')::numeric) FILTER (WHERE e.type = 'OrderPlaced')
+                       sum((e.data->>'amountMinor')::numeric) FILTER (WHERE e.type = '\(OrderPlaced.eventType)')
                            OVER (PARTITION BY e.data->>'clientId', e.data->>'currency') AS currency_total,
-                       CASE WHEN e.type = 'TouchRecorded'
+                       CASE WHEN e.type = '\(TouchRecorded.eventType)'
                             THEN coalesce((e.data->>'occurredOn')::date, left(e.data->>'occurredAt', 10)::date) END
                            AS touched_on
-                  FROM events e WHERE e.type IN ('ClientRegistered', 'OrderPlaced', 'TouchRecorded')
+                  FROM events e WHERE e.type IN ('\(ClientRegistered.eventType)', '\(OrderPlaced.eventType)', '\(TouchRecorded.eventType)')
                 """,
             facts: [
                 Source(
@@ -395,17 +414,16 @@ extension FactTable {
     /// position), objections raised and handled, whether it was won or lost, and its last touch.
     public static let dealProgress = FactTable(
         name: "deal_progress",
-        columns: """
-            deal_id uuid NOT NULL, client_id uuid, pipeline text, title text, amount bigint, currency text, \
-            opened_on date, stage text, stage_entered_on date, stage_position bigint, offer_amount bigint, \
-            offer_currency text, offered_on date, offer_position bigint, objections_raised integer NOT NULL, \
-            objections_handled integer NOT NULL, closed boolean NOT NULL, last_touch_on date, latest_on date NOT NULL
-            """,
-        insertColumns: """
-            deal_id, client_id, pipeline, title, amount, currency, opened_on, stage, stage_entered_on, stage_position, \
-            offer_amount, offer_currency, offered_on, offer_position, objections_raised, objections_handled, closed, \
-            last_touch_on, latest_on
-            """,
+        columns: [
+            FactColumn("deal_id", "uuid NOT NULL"), FactColumn("client_id", "uuid"), FactColumn("pipeline", "text"),
+            FactColumn("title", "text"), FactColumn("amount", "bigint"), FactColumn("currency", "text"),
+            FactColumn("opened_on", "date"), FactColumn("stage", "text"), FactColumn("stage_entered_on", "date"),
+            FactColumn("stage_position", "bigint"), FactColumn("offer_amount", "bigint"),
+            FactColumn("offer_currency", "text"), FactColumn("offered_on", "date"),
+            FactColumn("offer_position", "bigint"), FactColumn("objections_raised", "integer NOT NULL"),
+            FactColumn("objections_handled", "integer NOT NULL"), FactColumn("closed", "boolean NOT NULL"),
+            FactColumn("last_touch_on", "date"), FactColumn("latest_on", "date NOT NULL"),
+        ],
         // The board as of today reads a pipeline's open deals in board order (the stage entered
         // earliest first) from this index alone, without sorting, once the table is vacuumed.
         indexes: [
@@ -423,29 +441,29 @@ extension FactTable {
                        \(greatest(stageEntry, at: 3)), \(date(greatest(stageEntry, at: 1))), \(greatest(stageEntry, at: 2))::bigint,
                        \(greatest(offer, at: 3))::bigint, \(greatest(offer, at: 4)), \(date(greatest(offer, at: 1))),
                        \(greatest(offer, at: 2))::bigint,
-                       count(*) FILTER (WHERE f.type = 'ObjectionRaised'), count(*) FILTER (WHERE f.type = 'ObjectionHandled'),
-                       bool_or(f.type IN ('DealWon', 'DealLost')), max(f.dated_on) FILTER (WHERE f.type = 'TouchRecorded'),
+                       count(*) FILTER (WHERE f.type = '\(ObjectionRaised.eventType)'), count(*) FILTER (WHERE f.type = '\(ObjectionHandled.eventType)'),
+                       bool_or(f.type IN ('\(DealWon.eventType)', '\(DealLost.eventType)')), max(f.dated_on) FILTER (WHERE f.type = '\(TouchRecorded.eventType)'),
                        max(f.dated_on)
                   FROM (
                 """,
             events: """
-                SELECT (e.data->>'dealId')::uuid AS deal_id, e.type, e.position, e.type = 'DealOpened' AS opened,
-                       e.type = 'OfferMade' AS offer, (e.data->>'clientId')::uuid AS client_id,
+                SELECT (e.data->>'dealId')::uuid AS deal_id, e.type, e.position, e.type = '\(DealOpened.eventType)' AS opened,
+                       e.type = '\(OfferMade.eventType)' AS offer, (e.data->>'clientId')::uuid AS client_id,
                        e.data->>'pipeline' AS pipeline, e.data->>'title' AS title,
                        (e.data->>'amountMinor')::bigint AS amount, e.data->>'currency' AS currency,
-                       CASE WHEN e.type IN ('DealOpened', 'DealStageMoved') THEN e.data->>'stage' END AS stage,
-                       CASE e.type WHEN 'DealOpened' THEN (e.data->>'openedOn')::date
-                                   WHEN 'DealStageMoved' THEN (e.data->>'movedOn')::date
-                                   WHEN 'OfferMade' THEN (e.data->>'offeredOn')::date
-                                   WHEN 'ObjectionRaised' THEN (e.data->>'raisedOn')::date
-                                   WHEN 'ObjectionHandled' THEN (e.data->>'handledOn')::date
-                                   WHEN 'DealWon' THEN (e.data->>'wonOn')::date
-                                   WHEN 'DealLost' THEN (e.data->>'lostOn')::date
+                       CASE WHEN e.type IN ('\(DealOpened.eventType)', '\(DealStageMoved.eventType)') THEN e.data->>'stage' END AS stage,
+                       CASE e.type WHEN '\(DealOpened.eventType)' THEN (e.data->>'openedOn')::date
+                                   WHEN '\(DealStageMoved.eventType)' THEN (e.data->>'movedOn')::date
+                                   WHEN '\(OfferMade.eventType)' THEN (e.data->>'offeredOn')::date
+                                   WHEN '\(ObjectionRaised.eventType)' THEN (e.data->>'raisedOn')::date
+                                   WHEN '\(ObjectionHandled.eventType)' THEN (e.data->>'handledOn')::date
+                                   WHEN '\(DealWon.eventType)' THEN (e.data->>'wonOn')::date
+                                   WHEN '\(DealLost.eventType)' THEN (e.data->>'lostOn')::date
                                    ELSE coalesce((e.data->>'occurredOn')::date, left(e.data->>'occurredAt', 10)::date)
                        END AS dated_on
                   FROM events e
-                 WHERE e.type IN ('DealOpened', 'DealStageMoved', 'OfferMade', 'ObjectionRaised', 'ObjectionHandled',
-                                  'DealWon', 'DealLost', 'TouchRecorded')
+                 WHERE e.type IN ('\(DealOpened.eventType)', '\(DealStageMoved.eventType)', '\(OfferMade.eventType)', '\(ObjectionRaised.eventType)', '\(ObjectionHandled.eventType)',
+                                  '\(DealWon.eventType)', '\(DealLost.eventType)', '\(TouchRecorded.eventType)')
                    AND e.data->>'dealId' IS NOT NULL
                 """,
             // A deal's opening is one event with its first stage; in the facts its stage entry is a
@@ -454,30 +472,30 @@ extension FactTable {
                 Source(
                     table: .deals,
                     columns: """
-                        deal_id, 'DealOpened'::text AS type, position, true AS opened, false AS offer, client_id, pipeline,
+                        deal_id, '\(DealOpened.eventType)'::text AS type, position, true AS opened, false AS offer, client_id, pipeline,
                         title, amount, currency, NULL::text AS stage, opened_on AS dated_on
                         """),
                 Source(
                     table: .stageEntries,
-                    columns: "deal_id, 'DealStageMoved', position, false, false, NULL, NULL, NULL, NULL, NULL, stage, entered_on"),
+                    columns: "deal_id, '\(DealStageMoved.eventType)', position, false, false, NULL, NULL, NULL, NULL, NULL, stage, entered_on"),
                 Source(
                     table: .offers,
-                    columns: "deal_id, 'OfferMade', position, false, true, NULL, NULL, NULL, amount, currency, NULL, offered_on"),
+                    columns: "deal_id, '\(OfferMade.eventType)', position, false, true, NULL, NULL, NULL, amount, currency, NULL, offered_on"),
                 Source(
                     table: .objections,
-                    columns: "deal_id, 'ObjectionRaised', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, raised_on"),
+                    columns: "deal_id, '\(ObjectionRaised.eventType)', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, raised_on"),
                 Source(
                     table: .objectionOutcomes,
-                    columns: "deal_id, 'ObjectionHandled', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, handled_on"),
+                    columns: "deal_id, '\(ObjectionHandled.eventType)', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, handled_on"),
                 Source(
                     table: .closes,
                     columns: """
-                        deal_id, CASE outcome WHEN 'won' THEN 'DealWon' ELSE 'DealLost' END, position, false, false, NULL, NULL,
+                        deal_id, CASE outcome WHEN 'won' THEN '\(DealWon.eventType)' ELSE '\(DealLost.eventType)' END, position, false, false, NULL, NULL,
                         NULL, NULL, NULL, NULL, closed_on
                         """),
                 Source(
                     table: .dealTouches,
-                    columns: "deal_id, 'TouchRecorded', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, occurred_on",
+                    columns: "deal_id, '\(TouchRecorded.eventType)', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, occurred_on",
                     condition: "WHERE deal_id IS NOT NULL"),
             ],
             grouping: ") f GROUP BY f.deal_id",

@@ -36,9 +36,9 @@ extension FactTable {
     }
 
     /// A table of current state, whose rows a live batch folds from its events with `fold`.
-    init(name: String, columns: String, insertColumns: String, indexes: [String], fold: Fold) {
+    init(name: String, columns: [FactColumn], indexes: [String], fold: Fold) {
         self.init(
-            name: name, columns: columns, insertColumns: insertColumns, select: fold.aggregate + fold.events,
+            name: name, columns: columns, select: fold.aggregate + fold.events,
             indexes: indexes, fold: fold)
     }
 }

@@ -11,10 +11,9 @@ import PQ
 public struct FactTable: Sendable, Hashable {
     /// The table's name within a generation, e.g. `invoices`.
     public let name: String
-    /// The column definitions (`CREATE TABLE` body).
-    let columns: String
-    /// The columns listed in `INSERT INTO … (…)`.
-    let insertColumns: String
+    /// The columns, in order: the one description the `CREATE TABLE` body and the `INSERT`
+    /// column list are generated from.
+    let columns: [FactColumn]
     /// `SELECT … FROM events e … WHERE …` without the range condition, which
     /// a live batch appends as `AND e.position > $from AND e.position <= $to`.
     /// A rebuild runs it where `events` names the events of one batch (same
@@ -40,7 +39,13 @@ public struct FactTable: Sendable, Hashable {
 
     /// What makes the table's rows (its name, columns and statement; not its indexes): tables
     /// with the same key hold the same rows.
-    var rowsKey: String { [name, columns, insertColumns, select].joined(separator: "\n") }
+    var rowsKey: String { [name, columnDefinitions, insertColumns, select].joined(separator: "\n") }
+
+    /// The column definitions, the `CREATE TABLE` body.
+    var columnDefinitions: String { columns.map(\.definition).joined(separator: ", ") }
+
+    /// The columns an `INSERT INTO … (…)` lists: every one but those PostgreSQL generates.
+    var insertColumns: String { columns.filter { !$0.isGenerated }.map(\.name).joined(separator: ", ") }
 
     /// Whether the table keeps facts (a row per fact) rather than current state folded from them.
     var isFacts: Bool { fold == nil }
@@ -55,7 +60,7 @@ public struct FactTable: Sendable, Hashable {
         let storage = building ? " WITH (autovacuum_enabled = false)" : ""
         return """
             CREATE TABLE \(identifier: Projection.schema).\(identifier: tableName) \
-            (\(fragment: SQL(stringLiteral: columns + key)))\(fragment: SQL(stringLiteral: storage))
+            (\(fragment: SQL(unsafeRaw: columnDefinitions + key)))\(fragment: SQL(unsafeRaw: storage))
             """
     }
 
@@ -70,7 +75,7 @@ public struct FactTable: Sendable, Hashable {
         fold.map { fold in
             """
             ALTER TABLE \(identifier: Projection.schema).\(identifier: tableName) \
-            ADD PRIMARY KEY (\(fragment: SQL(stringLiteral: fold.key)))
+            ADD PRIMARY KEY (\(fragment: SQL(unsafeRaw: fold.key)))
             """
         }
     }
@@ -81,7 +86,7 @@ public struct FactTable: Sendable, Hashable {
             let body = body.hasPrefix("(") ? body : "(\(body))"
             return """
                 CREATE INDEX \(identifier: "\(tableName)_i\(index)") ON \(identifier: Projection.schema).\(identifier: tableName) \
-                \(fragment: SQL(stringLiteral: body))
+                \(fragment: SQL(unsafeRaw: body))
                 """
         }
     }
@@ -89,10 +94,10 @@ public struct FactTable: Sendable, Hashable {
     /// Inserts the facts of the events in (`from`, `to`], or folds them into the rows of current
     /// state kept so far.
     func insertion(named tableName: String, from: Int64, to: Int64) -> SQL {
-        let grouping = SQL(stringLiteral: fold?.grouping ?? "")
+        let grouping = SQL(unsafeRaw: fold?.grouping ?? "")
         return insert(
             into: tableName,
-            rows: "\(fragment: SQL(stringLiteral: select)) AND e.position > \(from) AND e.position <= \(to) \(fragment: grouping)")
+            rows: "\(fragment: SQL(unsafeRaw: select)) AND e.position > \(from) AND e.position <= \(to) \(fragment: grouping)")
     }
 
     /// Folds the rows of `generation`'s fact tables into this table of current state, empty until
@@ -101,16 +106,16 @@ public struct FactTable: Sendable, Hashable {
     /// conflict cost a third of the fold.
     func folding(in generation: ProjectionGeneration) -> SQL? {
         guard let fold else { return nil }
-        var rows = SQL(stringLiteral: fold.aggregate)
+        var rows = SQL(unsafeRaw: fold.aggregate)
         for (index, source) in fold.facts.enumerated() {
             if index > 0 { rows.append(" UNION ALL ") }
             rows.append(
                 """
-                SELECT \(fragment: SQL(stringLiteral: source.columns)) FROM \(fragment: generation.table(source.table)) \
-                \(fragment: SQL(stringLiteral: source.condition))
+                SELECT \(fragment: SQL(unsafeRaw: source.columns)) FROM \(fragment: generation.table(source.table)) \
+                \(fragment: SQL(unsafeRaw: source.condition))
                 """)
         }
-        rows.append(" \(fragment: SQL(stringLiteral: fold.grouping))")
+        rows.append(" \(fragment: SQL(unsafeRaw: fold.grouping))")
         return insert(into: generation.tableName(self), rows: rows, merging: false)
     }
 
@@ -121,8 +126,8 @@ public struct FactTable: Sendable, Hashable {
         let merge = merging ? fold?.merge ?? "" : ""
         return """
             INSERT INTO \(identifier: Projection.schema).\(identifier: tableName) AS state \
-            (\(fragment: SQL(stringLiteral: insertColumns))) \
-            \(fragment: rows) \(fragment: SQL(stringLiteral: merge))\(fragment: returning)
+            (\(fragment: SQL(unsafeRaw: insertColumns))) \
+            \(fragment: rows) \(fragment: SQL(unsafeRaw: merge))\(fragment: returning)
             """
     }
 

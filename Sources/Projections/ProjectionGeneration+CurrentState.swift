@@ -1,4 +1,5 @@
 import PQ
+import Sales
 
 extension ProjectionGeneration {
     /// Whether `window` can be answered from the current-state `tables` (see

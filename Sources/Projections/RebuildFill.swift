@@ -89,14 +89,14 @@ struct RebuildFill: Sendable {
             let name = "fill\(index)"
             let insert: SQL
             if let source = computed[target.table.rowsKey] {
-                let columns = SQL(stringLiteral: target.table.insertColumns)
+                let columns = SQL(unsafeRaw: target.table.insertColumns)
                 insert = target.table.insert(
                     into: target.name, rows: "SELECT \(fragment: columns) FROM \(identifier: source)")
             } else {
                 let copied = targets[(index + 1)...].contains { $0.table.rowsKey == target.table.rowsKey }
-                let returning: SQL = copied ? " RETURNING \(fragment: SQL(stringLiteral: target.table.insertColumns))" : ""
+                let returning: SQL = copied ? " RETURNING \(fragment: SQL(unsafeRaw: target.table.insertColumns))" : ""
                 insert = target.table.insert(
-                    into: target.name, rows: SQL(stringLiteral: target.table.select), returning: returning)
+                    into: target.name, rows: SQL(unsafeRaw: target.table.select), returning: returning)
                 computed[target.table.rowsKey] = name
             }
             statement.append(",\n\(identifier: name) AS (\(fragment: insert))")

@@ -135,7 +135,7 @@ public struct ReceivablesAging: Sendable, Equatable {
         // the items (array_to_string skips the empty buckets' NULLs; an ARRAY[…] constructor, not
         // a function call, so no limit of 100 arguments); the bucket numbers are integers.
         let bucketSums = SQL(
-            stringLiteral: labels.indices.map { "'\($0):' || sum(open) FILTER (WHERE bucket = \($0))" }
+            unsafeRaw: labels.indices.map { "'\($0):' || sum(open) FILTER (WHERE bucket = \($0))" }
                 .joined(separator: ", ")
         )
         let bucketList: SQL = "array_to_string(ARRAY[\(fragment: bucketSums)], ',')"

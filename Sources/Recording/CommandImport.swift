@@ -140,7 +140,7 @@ private struct ImportBatch {
                 commands.append((line, command, nil))
                 if let client = command.clientId {
                     streamsAhead.formUnion([.client(client), .receivables(client)])
-                    if case .registerClient = command { registering.insert(client) } else { clientsAhead.insert(client) }
+                    if command.name == .registerClient { registering.insert(client) } else { clientsAhead.insert(client) }
                 }
             } catch {
                 commands.append((line, nil, error.description))
@@ -278,21 +278,6 @@ private struct ImportBatch {
             summary.loaded += 1
         } catch let violation as SalesRuleViolation {
             summary.rejections.append(CommandImport.Rejection(line: item.line, reason: violation.description))
-        }
-    }
-}
-
-extension SalesCommand {
-    /// The client a command names, if it names one (whose streams and data key an import fetches ahead).
-    var clientId: UUID? {
-        switch self {
-        case .registerClient(let command): command.clientId
-        case .recordTouch(let command): command.clientId
-        case .placeOrder(let command): command.clientId
-        case .openDeal(let command): command.clientId
-        case .issueInvoice(let command): command.clientId
-        case .receivePayment(let command): command.clientId
-        default: nil
         }
     }
 }

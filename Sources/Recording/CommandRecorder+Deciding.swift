@@ -3,141 +3,10 @@ import Foundation
 import Sales
 
 extension CommandRecorder {
-    /// Loads what `command` needs from `streams` and lets its decider decide.
+    /// Loads what `command` needs from `streams` and lets its decider decide: the decide call of
+    /// the command's catalogue entry (``CommandEntry``).
     func decide(_ command: SalesCommand, reading streams: some DecisionInputs) async throws -> Decision {
-        switch command {
-        case .registerClient(let command):
-            let client = try await streams.load(.client(command.clientId), from: Client.initialState, Client.evolve)
-            return Decision(
-                stream: .client(command.clientId), expectedVersion: client.version,
-                events: try Client.decide(command, state: client.state), entityKey: "clientId",
-                entityID: command.clientId.canonical)
-        case .recordTouch(let command):
-            let client = try await streams.load(.client(command.clientId), from: Client.initialState, Client.evolve)
-            let deal = try await dealState(command.dealId, reading: streams)
-            return Decision(
-                stream: .client(command.clientId), expectedVersion: client.version,
-                events: try Client.decide(command, state: client.state, deal: deal), entityKey: "touchId",
-                entityID: command.touchId.canonical)
-        case .placeOrder(let command):
-            let client = try await streams.load(.client(command.clientId), from: Client.initialState, Client.evolve)
-            let deal = try await dealState(command.dealId, reading: streams)
-            return Decision(
-                stream: .client(command.clientId), expectedVersion: client.version,
-                events: try Client.decide(command, state: client.state, deal: deal), entityKey: "orderId",
-                entityID: command.orderId.canonical)
-        case .openDeal(let command):
-            let deal = try await streams.load(.deal(command.dealId), from: Deal.initialState, Deal.evolve)
-            let client = try await streams.load(.client(command.clientId), from: Client.initialState, Client.evolve)
-            let pipeline = try await pipelineState(command.pipeline, reading: streams)
-            return Decision(
-                stream: .deal(command.dealId), expectedVersion: deal.version,
-                events: try Deal.decide(command, state: deal.state, client: client.state, pipeline: pipeline),
-                entityKey: "dealId", entityID: command.dealId.canonical)
-        case .moveDealStage(let command):
-            let deal = try await streams.load(.deal(command.dealId), from: Deal.initialState, Deal.evolve)
-            let pipeline = try await pipelineState(deal.state.opening?.pipeline ?? Pipeline.defaultName, reading: streams)
-            return dealDecision(
-                deal, try Deal.decide(command, state: deal.state, pipeline: pipeline), key: "dealId", id: command.dealId)
-        case .makeOffer(let command):
-            let deal = try await streams.load(.deal(command.dealId), from: Deal.initialState, Deal.evolve)
-            return dealDecision(deal, try Deal.decide(command, state: deal.state), key: "offerId", id: command.offerId)
-        case .raiseObjection(let command):
-            let deal = try await streams.load(.deal(command.dealId), from: Deal.initialState, Deal.evolve)
-            return dealDecision(
-                deal, try Deal.decide(command, state: deal.state), key: "objectionId", id: command.objectionId)
-        case .handleObjection(let command):
-            let deal = try await streams.load(.deal(command.dealId), from: Deal.initialState, Deal.evolve)
-            return dealDecision(
-                deal, try Deal.decide(command, state: deal.state), key: "objectionId", id: command.objectionId)
-        case .agreeConcession(let command):
-            let deal = try await streams.load(.deal(command.dealId), from: Deal.initialState, Deal.evolve)
-            return dealDecision(
-                deal, try Deal.decide(command, state: deal.state), key: "concessionId", id: command.concessionId)
-        case .winDeal(let command):
-            let deal = try await streams.load(.deal(command.dealId), from: Deal.initialState, Deal.evolve)
-            return dealDecision(deal, try Deal.decide(command, state: deal.state), key: "dealId", id: command.dealId)
-        case .loseDeal(let command):
-            let deal = try await streams.load(.deal(command.dealId), from: Deal.initialState, Deal.evolve)
-            return dealDecision(deal, try Deal.decide(command, state: deal.state), key: "dealId", id: command.dealId)
-        case .issueInvoice(let command):
-            let receivables = try await streams.load(
-                .receivables(command.clientId), from: Receivables.initialState, Receivables.evolve)
-            let client = try await streams.load(.client(command.clientId), from: Client.initialState, Client.evolve)
-            return Decision(
-                stream: .receivables(command.clientId), expectedVersion: receivables.version,
-                events: try Receivables.decide(command, state: receivables.state, client: client.state),
-                claims: [
-                    Claim(scope: Decision.invoiceNumberScope, key: command.number),
-                    Claim(scope: Decision.invoiceScope, key: command.invoiceId.canonical),
-                ],
-                entityKey: "invoiceId", entityID: command.invoiceId.canonical)
-        case .receivePayment(let command):
-            let receivables = try await streams.load(
-                .receivables(command.clientId), from: Receivables.initialState, Receivables.evolve)
-            let client = try await streams.load(.client(command.clientId), from: Client.initialState, Client.evolve)
-            let events = try Receivables.decide(command, state: receivables.state, client: client.state)
-            var decision = Decision(
-                stream: .receivables(command.clientId), expectedVersion: receivables.version, events: events,
-                entityKey: "paymentId", entityID: command.paymentId.canonical)
-            if case .paymentReceived(let payment) = events.first {
-                decision.outcome.allocations = payment.allocations
-                decision.outcome.unappliedMinor = payment.unappliedMinor
-            }
-            return decision
-        case .issueCreditNote(let command):
-            let stream = try await receivablesStream(ofInvoice: command.invoiceId, reading: streams)
-            let receivables = try await streams.load(stream, from: Receivables.initialState, Receivables.evolve)
-            return Decision(
-                stream: stream, expectedVersion: receivables.version,
-                events: try Receivables.decide(command, state: receivables.state), entityKey: "creditNoteId",
-                entityID: command.creditNoteId.canonical)
-        case .writeOffInvoice(let command):
-            let stream = try await receivablesStream(ofInvoice: command.invoiceId, reading: streams)
-            let receivables = try await streams.load(stream, from: Receivables.initialState, Receivables.evolve)
-            return Decision(
-                stream: stream, expectedVersion: receivables.version,
-                events: try Receivables.decide(command, state: receivables.state), entityKey: "invoiceId",
-                entityID: command.invoiceId.canonical)
-        case .definePipeline(let command):
-            let pipeline = try await streams.load(
-                .pipeline(command.pipeline), from: PipelineCatalogue.initialState(for: command.pipeline),
-                PipelineCatalogue.evolve)
-            var decision = Decision(
-                stream: .pipeline(command.pipeline), expectedVersion: pipeline.version,
-                events: try PipelineCatalogue.decide(command, state: pipeline.state), entityKey: "pipeline",
-                entityID: command.pipeline)
-            decision.outcome.stages = command.stages
-            return decision
-        }
-    }
-
-    private func dealDecision(
-        _ deal: (state: DealState, version: Int64), _ events: [SalesEvent], key: String, id: UUID
-    ) -> Decision {
-        Decision(
-            stream: events.first?.stream ?? .deal(id), expectedVersion: deal.version, events: events, entityKey: key,
-            entityID: id.canonical)
-    }
-
-    private func dealState(_ dealId: UUID?, reading streams: some DecisionInputs) async throws -> DealState {
-        guard let dealId else { return Deal.initialState }
-        return try await streams.load(.deal(dealId), from: Deal.initialState, Deal.evolve).state
-    }
-
-    private func pipelineState(_ name: String, reading streams: some DecisionInputs) async throws -> PipelineState {
-        guard Pipeline.isValidKey(name) else { return PipelineCatalogue.initialState(for: name) }
-        return try await streams.load(.pipeline(name), from: PipelineCatalogue.initialState(for: name), PipelineCatalogue.evolve)
-            .state
-    }
-
-    private func receivablesStream(ofInvoice invoiceId: UUID, reading streams: some DecisionInputs) async throws
-        -> StreamName
-    {
-        guard let name = try await streams.receivablesStream(ofInvoice: invoiceId) else {
-            throw SalesRuleViolation(.invoiceNotFound, "invoice \(invoiceId.canonical) does not exist", field: "invoiceId")
-        }
-        return name
+        try await command.decision(streams)
     }
 }
 
@@ -151,6 +20,45 @@ protocol DecisionInputs {
 
     /// The receivables stream holding the invoice `invoiceId`; nil when no such invoice exists.
     func receivablesStream(ofInvoice invoiceId: UUID) async throws -> StreamName?
+}
+
+extension DecisionInputs {
+    /// The client `id`'s stream folded by its decider, and its version.
+    func client(_ id: UUID) async throws -> (state: ClientState, version: Int64) {
+        try await load(.client(id), from: Client.initialState, Client.evolve)
+    }
+
+    /// The deal `id`'s stream folded by its decider, and its version.
+    func deal(_ id: UUID) async throws -> (state: DealState, version: Int64) {
+        try await load(.deal(id), from: Deal.initialState, Deal.evolve)
+    }
+
+    /// The state of the deal a touch or an order names; a deal that never was when it names none.
+    func dealState(_ id: UUID?) async throws -> DealState {
+        guard let id else { return Deal.initialState }
+        return try await deal(id).state
+    }
+
+    /// A receivables stream folded by its decider, and its version.
+    func receivables(_ stream: StreamName) async throws -> (state: ReceivablesState, version: Int64) {
+        try await load(stream, from: Receivables.initialState, Receivables.evolve)
+    }
+
+    /// The state of the pipeline `name` (not read when the name cannot be a pipeline's).
+    func pipelineState(_ name: String) async throws -> PipelineState {
+        guard Pipeline.isValidKey(name) else { return PipelineCatalogue.initialState(for: name) }
+        return try await load(.pipeline(name), from: PipelineCatalogue.initialState(for: name), PipelineCatalogue.evolve)
+            .state
+    }
+
+    /// The receivables stream holding `invoiceId`.
+    /// - Throws: `invoice-not-found` when there is none.
+    func receivablesStream(holding invoiceId: UUID) async throws -> StreamName {
+        guard let name = try await receivablesStream(ofInvoice: invoiceId) else {
+            throw SalesRuleViolation(.invoiceNotFound, "invoice \(invoiceId.canonical) does not exist", field: "invoiceId")
+        }
+        return name
+    }
 }
 
 extension CommandRecorder: DecisionInputs {

@@ -1,5 +1,4 @@
 import EventStore
-import PQ
 import Sales
 
 extension CommandRecorder {
@@ -13,11 +12,8 @@ extension CommandRecorder {
 
     /// Every pipeline, ordered by name; `sales` is always among them.
     public func pipelines() async throws -> [Pipeline] {
-        let names: [String] = try await store.pool.withConnection { connection in
-            try connection.query(
-                "SELECT substr(stream_id, 10) FROM streams WHERE stream_id LIKE 'pipeline-%' ORDER BY stream_id",
-                prepared: true
-            ).rows.map { try $0.decode(0) }
+        let names = try await store.streams(inCategory: StreamName.pipelineCategory).compactMap { stream in
+            if case .pipeline(let name) = StreamName(stream.description) { name } else { nil }
         }
         var pipelines = [Pipeline]()
         for name in Set(names + [Pipeline.defaultName]).sorted() {

@@ -1,6 +1,5 @@
 import EventStore
 import Foundation
-import PQ
 import Sales
 
 /// The states of the streams an import decides on, kept in memory so that a command is decided
@@ -57,14 +56,9 @@ final class ImportedStreams: DecisionInputs {
     /// Asks the store in one query which of `streams` exist, so that the first read of the others
     /// is skipped (a writer creating one meanwhile makes the append conflict, as any other write).
     func prefetch(_ streams: Set<StreamName>) async throws {
-        let unknown = streams.filter { entries[$0] == nil }.map(\.description)
+        let unknown = try streams.filter { entries[$0] == nil }.map { try StreamID($0.description) }
         guard !unknown.isEmpty else { return }
-        // Planned anew each time: a plan cached while `streams` was small scans the whole table.
-        let existing: [String] = try await recorder.store.pool.withConnection { connection in
-            try connection.query("SELECT stream_id FROM streams WHERE stream_id = ANY(\(unknown)::text[])")
-                .rows.map { try $0.decode(0) }
-        }
-        let stored = Set(existing)
+        let stored = Set(try await recorder.store.existing(unknown).map(\.description))
         absent.formUnion(streams.filter { entries[$0] == nil && !stored.contains($0.description) })
     }
 

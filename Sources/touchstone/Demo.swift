@@ -1,4 +1,5 @@
 import ArgumentParser
+import Demo
 import EventStore
 import Foundation
 import PQ

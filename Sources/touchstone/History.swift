@@ -2,7 +2,7 @@ import ArgumentParser
 import EventStore
 import Foundation
 import PQ
-import Recording
+import Projections
 import Sales
 
 /// `touchstone history <clientId>`: every event of a client in log order, as
@@ -14,7 +14,7 @@ struct History: AsyncParsableCommand {
     @Argument(help: "The client's id.")
     var clientId: String
 
-    @Option(help: "Business date (YYYY-MM-DD): leave out events dated after it (default: today, UTC).")
+    @Option(help: "Business date (YYYY-MM-DD): leave out events dated after it (default: today, UTC, or the date of --known-at).")
     var asOf: String?
 
     @Option(help: "Instant (RFC 3339): count only events recorded at or before it.")
@@ -35,16 +35,7 @@ struct History: AsyncParsableCommand {
 
     func run() async throws {
         guard let client = UUID(uuidString: clientId) else { throw fail("\(clientId) is not a client id (a UUID)") }
-        let knownAt = try knownAt.map { text in
-            guard let instant = Instant(text) else {
-                throw fail("--known-at \(text) is not an RFC 3339 instant (e.g. 2026-03-01T09:30:00Z)")
-            }
-            return instant
-        }
-        let asOf = try asOf.map { text in
-            guard let date = LocalDate(text) else { throw fail("--as-of \(text) is not a date (YYYY-MM-DD)") }
-            return date
-        } ?? knownAt?.utcDate ?? Self.today()
+        let window = try reportWindow(asOf: asOf, knownAt: knownAt)
 
         let pool = ConnectionPool(
             conninfo: try DatabaseEnvironment.runtimeURL(), size: 1,
@@ -55,7 +46,7 @@ struct History: AsyncParsableCommand {
         let history: ClientHistory
         do {
             history = try await ClientHistory.read(
-                client, asOf: asOf, knownAt: knownAt, from: store, personalData: personalData)
+                client, window: window, from: store, personalData: personalData)
         } catch let error as PQError {
             throw fail("database error: \(error.message)")
         } catch let error as ClientHistory.UnreadableEvent {
@@ -73,14 +64,8 @@ struct History: AsyncParsableCommand {
         if json {
             print(String(decoding: Self.document(client: client, entries: entries, state: state).serialized(), as: UTF8.self))
         } else {
-            print(Self.report(client: client, asOf: asOf, knownAt: knownAt, entries: entries, state: state), terminator: "")
+            print(Self.report(client: client, window: window, entries: entries, state: state), terminator: "")
         }
-    }
-
-    /// Today's UTC date.
-    static func today() -> LocalDate {
-        let seconds = Int64(Date().timeIntervalSince1970.rounded(.down))
-        return Instant(secondsSinceEpoch: seconds)?.utcDate ?? LocalDate.latest
     }
 
     /// `{"clientId", "events": [...], "state": {...}}`, each event with the global feed's fields.
@@ -110,10 +95,10 @@ struct History: AsyncParsableCommand {
 
     /// The readable form: a table of events, then the derived state.
     static func report(
-        client: UUID, asOf: LocalDate, knownAt: Instant?, entries: [Entry], state: ClientHistoryState
+        client: UUID, window: ReportWindow, entries: [Entry], state: ClientHistoryState
     ) -> String {
-        var output = "Client \(client.uuidString.lowercased()) as of \(asOf)"
-        output += knownAt.map { ", as known at \($0)\n\n" } ?? "\n\n"
+        var output = "Client \(client.uuidString.lowercased()) as of \(window.asOf)"
+        output += window.knownAt.map { ", as known at \($0)\n\n" } ?? "\n\n"
         var deals = [UUID: String]()
         var invoices = [UUID: String]()
         var rows = [[String]]()

@@ -18,11 +18,7 @@ struct ReportOptions: ParsableArguments, ReportPrinting {
 
     /// The window, or exit 1 for an invalid date or instant.
     func window() throws -> ReportWindow {
-        do {
-            return try ReportWindow(asOf: asOf, knownAt: knownAt)
-        } catch let error as ProjectionError {
-            throw fail(error.description)
-        }
+        try reportWindow(asOf: asOf, knownAt: knownAt)
     }
 }
 
@@ -33,16 +29,19 @@ protocol ReportPrinting {
 }
 
 extension ReportPrinting {
-    /// Runs a report query on a one-connection pool with the clients' data keys (names and texts
-    /// are opened with them), mapping refusals to exit 1.
+    /// Runs a report query through the read models on a one-connection pool (names and texts are
+    /// opened with the clients' data keys; a report that races a rebuild's swap runs again),
+    /// mapping refusals to exit 1.
     func query<T: Sendable>(_ body: @escaping @Sendable (Connection, PersonalDataKeys) throws -> T) async throws -> T {
         let pool = ConnectionPool(
             conninfo: try DatabaseEnvironment.runtimeURL(), size: 1,
             logger: DatabaseEnvironment.logger("touchstone.reports"))
         defer { pool.close() }
-        let personalData = try await DatabaseEnvironment.personalData(on: pool)
+        let readModels = ReadModels(
+            pool: pool, personalData: try await DatabaseEnvironment.personalData(on: pool),
+            logger: DatabaseEnvironment.logger("touchstone.reports"))
         do {
-            return try await pool.withConnection { connection in try body(connection, personalData) }
+            return try await readModels.read(body)
         } catch let error as ProjectionError {
             throw fail(error.description)
         } catch let error as PQError {

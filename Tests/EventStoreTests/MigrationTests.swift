@@ -20,6 +20,59 @@ struct MigrationTests {
         #expect(recorded == migrator.migrations.count)
     }
 
+    /// The level `/readyz` waits for is the newest migration of `Schema/`, and a database is
+    /// current once migrated.
+    @Test func theRequiredLevelIsTheNewestMigration() async throws {
+        let migrator = try Migrator(directory: TestCluster.schemaDirectory)
+        #expect(Migrator.requiredVersion == migrator.migrations.map(\.version).max())
+        let database = try await TestDatabase.make(migrated: false)
+        #expect(try await database.pool.withConnection { try Migrator.isCurrent(on: $0) } == false)
+        let current = try await database.pool.withConnection { connection in
+            _ = try migrator.migrate(on: connection)
+            return try Migrator.isCurrent(on: connection)
+        }
+        #expect(current)
+    }
+
+    /// The runtime role gets what migration 0013 lists: the log only to read and append, the
+    /// read-model schema to own.
+    @Test func theRuntimeRoleGetsTheMigrationsGrants() async throws {
+        let database = try await TestDatabase.make()
+        let role = "runtime_\(UUID().uuidString.lowercased().prefix(8))"
+        let rights: [String: Bool] = try await database.pool.withConnection { connection in
+            try connection.executeScript("CREATE ROLE \"\(role)\" NOLOGIN")
+            defer {
+                _ = try? connection.executeScript(
+                    "REASSIGN OWNED BY \"\(role)\" TO CURRENT_USER; DROP OWNED BY \"\(role)\"; DROP ROLE \"\(role)\"")
+            }
+            try connection.executeScript("GRANT UPDATE ON events TO \"\(role)\"")
+            try Migrator.grantRuntimeRole(role, on: connection)
+            let row = try #require(
+                try connection.query(
+                    """
+                    SELECT has_table_privilege(\(role)::name, 'events', 'INSERT'),
+                           has_table_privilege(\(role)::name, 'events', 'SELECT'),
+                           has_table_privilege(\(role)::name, 'events', 'UPDATE'),
+                           has_table_privilege(\(role)::name, 'event_ids', 'DELETE'),
+                           has_table_privilege(\(role)::name, 'streams', 'UPDATE'),
+                           has_table_privilege(\(role)::name, 'personal_data_keys', 'DELETE'),
+                           (SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'readmodels') = \(role)::text
+                    """
+                ).first)
+            return [
+                "insert events": try row.decode(0), "select events": try row.decode(1),
+                "update events": try row.decode(2), "delete event ids": try row.decode(3),
+                "update streams": try row.decode(4), "delete data keys": try row.decode(5),
+                "owns readmodels": try row.decode(6),
+            ]
+        }
+        #expect(
+            rights == [
+                "insert events": true, "select events": true, "update events": false, "delete event ids": false,
+                "update streams": true, "delete data keys": true, "owns readmodels": true,
+            ])
+    }
+
     @Test func aChangedAppliedMigrationIsRefused() async throws {
         let database = try await TestDatabase.make(migrated: false)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("schema-\(UUID())")

@@ -35,11 +35,11 @@ struct MasterKeyCommandLineTests {
         let database = try await TestDatabase.make()
         let recorder = CommandRecorder(store: database.store, personalData: database.personalData, logger: TestDatabase.logger)
         let client = UUID()
+        let entry = CommandEntry.of(.registerClient)
         _ = try await recorder.record(
-            .registerClient(
-                try RegisterClient.parse(
-                    .object(["clientId": .string(client.canonical), "name": .string("Forget Me Now"), "kind": .string("person")]),
-                    recordedAt: Instant(Date()))),
+            try entry.parse(
+                .object(["clientId": .string(client.canonical), "name": .string("Forget Me Now"), "kind": .string("person")]),
+                ids: entry.bindIDs { _ in client }, recordedAt: Instant(Date())),
             actor: "cli:test")
         let base = ["DATABASE_URL": database.url, "HOME": NSTemporaryDirectory()]
         let wrong = try TouchstoneProcess.run(

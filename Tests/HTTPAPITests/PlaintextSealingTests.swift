@@ -77,7 +77,8 @@ struct PlaintextSealingTests {
             }
         }
         let history = try await ClientHistory.read(
-            client, asOf: LocalDate("2026-12-31")!, knownAt: nil, from: database.store, personalData: database.personalData)
+            client, window: ReportWindow(asOf: LocalDate("2026-12-31")!, knownAt: nil), from: database.store,
+            personalData: database.personalData)
         #expect(history.state.name == "Old Plaintext Person")
         #expect(history.entries[1].opened.data.objectValue?["summary"] == .string("old plaintext summary"))
         #expect(history.entries.allSatisfy { $0.opened.erasedFields.isEmpty })

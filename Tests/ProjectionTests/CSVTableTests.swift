@@ -1,5 +1,6 @@
 import Foundation
 import Projections
+import Sales
 import Testing
 
 @Suite("Spreadsheet-safe CSV")

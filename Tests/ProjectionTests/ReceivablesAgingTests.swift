@@ -71,8 +71,8 @@ struct ReceivablesAgingTests {
             #expect(throws: ProjectionError.self) { try ReceivablesAging.edges(bad) }
         }
         #expect(try ReceivablesAging.edges(nil) == [30, 60, 90])
-        #expect(throws: ProjectionError.self) { try ReportWindow(asOf: "2026-02-30", knownAt: nil) }
-        #expect(throws: ProjectionError.self) { try ReportWindow(asOf: nil, knownAt: "yesterday") }
+        #expect(throws: ReportWindowError.self) { try ReportWindow(asOf: "2026-02-30", knownAt: nil) }
+        #expect(throws: ReportWindowError.self) { try ReportWindow(asOf: nil, knownAt: "yesterday") }
         let window = try ReportWindow(asOf: nil, knownAt: "2026-03-01T23:59:59.9999999Z")
         #expect(window.asOf.description == "2026-03-01")
         #expect(window.knownAt?.description == "2026-03-01T23:59:59.999999Z")

@@ -42,7 +42,7 @@ struct ClientDeciderTests {
     func registerTwice() {
         let refusal = violation { try Client.decide(registration, state: state([Fixture.registered()])) }
         #expect(refusal?.code == .clientAlreadyRegistered)
-        #expect(refusal?.status == 409)
+        #expect(refusal?.kind == .conflict)
     }
 
     @Test("a touch of a registered client, with or without its deal")
@@ -64,7 +64,7 @@ struct ClientDeciderTests {
     func touchUnknownClient() {
         let refusal = violation { try Client.decide(touch(), state: Client.initialState) }
         #expect(refusal?.code == .clientNotFound)
-        #expect(refusal?.status == 404)
+        #expect(refusal?.kind == .missing)
         let otherState = state([Fixture.registered(Fixture.otherClient)])
         #expect(violation { try Client.decide(touch(), state: otherState) }?.code == .clientNotFound)
     }
@@ -81,7 +81,7 @@ struct ClientDeciderTests {
             try Client.decide(touch(dealId: Fixture.deal), state: registered, deal: deal([Fixture.opened(client: Fixture.otherClient)]))
         }
         #expect(foreign?.code == .dealOfOtherClient)
-        #expect(foreign?.status == 422)
+        #expect(foreign?.kind == .invalid)
     }
 
     @Test("a touch id is used once")

@@ -76,11 +76,11 @@ struct DealDeciderTests {
     @Test("opening refusals: unknown client, unknown pipeline, existing deal, zero amount")
     func openRefusals() {
         let noClient = violation { try Deal.decide(open(), state: Deal.initialState, client: Client.initialState, pipeline: sales) }
-        #expect(noClient?.code == .clientNotFound && noClient?.status == 404 && noClient?.field == "clientId")
+        #expect(noClient?.code == .clientNotFound && noClient?.kind == .missing && noClient?.field == "clientId")
         let unknown = violation {
             try Deal.decide(open(pipeline: "b2b"), state: Deal.initialState, client: registered, pipeline: PipelineCatalogue.initialState(for: "b2b"))
         }
-        #expect(unknown?.code == .pipelineNotFound && unknown?.status == 404)
+        #expect(unknown?.code == .pipelineNotFound && unknown?.kind == .missing)
         let mismatched = violation { try Deal.decide(open(pipeline: "b2b"), state: Deal.initialState, client: registered, pipeline: sales) }
         #expect(mismatched?.code == .pipelineNotFound)
         #expect(violation { try Deal.decide(open(), state: deal(), client: registered, pipeline: sales) }?.code == .dealAlreadyExists)
@@ -108,12 +108,12 @@ struct DealDeciderTests {
     @Test("the stage must belong to the pipeline and differ from the current one")
     func stageRules() {
         let unknown = violation { try Deal.decide(move("negotiation", on: "2026-02-02"), state: deal(), pipeline: sales) }
-        #expect(unknown?.code == .stageUnknown && unknown?.status == 422 && unknown?.field == "stage")
+        #expect(unknown?.code == .stageUnknown && unknown?.kind == .invalid && unknown?.field == "stage")
         #expect(violation { try Deal.decide(move("won", on: "2026-02-02"), state: deal(), pipeline: sales) }?.code == .stageUnknown)
         let other = PipelineCatalogue.initialState(for: "b2b")
         #expect(violation { try Deal.decide(move("qualified", on: "2026-02-02"), state: deal(), pipeline: other) }?.code == .stageUnknown)
         let same = violation { try Deal.decide(move("lead", on: "2026-02-02"), state: deal(), pipeline: sales) }
-        #expect(same?.code == .stageUnchanged && same?.status == 409)
+        #expect(same?.code == .stageUnchanged && same?.kind == .conflict)
     }
 
     @Test("a stage added by a redefinition can be entered")
@@ -131,14 +131,14 @@ struct DealDeciderTests {
         #expect(early?.code == .dateBeforeOpened && early?.field == "movedOn")
         let moved = deal([Fixture.moved(from: "lead", to: "contact", on: "2026-02-10")])
         let beforeMove = violation { try Deal.decide(move("needs", on: "2026-02-09"), state: moved, pipeline: sales) }
-        #expect(beforeMove?.code == .dateBeforePreviousMove && beforeMove?.status == 422)
+        #expect(beforeMove?.code == .dateBeforePreviousMove && beforeMove?.kind == .invalid)
     }
 
     @Test("a won or lost deal takes no stage move", arguments: [0, 1])
     func moveClosed(_ outcome: Int) {
         let closed = deal([outcome == 0 ? won : lost])
         let refusal = violation { try Deal.decide(move("qualified", on: "2026-02-11"), state: closed, pipeline: sales) }
-        #expect(refusal?.code == .dealClosed && refusal?.status == 409)
+        #expect(refusal?.code == .dealClosed && refusal?.kind == .conflict)
     }
 
     @Test("commands on a deal that does not exist")
@@ -150,7 +150,7 @@ struct DealDeciderTests {
         #expect(violation { try Deal.decide(concession(), state: Deal.initialState) }?.code == .dealNotFound)
         #expect(violation { try Deal.decide(WinDeal(dealId: Fixture.deal, wonOn: Fixture.day("2026-02-10")), state: Deal.initialState) }?.code == .dealNotFound)
         let lose = LoseDeal(dealId: Fixture.deal, lostOn: Fixture.day("2026-02-10"), refusedBy: .us, reason: "r")
-        #expect(violation { try Deal.decide(lose, state: Deal.initialState) }?.status == 404)
+        #expect(violation { try Deal.decide(lose, state: Deal.initialState) }?.kind == .missing)
         let otherDeal = state([Fixture.opened(Fixture.otherDeal)])
         #expect(violation { try Deal.decide(offer(), state: otherDeal) }?.code == .dealNotFound)
     }
@@ -170,7 +170,7 @@ struct DealDeciderTests {
     @Test("offer refusals")
     func offerRefusals() throws {
         let currency = violation { try Deal.decide(offer(currency: Fixture.usd), state: deal()) }
-        #expect(currency?.code == .currencyMismatch && currency?.field == "currency" && currency?.status == 422)
+        #expect(currency?.code == .currencyMismatch && currency?.field == "currency" && currency?.kind == .invalid)
         #expect(violation { try Deal.decide(offer(on: "2026-01-31"), state: deal()) }?.code == .dateBeforeOpened)
         let validity = violation { try Deal.decide(offer(validUntil: "2026-02-04"), state: deal()) }
         #expect(validity?.code == .validUntilBeforeOffered && validity?.field == "validUntil")
@@ -209,13 +209,13 @@ struct DealDeciderTests {
     @Test("objection outcome refusals")
     func handleRefusals() throws {
         let unknown = violation { try Deal.decide(handle(), state: deal()) }
-        #expect(unknown?.code == .objectionNotFound && unknown?.status == 404)
+        #expect(unknown?.code == .objectionNotFound && unknown?.kind == .missing)
         #expect(violation { try Deal.decide(handle(Fixture.id(31)), state: deal([raised()])) }?.code == .objectionNotFound)
         let early = violation { try Deal.decide(handle(on: "2026-02-05"), state: deal([raised()])) }
         #expect(early?.code == .dateBeforeRaised && early?.field == "handledOn")
         let handled = try Deal.decide(handle(), state: deal([raised()]))
         let twice = violation { try Deal.decide(handle(on: "2026-02-09"), state: deal([raised()] + handled)) }
-        #expect(twice?.code == .objectionAlreadyHandled && twice?.status == 409)
+        #expect(twice?.code == .objectionAlreadyHandled && twice?.kind == .conflict)
         #expect(violation { try Deal.decide(handle(), state: deal([raised(), won])) }?.code == .dealClosed)
         #expect(violation { try Deal.decide(handle(), state: deal([raised(), lost])) }?.code == .dealClosed)
     }

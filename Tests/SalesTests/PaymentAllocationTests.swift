@@ -167,7 +167,7 @@ struct PaymentAllocationTests {
         let refused = refusal(10_000, explicit: [part(a, 6000), part(b, 5000)], given: [Fixture.invoice(a, number: "INV-1"), Fixture.invoice(b, number: "INV-2")])
         #expect(refused?.code == .overAllocation)
         #expect(refused?.field == "allocations")
-        #expect(refused?.status == 422)
+        #expect(refused?.kind == .invalid)
     }
 
     @Test("an explicit allocation above the invoice's open balance")
@@ -191,7 +191,7 @@ struct PaymentAllocationTests {
         let refused = refusal(5000, explicit: [part(a, 1000), part(Fixture.id(99), 1000)], given: [Fixture.invoice(a, number: "INV-1")])
         #expect(refused?.code == .invoiceNotFound)
         #expect(refused?.field == "allocations[1].invoiceId")
-        #expect(refused?.status == 404)
+        #expect(refused?.kind == .missing)
     }
 
     @Test("an explicit allocation in another currency")
@@ -205,7 +205,7 @@ struct PaymentAllocationTests {
     func explicitLaterInvoice() {
         let refused = refusal(5000, on: "2026-02-28", explicit: [part(a, 1000)], given: [Fixture.invoice(a, number: "INV-1", issued: "2026-03-01")])
         #expect(refused?.code == .invoiceIssuedAfterPayment)
-        #expect(refused?.status == 422)
+        #expect(refused?.kind == .invalid)
     }
 
     @Test("the same invoice twice in the explicit list")

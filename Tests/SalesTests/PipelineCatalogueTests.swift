@@ -43,7 +43,7 @@ struct PipelineCatalogueTests {
     func redefineRemoving() {
         let refusal = violation { try PipelineCatalogue.decide(define("sales", ["lead", "qualified", "closing"]), state: state("sales")) }
         #expect(refusal?.code == .pipelineStagesRemoved)
-        #expect(refusal?.status == 422)
+        #expect(refusal?.kind == .invalid)
         #expect(refusal?.detail == "a redefinition keeps every existing stage; missing: contact, needs, offer, objections, bargaining")
     }
 
@@ -51,7 +51,7 @@ struct PipelineCatalogueTests {
     func unchanged() {
         let refusal = violation { try PipelineCatalogue.decide(define("sales", Pipeline.sales.stages), state: state("sales")) }
         #expect(refusal?.code == .pipelineUnchanged)
-        #expect(refusal?.status == 409)
+        #expect(refusal?.kind == .conflict)
     }
 
     @Test("an invalid definition built without parse is refused")

@@ -45,13 +45,13 @@ struct ReceivablesDeciderTests {
     @Test("invoice refusals")
     func invoiceRefusals() {
         let noClient = violation { try Receivables.decide(issue(), state: Receivables.initialState, client: Client.initialState) }
-        #expect(noClient?.code == .clientNotFound && noClient?.status == 404)
+        #expect(noClient?.code == .clientNotFound && noClient?.kind == .missing)
         let due = violation { try Receivables.decide(issue(issued: "2026-03-02", due: "2026-03-01"), state: Receivables.initialState, client: client) }
-        #expect(due?.code == .dueBeforeIssued && due?.field == "dueOn" && due?.status == 422)
+        #expect(due?.code == .dueBeforeIssued && due?.field == "dueOn" && due?.kind == .invalid)
         let sameId = violation { try Receivables.decide(issue(invoiceId, number: "INV-9"), state: withInvoice(), client: client) }
-        #expect(sameId?.code == .duplicateInvoice && sameId?.status == 409)
+        #expect(sameId?.code == .duplicateInvoice && sameId?.kind == .conflict)
         let sameNumber = violation { try Receivables.decide(issue(number: "INV-1"), state: withInvoice(), client: client) }
-        #expect(sameNumber?.code == .duplicateInvoiceNumber && sameNumber?.field == "number" && sameNumber?.status == 409)
+        #expect(sameNumber?.code == .duplicateInvoiceNumber && sameNumber?.field == "number" && sameNumber?.kind == .conflict)
         let order = violation { try Receivables.decide(issue(orderId: Fixture.id(5)), state: Receivables.initialState, client: client) }
         #expect(order?.code == .orderNotFound && order?.field == "orderId")
         var zero = issue()
@@ -84,11 +84,11 @@ struct ReceivablesDeciderTests {
     @Test("credit note refusals")
     func creditNoteRefusals() throws {
         let missing = violation { try Receivables.decide(credit(1), state: Receivables.initialState) }
-        #expect(missing?.code == .invoiceNotFound && missing?.status == 404)
+        #expect(missing?.code == .invoiceNotFound && missing?.kind == .missing)
         let early = violation { try Receivables.decide(credit(1, on: "2026-02-28"), state: withInvoice()) }
         #expect(early?.code == .dateBeforeIssued && early?.field == "issuedOn")
         let tooMuch = violation { try Receivables.decide(credit(10_001), state: withInvoice()) }
-        #expect(tooMuch?.code == .creditExceedsBalance && tooMuch?.field == "amountMinor" && tooMuch?.status == 422)
+        #expect(tooMuch?.code == .creditExceedsBalance && tooMuch?.field == "amountMinor" && tooMuch?.kind == .invalid)
         #expect(tooMuch?.detail == "a credit note of 100.01 RUB exceeds the open balance of 100.00 RUB")
         let afterPayment = violation { try Receivables.decide(credit(4001), state: withInvoice([paid(6000)])) }
         #expect(afterPayment?.code == .creditExceedsBalance)
@@ -97,7 +97,7 @@ struct ReceivablesDeciderTests {
         #expect(violation { try Receivables.decide(credit(1000), state: withInvoice(earlier)) }?.code == .duplicateCreditNote)
         let writtenOff = try Receivables.decide(writeOff(), state: withInvoice())
         let afterWriteOff = violation { try Receivables.decide(credit(1), state: withInvoice(writtenOff)) }
-        #expect(afterWriteOff?.code == .invoiceWrittenOff && afterWriteOff?.status == 409)
+        #expect(afterWriteOff?.code == .invoiceWrittenOff && afterWriteOff?.kind == .conflict)
         #expect(violation { try Receivables.decide(credit(0), state: withInvoice()) }?.code == .amountNotPositive)
     }
 
@@ -128,7 +128,7 @@ struct ReceivablesDeciderTests {
         let early = violation { try Receivables.decide(writeOff(on: "2026-02-28"), state: withInvoice()) }
         #expect(early?.code == .dateBeforeIssued && early?.field == "writtenOffOn")
         let settled = violation { try Receivables.decide(writeOff(), state: withInvoice([paid(10_000)])) }
-        #expect(settled?.code == .invoiceSettled && settled?.status == 409)
+        #expect(settled?.code == .invoiceSettled && settled?.kind == .conflict)
         let once = try Receivables.decide(writeOff(), state: withInvoice())
         #expect(violation { try Receivables.decide(writeOff(), state: withInvoice(once)) }?.code == .invoiceWrittenOff)
     }

@@ -1,15 +1,15 @@
 /// A command that is well-formed but breaks a rule of the domain given the current state: the
 /// decider refuses it and nothing is appended.
 ///
-/// Each `Code` has a fixed HTTP status (`Code.status`):
-/// - **404** a thing the command refers to does not exist: `client-not-found`, `deal-not-found`,
+/// Each `Code` is of one `Kind` (the HTTP API answers them 404, 409 and 422):
+/// - **missing** a thing the command refers to does not exist: `client-not-found`, `deal-not-found`,
 ///   `invoice-not-found`, `order-not-found`, `objection-not-found`, `pipeline-not-found`;
-/// - **409** the command conflicts with what already happened: it was already done
+/// - **conflict** the command conflicts with what already happened: it was already done
 ///   (`client-already-registered`, `deal-already-exists`, `duplicate-*` ids and invoice numbers,
 ///   `objection-already-handled`), or the thing is in a state that takes no such command
 ///   (`deal-closed`, `stage-unchanged`, `invoice-written-off`, `invoice-settled`,
 ///   `pipeline-unchanged`);
-/// - **422** the values break a rule of the contract: dates out of order (`date-before-opened`,
+/// - **invalid** the values break a rule of the contract: dates out of order (`date-before-opened`,
 ///   `date-before-previous-move`, `date-before-raised`, `date-before-issued`, `due-before-issued`,
 ///   `valid-until-before-offered`), `stage-unknown`, `currency-mismatch`, `deal-of-other-client`,
 ///   `amount-not-positive`, the allocation rule (`over-allocation`, `allocation-exceeds-balance`,
@@ -61,23 +61,33 @@ public struct SalesRuleViolation: Error, Sendable, Equatable, CustomStringConver
         case pipelineStagesRemoved = "pipeline-stages-removed"
         case invalidPipeline = "invalid-pipeline"
 
-        /// 404, 409 or 422, as listed on `SalesRuleViolation`.
-        public var status: Int {
+        /// Missing, conflict or invalid, as listed on `SalesRuleViolation`.
+        public var kind: Kind {
             switch self {
             case .clientNotFound, .dealNotFound, .invoiceNotFound, .orderNotFound, .objectionNotFound, .pipelineNotFound:
-                404
+                .missing
             case .clientAlreadyRegistered, .dealAlreadyExists, .duplicateTouch, .duplicateOrder, .duplicateOffer,
                  .duplicateObjection, .duplicateConcession, .duplicateInvoice, .duplicateInvoiceNumber,
                  .duplicatePayment, .duplicateCreditNote, .objectionAlreadyHandled, .dealClosed, .stageUnchanged,
                  .invoiceWrittenOff, .invoiceSettled, .pipelineUnchanged:
-                409
+                .conflict
             case .stageUnknown, .dateBeforeOpened, .dateBeforePreviousMove, .dateBeforeRaised, .dateBeforeIssued,
                  .dueBeforeIssued, .validUntilBeforeOffered, .currencyMismatch, .dealOfOtherClient,
                  .amountNotPositive, .overAllocation, .allocationExceedsBalance, .duplicateAllocation,
                  .invoiceIssuedAfterPayment, .creditExceedsBalance, .pipelineStagesRemoved, .invalidPipeline:
-                422
+                .invalid
             }
         }
+    }
+
+    /// The kinds of refusal a rule gives.
+    public enum Kind: Sendable, Hashable, CaseIterable {
+        /// A thing the command refers to does not exist.
+        case missing
+        /// The command was already done, or the thing's state takes no such command.
+        case conflict
+        /// The values break a rule of the contract.
+        case invalid
     }
 
     /// Which rule was broken.
@@ -94,8 +104,8 @@ public struct SalesRuleViolation: Error, Sendable, Equatable, CustomStringConver
         self.field = field
     }
 
-    /// The HTTP status: 404, 409 or 422.
-    public var status: Int { code.status }
+    /// Missing, conflict or invalid.
+    public var kind: Kind { code.kind }
 
     /// `code: detail`.
     public var description: String { "\(code.rawValue): \(detail)" }

@@ -20,7 +20,7 @@ public enum StreamName: Sendable, Hashable, CustomStringConvertible {
         guard let dash = text.firstIndex(of: "-") else { return nil }
         let category = text[..<dash]
         let id = String(text[text.index(after: dash)...])
-        if category == "pipeline" {
+        if category == Self.pipelineCategory {
             guard Pipeline.isValidKey(id) else { return nil }
             self = .pipeline(id)
             return
@@ -34,13 +34,16 @@ public enum StreamName: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The category of the streams of pipelines.
+    public static let pipelineCategory = "pipeline"
+
     /// The category: `client`, `deal`, `receivables` or `pipeline`.
     public var category: String {
         switch self {
         case .client: "client"
         case .deal: "deal"
         case .receivables: "receivables"
-        case .pipeline: "pipeline"
+        case .pipeline: Self.pipelineCategory
         }
     }
 

@@ -1,9 +1,10 @@
 import EventStore
 import Foundation
-@testable import Recording
+@testable import Projections
+import Recording
 import Sales
-import TestSupport
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite("Client history")
@@ -35,7 +36,7 @@ struct ClientHistoryTests {
         let asOf = LocalDate("2026-03-15")!
         for (cut, chunkSize) in [(nil, 2_000), (nil, 128), (knownAt, 300), (knownAt, 1), (knownAt, 1_001)] {
             let history = try await ClientHistory.read(
-                UUID(uuidString: client)!, asOf: asOf, knownAt: cut, from: database.store, personalData: database.personalData, chunkSize: chunkSize)
+                UUID(uuidString: client)!, window: ReportWindow(asOf: asOf, knownAt: cut), from: database.store, personalData: database.personalData, chunkSize: chunkSize)
             #expect(history.eventsStored == 1_001)
             // Each kept event is a registration or a touch dated on or before asOf, recorded by knownAt.
             let expected = stored.filter { event in
@@ -77,10 +78,10 @@ struct ClientHistoryTests {
         let cancelled = await Task {
             withUnsafeCurrentTask { $0?.cancel() }
             return try await ClientHistory.read(
-                client, asOf: LocalDate("2026-12-31")!, knownAt: nil, from: database.store, personalData: database.personalData, chunkSize: 16)
+                client, window: ReportWindow(asOf: LocalDate("2026-12-31")!), from: database.store, personalData: database.personalData, chunkSize: 16)
         }.result
         #expect(throws: CancellationError.self) { try cancelled.get() }
-        let whole = try await ClientHistory.read(client, asOf: LocalDate("2026-12-31")!, knownAt: nil, from: database.store, personalData: database.personalData)
+        let whole = try await ClientHistory.read(client, window: ReportWindow(asOf: LocalDate("2026-12-31")!), from: database.store, personalData: database.personalData)
         #expect(whole.entries.count == 401 && whole.eventsStored == 401)
     }
 
@@ -114,7 +115,7 @@ struct ClientHistoryTests {
         for chunkSize in [1_000, 300, 128, 1] {
             do {
                 _ = try await ClientHistory.read(
-                    client, asOf: LocalDate("2026-12-31")!, knownAt: nil, from: database.store, personalData: database.personalData, chunkSize: chunkSize)
+                    client, window: ReportWindow(asOf: LocalDate("2026-12-31")!), from: database.store, personalData: database.personalData, chunkSize: chunkSize)
                 Issue.record("an unreadable event was read (\(chunkSize) per run)")
             } catch let error as ClientHistory.UnreadableEvent {
                 #expect(error.position == first, "\(chunkSize) per run: \(error)")

@@ -1,10 +1,11 @@
 import EventStore
 import Foundation
 import PQ
+import Projections
 import Recording
 import Sales
-import TestSupport
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite("Batched import")

@@ -39,8 +39,8 @@ public struct ClientHistory: Sendable {
     /// while the next ones are still coming from the server.
     public static let eventsPerDecodingTask = 128
 
-    /// Reads `client`'s events recorded at or before `knownAt` (all when nil) and dated on or
-    /// before `asOf`, opens their personal values with the client's keys in `personalData` (read
+    /// Reads `client`'s events that count in `window` (recorded at or before its `knownAt`, all
+    /// when nil, and dated on or before its `asOf`), opens their personal values with the client's keys in `personalData` (read
     /// once, before the events), and replays them.
     ///
     /// Decoding (JSON and upcasting) is most of the time such a read takes, so it does not wait
@@ -51,7 +51,7 @@ public struct ClientHistory: Sendable {
     ///   when several runs hold one), `CancellationError` when the calling task is cancelled (the
     ///   read stops; a history is never answered in part), or the store's error.
     public static func read(
-        _ client: UUID, asOf: LocalDate, knownAt: Instant?, from store: EventStore, personalData: PersonalDataKeys,
+        _ client: UUID, window: ReportWindow, from store: EventStore, personalData: PersonalDataKeys,
         chunkSize: Int = eventsPerDecodingTask
     ) async throws -> ClientHistory {
         let opener = try await store.pool.withConnection { connection in
@@ -74,7 +74,7 @@ public struct ClientHistory: Sendable {
                 received += chunk.count
                 group.addTask {
                     (run, Result { () throws(UnreadableEvent) in
-                        try entries(of: chunk, asOf: asOf, knownAt: knownAt, opener: opener)
+                        try entries(of: chunk, window: window, opener: opener)
                     })
                 }
             }
@@ -97,16 +97,16 @@ public struct ClientHistory: Sendable {
 
     /// The events of `recorded` that count, decoded.
     private static func entries(
-        of recorded: [RecordedEvent], asOf: LocalDate, knownAt: Instant?, opener: PersonalDataOpener
+        of recorded: [RecordedEvent], window: ReportWindow, opener: PersonalDataOpener
     ) throws(UnreadableEvent) -> [Entry] {
         var entries = [Entry]()
         entries.reserveCapacity(recorded.count)
         for stored in recorded {
-            if let knownAt {
+            if window.knownAt != nil {
                 guard let recordedAt = Instant(stored.recordedAt) else {
                     throw UnreadableEvent(position: stored.position, reason: "unreadable recordedAt \(stored.recordedAt)")
                 }
-                if recordedAt > knownAt { continue }
+                if !window.knows(recordedAt: recordedAt) { continue }
             }
             let opened: OpenedEvent
             let event: SalesEvent
@@ -120,7 +120,7 @@ public struct ClientHistory: Sendable {
             } catch {
                 throw UnreadableEvent(position: stored.position, reason: "\(error)")
             }
-            if event.businessDate <= asOf { entries.append(Entry(opened: opened, event: event)) }
+            if event.businessDate <= window.asOf { entries.append(Entry(opened: opened, event: event)) }
         }
         return entries
     }

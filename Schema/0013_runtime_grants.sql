@@ -1,0 +1,30 @@
+-- What the runtime role (DATABASE_URL) may do, in the schema beside the tables it concerns.
+--
+-- A migration cannot know the runtime role's name (it is whoever DATABASE_URL logs in as), so
+-- the grants are a function of that name: `touchstone migrate` calls it after the migrations
+-- with the runtime role it finds, and only in a two-role set-up. A migration that adds a table
+-- the runtime role needs replaces this function with the longer list. (A group role would hold
+-- the grants without a name, but roles are cluster-wide and creating one needs CREATEROLE,
+-- which the owner does not have.)
+--
+-- The runtime role gets INSERT and SELECT on the log (never UPDATE, DELETE or TRUNCATE), what
+-- appends need on the guard tables, what tokens, idempotency records and data keys need, and
+-- ownership of the read-model schema (rebuilds create and drop its tables).
+CREATE OR REPLACE FUNCTION grant_runtime_role(runtime name) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('GRANT USAGE ON SCHEMA public TO %I', runtime);
+    EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON events, event_ids, claims FROM %I', runtime);
+    EXECUTE format('GRANT SELECT, INSERT ON events, event_ids, claims TO %I', runtime);
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE ON streams TO %I', runtime);
+    EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE event_position TO %I', runtime);
+    EXECUTE format('GRANT SELECT ON schema_migrations TO %I', runtime);
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE ON access_tokens TO %I', runtime);
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON idempotency_keys TO %I', runtime);
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON personal_data_keys TO %I', runtime);
+    EXECUTE format('ALTER SCHEMA readmodels OWNER TO %I', runtime);
+    EXECUTE format('ALTER TABLE readmodels.projection_state OWNER TO %I', runtime);
+    EXECUTE format('ALTER SEQUENCE readmodels.projection_generation OWNER TO %I', runtime);
+END
+$$;
+REVOKE ALL ON FUNCTION grant_runtime_role(name) FROM PUBLIC;
