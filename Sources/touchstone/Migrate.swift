@@ -51,31 +51,14 @@ struct Migrate: AsyncParsableCommand {
         }
     }
 
-    /// In a two-role set-up, gives the runtime role INSERT and SELECT on the
-    /// log (no UPDATE or DELETE), what appends need on the guard tables, what
-    /// tokens and idempotency records need, and ownership of the read-model
-    /// schema (rebuilds create and drop its tables).
+    /// In a two-role set-up, gives the runtime role what it may do (see
+    /// ``Migrator/grantRuntimeRole(_:on:)``).
     static func grantRuntimeRole(runtimeURL: String, ownerURL: String, on connection: Connection) throws {
         guard runtimeURL != ownerURL else { return }
         let runtime = try Connection(conninfo: runtimeURL)
         let role: String = try runtime.query("SELECT current_user").first?.decode(0) ?? ""
         let owner: String = try connection.query("SELECT current_user").first?.decode(0) ?? ""
         guard !role.isEmpty, role != owner else { return }
-        let quoted = "\"" + role.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        try connection.executeScript(
-            """
-            GRANT USAGE ON SCHEMA public TO \(quoted);
-            REVOKE UPDATE, DELETE, TRUNCATE ON events, event_ids, claims FROM \(quoted);
-            GRANT SELECT, INSERT ON events, event_ids, claims TO \(quoted);
-            GRANT SELECT, INSERT, UPDATE ON streams TO \(quoted);
-            GRANT USAGE, SELECT ON SEQUENCE event_position TO \(quoted);
-            GRANT SELECT ON schema_migrations TO \(quoted);
-            GRANT SELECT, INSERT, UPDATE ON access_tokens TO \(quoted);
-            GRANT SELECT, INSERT, UPDATE, DELETE ON idempotency_keys TO \(quoted);
-            GRANT SELECT, INSERT, UPDATE, DELETE ON personal_data_keys TO \(quoted);
-            ALTER SCHEMA readmodels OWNER TO \(quoted);
-            ALTER TABLE readmodels.projection_state OWNER TO \(quoted);
-            ALTER SEQUENCE readmodels.projection_generation OWNER TO \(quoted);
-            """)
+        try Migrator.grantRuntimeRole(role, on: connection)
     }
 }
