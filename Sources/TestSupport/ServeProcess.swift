@@ -41,22 +41,7 @@ public final class ServeProcess: @unchecked Sendable {
 
     /// Starts the process again (after ``kill(_:)``) on the same port and waits until it is ready.
     public func start() async throws {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var child = pid_t()
-        let spawned = posix_spawn(&child, arguments[0], &actions, nil, argv, envp)
-        guard spawned == 0 else { throw ServeProcessError.notStarted("posix_spawn failed: \(spawned)") }
-        pid = child
+        pid = try ChildProcess.spawn(arguments, environment: environment, output: logPath, append: true)
         let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline {
             if let answer = try? await probe.send("GET", "/readyz", timeout: .seconds(5)), answer.status == 200 { return }

@@ -162,18 +162,11 @@ public actor TestCluster {
         let command = asPostgres ? ["runuser", "-u", "postgres", "--"] + arguments : arguments
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("touchstone-run-\(UUID()).log").path
         defer { unlink(log) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var pid = pid_t()
-        let arguments = command.map { strdup($0) } + [nil]
-        defer { arguments.forEach { free($0) } }
-        let spawned = posix_spawnp(&pid, command[0], &actions, nil, arguments, environ)
-        guard spawned == 0 else {
-            throw PQError(kind: .connectionFailed, message: "cannot run \(command[0]): error \(spawned)")
+        let pid: pid_t
+        do {
+            pid = try ChildProcess.spawn(command, output: log, append: false)
+        } catch {
+            throw PQError(kind: .connectionFailed, message: "\(error)")
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}

@@ -19,12 +19,7 @@ struct IdempotencyLeaseTests {
         let records = IdempotencyStore(
             pool: base.database.pool, retention: .seconds(86_400), pollInterval: .milliseconds(20),
             maximumWait: .seconds(30), lease: .milliseconds(300))
-        let fixture = APIFixture(
-            database: base.database,
-            dependencies: APIDependencies(
-                pool: base.database.pool, personalData: base.database.personalData, logger: TestDatabase.logger,
-                idempotency: records),
-            tokens: base.tokens)
+        let fixture = base.with(idempotency: records)
         let sales = fixture.tokens[.sales]!
         let holder = ConnectionPool(conninfo: fixture.database.url, size: 1, logger: TestDatabase.logger)
         defer { holder.close() }

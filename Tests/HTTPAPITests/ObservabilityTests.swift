@@ -29,13 +29,7 @@ struct ObservabilityTests {
     /// lists every family the operations guide names.
     @Test func metricsListEveryFamily() async throws {
         let registry = sharedMetricsRegistry
-        let base = try await APIFixture.make()
-        let fixture = APIFixture(
-            database: base.database,
-            dependencies: APIDependencies(
-                pool: base.database.pool, personalData: base.database.personalData, logger: TestDatabase.logger,
-                metrics: registry),
-            tokens: base.tokens)
+        let fixture = try await APIFixture.make().with(metrics: registry)
         let sales = fixture.tokens[.sales]!
         let scrape = try await fixture.run { client in
             let register = body(["name": .string("Metric Client"), "kind": .string("company")])
@@ -87,12 +81,7 @@ struct ObservabilityTests {
         let logger = LogFormat.jsonLogger(label: "touchstone.test", level: .trace) { line in
             lines.withLock { $0.append(line) }
         }
-        let base = try await APIFixture.make()
-        let fixture = APIFixture(
-            database: base.database,
-            dependencies: APIDependencies(
-                pool: base.database.pool, personalData: base.database.personalData, logger: logger),
-            tokens: base.tokens)
+        let fixture = try await APIFixture.make().with(logger: logger)
         let sales = fixture.tokens[.sales]!
         let personal = ["Zinaida Secretova", "zinaida@secret.example", "+7 999 123-45-67", "whispered summary"]
         let (given, made) = try await fixture.run { client in
