@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 
 /// The time limits and queue bounds of `touchstone serve`, from the environment. Each duration is
@@ -25,7 +24,7 @@ struct ServeSettings: Equatable {
     var poolMaximumWaiting: Int
 
     /// The settings `environment` gives.
-    /// - Throws: a `ValidationError` naming the variable whose value is malformed.
+    /// - Throws: exit 1 with a one-line message naming the variable whose value is malformed.
     init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         statementTimeout = try Self.duration("TOUCHSTONE_STATEMENT_TIMEOUT", in: environment, default: .seconds(15))
         drainDelay = try Self.duration("TOUCHSTONE_DRAIN_DELAY", in: environment, default: .seconds(5))
@@ -34,7 +33,7 @@ struct ServeSettings: Equatable {
         poolLeaseTimeout = try Self.duration("TOUCHSTONE_POOL_LEASE_TIMEOUT", in: environment, default: .seconds(5))
         let waiting = environment["TOUCHSTONE_POOL_MAX_WAITING"].flatMap { $0.isEmpty ? nil : $0 } ?? "256"
         guard let count = Int(waiting), count >= 0 else {
-            throw ValidationError("TOUCHSTONE_POOL_MAX_WAITING is '\(waiting)'; give a whole number (e.g. 256)")
+            throw fail("TOUCHSTONE_POOL_MAX_WAITING is '\(waiting)'; give a whole number (e.g. 256)")
         }
         poolMaximumWaiting = count
     }
@@ -59,7 +58,7 @@ struct ServeSettings: Equatable {
         let scale: Int64? = ["": 1, "ms": 1, "s": 1_000, "min": 60_000][String(text.dropFirst(digits.count))]
         // PostgreSQL's timeouts take at most 2^31 - 1 milliseconds; the others keep the same bound.
         guard let scale, let count = Int64(digits), count <= Int64(Int32.max) / scale else {
-            throw ValidationError(
+            throw fail(
                 "\(name) is '\(text)'; give whole milliseconds or a number with ms, s or min "
                     + "(e.g. 15s), at most 2147483647ms")
         }

@@ -27,7 +27,7 @@ struct Touchstone: AsyncParsableCommand {
         do {
             let environment = ProcessInfo.processInfo.environment
             guard let format = LogFormat.fromEnvironment(environment, errorIsTerminal: isatty(2) == 1) else {
-                throw ValidationError("LOG_FORMAT is '\(environment["LOG_FORMAT"] ?? "")'; give json or text")
+                throw fail("LOG_FORMAT is '\(environment["LOG_FORMAT"] ?? "")'; give json or text")
             }
             format.bootstrap()
             var command = try parseAsRoot()
