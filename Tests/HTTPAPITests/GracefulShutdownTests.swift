@@ -20,7 +20,7 @@ struct GracefulShutdownTests {
         // Only the server's sessions and the holder's below remain on the database.
         database.pool.close()
         let server = try await ServeProcess(
-            url: database.url, masterKey: database.masterKey, extraEnvironment: ["TOUCHSTONE_DRAIN_DELAY": "2s"])
+            url: database.url, masterKey: database.masterKey, extraEnvironment: ["TOUCHSTONE_DRAIN_DELAY": "3s"])
         let probe = server.probe
 
         let holder = ConnectionPool(conninfo: database.url, size: 1, logger: TestDatabase.logger)
@@ -50,12 +50,12 @@ struct GracefulShutdownTests {
 
         let signalled = ContinuousClock.now
         server.kill(SIGTERM)
-        try await waitUntil("readyz answers 503", within: .seconds(1)) {
+        try await waitUntil("readyz answers 503", within: .seconds(2)) {
             (try? await probe.send("GET", "/readyz", timeout: .seconds(1)))?.status == 503
         }
         let healthy = try await probe.send("GET", "/healthz", timeout: .seconds(5))
         #expect(healthy.status == 200, "connections are still taken during the drain delay")
-        #expect(ContinuousClock.now - signalled < .seconds(2))
+        #expect(ContinuousClock.now - signalled < .seconds(3))
 
         let lastSeen = Mutex("nothing yet")
         try await waitUntil("new connections are refused", within: .seconds(10)) {
@@ -71,7 +71,7 @@ struct GracefulShutdownTests {
                 return false
             }
         }
-        #expect(ContinuousClock.now - signalled >= .seconds(2), "not refused before the drain delay")
+        #expect(ContinuousClock.now - signalled >= .seconds(3), "not refused before the drain delay")
         #expect(server.exitStatus(waiting: false) == nil, "the process waits for the request in flight")
         try await Task.sleep(for: .milliseconds(500))
         #expect(
