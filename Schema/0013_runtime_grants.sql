@@ -7,19 +7,27 @@
 -- the grants without a name, but roles are cluster-wide and creating one needs CREATEROLE,
 -- which the owner does not have.)
 --
--- The runtime role gets INSERT and SELECT on the log (never UPDATE, DELETE or TRUNCATE), what
--- appends need on the guard tables, what tokens, idempotency records and data keys need, and
--- ownership of the read-model schema (rebuilds create and drop its tables).
+-- The runtime role gets, on the log, SELECT and INSERT of every column but the ordering ones
+-- (`position`, `transaction_id`) and `recorded_at`, which the database sets (never UPDATE, DELETE
+-- or TRUNCATE); what appends need on the guard tables; on tokens SELECT, INSERT and UPDATE of
+-- `revoked_at` only (0010 keeps a revocation final); what idempotency records and data keys need;
+-- and ownership of the read-model schema (rebuilds create and drop its tables).
 CREATE OR REPLACE FUNCTION grant_runtime_role(runtime name) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
     EXECUTE format('GRANT USAGE ON SCHEMA public TO %I', runtime);
     EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON events, event_ids, claims FROM %I', runtime);
-    EXECUTE format('GRANT SELECT, INSERT ON events, event_ids, claims TO %I', runtime);
+    EXECUTE format('REVOKE INSERT ON events FROM %I', runtime);
+    EXECUTE format('GRANT SELECT ON events TO %I', runtime);
+    EXECUTE format('GRANT INSERT (stream_id, stream_version, event_id, type, schema_version, data, metadata, '
+                   'client_id, occurred_at) ON events TO %I', runtime);
+    EXECUTE format('GRANT SELECT, INSERT ON event_ids, claims TO %I', runtime);
     EXECUTE format('GRANT SELECT, INSERT, UPDATE ON streams TO %I', runtime);
     EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE event_position TO %I', runtime);
     EXECUTE format('GRANT SELECT ON schema_migrations TO %I', runtime);
-    EXECUTE format('GRANT SELECT, INSERT, UPDATE ON access_tokens TO %I', runtime);
+    EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON access_tokens FROM %I', runtime);
+    EXECUTE format('GRANT SELECT, INSERT ON access_tokens TO %I', runtime);
+    EXECUTE format('GRANT UPDATE (revoked_at) ON access_tokens TO %I', runtime);
     EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON idempotency_keys TO %I', runtime);
     EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON personal_data_keys TO %I', runtime);
     EXECUTE format('ALTER SCHEMA readmodels OWNER TO %I', runtime);

@@ -8,4 +8,9 @@ public protocol IdempotencyRecording: Sendable {
     func complete(scope: IdempotencyScope, key: String, response: StoredResponse) async throws
     /// Releases the claim of a request that did not succeed, so a retry is judged afresh.
     func abandon(scope: IdempotencyScope, key: String) async throws
+    /// How long an unfinished claim holds before another request may take it over as abandoned.
+    var claimLease: Duration { get }
+    /// Renews the claim of a request that is still running, so that it holds for another
+    /// ``claimLease``; the caller renews well within each lease.
+    func renew(scope: IdempotencyScope, key: String) async throws
 }

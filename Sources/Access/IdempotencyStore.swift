@@ -10,13 +10,15 @@ import PQ
 /// connection) and then replays its response, or claims the key itself if
 /// that request was abandoned. A claim left behind by a process that died
 /// mid-request goes stale after a lease (60 s) and is then taken over, so a
-/// crash does not block a key for the whole retention.
+/// crash does not block a key for the whole retention; a request still running renews its
+/// claim (``renew(scope:key:)``) so that it is never taken over while it runs.
 public final class IdempotencyStore: IdempotencyRecording {
     private let pool: ConnectionPool
     private let retentionSeconds: Double
     private let pollInterval: Duration
     private let maximumWait: Duration
     private let leaseSeconds: Double
+    public let claimLease: Duration
 
     /// Keeps keys for `retention` (24 hours by default); older ones count as absent.
     public convenience init(pool: ConnectionPool, retention: Duration = .seconds(86_400)) {
@@ -33,6 +35,7 @@ public final class IdempotencyStore: IdempotencyRecording {
         self.pollInterval = pollInterval
         self.maximumWait = maximumWait
         leaseSeconds = Self.seconds(lease)
+        claimLease = lease
     }
 
     public func begin(scope: IdempotencyScope, key: String, requestHash: String) async throws -> IdempotencyDecision {
@@ -70,6 +73,18 @@ public final class IdempotencyStore: IdempotencyRecording {
             try connection.execute(
                 """
                 DELETE FROM idempotency_keys
+                 WHERE subject = \(scope.subject) AND method = \(scope.method) AND path = \(scope.path)
+                   AND key = \(key) AND state = 'in-progress'
+                """)
+        }
+    }
+
+    public func renew(scope: IdempotencyScope, key: String) async throws {
+        try Self.validate(key)
+        try await pool.withConnection { connection in
+            try connection.execute(
+                """
+                UPDATE idempotency_keys SET created_at = now()
                  WHERE subject = \(scope.subject) AND method = \(scope.method) AND path = \(scope.path)
                    AND key = \(key) AND state = 'in-progress'
                 """)

@@ -3,7 +3,8 @@ import Foundation
 /// What is stored about a token, without its secret.
 ///
 /// Encoded with camelCase keys, the id in lowercase canonical form and
-/// `revokedAt` as `null` while the token is active.
+/// `revokedAt` as `null` while the token is active, `expiresAt` as `null` for a token that never
+/// expires.
 public struct TokenRecord: Sendable, Equatable, Codable {
     /// The token's id.
     public var tokenID: UUID
@@ -17,18 +18,24 @@ public struct TokenRecord: Sendable, Equatable, Codable {
     public var createdAt: String
     /// When it was revoked (RFC 3339, UTC), or `nil` while active.
     public var revokedAt: String?
+    /// When it stops being accepted (RFC 3339, UTC), or `nil` for never.
+    public var expiresAt: String?
 
-    public init(tokenID: UUID, name: String, role: Role, subject: String, createdAt: String, revokedAt: String?) {
+    public init(
+        tokenID: UUID, name: String, role: Role, subject: String, createdAt: String, revokedAt: String?,
+        expiresAt: String? = nil
+    ) {
         self.tokenID = tokenID
         self.name = name
         self.role = role
         self.subject = subject
         self.createdAt = createdAt
         self.revokedAt = revokedAt
+        self.expiresAt = expiresAt
     }
 
     private enum CodingKeys: String, CodingKey {
-        case tokenID = "tokenId", name, role, subject, createdAt, revokedAt
+        case tokenID = "tokenId", name, role, subject, createdAt, revokedAt, expiresAt
     }
 
     public init(from decoder: any Decoder) throws {
@@ -42,7 +49,8 @@ public struct TokenRecord: Sendable, Equatable, Codable {
             role: try container.decode(Role.self, forKey: .role),
             subject: try container.decode(String.self, forKey: .subject),
             createdAt: try container.decode(String.self, forKey: .createdAt),
-            revokedAt: try container.decodeIfPresent(String.self, forKey: .revokedAt))
+            revokedAt: try container.decodeIfPresent(String.self, forKey: .revokedAt),
+            expiresAt: try container.decodeIfPresent(String.self, forKey: .expiresAt))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -53,5 +61,6 @@ public struct TokenRecord: Sendable, Equatable, Codable {
         try container.encode(subject, forKey: .subject)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(revokedAt, forKey: .revokedAt)
+        try container.encode(expiresAt, forKey: .expiresAt)
     }
 }

@@ -19,18 +19,23 @@ public final class TokenStore: TokenVerifying {
         self.pool = pool
     }
 
-    /// Makes a token; the returned secret is shown once and never stored.
-    public func create(role: Role, name: String) async throws -> (token: String, record: TokenRecord) {
+    /// Makes a token, accepted until `expiresIn` from now when given (else until revoked); the
+    /// returned secret is shown once and never stored.
+    public func create(role: Role, name: String, expiresIn: Duration? = nil) async throws
+        -> (token: String, record: TokenRecord)
+    {
         guard Self.isValid(name: name) else { throw TokenNameError.invalid(name) }
         var generator = SystemRandomNumberGenerator()
         let secret = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         let token = Self.prefix + Self.base64URL(secret)
         let id = UUID()
+        let lifetime = expiresIn.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
         let record = try await pool.withConnection { connection in
             let row = try connection.query(
                 """
-                INSERT INTO access_tokens (token_id, name, role, secret_hash)
-                VALUES (\(id), \(name), \(role.rawValue), \(Self.hash(token)))
+                INSERT INTO access_tokens (token_id, name, role, secret_hash, expires_at)
+                VALUES (\(id), \(name), \(role.rawValue), \(Self.hash(token)),
+                        now() + make_interval(secs => \(lifetime)::float8))
                 RETURNING \(fragment: Self.columns)
                 """
             ).first
@@ -72,6 +77,7 @@ public final class TokenStore: TokenVerifying {
                 """
                 SELECT token_id, name, role, secret_hash FROM access_tokens
                  WHERE secret_hash = \(presented) AND revoked_at IS NULL
+                   AND (expires_at IS NULL OR expires_at > now())
                 """
             ).first.map { row in
                 (id: try row.decode(0, as: UUID.self), name: try row.decode(1, as: String.self),
@@ -118,7 +124,7 @@ public final class TokenStore: TokenVerifying {
     }
 
     private static let columns: SQL =
-        "token_id, name, role, format_instant(created_at), format_instant(revoked_at)"
+        "token_id, name, role, format_instant(created_at), format_instant(revoked_at), format_instant(expires_at)"
 
     private static func record(_ row: Row) throws -> TokenRecord {
         let name: String = try row.decode(1)
@@ -128,6 +134,6 @@ public final class TokenStore: TokenVerifying {
         }
         return TokenRecord(
             tokenID: try row.decode(0), name: name, role: role, subject: subject(role: role, name: name),
-            createdAt: try row.decode(3), revokedAt: try row.decodeOptional(4))
+            createdAt: try row.decode(3), revokedAt: try row.decodeOptional(4), expiresAt: try row.decodeOptional(5))
     }
 }

@@ -22,6 +22,7 @@ public final class EventStore: Sendable {
     let signal: CommitSignal
     let logger: Logger
     let groups: GroupCommit
+    let metrics = AppendMetrics()
 
     /// - Parameter groupsInFlight: how many groups of concurrent appends (see ``GroupCommit``)
     ///   may be committing at once, each on its own connection of `pool`.
@@ -47,7 +48,15 @@ public final class EventStore: Sendable {
     ) async throws -> AppendResult {
         let part = StreamAppend(stream: stream, expected: expected, events: events, clientID: clientID, claims: claims)
         let metadata = try Self.checked(events, expecting: [(stream, expected)])
-        return try await groups.append(CheckedAppend(part: part, metadata: metadata))
+        let start = ContinuousClock.now
+        do {
+            let result = try await groups.append(CheckedAppend(part: part, metadata: metadata))
+            metrics.record(count: events.count, since: start, error: nil)
+            return result
+        } catch {
+            metrics.record(count: events.count, since: start, error: error)
+            throw error
+        }
     }
 
     /// Appends on a connection the caller holds (inside its own transaction, or

@@ -47,36 +47,43 @@ public struct APIDependencies: Sendable {
     }
 }
 
-/// The router of the whole API: metrics, problem+json and bearer authentication around every
+/// The router of the whole API: request ids, metrics, problem+json and bearer authentication around every
 /// route; commands, pipelines, history, the feed, the report routes and the operational routes.
 public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self)
-    router.add(middleware: RequestMetrics(registry: dependencies.metrics))
+    let metrics = ServiceMetrics(registry: dependencies.metrics)
+    router.add(middleware: RequestIdentity())
+    router.add(middleware: RequestMetrics(metrics: metrics))
     let routes = RouteMethods()
-    router.add(middleware: ProblemMiddleware(routes: routes))
+    router.add(middleware: ProblemMiddleware(routes: routes, metrics: metrics))
     router.add(middleware: BearerAuthentication(tokens: dependencies.tokens))
     let recorder = CommandRecorder(store: dependencies.store, personalData: dependencies.personalData, logger: dependencies.logger)
-    CommandRoutes(recorder: recorder, idempotency: IdempotencyGuard(records: dependencies.idempotency))
+    CommandRoutes(recorder: recorder, idempotency: IdempotencyGuard(records: dependencies.idempotency, metrics: metrics))
         .register(on: router)
     PipelineRoutes(recorder: recorder).register(on: router)
     HistoryRoutes(store: dependencies.store, personalData: dependencies.personalData).register(on: router)
     FeedRoutes(store: dependencies.store, personalData: dependencies.personalData).register(on: router)
     ErasureRoutes(erasure: ClientErasure(store: dependencies.store, personalData: dependencies.personalData))
         .register(on: router)
-    OperationsRoutes(pool: dependencies.pool, registry: dependencies.metrics, readiness: dependencies.readiness)
+    OperationsRoutes(pool: dependencies.pool, metrics: metrics, readiness: dependencies.readiness)
         .register(on: router)
     router.addReportRoutes(dependencies.readModels)
     routes.record(router)
     return router
 }
 
-/// The Touchstone HTTP application listening on `host`:`port`, running the rebuilds it starts
-/// (``RebuildJobs``) as a service of its own.
+/// The Touchstone HTTP application listening on `host`:`port`, closing connections as
+/// `timeouts` say, and running the rebuilds it starts (``RebuildJobs``) as a service of its own.
 public func buildApplication(
-    _ dependencies: APIDependencies, host: String = "127.0.0.1", port: Int = 8080
+    _ dependencies: APIDependencies, host: String = "127.0.0.1", port: Int = 8080, timeouts: HTTPTimeouts = .init()
 ) -> some ApplicationProtocol {
-    Application(
+    let requestRead = timeouts.requestRead.map(HTTPTimeouts.timeAmount)
+    return Application(
         router: buildRouter(dependencies),
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: requestRead.map { [RequestReadTimeout(limit: $0)] } ?? [],
+                idleTimeout: timeouts.idle.map(HTTPTimeouts.timeAmount))),
         configuration: .init(address: .hostname(host, port: port), serverName: "touchstone"),
         services: [dependencies.readModels.rebuilds], logger: dependencies.logger)
 }

@@ -11,6 +11,8 @@ import Sales
 struct IdempotencyGuard: Sendable {
     /// Where keys and first answers are kept.
     let records: any IdempotencyRecording
+    /// Where replays are counted.
+    let metrics: ServiceMetrics
 
     /// Runs `execute` (a command whose answer is 201 with the returned document) under the
     /// request's key, if it has one.
@@ -28,6 +30,7 @@ struct IdempotencyGuard: Sendable {
         let hash = SHA256.hash(data: body.serialized()).map { String(format: "%02x", $0) }.joined()
         switch try await records.begin(scope: scope, key: key, requestHash: hash) {
         case .replay(let stored):
+            metrics.idempotentReplay()
             var headers = HTTPFields()
             headers[.contentType] = stored.contentType
             headers[.idempotentReplayed] = "true"
@@ -39,6 +42,18 @@ struct IdempotencyGuard: Sendable {
                 status: 422, code: "idempotency-key-reused", title: "Idempotency key reused",
                 detail: "this Idempotency-Key was used with a different body")
         case .proceed:
+            // The claim is renewed while the command runs (three times per lease), so a slow
+            // request is never taken over by a retry as if its process had died.
+            let lease = records.claimLease
+            let renewal = Task { [records] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: lease / 3)
+                    if Task.isCancelled { return }
+                    // A renewal that fails (the database busy a moment) is tried again next time.
+                    try? await records.renew(scope: scope, key: key)
+                }
+            }
+            defer { renewal.cancel() }
             let answer: JSONValue
             do {
                 answer = try await execute()

@@ -3,15 +3,15 @@ import Foundation
 import Hummingbird
 import Logging
 import PQ
-import Prometheus
+import Projections
 import Sales
 
 /// The public operational routes: `GET /healthz`, `/readyz`, `/metrics` and `/openapi.yaml`.
 struct OperationsRoutes: Sendable {
     /// The database readiness is checked against.
     let pool: ConnectionPool
-    /// The metrics served.
-    let registry: PrometheusCollectorRegistry
+    /// The metrics served; the pool's and the read models' figures are read at each scrape.
+    let metrics: ServiceMetrics
     /// Whether the service still takes traffic (false once shutdown began).
     let readiness: Readiness
 
@@ -33,9 +33,16 @@ struct OperationsRoutes: Sendable {
             }
             return JSONValue.object(["status": .string("ready")]).response()
         }
-        router.get("/metrics") { [registry] _, _ -> Response in
+        router.get("/metrics") { [pool, metrics] _, context -> Response in
+            metrics.observe(pool: pool)
+            do {
+                metrics.observe(try await pool.withConnection { connection in try ProjectionStatus.all(on: connection) })
+            } catch {
+                // The rest is still worth serving while the database is away.
+                context.logger.warning("metrics without the read models' figures", metadata: ["error": "\(error)"])
+            }
             var bytes = [UInt8]()
-            registry.emit(into: &bytes)
+            metrics.registry.emit(into: &bytes)
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))

@@ -94,6 +94,13 @@ public struct Problem: Error, Sendable, Equatable {
         detail: "the request took longer than the server allows and was cancelled; retry later or ask for less",
         retryAfter: 5)
 
+    /// 503: every database connection stayed busy for the pool's lease timeout
+    /// (`TOUCHSTONE_POOL_LEASE_TIMEOUT`), or too many requests already waited for one
+    /// (`TOUCHSTONE_POOL_MAX_WAITING`).
+    public static let busy = Problem(
+        status: 503, code: "server-busy", title: "Service Unavailable",
+        detail: "every database connection is busy; retry later", retryAfter: 1)
+
     /// The problem for one of Hummingbird's own errors (404, 405, 413, 400, …).
     public static func http(_ status: HTTPResponse.Status, detail: String? = nil) -> Problem {
         let code: String

@@ -14,6 +14,8 @@ struct ProblemMiddleware: RouterMiddleware {
 
     /// The registered methods per path, to tell 405 from 404.
     let routes: RouteMethods
+    /// Where refusals by a rule of the domain are counted.
+    let metrics: ServiceMetrics
 
     func handle(
         _ request: Request, context: APIRequestContext, next: (Request, APIRequestContext) async throws -> Response
@@ -27,7 +29,9 @@ struct ProblemMiddleware: RouterMiddleware {
             response.headers[.allow] = Set(allowed).sorted().joined(separator: ", ")
             return response
         } catch {
-            return Self.problem(for: error, logger: context.logger).response
+            let problem = Self.problem(for: error, logger: context.logger)
+            if error is SalesRuleViolation { metrics.commandRejected(rule: problem.code) }
+            return problem.response
         }
     }
 
@@ -56,6 +60,9 @@ struct ProblemMiddleware: RouterMiddleware {
         case let error as PQError where error.sqlState == "57014":
             logger.warning("statement cancelled by the statement timeout", metadata: ["error": "\(error)"])
             return .statementTimeout
+        case let error as PQError where error.kind == .poolExhausted:
+            logger.warning("no database connection for the request", metadata: ["error": "\(error)"])
+            return .busy
         case let error as PQError where [.connectionFailed, .connectionLost, .poolClosed].contains(error.kind):
             logger.error("database unreachable", metadata: ["error": "\(error)"])
             return .unavailable

@@ -17,6 +17,9 @@ public struct PQError: Error, Sendable, CustomStringConvertible {
         case client
         /// The pool was closed (the process is shutting down).
         case poolClosed
+        /// No connection of the pool became free within its lease timeout, or the pool's wait
+        /// queue was full (see ``ConnectionPool``): the caller should answer "busy, retry".
+        case poolExhausted
     }
 
     /// What went wrong, coarsely.

@@ -69,7 +69,28 @@ public struct ProjectionRebuild: Sendable {
         let timeouts = LiftedStatementTimeouts()
         defer { timeouts.restore() }
         try timeouts.lift(on: [connection])
-        return try build(on: connection, helpers: helpers, timeouts: timeouts)
+        do {
+            return try build(on: connection, helpers: helpers, timeouts: timeouts)
+        } catch {
+            if case ProjectionError.rebuildRunning = error { throw error }
+            recordFailure(error, on: connection)
+            throw error
+        }
+    }
+
+    /// Records on the live rows that this rebuild stopped with `error` (best effort: the
+    /// connection may be the thing that broke). The message names no internal error text: that
+    /// goes to the log only.
+    private func recordFailure(_ error: any Error, on connection: Connection) {
+        logger.error(
+            "rebuild failed",
+            metadata: ["projection.names": "\(projections.map(\.name))", "error": "\(error)"])
+        let message = "the rebuild stopped with an error before its swap; the server log has the cause"
+        _ = try? connection.execute(
+            """
+            UPDATE readmodels.projection_state SET last_rebuild_error = \(message), last_rebuild_error_at = now()
+             WHERE name = ANY(\(projections.map(\.name))::text[]) AND state = 'live'
+            """)
     }
 
     private func build(on connection: Connection, helpers: [Connection], timeouts: LiftedStatementTimeouts) throws
@@ -340,7 +361,7 @@ public struct ProjectionRebuild: Sendable {
                 try ProjectionRegistry.drop(final, on: connection)
                 try connection.execute(
                     """
-                    UPDATE readmodels.projection_state SET last_rebuild_error = \(message)
+                    UPDATE readmodels.projection_state SET last_rebuild_error = \(message), last_rebuild_error_at = now()
                      WHERE name = \(projection.name) AND state = 'live'
                     """)
             }

@@ -41,8 +41,11 @@ public struct ProjectionStatus: Sendable, Equatable {
     public var state: String
     /// The running rebuild, if any.
     public var rebuild: Rebuild?
-    /// The last refused rebuild, if any.
+    /// Why the last rebuild failed (a checksum that differs at the same version, or an error that
+    /// stopped it), until a rebuild succeeds; nil when the last one succeeded.
     public var lastRebuildError: String?
+    /// When that rebuild failed (RFC 3339, UTC).
+    public var lastRebuildErrorAt: String?
     /// The read model whose tables serve this report, when it keeps none of its own (the funnel
     /// and the objections report are served by the board): its figures are that read model's.
     public var servedBy: String?
@@ -55,6 +58,7 @@ public struct ProjectionStatus: Sendable, Equatable {
         try connection.forEachRow(
             """
             SELECT name, version, generation, position, state, rebuild_target, last_rebuild_error,
+                   to_char(last_rebuild_error_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS failed_at,
                    extract(epoch FROM now() - rebuild_started_at)::float8 AS elapsed
               FROM readmodels.projection_state
             """
@@ -74,7 +78,8 @@ public struct ProjectionStatus: Sendable, Equatable {
                 name: projection.name, version: try live?.decode("version") ?? projection.version, position: position,
                 lagEvents: try lag?.decode(0) ?? 0, lagSeconds: max(0, try lag?.decodeOptional(1) ?? 0),
                 state: rebuilding == nil ? "live" : "rebuilding", rebuild: nil,
-                lastRebuildError: try live?.decodeOptional("last_rebuild_error"))
+                lastRebuildError: try live?.decodeOptional("last_rebuild_error"),
+                lastRebuildErrorAt: try live?.decodeOptional("failed_at"))
             if let rebuilding {
                 let done: Int64 = try rebuilding.decode("position")
                 let total: Int64 = max(done, try rebuilding.decodeOptional("rebuild_target") ?? horizon)
@@ -111,6 +116,9 @@ public struct ProjectionStatus: Sendable, Equatable {
             "name": .string(name), "version": .integer(version), "position": .integer(position),
             "lagEvents": .integer(lagEvents), "lagSeconds": .decimal(lagSeconds, places: 3), "state": .string(state),
             "rebuild": rebuildJSON, "servedBy": .string(orNull: servedBy),
+            "lastRebuildError": lastRebuildError.map { message in
+                .object(["message": .string(message), "at": .string(orNull: lastRebuildErrorAt)])
+            } ?? .null,
         ])
     }
 }

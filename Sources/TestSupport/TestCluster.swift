@@ -14,17 +14,48 @@ import Synchronization
 /// exits. `DATABASE_URL` is never read.
 public actor TestCluster {
     /// The one cluster of this test process.
-    public static let shared = TestCluster()
+    public static let shared = TestCluster(mayUseGivenServer: true)
 
     private var adminURL: String?
     private var templateName: String?
     private var directory: String?
+    private var startOptions: String?
+    /// Whether `TEST_DATABASE_URL` may stand in for a cluster of our own.
+    private let mayUseGivenServer: Bool
+
+    private init(mayUseGivenServer: Bool = true) {
+        self.mayUseGivenServer = mayUseGivenServer
+    }
+
+    /// A throwaway cluster of its own (never `TEST_DATABASE_URL`), for tests that stop and
+    /// restart the server (``restart(downFor:)``) without disturbing the others.
+    public static func dedicated() -> TestCluster {
+        TestCluster(mayUseGivenServer: false)
+    }
+
+    /// Stops the server at once (`pg_ctl stop -m immediate`, as a crash would), runs `whileDown`,
+    /// and starts it again on the same port and data. Only for a ``dedicated()`` cluster.
+    public func restart(whileDown: @Sendable () async throws -> Void = {}) async throws {
+        guard let directory, let startOptions else {
+            throw PQError(kind: .client, message: "only a throwaway cluster can be restarted")
+        }
+        let bin = try Self.binaryDirectory()
+        let asRoot = getuid() == 0
+        _ = try Self.run(["\(bin)/pg_ctl", "-D", "\(directory)/data", "-m", "immediate", "stop"], asPostgres: asRoot)
+        do {
+            try await whileDown()
+        } catch {
+            _ = try? Self.start(bin: bin, directory: directory, options: startOptions, asRoot: asRoot)
+            throw error
+        }
+        try Self.start(bin: bin, directory: directory, options: startOptions, asRoot: asRoot)
+    }
 
     /// A URL to the cluster's `postgres` database, starting the cluster if needed.
     public func administrationURL() throws -> String {
         if let adminURL { return adminURL }
         let url: String
-        if let given = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], !given.isEmpty {
+        if mayUseGivenServer, let given = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], !given.isEmpty {
             url = given
         } else {
             url = try startThrowawayCluster()
@@ -82,24 +113,37 @@ public actor TestCluster {
             ["\(bin)/initdb", "-D", "\(dir)/data", "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8",
              "--locale=C"], asPostgres: asRoot)
         let port = try Self.freePort()
+        // A dedicated cluster is stopped as by a crash mid-test: every acknowledged commit must
+        // survive that, so it keeps synchronous_commit (fsync stays off: the machine does not crash).
         let options = [
             "-p \(port)", "-k \(dir)", "-c listen_addresses=127.0.0.1", "-c fsync=off",
-            "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=400",
-            "-c shared_buffers=256MB",
+            "-c synchronous_commit=\(mayUseGivenServer ? "off" : "on")", "-c full_page_writes=off",
+            "-c max_connections=400", "-c shared_buffers=256MB",
         ].joined(separator: " ")
-        _ = try Self.run(
-            ["\(bin)/pg_ctl", "-D", "\(dir)/data", "-o", options, "-l", "\(dir)/server.log", "-w", "start"],
-            asPostgres: asRoot)
+        try Self.start(bin: bin, directory: dir, options: options, asRoot: asRoot)
         directory = dir
-        clusterToStop.withLock { $0 = (bin: bin, directory: dir, asRoot: asRoot) }
-        atexit {
-            guard let cluster = clusterToStop.withLock({ $0 }) else { return }
-            _ = try? TestCluster.run(
-                ["\(cluster.bin)/pg_ctl", "-D", "\(cluster.directory)/data", "-m", "immediate", "stop"],
-                asPostgres: cluster.asRoot)
-            try? FileManager.default.removeItem(atPath: cluster.directory)
+        startOptions = options
+        let first = clustersToStop.withLock { clusters in
+            clusters.append((bin: bin, directory: dir, asRoot: asRoot))
+            return clusters.count == 1
+        }
+        if first {
+            atexit {
+                for cluster in clustersToStop.withLock({ $0 }) {
+                    _ = try? TestCluster.run(
+                        ["\(cluster.bin)/pg_ctl", "-D", "\(cluster.directory)/data", "-m", "immediate", "stop"],
+                        asPostgres: cluster.asRoot)
+                    try? FileManager.default.removeItem(atPath: cluster.directory)
+                }
+            }
         }
         return "postgresql://postgres@127.0.0.1:\(port)/postgres"
+    }
+
+    private static func start(bin: String, directory: String, options: String, asRoot: Bool) throws {
+        _ = try run(
+            ["\(bin)/pg_ctl", "-D", "\(directory)/data", "-o", options, "-l", "\(directory)/server.log", "-w", "start"],
+            asPostgres: asRoot)
     }
 
     /// `admin` with its database name replaced by `database`.
@@ -118,18 +162,11 @@ public actor TestCluster {
         let command = asPostgres ? ["runuser", "-u", "postgres", "--"] + arguments : arguments
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("touchstone-run-\(UUID()).log").path
         defer { unlink(log) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var pid = pid_t()
-        let arguments = command.map { strdup($0) } + [nil]
-        defer { arguments.forEach { free($0) } }
-        let spawned = posix_spawnp(&pid, command[0], &actions, nil, arguments, environ)
-        guard spawned == 0 else {
-            throw PQError(kind: .connectionFailed, message: "cannot run \(command[0]): error \(spawned)")
+        let pid: pid_t
+        do {
+            pid = try ChildProcess.spawn(command, output: log, append: false)
+        } catch {
+            throw PQError(kind: .connectionFailed, message: "\(error)")
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
@@ -141,7 +178,7 @@ public actor TestCluster {
         return text
     }
 
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(socketFD) }
         var address = sockaddr_in()
@@ -159,4 +196,4 @@ public actor TestCluster {
     }
 }
 
-private let clusterToStop = Mutex<(bin: String, directory: String, asRoot: Bool)?>(nil)
+private let clustersToStop = Mutex<[(bin: String, directory: String, asRoot: Bool)]>([])

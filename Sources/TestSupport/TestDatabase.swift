@@ -17,9 +17,11 @@ public struct TestDatabase: Sendable {
     /// The master key this database's data keys are wrapped by.
     public var masterKey: MasterKey { personalData.masterKeys.current }
 
-    /// Creates a new database (migrated unless told otherwise).
-    public static func make(migrated: Bool = true, poolSize: Int = 8) async throws -> TestDatabase {
-        let url = try await TestCluster.shared.makeDatabase(migrated: migrated)
+    /// Creates a new database (migrated unless told otherwise) on `cluster`.
+    public static func make(migrated: Bool = true, poolSize: Int = 8, on cluster: TestCluster = .shared) async throws
+        -> TestDatabase
+    {
+        let url = try await cluster.makeDatabase(migrated: migrated)
         var logger = Logger(label: "touchstone.test")
         logger.logLevel = .warning
         let pool = ConnectionPool(conninfo: url, size: poolSize, logger: logger)

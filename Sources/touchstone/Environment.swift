@@ -42,25 +42,6 @@ struct DatabaseEnvironment {
         return keys
     }
 
-    /// `TOUCHSTONE_STATEMENT_TIMEOUT`: how long one statement of an HTTP request (a command, a
-    /// report) may run before PostgreSQL cancels it and the request answers 503; default `15s`.
-    /// Whole milliseconds, or a number with the unit `ms`, `s` or `min`; `0` turns the limit off.
-    /// Rebuilds lift it for their own work.
-    static func statementTimeout() throws -> String {
-        guard let text = ProcessInfo.processInfo.environment["TOUCHSTONE_STATEMENT_TIMEOUT"], !text.isEmpty else {
-            return "15s"
-        }
-        let digits = text.prefix { $0.isASCII && $0.isNumber }
-        let scale: Int64? = ["": 1, "ms": 1, "s": 1_000, "min": 60_000][String(text.dropFirst(digits.count))]
-        // PostgreSQL takes at most 2^31 - 1 milliseconds.
-        guard let scale, let count = Int64(digits), count <= Int64(Int32.max) / scale else {
-            throw ValidationError(
-                "TOUCHSTONE_STATEMENT_TIMEOUT is '\(text)'; give whole milliseconds or a number with ms, s or min "
-                    + "(e.g. 15s), at most 2147483647ms")
-        }
-        return "\(count * scale)ms"
-    }
-
     /// The actor recorded for CLI commands: `cli:<OS user>`, from the password
     /// database (so it holds under sudo, cron and CI, where `USER` may be unset).
     static var cliActor: String {

@@ -2,12 +2,18 @@ import ArgumentParser
 import EventStore
 import HTTPAPI
 import Hummingbird
+import Metrics
 import PQ
+import Prometheus
 import Projections
 import ServiceLifecycle
 
-/// `touchstone serve`: the HTTP API, shut down gracefully on SIGTERM or SIGINT (in-flight
-/// requests finish, then the pool closes).
+/// `touchstone serve`: the HTTP API and the projection runner as one ServiceLifecycle group.
+///
+/// On SIGTERM or SIGINT the group shuts its services down in reverse order: ``ShutdownDrain``
+/// turns `/readyz` to 503 at once and waits `TOUCHSTONE_DRAIN_DELAY`; the HTTP server then
+/// refuses new connections and lets the requests in flight finish; then the projection runner
+/// commits its batch and releases its locks; last the pool closes.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Serve the HTTP API.")
 
@@ -22,25 +28,35 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let logger = DatabaseEnvironment.logger("touchstone.serve")
+        let settings = try ServeSettings()
         // Request connections: a statement past the timeout is cancelled (the request answers 503)
         // instead of holding a connection and a core; the runner has connections of its own.
         let pool = ConnectionPool(
             conninfo: try DatabaseEnvironment.runtimeURL(), size: connections,
-            settings: ["statement_timeout": try DatabaseEnvironment.statementTimeout()], logger: logger)
+            settings: ["statement_timeout": settings.statementTimeoutSetting],
+            leaseTimeout: ServeSettings.limit(settings.poolLeaseTimeout), maximumWaiting: settings.poolMaximumWaiting,
+            logger: logger)
         defer { pool.close() }
         let personalData = try await DatabaseEnvironment.personalData(on: pool)
-        let dependencies = APIDependencies(pool: pool, personalData: personalData, logger: logger)
-        let application = buildApplication(dependencies, host: host, port: port)
+        // The event store reports its appends through swift-metrics into the registry `/metrics`
+        // serves; the backend must be in place before the store is made.
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let dependencies = APIDependencies(pool: pool, personalData: personalData, logger: logger, metrics: registry)
+        let application = buildApplication(
+            dependencies, host: host, port: port,
+            timeouts: HTTPTimeouts(
+                idle: ServeSettings.limit(settings.idleTimeout),
+                requestRead: ServeSettings.limit(settings.requestReadTimeout)))
         let runner = ProjectionRunner(pool: pool, conninfo: try DatabaseEnvironment.runtimeURL(), logger: logger)
-        let services: [any Service] = [application, runner, LogPartitions(pool: pool, logger: logger)]
+        let drain = ShutdownDrain(readiness: dependencies.readiness, delay: settings.drainDelay, logger: logger)
+        // Shut down in reverse order: the drain first, the runner and the partitions' upkeep last.
+        let services: [any Service] = [LogPartitions(pool: pool, logger: logger), runner, application, drain]
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
-        try await withGracefulShutdownHandler {
-            try await group.run()
-        } onGracefulShutdown: {
-            dependencies.readiness.stopAccepting()
-        }
+        try await group.run()
+        logger.info("shut down: closing the database pool")
     }
 }

@@ -21,19 +21,27 @@ struct Token: AsyncParsableCommand {
         @Option(help: "Who or what holds the token; recorded as the actor \"<role>:<name>\".")
         var name: String
 
+        @Option(help: "Days after which the token is refused (default: until revoked).")
+        var expiresInDays: Int?
+
         func run() async throws {
             guard let role = Role(rawValue: role) else {
                 throw fail("unknown role \(role); use one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
             }
+            if let expiresInDays, !(1...36_500).contains(expiresInDays) {
+                throw fail("--expires-in-days must be a whole number of days from 1 to 36500")
+            }
+            let lifetime = expiresInDays.map { Duration.seconds(Int64($0) * 86_400) }
             let made = try await Token.withStore { store in
                 do {
-                    return try await store.create(role: role, name: name)
+                    return try await store.create(role: role, name: name, expiresIn: lifetime)
                 } catch let error as TokenNameError {
                     throw fail(error.description)
                 }
             }
             print("token: \(made.token)")
             print("id:    \(made.record.tokenID.uuidString.lowercased())")
+            if let expiresAt = made.record.expiresAt { print("expires: \(expiresAt)") }
             print("Keep the token now: it is not stored and cannot be shown again.")
         }
     }
@@ -53,9 +61,12 @@ struct Token: AsyncParsableCommand {
                 print(String(decoding: try encoder.encode(records), as: UTF8.self))
                 return
             }
-            let header = ["ID", "NAME", "ROLE", "CREATED", "REVOKED"]
+            let header = ["ID", "NAME", "ROLE", "CREATED", "REVOKED", "EXPIRES"]
             let rows = records.map {
-                [$0.tokenID.uuidString.lowercased(), $0.name, $0.role.rawValue, $0.createdAt, $0.revokedAt ?? "-"]
+                [
+                    $0.tokenID.uuidString.lowercased(), $0.name, $0.role.rawValue, $0.createdAt, $0.revokedAt ?? "-",
+                    $0.expiresAt ?? "-",
+                ]
             }
             print(textTable(header: header, rows: rows), terminator: "")
         }

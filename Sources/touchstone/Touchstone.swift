@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Glibc
+import HTTPAPI
 
 /// The `touchstone` command: the server, the operator's tools and the back
 /// office's reports, all against the database named by `DATABASE_URL`.
@@ -23,6 +25,11 @@ struct Touchstone: AsyncParsableCommand {
     /// input or failed check, 2 usage error (ArgumentParser's own would be 64).
     static func main() async {
         do {
+            let environment = ProcessInfo.processInfo.environment
+            guard let format = LogFormat.fromEnvironment(environment, errorIsTerminal: isatty(2) == 1) else {
+                throw fail("LOG_FORMAT is '\(environment["LOG_FORMAT"] ?? "")'; give json or text")
+            }
+            format.bootstrap()
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()

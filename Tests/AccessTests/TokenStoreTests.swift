@@ -24,6 +24,21 @@ struct TokenStoreTests {
         #expect(identity == TokenIdentity(tokenID: record.tokenID, subject: "accountant:Ann", role: .accountant))
     }
 
+    /// A token made with an expiry is accepted until then and refused after, like a revoked one;
+    /// one made without never expires.
+    @Test func aTokenWithAnExpiryIsRefusedAfterIt() async throws {
+        let (token, record) = try await tokens.create(role: .sales, name: "Brief", expiresIn: .milliseconds(400))
+        #expect(record.expiresAt?.hasSuffix("Z") == true)
+        #expect(try await tokens.identity(forBearer: token) != nil)
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(try await tokens.identity(forBearer: token) == nil)
+        let lasting = try await tokens.create(role: .sales, name: "Lasting")
+        #expect(lasting.record.expiresAt == nil)
+        #expect(try await tokens.identity(forBearer: lasting.token) != nil)
+        let listed = try await tokens.list().first { $0.name == "Brief" }
+        #expect(listed?.expiresAt == record.expiresAt)
+    }
+
     @Test func tokensAreRandom() async throws {
         let first = try await tokens.create(role: .sales, name: "Bob").token
         let second = try await tokens.create(role: .sales, name: "Bob").token
@@ -94,7 +109,7 @@ struct TokenStoreTests {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let json = String(decoding: try encoder.encode(record), as: UTF8.self)
-        #expect(json == #"{"createdAt":"2026-03-01T09:30:00Z","name":"Ann","revokedAt":null,"role":"accountant","#
+        #expect(json == #"{"createdAt":"2026-03-01T09:30:00Z","expiresAt":null,"name":"Ann","revokedAt":null,"role":"accountant","#
             + #""subject":"accountant:Ann","tokenId":"6f1c2a9e-0b7d-4c59-9a51-3e0f6d2b8c11"}"#)
         #expect(try JSONDecoder().decode(TokenRecord.self, from: Data(json.utf8)) == record)
     }

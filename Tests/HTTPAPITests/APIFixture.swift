@@ -3,7 +3,9 @@ import Foundation
 import HTTPAPI
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import PQ
+import Prometheus
 import Sales
 import TestSupport
 
@@ -23,6 +25,20 @@ struct APIFixture {
         return APIFixture(
             database: database, dependencies: APIDependencies(
                 pool: database.pool, personalData: database.personalData, logger: TestDatabase.logger),
+            tokens: tokens)
+    }
+
+    /// The same database and tokens with dependencies that log to `logger`, count into
+    /// `metrics` or keep keys in `idempotency` instead of the defaults.
+    func with(
+        logger: Logger = TestDatabase.logger, metrics: PrometheusCollectorRegistry = .init(),
+        idempotency: (any IdempotencyRecording)? = nil
+    ) -> APIFixture {
+        APIFixture(
+            database: database,
+            dependencies: APIDependencies(
+                pool: database.pool, personalData: database.personalData, logger: logger, idempotency: idempotency,
+                metrics: metrics),
             tokens: tokens)
     }
 

@@ -72,6 +72,9 @@ struct RebuildTests {
         #expect(after.generation == live.generation)
         let status = try await log.query { try ProjectionStatus.all(on: $0) }.first { $0.name == "aging" }
         #expect(status?.lastRebuildError != nil)
+        #expect(status?.lastRebuildErrorAt?.hasSuffix("Z") == true, "when it failed, in UTC")
+        let shown = status.map { String(decoding: $0.json.serialized(), as: UTF8.self) } ?? ""
+        #expect(shown.contains(#""lastRebuildError":{"#) && shown.contains(#""at":""#), "\(shown)")
 
         let bumped = try await log.query {
             try ProjectionRebuild(projection: Projection.aging.withVersion(Projection.aging.version + 1), logger: TestDatabase.logger)
@@ -81,6 +84,9 @@ struct RebuildTests {
             || { if case .swapped(_, _, false) = bumped { true } else { false } }())
         let newLive = try await log.query { try ProjectionRegistry.live(.aging, on: $0) }
         #expect(newLive.version == Projection.aging.version + 1)
+        let afterGoodRebuild = try await log.query { try ProjectionStatus.all(on: $0) }.first { $0.name == "aging" }
+        #expect(afterGoodRebuild?.lastRebuildError == nil, "a good rebuild clears the failure")
+        #expect(afterGoodRebuild?.lastRebuildErrorAt == nil)
     }
 
     /// A rebuilding generation is filled without indexes; the generation swapped in has all of

@@ -2,7 +2,7 @@
 # `make test`: installs PostgreSQL and libpq if missing, builds once (debug),
 # and runs the whole suite; the Swift harness starts its own throwaway cluster
 # (or uses TEST_DATABASE_URL) and never reads DATABASE_URL. Then a timed fuzz
-# phase and a timed soak phase. Each phase's time is printed.
+# phase, a timed soak phase and a timed fault-injection phase. Each phase's time is printed.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -17,10 +17,11 @@ phase() {
 phase "install" "$root/deploy/local/postgres.sh" install
 phase "build" swift build --build-tests
 phase "tests" swift test --skip-build
-# Fuzz and soak run for a fixed time each (about three minutes at most with their set-up);
-# FUZZ_SECONDS / SOAK_SECONDS change it, 0 skips the phase.
+# Fuzz, soak and faults run for a fixed time each (about three minutes at most with their
+# set-up); FUZZ_SECONDS / SOAK_SECONDS / FAULT_SECONDS change it, 0 skips the phase.
 fuzz_seconds="${FUZZ_SECONDS:-60}"
 soak_seconds="${SOAK_SECONDS:-90}"
+fault_seconds="${FAULT_SECONDS:-45}"
 if [ "$fuzz_seconds" -gt 0 ]; then
   phase "fuzz (${fuzz_seconds}s)" env TOUCHSTONE_FUZZ_SECONDS="$fuzz_seconds" \
     swift test --skip-build --filter CommandFuzzTests
@@ -28,4 +29,10 @@ fi
 if [ "$soak_seconds" -gt 0 ]; then
   phase "soak (${soak_seconds}s)" env TOUCHSTONE_SOAK_SECONDS="$soak_seconds" \
     swift test --skip-build --filter SoakTests
+fi
+# Faults: writers over HTTP against a real `touchstone serve` on a cluster of its own; the server
+# is killed (SIGKILL) and restarted, PostgreSQL stopped at once and restarted, mid-load.
+if [ "$fault_seconds" -gt 0 ]; then
+  phase "faults (${fault_seconds}s)" env TOUCHSTONE_FAULT_SECONDS="$fault_seconds" \
+    swift test --skip-build --filter FaultInjectionTests
 fi
