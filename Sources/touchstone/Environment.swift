@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import Logging
 import PQ
+import Recording
 
 /// Where the database is, from the environment.
 struct DatabaseEnvironment {
@@ -59,6 +60,18 @@ struct DatabaseEnvironment {
                     + "(e.g. 15s), at most 2147483647ms")
         }
         return "\(count * scale)ms"
+    }
+
+    /// `TOUCHSTONE_STATE_CACHE_MB`: how many MiB (by estimate) the deciders' states kept in memory
+    /// may take; default 128, `0` keeps none.
+    static func stateCacheBytes() throws -> Int {
+        guard let text = ProcessInfo.processInfo.environment["TOUCHSTONE_STATE_CACHE_MB"], !text.isEmpty else {
+            return DeciderStateCache.defaultBudgetBytes
+        }
+        guard let mebibytes = Int(text), (0...1_048_576).contains(mebibytes) else {
+            throw ValidationError("TOUCHSTONE_STATE_CACHE_MB is '\(text)'; give whole MiB from 0 to 1048576 (e.g. 128)")
+        }
+        return mebibytes << 20
     }
 
     /// The actor recorded for CLI commands: `cli:<OS user>`, from the password

@@ -3,6 +3,7 @@ import HTTPAPI
 import Hummingbird
 import PQ
 import Projections
+import Recording
 import ServiceLifecycle
 
 /// `touchstone serve`: the HTTP API, shut down gracefully on SIGTERM or SIGINT (in-flight
@@ -21,6 +22,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let logger = DatabaseEnvironment.logger("touchstone.serve")
+        let stateCacheBytes = try DatabaseEnvironment.stateCacheBytes()
         // Request connections: a statement past the timeout is cancelled (the request answers 503)
         // instead of holding a connection and a core; the runner has connections of its own.
         let pool = ConnectionPool(
@@ -28,7 +30,9 @@ struct Serve: AsyncParsableCommand {
             settings: ["statement_timeout": try DatabaseEnvironment.statementTimeout()], logger: logger)
         defer { pool.close() }
         let personalData = try await DatabaseEnvironment.personalData(on: pool)
-        let dependencies = APIDependencies(pool: pool, personalData: personalData, logger: logger)
+        let dependencies = APIDependencies(
+            pool: pool, personalData: personalData, logger: logger,
+            states: DeciderStateCache(budgetBytes: stateCacheBytes))
         let application = buildApplication(dependencies, host: host, port: port)
         let runner = ProjectionRunner(pool: pool, conninfo: try DatabaseEnvironment.runtimeURL(), logger: logger)
         let services: [any Service] = [application, runner]

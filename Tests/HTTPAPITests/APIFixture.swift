@@ -4,6 +4,7 @@ import HTTPAPI
 import Hummingbird
 import HummingbirdTesting
 import PQ
+import Recording
 import Sales
 import TestSupport
 
@@ -13,7 +14,7 @@ struct APIFixture {
     let dependencies: APIDependencies
     let tokens: [Role: String]
 
-    static func make() async throws -> APIFixture {
+    static func make(states: DeciderStateCache = DeciderStateCache()) async throws -> APIFixture {
         let database = try await TestDatabase.make()
         let store = TokenStore(pool: database.pool)
         var tokens = [Role: String]()
@@ -22,7 +23,7 @@ struct APIFixture {
         }
         return APIFixture(
             database: database, dependencies: APIDependencies(
-                pool: database.pool, personalData: database.personalData, logger: TestDatabase.logger),
+                pool: database.pool, personalData: database.personalData, logger: TestDatabase.logger, states: states),
             tokens: tokens)
     }
 
