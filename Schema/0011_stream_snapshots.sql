@@ -19,3 +19,20 @@ CREATE TABLE stream_snapshots (
     PRIMARY KEY (stream_id, decider)
 );
 
+-- Snapshots of a client history's derived state (the `state` of GET /v1/clients/{id}/history):
+-- the fold of every event of the client up to `position`, the latest business date and recording
+-- instant among them. A history as of `asOf`, as known at `knownAt`, starts from the latest
+-- snapshot whose events all count for it (max_business_date <= asOf, max_recorded_at <= knownAt)
+-- and folds only the events after it. The client's name and its deals' titles are held sealed,
+-- as in the log: an erasure makes them unreadable here too. A cache like stream_snapshots.
+CREATE TABLE client_history_snapshots (
+    client_id         uuid        NOT NULL,
+    fold_version      integer     NOT NULL CHECK (fold_version >= 1),
+    position          bigint      NOT NULL CHECK (position >= 1),
+    max_business_date date        NOT NULL,
+    max_recorded_at   timestamptz NOT NULL,
+    state             text        NOT NULL,
+    taken_at          timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (client_id, fold_version, position)
+);
+

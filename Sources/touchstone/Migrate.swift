@@ -73,7 +73,7 @@ struct Migrate: AsyncParsableCommand {
             GRANT SELECT, INSERT, UPDATE ON access_tokens TO \(quoted);
             GRANT SELECT, INSERT, UPDATE, DELETE ON idempotency_keys TO \(quoted);
             GRANT SELECT, INSERT, UPDATE, DELETE ON personal_data_keys TO \(quoted);
-            GRANT SELECT, INSERT, UPDATE, DELETE ON stream_snapshots TO \(quoted);
+            GRANT SELECT, INSERT, UPDATE, DELETE ON stream_snapshots, client_history_snapshots TO \(quoted);
             ALTER SCHEMA readmodels OWNER TO \(quoted);
             ALTER TABLE readmodels.projection_state OWNER TO \(quoted);
             ALTER SEQUENCE readmodels.projection_generation OWNER TO \(quoted);
