@@ -36,3 +36,15 @@ CREATE TABLE client_history_snapshots (
     PRIMARY KEY (client_id, fold_version, position)
 );
 
+-- Tokens are kept in memory briefly once verified (touchstone serve); any change to
+-- access_tokens (a revocation from any process, the CLI, or by hand) is announced on
+-- 'touchstone_tokens' when it commits, and every process then forgets the tokens it keeps.
+-- Tokens change rarely, so this NOTIFY does not serialise anything that matters.
+CREATE FUNCTION announce_token_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('touchstone_tokens', '');
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER access_tokens_changed AFTER UPDATE OR DELETE OR TRUNCATE ON access_tokens
+    FOR EACH STATEMENT EXECUTE FUNCTION announce_token_change();

@@ -1,3 +1,4 @@
+import Access
 import ArgumentParser
 import HTTPAPI
 import Hummingbird
@@ -30,8 +31,11 @@ struct Serve: AsyncParsableCommand {
             settings: ["statement_timeout": try DatabaseEnvironment.statementTimeout()], logger: logger)
         defer { pool.close() }
         let personalData = try await DatabaseEnvironment.personalData(on: pool)
+        let tokens = RecentTokens(
+            store: TokenStore(pool: pool), conninfo: try DatabaseEnvironment.runtimeURL(), logger: logger)
+        defer { tokens.stop() }
         let dependencies = APIDependencies(
-            pool: pool, personalData: personalData, logger: logger,
+            pool: pool, personalData: personalData, logger: logger, tokens: tokens,
             states: DeciderStateCache(budgetBytes: stateCacheBytes))
         let application = buildApplication(dependencies, host: host, port: port)
         let runner = ProjectionRunner(pool: pool, conninfo: try DatabaseEnvironment.runtimeURL(), logger: logger)
