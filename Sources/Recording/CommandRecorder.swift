@@ -48,14 +48,28 @@ public struct CommandRecorder: Sendable {
         var attempt = 0
         while true {
             attempt += 1
-            let decision = try await decide(command, reading: self)
+            guard attempt <= Self.maximumAttempts else {
+                throw RecordingError.contention(stream: "(streams read by the command)", attempts: attempt - 1)
+            }
+            let reading = DecisionReading(recorder: self, trusting: true)
+            let decision: Decision
+            do {
+                decision = try await decide(command, reading: reading)
+            } catch let violation as SalesRuleViolation {
+                // A refusal made on a kept state is checked: no append would catch a stale one.
+                if try await reading.streamsMoved(except: nil) { continue }
+                throw violation
+            }
+            if try await reading.streamsMoved(except: decision.stream) { continue }
             let keys = try await sealingKeys(for: decision.events)
             do {
                 let stream = try StreamID(decision.stream.description)
+                let events = decision.events.map { Self.newEvent($0, metadata: metadata, keys: keys) }
                 let result = try await store.append(
-                    to: stream, expected: ExpectedVersion(version: decision.expectedVersion),
-                    events: decision.events.map { Self.newEvent($0, metadata: metadata, keys: keys) },
+                    to: stream, expected: ExpectedVersion(version: decision.expectedVersion), events: events,
                     clientID: decision.events.first?.clientId, claims: decision.claims)
+                reading.appended(
+                    events, to: decision.stream, expected: decision.expectedVersion, version: result.streamVersion)
                 var outcome = decision.outcome
                 outcome.streamVersion = result.streamVersion
                 return outcome
@@ -159,11 +173,41 @@ public struct CommandRecorder: Sendable {
         }
         let start = base.flatMap { $0.0 as? State } ?? initial
         let folded = try fold(tail, of: stream, from: start, evolve, startingAt: base?.1 ?? 0)
-        guard let kept = folded.state as? Kept else { return folded }
-        let due = states.snapshotInterval > 0 && folded.version - snapshotVersion >= states.snapshotInterval
-        states.keep(kept, version: folded.version, snapshotVersion: due ? folded.version : snapshotVersion, of: stream.description)
-        if due { storeSnapshot(kept, version: folded.version, of: id) }
+        if let kept = folded.state as? Kept { keep(kept, version: folded.version, snapshotVersion: snapshotVersion, of: stream) }
         return folded
+    }
+
+    /// The state this process keeps of `stream`, and its version, when `State` is a decider's
+    /// state (``DeciderState``) and one is kept; no query.
+    func keptState<State>(_ stream: StreamName, as type: State.Type) -> (state: State, version: Int64)? {
+        guard let kind = State.self as? any DeciderState.Type else { return nil }
+        return keptState(kind, stream, as: type)
+    }
+
+    private func keptState<Kept: DeciderState, State>(_ kind: Kept.Type, _ stream: StreamName, as type: State.Type)
+        -> (state: State, version: Int64)?
+    {
+        guard let kept = states.kept(stream.description, as: Kept.self), let state = kept.state as? State else {
+            return nil
+        }
+        return (state, kept.version)
+    }
+
+    /// Keeps `state` of `stream` at `version` when it is a decider's state (and stores a snapshot
+    /// when one is due).
+    func keep<State>(_ state: State, version: Int64, of stream: StreamName) {
+        guard let kept = state as? any DeciderState else { return }
+        keep(kept, version: version, snapshotVersion: nil, of: stream)
+    }
+
+    /// Keeps `kept` at `version`; stores a snapshot off the command's path when the stream moved
+    /// ``DeciderStateCache/snapshotInterval`` versions past its latest one (`snapshotVersion`, or
+    /// the one the cache knows when nil).
+    private func keep<Kept: DeciderState>(_ kept: Kept, version: Int64, snapshotVersion: Int64?, of stream: StreamName) {
+        let latest = snapshotVersion ?? states.kept(stream.description, as: Kept.self)?.snapshotVersion ?? 0
+        let due = states.snapshotInterval > 0 && version - latest >= states.snapshotInterval
+        states.keep(kept, version: version, snapshotVersion: due ? version : latest, of: stream.description)
+        if due, let id = try? StreamID(stream.description) { storeSnapshot(kept, version: version, of: id) }
     }
 
     /// Stores a snapshot off the command's path; a failure is logged (the next one is due later).

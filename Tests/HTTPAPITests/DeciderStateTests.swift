@@ -78,7 +78,7 @@ struct DeciderStateTests {
         let (client, touches) = try await Self.longClient(fixture, touches: 25)
         let stream = "client-\(client.canonical)"
         let kept = fixture.dependencies.states.kept(stream, as: ClientState.self)
-        #expect(kept?.version == 25, "the state folded for the last command is kept")
+        #expect(kept?.version == 26, "the state is moved on by each command's own events")
         let snapshotted = try await Self.awaitSnapshot(of: stream, atLeast: 20, in: fixture.database)
         #expect(snapshotted == 20)
         let text = try await Self.snapshot(of: stream, in: fixture.database)?.state ?? ""
@@ -209,6 +209,54 @@ struct DeciderStateTests {
                 #expect(kept.version <= folded.version)
             }
         }
+    }
+
+    /// A process decides on the states it keeps without reading them; another process moving
+    /// those streams on costs it a retry (a conflict, or a refusal checked), never a wrong answer.
+    @Test func aStateKeptByOneProcessAndMovedOnByAnotherNeverDecidesWrongly() async throws {
+        let fixture = try await APIFixture.make()
+        let other = Self.otherProcess(fixture, snapshotInterval: 200)
+        defer { other.pool.close() }
+        let sales = fixture.tokens[.sales]!
+        let deal = UUID()
+        let repeated = UUID()
+        try await fixture.run { first in
+            let clientId = try await first.send(
+                .post, "/v1/clients", token: sales, json: #"{"name":"Acme","kind":"company"}"#
+            ).string("clientId")
+            let touches = "/v1/clients/\(clientId)/touches"
+            let onDeal = body([
+                "dealId": .string(deal.canonical), "channel": .string("call"), "direction": .string("outbound"),
+                "occurredAt": .string("2026-03-01T10:00:00Z"),
+            ])
+            // This process keeps the client (version 1) and the deal (not opened, version 0).
+            let early = try await first.send(.post, touches, token: sales, json: onDeal)
+            #expect(early.status == 404 && early.problemType == "deal-not-found", "\(early.text)")
+            try await buildApplication(other).test(.router) { second in
+                let opened = try await second.send(
+                    .post, "/v1/deals", token: sales,
+                    json: body([
+                        "dealId": .string(deal.canonical), "clientId": .string(clientId), "title": .string("Paper"),
+                        "amountMinor": .integer(100), "currency": .string("RUB"), "openedOn": .string("2026-02-01"),
+                    ]))
+                #expect(opened.status == 201, "\(opened.text)")
+                let touched = try await second.send(.post, touches, token: sales, json: Self.touch(repeated))
+                #expect(touched["streamVersion"] == .integer(2), "\(touched.text)")
+            }
+            // The kept deal says "not opened": the refusal is checked and the touch recorded.
+            let late = try await first.send(.post, touches, token: sales, json: onDeal)
+            #expect(late.status == 201 && late["streamVersion"] == .integer(3), "\(late.text)")
+            // The kept client did not know the other process's touch: the append conflicts, and
+            // the decision made again refuses it.
+            try await buildApplication(other).test(.router) { second in
+                _ = try await second.send(.post, touches, token: sales, json: Self.touch(UUID()))
+            }
+            let again = try await first.send(.post, touches, token: sales, json: Self.touch(repeated))
+            #expect(again.status == 409 && again.problemType == "duplicate-touch", "\(again.text)")
+            let fresh = try await first.send(.post, touches, token: sales, json: Self.touch(UUID()))
+            #expect(fresh["streamVersion"] == .integer(5), "\(fresh.text)")
+        }
+        #expect(try await fixture.eventCount() == 6)
     }
 
     @Test func theCacheStaysWithinItsBudget() {
