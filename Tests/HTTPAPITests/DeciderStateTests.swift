@@ -73,6 +73,18 @@ struct DeciderStateTests {
         return nil
     }
 
+    /// Another process (snapshots every 10 versions) that has just refused to record the touch
+    /// `repeated` of `client` again.
+    static func coldProcessRefuses(_ repeated: UUID, of client: UUID, _ fixture: APIFixture) async throws -> APIDependencies {
+        let cold = otherProcess(fixture, snapshotInterval: 10)
+        try await buildApplication(cold).test(.router) { http in
+            let reply = try await http.send(
+                .post, "/v1/clients/\(client.canonical)/touches", token: fixture.tokens[.sales]!, json: touch(repeated))
+            #expect(reply.status == 409 && reply.problemType == "duplicate-touch", "\(reply.text)")
+        }
+        return cold
+    }
+
     @Test func aColdProcessDecidesFromTheSnapshotAndTheEventsAfterIt() async throws {
         let fixture = try await APIFixture.make(states: DeciderStateCache(snapshotInterval: 10))
         let (client, touches) = try await Self.longClient(fixture, touches: 25)
@@ -84,13 +96,9 @@ struct DeciderStateTests {
         let text = try await Self.snapshot(of: stream, in: fixture.database)?.state ?? ""
         #expect(!text.contains("Acme"), "a snapshot holds no personal value")
 
-        let cold = Self.otherProcess(fixture, snapshotInterval: 10)
+        let cold = try await Self.coldProcessRefuses(touches[3], of: client, fixture)
         defer { cold.pool.close() }
         try await buildApplication(cold).test(.router) { http in
-            let repeated = try await http.send(
-                .post, "/v1/clients/\(client.canonical)/touches", token: fixture.tokens[.sales]!,
-                json: Self.touch(touches[3]))
-            #expect(repeated.status == 409 && repeated.problemType == "duplicate-touch", "\(repeated.text)")
             let fresh = try await http.send(
                 .post, "/v1/clients/\(client.canonical)/touches", token: fixture.tokens[.sales]!, json: Self.touch(UUID()))
             #expect(fresh.status == 201 && fresh["streamVersion"] == .integer(27), "\(fresh.text)")
@@ -141,14 +149,8 @@ struct DeciderStateTests {
                     "UPDATE stream_snapshots SET state = \(stale), stream_version = 1 WHERE stream_id = \(stream)")
             }
         }
-        let cold = Self.otherProcess(fixture, snapshotInterval: 10)
+        let cold = try await Self.coldProcessRefuses(touches[0], of: client, fixture)
         defer { cold.pool.close() }
-        try await buildApplication(cold).test(.router) { http in
-            let repeated = try await http.send(
-                .post, "/v1/clients/\(client.canonical)/touches", token: fixture.tokens[.sales]!,
-                json: Self.touch(touches[0]))
-            #expect(repeated.status == 409 && repeated.problemType == "duplicate-touch", "\(repeated.text)")
-        }
         let truth = try await Self.replaying(fixture.database).load(.client(client), from: Client.initialState, Client.evolve)
         #expect(cold.states.kept(stream, as: ClientState.self)?.state == truth.state)
         #expect(try await fixture.eventCount() == 13, "the refused touch appended nothing")
