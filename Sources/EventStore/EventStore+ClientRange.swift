@@ -6,7 +6,8 @@ extension EventStore {
     /// not past the safe horizon, that count as of the end of the business day `asOf`
     /// (`YYYY-MM-DD`, UTC; nil for every day) and were recorded at or before `knownAt` (RFC 3339,
     /// whole microseconds; nil for everything recorded). A page of a client's history, or the
-    /// events after a snapshot of its state.
+    /// events after a snapshot of its state. Not prepared: a generic plan may walk the whole log
+    /// by position for `LIMIT`, where the plan for the actual client takes its index.
     public static func readClient(
         _ client: UUID, after position: Int64, asOf: String?, knownAt: String?, limit: Int64 = .max,
         on connection: Connection
@@ -20,7 +21,7 @@ extension EventStore {
                AND occurred_at < (\(asOf ?? "infinity")::date + 1)::timestamp AT TIME ZONE 'UTC'
                AND recorded_at <= \(knownAt ?? "infinity")::timestamptz
              ORDER BY position LIMIT \(limit)
-            """, prepared: true
+            """
         ).rows.map(recordedEvent)
     }
 }
