@@ -261,6 +261,26 @@ struct DeciderStateTests {
         #expect(try await fixture.eventCount() == 6)
     }
 
+    @Test func anImportLeavesASnapshotOfEachLongStream() async throws {
+        let database = try await TestDatabase.make()
+        let client = UUID()
+        var lines: [Substring] = [
+            Substring(#"{"command":"register-client","clientId":"\#(client.canonical)","name":"Acme","kind":"company"}"#)
+        ]
+        for _ in 0..<250 {
+            lines.append(
+                Substring(
+                    #"{"command":"record-touch","clientId":"\#(client.canonical)","channel":"call","direction":"outbound","occurredAt":"2026-03-01T10:00:00Z","summary":"called Acme"}"#
+                ))
+        }
+        _ = try await BatchedImportTests.importer(database).load(lines)
+        let stored = try #require(try await Self.snapshot(of: "client-\(client.canonical)", in: database))
+        #expect(stored.version == 251)
+        #expect(!stored.state.contains("Acme"), "a snapshot holds no personal value")
+        let truth = try await Self.replaying(database).load(.client(client), from: Client.initialState, Client.evolve)
+        #expect(try ClientState(snapshot: try JSONValue(parsing: Data(stored.state.utf8))) == truth.state)
+    }
+
     @Test func theCacheStaysWithinItsBudget() {
         let cache = DeciderStateCache(budgetBytes: 10_000, snapshotInterval: 0)
         var state = ClientState()
