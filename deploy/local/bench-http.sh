@@ -7,6 +7,7 @@
 #   HTTP_SECONDS (20)        length of each wrk and pgbench run
 #   LONG_CLIENT_EVENTS (100000)  events of the long client (imported with `touchstone import`)
 #   TOUCHSTONE_BIN           the binary (default .build-release/release/touchstone)
+#   BENCH_HTTP_LOG           where to copy the last server's log (default: not kept)
 # Needs wrk (installed with apt-get when missing), pgbench and curl.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -25,6 +26,7 @@ port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); p
 http_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 server=""
 cleanup() {
+  [ -n "${BENCH_HTTP_LOG:-}" ] && cp "$work/serve.log" "$BENCH_HTTP_LOG" 2>/dev/null
   [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
   as_postgres "$pgbin/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$work"
@@ -90,9 +92,11 @@ LUA
 
 # wrk's "Requests/sec" and its 99% latency in milliseconds.
 rate() { awk '/^Requests\/sec:/ { print $2 }' "$1"; }
-p99_ms() {
-  awk '$1 == "99%" { v = $2; u = v; gsub(/[0-9.]/, "", u); sub(/[a-z]+$/, "", v);
-       if (u == "us") v /= 1000; else if (u == "s") v *= 1000; else if (u == "m") v *= 60000; printf "%.2f", v }' "$1"
+p99_ms() { percentile_ms 99% "$1"; }
+p50_ms() { percentile_ms 50% "$1"; }
+percentile_ms() {
+  awk -v at="$1" '$1 == at { v = $2; u = v; gsub(/[0-9.]/, "", u); sub(/[a-z]+$/, "", v);
+       if (u == "us") v /= 1000; else if (u == "s") v *= 1000; else if (u == "m") v *= 60000; printf "%.2f", v }' "$2"
 }
 errors() { awk '/Non-2xx|Socket errors/ { print }' "$1"; }
 
@@ -113,8 +117,8 @@ echo "INSERT INTO bench_rows (payload) VALUES ('called');" >"$work/insert.sql"
 pgbench -n -c 8 -j 2 -T "$seconds" -f "$work/insert.sql" "$url" >"$work/pgbench.txt" 2>&1
 insert_rate="$(awk '/^tps = / { print $3; exit }' "$work/pgbench.txt")"
 echo "  insert: $insert_rate transactions/s"
-awk -v h="$http_rate" -v r="$insert_rate" 'BEGIN { ratio = h / r;
-  printf "  ratio: %.3fx raw INSERT (target >= 0.25x): %s\n", ratio, ratio >= 0.25 ? "met" : "NOT met" }'
+awk -v h="$http_rate" -v r="$insert_rate" 'BEGIN { ratio = h / r; verdict = (ratio >= 0.25) ? "met" : "NOT met";
+  printf "  ratio: %.3fx raw INSERT (target >= 0.25x): %s\n", ratio, verdict }'
 
 echo
 echo "== a client with $long_events events against a new client =="
@@ -133,6 +137,8 @@ stop_server
 started="$(date +%s.%N)"
 "$bin" import "$work/long.ndjson" >"$work/import.txt" 2>&1
 echo "  imported in $(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }') s"
+# What autovacuum does after a bulk load, before the planner sees the long client's rows.
+psql "$url" -qc "ANALYZE"
 
 start_server
 # Let the projection runner fold the import first: the first command is still this process's
@@ -143,10 +149,20 @@ for _ in $(seq 1 600); do
   [ "$lag" = 0 ] && break
   sleep 0.5
 done
-cold="$(curl -s -o /dev/null -w '%{time_total}' -X POST "http://127.0.0.1:$http_port/v1/clients/$long/touches" \
-  -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-  -d '{"channel":"call","direction":"outbound","occurredAt":"2026-03-01T10:00:00Z"}')"
+post_touch() {
+  curl -s -o /dev/null -w '%{time_total}' -X POST "http://127.0.0.1:$http_port/v1/clients/$1/touches" \
+    -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d '{"channel":"call","direction":"outbound","occurredAt":"2026-03-01T10:00:00Z"}'
+}
+# The process's very first command (on a short client registered before the restart) pays the
+# process's own warm-up; the long client's first command then pays only its empty cache.
+first="$(post_touch "${CLIENTS%%,*}")"
+cold="$(post_touch "$long")"
+again="$(post_touch "$long")"
 cold_ms="$(awk -v t="$cold" 'BEGIN { printf "%.1f", t * 1000 }')"
+# The first history read of a client replays it whole and leaves a snapshot for the next ones.
+first_history="$(curl -s -o /dev/null -w '%{time_total}' "http://127.0.0.1:$http_port/v1/clients/$long/history?limit=100" \
+  -H "Authorization: Bearer $token")"
 fresh="$(new_client)"
 short="$(( seconds < 10 ? seconds : 10 ))"
 wrk -t1 -c1 -d"${short}s" --latency -s "$work/touch.lua" "http://127.0.0.1:$http_port/v1/clients/$fresh/touches" >"$work/new.txt"
@@ -158,9 +174,12 @@ new_p99="$(p99_ms "$work/new.txt")"
 long_p99="$(p99_ms "$work/long.txt")"
 page_p99="$(p99_ms "$work/page.txt")"
 state_p99="$(p99_ms "$work/state.txt")"
-verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v + 0 < t + 0) ? "met" : "NOT met" }'; }
-echo "  command p99: new client $new_p99 ms, long client $long_p99 ms (target <= 2x): $(awk -v n="$new_p99" -v l="$long_p99" 'BEGIN { print (l <= 2 * n) ? "met" : "NOT met" }')"
+verdict() { awk -v v="$1" -v t="$2" 'BEGIN { r = (v + 0 < t + 0) ? "met" : "NOT met"; print r }'; }
+echo "  p50: command on a new client $(p50_ms "$work/new.txt") ms, on the long client $(p50_ms "$work/long.txt") ms, history page $(p50_ms "$work/page.txt") ms, state $(p50_ms "$work/state.txt") ms"
+echo "  command p99: new client $new_p99 ms, long client $long_p99 ms (target <= 2x): $(awk -v n="$new_p99" -v l="$long_p99" 'BEGIN { r = (l + 0 <= 2 * n) ? "met" : "NOT met"; print r }')"
 echo "  history first page (limit 100) p99: $page_p99 ms (target < 30 ms): $(verdict "$page_p99" 30)"
 echo "  state as of today (history, limit 1) p99: $state_p99 ms (target < 30 ms): $(verdict "$state_p99" 30)"
-echo "  first command after a restart: $cold_ms ms (target < 100 ms): $(verdict "$cold_ms" 100)"
+echo "  first command on the long client after a restart: $cold_ms ms (target < 100 ms): $(verdict "$cold_ms" 100)"
+echo "    (the process's first command, on a short client: $(awk -v t="$first" 'BEGIN { printf "%.1f", t * 1000 }') ms; the long client's second: $(awk -v t="$again" 'BEGIN { printf "%.1f", t * 1000 }') ms)"
+echo "  first history read of the long client (replays it whole, takes the first snapshot): $(awk -v t="$first_history" 'BEGIN { printf "%.1f", t * 1000 }') ms"
 stop_server

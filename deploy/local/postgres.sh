@@ -9,7 +9,7 @@
 #   deploy/local/postgres.sh down      stop it
 #   deploy/local/postgres.sh url       print its DATABASE_URL
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 dir="$root/.pg"
 port="${TOUCHSTONE_PG_PORT:-54329}"
 url="postgresql://postgres@127.0.0.1:$port/touchstone"
