@@ -69,7 +69,7 @@ struct DatabaseEnvironment {
             return DeciderStateCache.defaultBudgetBytes
         }
         guard let mebibytes = Int(text), (0...1_048_576).contains(mebibytes) else {
-            throw ValidationError("TOUCHSTONE_STATE_CACHE_MB is '\(text)'; give whole MiB from 0 to 1048576 (e.g. 128)")
+            throw fail("TOUCHSTONE_STATE_CACHE_MB is '\(text)'; give whole MiB from 0 to 1048576 (e.g. 128)")
         }
         return mebibytes << 20
     }
