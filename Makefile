@@ -15,7 +15,9 @@ build:
 bench:
 	deploy/local/postgres.sh install
 	swift build -c release --product Bench --scratch-path .build-release
+	swift build -c release --product touchstone --scratch-path .build-release
 	.build-release/release/Bench
+	deploy/local/bench-http.sh
 
 db-up:
 	@deploy/local/postgres.sh up

@@ -61,6 +61,7 @@ let package = Package(
             dependencies: [
                 "PQ", "Sales", "HexText",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -10,7 +10,7 @@
 -- The runtime role gets, on the log, SELECT and INSERT of every column but the ordering ones
 -- (`position`, `transaction_id`) and `recorded_at`, which the database sets (never UPDATE, DELETE
 -- or TRUNCATE); what appends need on the guard tables; on tokens SELECT, INSERT and UPDATE of
--- `revoked_at` only (0010 keeps a revocation final); what idempotency records and data keys need;
+-- `revoked_at` only (0010 keeps a revocation final); what idempotency records, data keys and the snapshots of states (0011) need;
 -- and ownership of the read-model schema (rebuilds create and drop its tables).
 CREATE OR REPLACE FUNCTION grant_runtime_role(runtime name) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -30,6 +30,7 @@ BEGIN
     EXECUTE format('GRANT UPDATE (revoked_at) ON access_tokens TO %I', runtime);
     EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON idempotency_keys TO %I', runtime);
     EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON personal_data_keys TO %I', runtime);
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON stream_snapshots, client_history_snapshots TO %I', runtime);
     EXECUTE format('ALTER SCHEMA readmodels OWNER TO %I', runtime);
     EXECUTE format('ALTER TABLE readmodels.projection_state OWNER TO %I', runtime);
     EXECUTE format('ALTER SEQUENCE readmodels.projection_generation OWNER TO %I', runtime);

@@ -28,12 +28,14 @@ public struct APIDependencies: Sendable {
     public var readiness: Readiness
     /// The logger of the routes and the recorder.
     public var logger: Logger
+    /// The deciders' states the command routes keep between commands.
+    public var states: DeciderStateCache
 
     /// Dependencies on `pool` with the database-backed token and idempotency stores.
     public init(
         pool: ConnectionPool, personalData: PersonalDataKeys, logger: Logger, tokens: (any TokenVerifying)? = nil,
         idempotency: (any IdempotencyRecording)? = nil, metrics: PrometheusCollectorRegistry = .init(),
-        readiness: Readiness = Readiness()
+        readiness: Readiness = Readiness(), states: DeciderStateCache = DeciderStateCache()
     ) {
         self.pool = pool
         self.store = EventStore(pool: pool, logger: logger)
@@ -44,6 +46,7 @@ public struct APIDependencies: Sendable {
         self.metrics = metrics
         self.readiness = readiness
         self.logger = logger
+        self.states = states
     }
 }
 
@@ -57,11 +60,14 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
     let routes = RouteMethods()
     router.add(middleware: ProblemMiddleware(routes: routes, metrics: metrics))
     router.add(middleware: BearerAuthentication(tokens: dependencies.tokens))
-    let recorder = CommandRecorder(store: dependencies.store, personalData: dependencies.personalData, logger: dependencies.logger)
+    let recorder = CommandRecorder(
+        store: dependencies.store, personalData: dependencies.personalData, states: dependencies.states,
+        logger: dependencies.logger)
     CommandRoutes(recorder: recorder, idempotency: IdempotencyGuard(records: dependencies.idempotency, metrics: metrics))
         .register(on: router)
     PipelineRoutes(recorder: recorder).register(on: router)
-    HistoryRoutes(store: dependencies.store, personalData: dependencies.personalData).register(on: router)
+    HistoryRoutes(store: dependencies.store, personalData: dependencies.personalData, logger: dependencies.logger)
+        .register(on: router)
     FeedRoutes(store: dependencies.store, personalData: dependencies.personalData).register(on: router)
     ErasureRoutes(erasure: ClientErasure(store: dependencies.store, personalData: dependencies.personalData))
         .register(on: router)

@@ -96,7 +96,7 @@ public struct ClientHistory: Sendable {
     }
 
     /// The events of `recorded` that count, decoded.
-    private static func entries(
+    static func entries(
         of recorded: [RecordedEvent], window: ReportWindow, opener: PersonalDataOpener
     ) throws(UnreadableEvent) -> [Entry] {
         var entries = [Entry]()

@@ -207,6 +207,7 @@ private struct ImportBatch {
     mutating func finish() async throws -> CommandImport.Summary {
         _ = try await flush()
         _ = try await settleInFlight(before: [])
+        try await streams.storeSnapshots()
         return summary
     }
 

@@ -7,7 +7,8 @@ import Sales
 /// The one path from a validated command to appended events, shared by the HTTP API and
 /// `touchstone import`.
 ///
-/// It loads the streams the decider needs (replaying them with `evolve`), decides, seals the
+/// It loads the streams the decider needs (their states kept in ``states``, or folded from the
+/// latest snapshot, and the events after either replayed with `evolve`), decides, seals the
 /// personal fields of the new events with their client's data key (``PersonalDataKeys``), and
 /// appends to the guarding stream at exactly the version it read. Deciders never read personal
 /// values, so streams are folded without opening them. When another writer got there first
@@ -21,12 +22,19 @@ public struct CommandRecorder: Sendable {
     public let store: EventStore
     /// The clients' data keys that seal personal fields before they are appended.
     public let personalData: PersonalDataKeys
+    /// The deciders' states kept between commands (one cache per process, shared by its recorders).
+    public let states: DeciderStateCache
     let logger: Logger
 
-    /// A recorder on `store`, sealing personal fields with `personalData`'s keys.
-    public init(store: EventStore, personalData: PersonalDataKeys, logger: Logger) {
+    /// A recorder on `store`, sealing personal fields with `personalData`'s keys and keeping the
+    /// deciders' states in `states`.
+    public init(
+        store: EventStore, personalData: PersonalDataKeys, states: DeciderStateCache = DeciderStateCache(),
+        logger: Logger
+    ) {
         self.store = store
         self.personalData = personalData
+        self.states = states
         self.logger = logger
     }
 
@@ -40,18 +48,34 @@ public struct CommandRecorder: Sendable {
         var attempt = 0
         while true {
             attempt += 1
-            let decision = try await decide(command, reading: self)
+            guard attempt <= Self.maximumAttempts else {
+                throw RecordingError.contention(stream: "(streams read by the command)", attempts: attempt - 1)
+            }
+            let reading = DecisionReading(recorder: self, trusting: true)
+            let decision: Decision
+            do {
+                decision = try await decide(command, reading: reading)
+            } catch let violation as SalesRuleViolation {
+                // A refusal made on a kept state is checked: no append would catch a stale one.
+                if try await reading.streamsMoved(except: nil) { continue }
+                throw violation
+            }
+            if try await reading.streamsMoved(except: decision.stream) { continue }
             let keys = try await sealingKeys(for: decision.events)
             do {
                 let stream = try StreamID(decision.stream.description)
+                let events = decision.events.map { Self.newEvent($0, metadata: metadata, keys: keys) }
                 let result = try await store.append(
-                    to: stream, expected: ExpectedVersion(version: decision.expectedVersion),
-                    events: decision.events.map { Self.newEvent($0, metadata: metadata, keys: keys) },
+                    to: stream, expected: ExpectedVersion(version: decision.expectedVersion), events: events,
                     clientID: decision.events.first?.clientId, claims: decision.claims)
+                reading.appended(
+                    events, to: decision.stream, expected: decision.expectedVersion, version: result.streamVersion)
                 var outcome = decision.outcome
                 outcome.streamVersion = result.streamVersion
                 return outcome
             } catch EventStoreError.versionConflict(let stream, _, _) {
+                // Whatever this process kept of the stream is behind: never decide on it again.
+                states.forget(decision.stream.description)
                 guard attempt < Self.maximumAttempts else {
                     throw RecordingError.contention(stream: stream, attempts: attempt)
                 }
@@ -108,11 +132,101 @@ public struct CommandRecorder: Sendable {
         }
     }
 
-    /// The events of `stream` folded from `initial` with `evolve`, and the stream's version.
+    /// The state of `stream` folded from `initial` with `evolve`, and the stream's version. A
+    /// decider's state (``DeciderState``) starts from the state kept in ``states`` or from the
+    /// stream's snapshot, and only the events after it are read.
     func load<State>(
         _ stream: StreamName, from initial: State, _ evolve: @escaping (State, SalesEvent) -> State
     ) async throws -> (state: State, version: Int64) {
-        let recorded = try await store.readStream(try StreamID(stream.description))
+        let id = try StreamID(stream.description)
+        guard let kind = State.self as? any DeciderState.Type else {
+            return try fold(try await store.readStream(id), of: stream, from: initial, evolve)
+        }
+        return try await loadKept(kind, id, of: stream, from: initial, evolve)
+    }
+
+    private func loadKept<Kept: DeciderState, State>(
+        _ kind: Kept.Type, _ id: StreamID, of stream: StreamName, from initial: State,
+        _ evolve: @escaping (State, SalesEvent) -> State
+    ) async throws -> (state: State, version: Int64) {
+        let cached = states.kept(stream.description, as: Kept.self)
+        let readSnapshot = cached == nil && states.snapshotInterval > 0
+        let (snapshot, events) = try await store.pool.withConnection { connection in
+            let snapshot = readSnapshot ? try StreamSnapshots.read(id, as: Kept.self, on: connection) : nil
+            let after = snapshot?.version ?? cached?.version ?? 0
+            return (snapshot, try EventStore.readStream(id, from: after + 1, on: connection))
+        }
+        var base = cached.map { ($0.state, $0.version) }
+        var snapshotVersion = cached?.snapshotVersion ?? 0
+        var tail = events
+        if let snapshot {
+            do {
+                base = (try Kept(snapshot: try JSONValue(parsing: Data(snapshot.text.utf8))), snapshot.version)
+                snapshotVersion = snapshot.version
+            } catch {
+                logger.warning(
+                    "ignoring a snapshot that does not decode; the stream is folded again",
+                    metadata: ["event.stream": "\(stream)", "snapshot.decider": "\(Kept.decider)", "error": "\(error)"])
+                try await store.pool.withConnection { try StreamSnapshots.delete(id, as: Kept.self, on: $0) }
+                tail = try await store.readStream(id)
+            }
+        }
+        let start = base.flatMap { $0.0 as? State } ?? initial
+        let folded = try fold(tail, of: stream, from: start, evolve, startingAt: base?.1 ?? 0)
+        if let kept = folded.state as? Kept { keep(kept, version: folded.version, snapshotVersion: snapshotVersion, of: stream) }
+        return folded
+    }
+
+    /// The state this process keeps of `stream`, and its version, when `State` is a decider's
+    /// state (``DeciderState``) and one is kept; no query.
+    func keptState<State>(_ stream: StreamName, as type: State.Type) -> (state: State, version: Int64)? {
+        guard let kind = State.self as? any DeciderState.Type else { return nil }
+        return keptState(kind, stream, as: type)
+    }
+
+    private func keptState<Kept: DeciderState, State>(_ kind: Kept.Type, _ stream: StreamName, as type: State.Type)
+        -> (state: State, version: Int64)?
+    {
+        guard let kept = states.kept(stream.description, as: Kept.self), let state = kept.state as? State else {
+            return nil
+        }
+        return (state, kept.version)
+    }
+
+    /// Keeps `state` of `stream` at `version` when it is a decider's state (and stores a snapshot
+    /// when one is due).
+    func keep<State>(_ state: State, version: Int64, of stream: StreamName) {
+        guard let kept = state as? any DeciderState else { return }
+        keep(kept, version: version, snapshotVersion: nil, of: stream)
+    }
+
+    /// Keeps `kept` at `version`; stores a snapshot off the command's path when the stream moved
+    /// ``DeciderStateCache/snapshotInterval`` versions past its latest one (`snapshotVersion`, or
+    /// the one the cache knows when nil).
+    private func keep<Kept: DeciderState>(_ kept: Kept, version: Int64, snapshotVersion: Int64?, of stream: StreamName) {
+        let latest = snapshotVersion ?? states.kept(stream.description, as: Kept.self)?.snapshotVersion ?? 0
+        let due = states.snapshotInterval > 0 && version - latest >= states.snapshotInterval
+        states.keep(kept, version: version, snapshotVersion: due ? version : latest, of: stream.description)
+        if due, let id = try? StreamID(stream.description) { storeSnapshot(kept, version: version, of: id) }
+    }
+
+    /// Stores a snapshot off the command's path; a failure is logged (the next one is due later).
+    private func storeSnapshot<Kept: DeciderState>(_ state: Kept, version: Int64, of id: StreamID) {
+        Task.detached(priority: .utility) { [store, logger] in
+            do {
+                try await store.pool.withConnection { try StreamSnapshots.write(state, version: version, of: id, on: $0) }
+            } catch {
+                logger.warning(
+                    "could not store a snapshot", metadata: ["event.stream": "\(id)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// `recorded` (events of `stream` after version `version`) folded from `initial`.
+    private func fold<State>(
+        _ recorded: [RecordedEvent], of stream: StreamName, from initial: State,
+        _ evolve: (State, SalesEvent) -> State, startingAt version: Int64 = 0
+    ) throws -> (state: State, version: Int64) {
         var state = initial
         for event in recorded {
             do {
@@ -123,6 +237,6 @@ public struct CommandRecorder: Sendable {
                 throw RecordingError.unreadableEvent(stream: stream.description, reason: error.description)
             }
         }
-        return (state, recorded.last?.streamVersion ?? 0)
+        return (state, recorded.last?.streamVersion ?? version)
     }
 }

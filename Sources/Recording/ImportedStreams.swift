@@ -82,6 +82,24 @@ final class ImportedStreams: DecisionInputs {
         pendingInvoiceStreams = [:]
     }
 
+    /// Stores a snapshot of each stream it keeps that is at least
+    /// ``DeciderStateCache/snapshotInterval`` versions long (every accepted event appended), so
+    /// that the first command on a stream the import made long does not fold it from its first
+    /// event. The states were folded from the events before they were sealed; a snapshot leaves
+    /// every personal value out.
+    func storeSnapshots() async throws {
+        let interval = recorder.states.snapshotInterval
+        guard interval > 0 else { return }
+        for (stream, entry) in entries where entry.version >= interval {
+            guard let state = entry.state as? any DeciderState else { continue }
+            let id = try StreamID(stream.description)
+            let version = entry.version
+            try await recorder.store.pool.withConnection { connection in
+                try StreamSnapshots.write(state, version: version, of: id, on: connection)
+            }
+        }
+    }
+
     /// Forgets everything, so every stream is read from the store again.
     func discardAll() {
         entries = [:]

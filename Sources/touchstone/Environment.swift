@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import Logging
 import PQ
+import Recording
 
 /// Where the database is, from the environment.
 struct DatabaseEnvironment {
@@ -40,6 +41,18 @@ struct DatabaseEnvironment {
             throw fail("database error: \(error.message)")
         }
         return keys
+    }
+
+    /// `TOUCHSTONE_STATE_CACHE_MB`: how many MiB (by estimate) the deciders' states kept in memory
+    /// may take; default 128, `0` keeps none.
+    static func stateCacheBytes() throws -> Int {
+        guard let text = ProcessInfo.processInfo.environment["TOUCHSTONE_STATE_CACHE_MB"], !text.isEmpty else {
+            return DeciderStateCache.defaultBudgetBytes
+        }
+        guard let mebibytes = Int(text), (0...1_048_576).contains(mebibytes) else {
+            throw fail("TOUCHSTONE_STATE_CACHE_MB is '\(text)'; give whole MiB from 0 to 1048576 (e.g. 128)")
+        }
+        return mebibytes << 20
     }
 
     /// The actor recorded for CLI commands: `cli:<OS user>`, from the password

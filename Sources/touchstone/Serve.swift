@@ -1,3 +1,4 @@
+import Access
 import ArgumentParser
 import EventStore
 import HTTPAPI
@@ -6,6 +7,7 @@ import Metrics
 import PQ
 import Prometheus
 import Projections
+import Recording
 import ServiceLifecycle
 
 /// `touchstone serve`: the HTTP API and the projection runner as one ServiceLifecycle group.
@@ -29,6 +31,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let logger = DatabaseEnvironment.logger("touchstone.serve")
         let settings = try ServeSettings()
+        let stateCacheBytes = try DatabaseEnvironment.stateCacheBytes()
         // Request connections: a statement past the timeout is cancelled (the request answers 503)
         // instead of holding a connection and a core; the runner has connections of its own.
         let pool = ConnectionPool(
@@ -38,11 +41,16 @@ struct Serve: AsyncParsableCommand {
             logger: logger)
         defer { pool.close() }
         let personalData = try await DatabaseEnvironment.personalData(on: pool)
+        let tokens = RecentTokens(
+            store: TokenStore(pool: pool), conninfo: try DatabaseEnvironment.runtimeURL(), logger: logger)
+        defer { tokens.stop() }
         // The event store reports its appends through swift-metrics into the registry `/metrics`
         // serves; the backend must be in place before the store is made.
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        let dependencies = APIDependencies(pool: pool, personalData: personalData, logger: logger, metrics: registry)
+        let dependencies = APIDependencies(
+            pool: pool, personalData: personalData, logger: logger, tokens: tokens, metrics: registry,
+            states: DeciderStateCache(budgetBytes: stateCacheBytes))
         let application = buildApplication(
             dependencies, host: host, port: port,
             timeouts: HTTPTimeouts(

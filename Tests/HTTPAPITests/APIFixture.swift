@@ -6,6 +6,7 @@ import HummingbirdTesting
 import Logging
 import PQ
 import Prometheus
+import Recording
 import Sales
 import TestSupport
 
@@ -15,7 +16,7 @@ struct APIFixture {
     let dependencies: APIDependencies
     let tokens: [Role: String]
 
-    static func make() async throws -> APIFixture {
+    static func make(states: DeciderStateCache = DeciderStateCache()) async throws -> APIFixture {
         let database = try await TestDatabase.make()
         let store = TokenStore(pool: database.pool)
         var tokens = [Role: String]()
@@ -24,7 +25,7 @@ struct APIFixture {
         }
         return APIFixture(
             database: database, dependencies: APIDependencies(
-                pool: database.pool, personalData: database.personalData, logger: TestDatabase.logger),
+                pool: database.pool, personalData: database.personalData, logger: TestDatabase.logger, states: states),
             tokens: tokens)
     }
 

@@ -2,12 +2,14 @@
 # The local PostgreSQL of `make run`: installs what is missing, keeps a cluster
 # under .pg/ (owned by the postgres user when run as root, since initdb and
 # pg_ctl refuse root) and prints its DATABASE_URL.
-#   deploy/local/postgres.sh install   install postgresql and libpq-dev if missing
+#   deploy/local/postgres.sh install [TOOL...]   install postgresql and libpq-dev if missing
+#                                      (and each TOOL, a command named as its package)
+# Sourced (as deploy/local/bench-http.sh does), it only defines its functions.
 #   deploy/local/postgres.sh up        start (creating on first use) the .pg/ cluster
 #   deploy/local/postgres.sh down      stop it
 #   deploy/local/postgres.sh url       print its DATABASE_URL
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 dir="$root/.pg"
 port="${TOUCHSTONE_PG_PORT:-54329}"
 url="postgresql://postgres@127.0.0.1:$port/touchstone"
@@ -17,7 +19,8 @@ as_postgres() {
 }
 
 install() {
-  local missing=()
+  local missing=() tool
+  for tool in "$@"; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
   command -v pg_config >/dev/null 2>&1 || missing+=(libpq-dev)
   dpkg -s libpq-dev >/dev/null 2>&1 || missing+=(libpq-dev)
   dpkg -s postgresql-15 >/dev/null 2>&1 || dpkg -s postgresql >/dev/null 2>&1 || missing+=(postgresql)
@@ -56,10 +59,11 @@ down() {
   as_postgres "$(bindir)/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true
 }
 
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
 case "${1:-}" in
-  install) install ;;
+  install) shift; install "$@" ;;
   up) up ;;
   down) down ;;
   url) echo "$url" ;;
-  *) echo "usage: $0 install|up|down|url" >&2; exit 2 ;;
+  *) echo "usage: $0 install [TOOL...]|up|down|url" >&2; exit 2 ;;
 esac

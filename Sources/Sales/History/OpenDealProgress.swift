@@ -5,7 +5,7 @@ import Foundation
 /// offer is always in the deal's currency).
 public struct OpenDealProgress: Sendable, Equatable, Encodable {
     public let dealId: UUID
-    public let title: String?
+    public internal(set) var title: String?
     public let pipeline: String
     public let openedOn: LocalDate
     public internal(set) var stage: String

@@ -1,0 +1,29 @@
+import Foundation
+
+extension ClientState: DeciderState {
+    public static let decider = "client"
+    public static let foldVersion = 1
+
+    /// `{"clientId", "registeredOn", "touchIds", "orderIds"}`.
+    public var snapshot: JSONValue {
+        .object([
+            "clientId": clientId?.json ?? .null,
+            "registeredOn": registeredOn?.json ?? .null,
+            "touchIds": SnapshotFields.list(touchIds),
+            "orderIds": SnapshotFields.list(orderIds),
+        ])
+    }
+
+    public init(snapshot: JSONValue) throws(SnapshotDecodingError) {
+        let fields = try SnapshotFields(snapshot, "client state")
+        self.init()
+        clientId = try fields.optionalUUID("clientId")
+        registeredOn = try fields.optionalDate("registeredOn")
+        touchIds = try fields.uuidSet("touchIds")
+        orderIds = try fields.uuidSet("orderIds")
+    }
+
+    public var footprint: Int {
+        128 + 64 * (touchIds.count + orderIds.count)
+    }
+}
