@@ -1,7 +1,7 @@
 import Foundation
 
-/// Runs the built `touchstone` executable (beside the test bundle in the build folder), for tests
-/// of the command line as an operator uses it.
+/// Runs the built `touchstone` executable (``ServeProcess/binary()``) to its end, for tests of the
+/// command line as an operator uses it.
 public enum TouchstoneProcess {
     /// What a run printed and how it ended.
     public struct Outcome: Sendable {
@@ -13,23 +13,10 @@ public enum TouchstoneProcess {
         public let errors: String
     }
 
-    /// The executable: `touchstone` in the folder of the running test bundle.
-    public static var executable: URL {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var folder = bundle.deletingLastPathComponent()
-        // On Linux the bundle is an executable in the build folder; elsewhere a directory in it.
-        while !FileManager.default.isExecutableFile(atPath: folder.appendingPathComponent("touchstone").path),
-            folder.pathComponents.count > 1
-        {
-            folder = folder.deletingLastPathComponent()
-        }
-        return folder.appendingPathComponent("touchstone")
-    }
-
     /// Runs `touchstone arguments…` with exactly `environment` (plus `PATH`), and waits for it.
     public static func run(_ arguments: [String], environment: [String: String]) throws -> Outcome {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = URL(fileURLWithPath: try ServeProcess.binary())
         process.arguments = arguments
         var variables = environment
         variables["PATH"] = ProcessInfo.processInfo.environment["PATH"]
