@@ -117,6 +117,13 @@ public final class PersonalDataKeys: Sendable {
         }
     }
 
+    /// How many data keys each master key wraps, by fingerprint.
+    public func countsByMasterKey(on connection: Connection) throws -> [(fingerprint: String, keys: Int64)] {
+        try connection.query("SELECT master_key, count(*) FROM personal_data_keys GROUP BY 1 ORDER BY 1").rows.map {
+            (try $0.decode(0), try $0.decode(1))
+        }
+    }
+
     /// Rewraps every data key not wrapped by the current master key (those of the previous one), a
     /// thousand per transaction; answers how many. Values sealed by the data keys are untouched, and
     /// processes holding both master keys keep serving throughout.

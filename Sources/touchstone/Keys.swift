@@ -25,15 +25,8 @@ struct Keys: AsyncParsableCommand {
             abstract: "Show which master key wraps how many data keys.")
 
         func run() async throws {
-            let pool = ConnectionPool(
-                conninfo: try DatabaseEnvironment.runtimeURL(), size: 1,
-                logger: DatabaseEnvironment.logger("touchstone.keys"))
-            defer { pool.close() }
-            let personalData = try await DatabaseEnvironment.personalData(on: pool)
-            let counts = try await pool.withConnection { connection in
-                try connection.query(
-                    "SELECT master_key, count(*) FROM personal_data_keys GROUP BY 1 ORDER BY 1"
-                ).rows.map { (try $0.decode(0) as String, try $0.decode(1) as Int64) }
+            let (personalData, counts) = try await withDataKeys { personalData, connection in
+                try personalData.countsByMasterKey(on: connection)
             }
             let keyring = personalData.masterKeys
             print("current master key:  \(keyring.current.fingerprint) (\(MasterKeyring.variable))")
@@ -56,13 +49,10 @@ struct Keys: AsyncParsableCommand {
                 """)
 
         func run() async throws {
-            let pool = ConnectionPool(
-                conninfo: try DatabaseEnvironment.runtimeURL(), size: 1,
-                logger: DatabaseEnvironment.logger("touchstone.keys"))
-            defer { pool.close() }
-            let personalData = try await DatabaseEnvironment.personalData(on: pool)
             do {
-                let count = try await pool.withConnection { connection in try personalData.rotate(on: connection) }
+                let (personalData, count) = try await withDataKeys { personalData, connection in
+                    try personalData.rotate(on: connection)
+                }
                 print(
                     "rewrapped \(count) data key(s) with master key \(personalData.masterKeys.current.fingerprint); "
                         + "\(MasterKeyring.previousVariable) may now be removed")
@@ -71,4 +61,16 @@ struct Keys: AsyncParsableCommand {
             }
         }
     }
+}
+
+/// Runs `body` on a one-connection pool of `DATABASE_URL` with the clients' data keys under the
+/// master key the environment gives (exit 1 when it cannot be used).
+private func withDataKeys<T: Sendable>(
+    _ body: @escaping @Sendable (PersonalDataKeys, Connection) throws -> T
+) async throws -> (PersonalDataKeys, T) {
+    let pool = ConnectionPool(
+        conninfo: try DatabaseEnvironment.runtimeURL(), size: 1, logger: DatabaseEnvironment.logger("touchstone.keys"))
+    defer { pool.close() }
+    let personalData = try await DatabaseEnvironment.personalData(on: pool)
+    return (personalData, try await pool.withConnection { connection in try body(personalData, connection) })
 }

@@ -60,4 +60,30 @@ struct MasterKeyCommandLineTests {
         let unknown = try TouchstoneProcess.run(["forget", UUID().canonical], environment: base.merging(key) { $1 })
         #expect(unknown.status == 1 && unknown.errors.contains("is not registered"), "\(unknown.errors)")
     }
+
+    @Test func keysRotateOntoANewMasterKeyThatAloneOpensTheValuesAfterwards() async throws {
+        let database = try await TestDatabase.make()
+        let client = UUID()
+        let sealed = try await database.pool.withConnection { connection in
+            try database.personalData.sealingKey(for: client, on: connection).seal("Rotated Name")
+        }
+        let base = ["DATABASE_URL": database.url, "HOME": NSTemporaryDirectory()]
+        let newKey = MasterKey.random()
+        let rotating = base.merging([
+            "TOUCHSTONE_MASTER_KEY": newKey.base64, "TOUCHSTONE_PREVIOUS_MASTER_KEY": database.masterKey.base64,
+        ]) { $1 }
+        let before = try TouchstoneProcess.run(["keys", "status"], environment: rotating)
+        #expect(before.status == 0 && before.output.contains("\(database.masterKey.fingerprint): 1 data keys"), "\(before.errors)")
+        let rotated = try TouchstoneProcess.run(["keys", "rotate"], environment: rotating)
+        #expect(rotated.status == 0 && rotated.output.hasPrefix("rewrapped 1 data key(s)"), "\(rotated.errors)")
+        let after = try TouchstoneProcess.run(
+            ["keys", "status"], environment: base.merging(["TOUCHSTONE_MASTER_KEY": newKey.base64]) { $1 })
+        #expect(after.status == 0 && after.output.contains("\(newKey.fingerprint): 1 data keys"), "\(after.errors)")
+        let generated = try TouchstoneProcess.run(["keys", "generate"], environment: [:])
+        #expect(generated.status == 0 && Data(base64Encoded: generated.output.trimmingCharacters(in: .whitespacesAndNewlines))?.count == 32)
+        let opener = try await database.pool.withConnection { connection in
+            try PersonalDataKeys(masterKeys: MasterKeyring(current: newKey)).opener(for: [sealed], on: connection)
+        }
+        #expect(try opener.open(sealed).text == "Rotated Name")
+    }
 }
