@@ -61,7 +61,10 @@ public struct ClientErasure: Sendable {
                 if keys.isEmpty, let earlier = events.last(where: { $0.type == ClientPersonalDataErased.eventType }) {
                     guard case .clientPersonalDataErased(let erased) = try SalesEvent.decode(
                         type: earlier.type, schemaVersion: earlier.schemaVersion, data: Data(earlier.data.utf8))
-                    else { return nil }
+                    else {
+                        throw RecordingError.unreadableEvent(
+                            stream: stream.description, reason: "event \(earlier.position) is not an erasure")
+                    }
                     return Receipt(clientId: client, erasedAt: erased.erasedAt, events: erased.events)
                 }
                 let count = try EventStore.countClientEvents(

@@ -24,6 +24,8 @@ struct Demo: AsyncParsableCommand {
         if ifEmpty {
             let logger = DatabaseEnvironment.logger("touchstone.demo")
             let pool = ConnectionPool(conninfo: try DatabaseEnvironment.runtimeURL(), size: 1, logger: logger)
+            // Without a usable master key the demo refuses to start, whether or not it would load.
+            _ = try await DatabaseEnvironment.personalData(on: pool)
             let head = try await EventStore(pool: pool, logger: logger).head()
             pool.close()
             if head.position > 0 {
