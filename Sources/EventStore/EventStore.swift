@@ -37,16 +37,19 @@ public final class EventStore: Sendable {
     ///
     /// Re-appending a batch whose event ids are all stored with the same content
     /// returns the original positions and writes nothing. `claims` are business
-    /// keys taken in the same transaction; one already taken fails the append.
+    /// keys taken in the same transaction; one already taken fails the append. A `receipt` is
+    /// stored in the same transaction; one whose key is already stored fails the append with
+    /// ``EventStoreError/receiptStored(key:)``.
     ///
     /// Appends that callers make at the same time to different streams are committed together
     /// (see ``GroupCommit``): each is still checked against its own expected version and answers
     /// alone, and none waits for more company than is already queued.
     public func append(
         to stream: StreamID, expected: ExpectedVersion, events: [NewEvent], clientID: UUID? = nil,
-        claims: [Claim] = []
+        claims: [Claim] = [], receipt: AppendReceipt? = nil
     ) async throws -> AppendResult {
-        let part = StreamAppend(stream: stream, expected: expected, events: events, clientID: clientID, claims: claims)
+        let part = StreamAppend(
+            stream: stream, expected: expected, events: events, clientID: clientID, claims: claims, receipt: receipt)
         let metadata = try Self.checked(events, expecting: [(stream, expected)])
         let start = ContinuousClock.now
         do {
@@ -77,7 +80,8 @@ public final class EventStore: Sendable {
     }
 
     /// The one statement that appends each part to its stream: it moves each stream's row on if
-    /// it is at the part's expected version (`streams`), takes the claims of the parts that moved,
+    /// it is at the part's expected version (`streams`), takes the claims and stores the receipts
+    /// of the parts that moved,
     /// takes the commit-safe ordering lock (see `safe_position()`), inserts those parts' events
     /// with positions in the order given and their ids (`event_ids`), and answers one row per
     /// event (stream, position, version, recorded at), in order. A part whose stream is not at its
@@ -92,6 +96,20 @@ public final class EventStore: Sendable {
         let ordinals = parts.flatMap { part in Array(1...Int64(part.events.count)) }
         let claimParts = parts.indices.flatMap { index in parts[index].claims.map { _ in Int64(index + 1) } }
         let claims = parts.flatMap(\.claims)
+        let receiptParts = parts.indices.filter { parts[$0].receipt != nil }
+        let receipts = receiptParts.compactMap { parts[$0].receipt }
+        // Only appends that carry a receipt (commands with an Idempotency-Key) pay for its CTE.
+        let receipted: SQL =
+            receipts.isEmpty
+            ? ""
+            : """
+            receipted AS (
+                INSERT INTO append_receipts (key, answer)
+                SELECT r.key, r.answer
+                  FROM versioned v
+                  JOIN unnest(\(receiptParts.map { Int64($0 + 1) })::bigint[], \(receipts.map(\.key))::text[],
+                              \(receipts.map(\.answer))::text[]) AS r(part, key, answer) USING (part)),
+            """
         // `opened` covers `noStream` (insert only), `extended` `any` (insert or move on), `moved` an
         // exact version. The lock is keyed by the highest position handed out before the events
         // take theirs: their rows are made (and their positions drawn) only once it is held. The
@@ -123,6 +141,7 @@ public final class EventStore: Sendable {
                   FROM versioned v
                   JOIN unnest(\(claimParts)::bigint[], \(claims.map(\.scope))::text[], \(claims.map(\.key))::text[])
                        AS c(part, scope, key) USING (part)),
+            \(fragment: receipted)
             ordered AS (
                 SELECT pg_advisory_xact_lock_shared(CASE WHEN q.is_called THEN q.last_value ELSE q.last_value - 1 END)
                   FROM event_position q WHERE EXISTS (SELECT FROM versioned)),
@@ -201,7 +220,8 @@ public final class EventStore: Sendable {
     /// Appends one part on `connection`; a version conflict or a stored event id is then told apart
     /// from a replay of a batch already appended, whose original result is the answer.
     static func runAppend(_ append: CheckedAppend, on connection: Connection) throws -> AppendResult {
-        let (stream, expected, events, claims) = (append.part.stream, append.part.expected, append.part.events, append.part.claims)
+        let (stream, expected, events) = (append.part.stream, append.part.expected, append.part.events)
+        let (claims, receipt) = (append.part.claims, append.part.receipt)
         var attempts = 0
         while true {
             attempts += 1
@@ -214,7 +234,7 @@ public final class EventStore: Sendable {
                 conflict = nil
             } catch let error as PQError {
                 guard error.isStoredEventID, !connection.inTransaction else {
-                    throw translate(error, stream: stream, expected: expected, claims: claims)
+                    throw translate(error, stream: stream, expected: expected, claims: claims, receipt: receipt)
                 }
                 conflict = error
             }
@@ -229,7 +249,7 @@ public final class EventStore: Sendable {
                     """, prepared: true
                 ).rows
             } catch let failure as PQError {
-                throw translate(failure, stream: stream, expected: expected, claims: claims)
+                throw translate(failure, stream: stream, expected: expected, claims: claims, receipt: receipt)
             }
             if !stored.isEmpty { return try appendResult(stored, replayed: true, firstColumn: 0) }
             guard let conflict else {
@@ -242,7 +262,7 @@ public final class EventStore: Sendable {
             }
             // The ids' other writer rolled back between our two statements: try again.
             if attempts == 1 { continue }
-            throw translate(conflict, stream: stream, expected: expected, claims: claims)
+            throw translate(conflict, stream: stream, expected: expected, claims: claims, receipt: receipt)
         }
     }
 
@@ -265,7 +285,9 @@ public final class EventStore: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func translate(_ error: PQError, stream: StreamID, expected: ExpectedVersion, claims: [Claim]) -> any Error {
+    static func translate(
+        _ error: PQError, stream: StreamID, expected: ExpectedVersion, claims: [Claim], receipt: AppendReceipt? = nil
+    ) -> any Error {
         switch error.sqlState {
         case "TS409":
             return EventStoreError.versionConflict(
@@ -276,6 +298,8 @@ public final class EventStore: Sendable {
             let taken = claims.first { claim in error.detail?.contains("(\(claim.scope), \(claim.key))") == true }
             let claim = taken ?? claims.first ?? Claim(scope: "", key: "")
             return EventStoreError.claimTaken(scope: claim.scope, key: claim.key)
+        case "23505" where error.constraint == "append_receipts_pkey":
+            return EventStoreError.receiptStored(key: receipt?.key ?? "")
         case "22P02", "22P05", "22032", "22025":
             return EventStoreError.invalidJSON(eventID: "")
         case "22007", "22008", "22009":

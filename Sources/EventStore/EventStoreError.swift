@@ -16,4 +16,7 @@ public enum EventStoreError: Error, Sendable, Equatable {
     case eventIDReused(stream: String)
     /// A unique business key (scope, key) is already claimed by another stream.
     case claimTaken(scope: String, key: String)
+    /// A receipt with this key is already stored: the request was recorded before
+    /// (``EventStore/receipt(forKey:)`` answers what it got).
+    case receiptStored(key: String)
 }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// One stream's part of an append to several streams at once (``EventStore/append(_:)``): its
-/// events, the version the stream must be at, the client they concern and the claims they take.
+/// events, the version the stream must be at, the client they concern, the claims they take
+/// and the receipt they store.
 public struct StreamAppend: Sendable, Equatable {
     /// The stream appended to.
     public var stream: StreamID
@@ -13,14 +14,19 @@ public struct StreamAppend: Sendable, Equatable {
     public var clientID: UUID?
     /// Business keys this part takes for its stream.
     public var claims: [Claim]
+    /// The request's answer, stored with the events (only ``EventStore/append(to:expected:events:clientID:claims:receipt:)``
+    /// takes one; a bulk append of segments stores none).
+    public var receipt: AppendReceipt?
 
     public init(
-        stream: StreamID, expected: ExpectedVersion, events: [NewEvent], clientID: UUID? = nil, claims: [Claim] = []
+        stream: StreamID, expected: ExpectedVersion, events: [NewEvent], clientID: UUID? = nil, claims: [Claim] = [],
+        receipt: AppendReceipt? = nil
     ) {
         self.stream = stream
         self.expected = expected
         self.events = events
         self.clientID = clientID
         self.claims = claims
+        self.receipt = receipt
     }
 }

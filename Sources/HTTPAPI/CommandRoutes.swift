@@ -24,27 +24,13 @@ struct CommandRoutes: Sendable {
                 [recorder, idempotency] request, context -> Response in
                 let identity = try context.require(entry.permission)
                 let body = try await CommandBody(request: request, context: context)
-                return try await idempotency.run(request: request, identity: identity, body: body.json) {
+                return try await idempotency.run(request: request, identity: identity, body: body.json) { receipt in
                     let ids = try entry.bindIDs { name throws(Problem) in try context.pathID(name) }
                     let command = try entry.parse(body.json, ids: ids, recordedAt: Instant(Date()))
-                    return try await recorder.record(command, actor: identity.subject).answer
+                    return try await recorder.answer(recording: command, actor: identity.subject, receipt: receipt)
                 }
             }
         }
-    }
-}
-
-extension RecordedCommand {
-    /// The 201 answer: the entity id under its own name, `streamVersion`, and for a payment its
-    /// `allocations`.
-    var answer: JSONValue {
-        var members: [String: JSONValue] = [entityKey: .string(entityID), "streamVersion": .integer(streamVersion)]
-        if let allocations {
-            members["allocations"] = .array(allocations.map(\.json))
-            members["unappliedMinor"] = .integer(unappliedMinor ?? 0)
-        }
-        if let stages { members["stages"] = .array(stages.map(JSONValue.string)) }
-        return .object(members)
     }
 }
 

@@ -54,8 +54,8 @@ struct ProblemMiddleware: RouterMiddleware {
             return Problem(
                 status: 400, code: "malformed-idempotency-key", title: "Bad Request",
                 detail: "the Idempotency-Key must be 1 to 255 visible ASCII characters")
-        case RecordingError.contention:
-            logger.warning("command gave up under contention", metadata: ["error": "\(error)"])
+        case RecordingError.contention, RecordingError.receiptLost:
+            logger.warning("command not recorded", metadata: ["error": "\(error)"])
             return .unavailable
         case let error as PQError where error.sqlState == "57014":
             logger.warning("statement cancelled by the statement timeout", metadata: ["error": "\(error)"])

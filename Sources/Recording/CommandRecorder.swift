@@ -44,6 +44,41 @@ public struct CommandRecorder: Sendable {
     public func record(_ command: SalesCommand, actor: String, correlationID: UUID? = nil) async throws
         -> RecordedCommand
     {
+        try await record(command, actor: actor, correlationID: correlationID, receiptKey: nil)
+    }
+
+    /// Records `command` at most once under the receipt key `key` (a digest of the request): the
+    /// answer is stored with the events (``AppendReceipt``), so a request retried after its
+    /// connection was lost mid-commit gets the first answer back (`replayed`) instead of being
+    /// recorded twice. Without a key, it records as ``record(_:actor:correlationID:)``.
+    public func answer(recording command: SalesCommand, actor: String, receipt key: String?) async throws
+        -> RecordingAnswer
+    {
+        guard let key else { return RecordingAnswer(document: try await record(command, actor: actor).answer) }
+        if let stored = try await storedAnswer(forKey: key) { return stored }
+        do {
+            return RecordingAnswer(document: try await record(command, actor: actor, receiptKey: key).answer)
+        } catch EventStoreError.receiptStored {
+            // The first attempt committed after the look above, and this decision was not stored.
+            guard let stored = try await storedAnswer(forKey: key) else { throw RecordingError.receiptLost(key: key) }
+            return stored
+        } catch let violation as SalesRuleViolation {
+            // A refusal because the first attempt's events are there now (a duplicate id): its
+            // answer is the answer.
+            if let stored = try await storedAnswer(forKey: key) { return stored }
+            throw violation
+        }
+    }
+
+    /// The answer stored under receipt key `key`, as a replay.
+    private func storedAnswer(forKey key: String) async throws -> RecordingAnswer? {
+        guard let text = try await store.receipt(forKey: key) else { return nil }
+        return RecordingAnswer(document: try JSONValue(parsing: Data(text.utf8)), replayed: true)
+    }
+
+    private func record(_ command: SalesCommand, actor: String, correlationID: UUID? = nil, receiptKey: String?)
+        async throws -> RecordedCommand
+    {
         let metadata = EventMetadata(actor: actor, correlationID: correlationID)
         var attempt = 0
         while true {
@@ -65,12 +100,17 @@ public struct CommandRecorder: Sendable {
             do {
                 let stream = try StreamID(decision.stream.description)
                 let events = decision.events.map { Self.newEvent($0, metadata: metadata, keys: keys) }
+                // The append is at an exact version, so the answer is known before it is stored.
+                var outcome = decision.outcome
+                outcome.streamVersion = decision.expectedVersion + Int64(events.count)
+                let receipt = receiptKey.map {
+                    AppendReceipt(key: $0, answer: String(decoding: outcome.answer.serialized(), as: UTF8.self))
+                }
                 let result = try await store.append(
                     to: stream, expected: ExpectedVersion(version: decision.expectedVersion), events: events,
-                    clientID: decision.events.first?.clientId, claims: decision.claims)
+                    clientID: decision.events.first?.clientId, claims: decision.claims, receipt: receipt)
                 reading.appended(
                     events, to: decision.stream, expected: decision.expectedVersion, version: result.streamVersion)
-                var outcome = decision.outcome
                 outcome.streamVersion = result.streamVersion
                 return outcome
             } catch EventStoreError.versionConflict(let stream, _, _) {

@@ -28,3 +28,17 @@ public struct RecordedCommand: Sendable, Equatable {
         self.unappliedMinor = unappliedMinor
     }
 }
+
+extension RecordedCommand {
+    /// The 201 answer: the entity id under its own name, `streamVersion`, and for a payment its
+    /// `allocations`.
+    public var answer: JSONValue {
+        var members: [String: JSONValue] = [entityKey: .string(entityID), "streamVersion": .integer(streamVersion)]
+        if let allocations {
+            members["allocations"] = .array(allocations.map(\.json))
+            members["unappliedMinor"] = .integer(unappliedMinor ?? 0)
+        }
+        if let stages { members["stages"] = .array(stages.map(JSONValue.string)) }
+        return .object(members)
+    }
+}

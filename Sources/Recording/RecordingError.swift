@@ -5,6 +5,8 @@ public enum RecordingError: Error, Sendable, Equatable, CustomStringConvertible 
     case contention(stream: String, attempts: Int)
     /// A stored event of a stream the decision needs could not be read.
     case unreadableEvent(stream: String, reason: String)
+    /// The request's receipt was stored by an earlier attempt but could not be read back.
+    case receiptLost(key: String)
 
     public var description: String {
         switch self {
@@ -12,6 +14,8 @@ public enum RecordingError: Error, Sendable, Equatable, CustomStringConvertible 
             "\(stream) changed under \(attempts) attempts in a row; retry later"
         case .unreadableEvent(let stream, let reason):
             "an event of \(stream) could not be read: \(reason)"
+        case .receiptLost:
+            "this request was recorded by an earlier attempt whose answer could not be read back; retry later"
         }
     }
 }
