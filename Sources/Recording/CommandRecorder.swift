@@ -167,6 +167,8 @@ public struct CommandRecorder: Sendable {
         switch scope {
         case Decision.invoiceNumberScope:
             SalesRuleViolation(.duplicateInvoiceNumber, "invoice number '\(key)' is already used", field: "number")
+        case Decision.touchScope:
+            SalesRuleViolation(.duplicateTouch, "touch \(key) is already recorded", field: "touchId")
         default:
             SalesRuleViolation(.duplicateInvoice, "invoice \(key) already exists", field: "invoiceId")
         }

@@ -9,6 +9,8 @@ struct Decision: Sendable {
     static let invoiceNumberScope = "invoice-number"
     /// The claim scope that maps an invoice id to its client's receivables stream.
     static let invoiceScope = "invoice"
+    /// The claim scope that keeps the touch ids callers choose unique (``Client`` keeps none).
+    static let touchScope = "touch"
 
     var stream: StreamName
     var expectedVersion: Int64

@@ -22,6 +22,39 @@ struct MigrationTests {
 
     /// The level `/readyz` waits for is the newest migration of `Schema/`, and a database is
     /// current once migrated.
+    /// Migration 0018 claims every touch already in the log, so a touch id recorded before it
+    /// cannot be recorded again after it (the client's state no longer holds touch ids).
+    @Test func touchesRecordedBeforeTheirClaimsAreClaimedByTheMigration() async throws {
+        let database = try await TestDatabase.make(migrated: false)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("schema-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for file in try FileManager.default.contentsOfDirectory(atPath: TestCluster.schemaDirectory.path)
+        where file.hasSuffix(".sql") && file < "0018" {
+            try FileManager.default.copyItem(
+                at: TestCluster.schemaDirectory.appendingPathComponent(file), to: directory.appendingPathComponent(file))
+        }
+        _ = try await database.pool.withConnection { try Migrator(directory: directory).migrate(on: $0) }
+        let client = try StreamID("client-\(UUID().uuidString.lowercased())")
+        let touches = (0..<3).map { _ in UUID().uuidString.lowercased() }
+        _ = try await database.store.append(
+            to: client, expected: .noStream,
+            events: touches.map {
+                NewEvent(
+                    type: "TouchRecorded", schemaVersion: 2, data: #"{"touchId":"\#($0)"}"#,
+                    metadata: EventMetadata(actor: "test"), occurredAt: "2026-01-01T00:00:00Z")
+            })
+        let applied = try await database.pool.withConnection {
+            try Migrator(directory: TestCluster.schemaDirectory).migrate(on: $0)
+        }
+        #expect(applied.contains("0018_touch_claims.sql"))
+        let claimed: [String] = try await database.pool.withConnection { connection in
+            try connection.query("SELECT key FROM claims WHERE scope = 'touch' AND stream_id = \(client.description)")
+                .rows.map { try $0.decode(0) }
+        }
+        #expect(Set(claimed) == Set(touches))
+    }
+
     @Test func theRequiredLevelIsTheNewestMigration() async throws {
         let migrator = try Migrator(directory: TestCluster.schemaDirectory)
         #expect(Migrator.requiredVersion == migrator.migrations.map(\.version).max())

@@ -20,16 +20,25 @@ struct DeciderStateTests {
         ])
     }
 
-    /// Registers a client and records `touches` touches through `fixture`.
-    static func longClient(_ fixture: APIFixture, touches: Int) async throws -> (client: UUID, touches: [UUID]) {
-        let ids = (0..<touches).map { _ in UUID() }
+    /// The body of an order `id` (the client decider's state holds its orders: a repeated order
+    /// is refused by the state, where a repeated touch is refused by its claim).
+    static func order(_ id: UUID) -> String {
+        body([
+            "orderId": .string(id.canonical), "placedOn": .string("2026-03-01"), "amountMinor": .integer(1_000),
+            "currency": .string("RUB"),
+        ])
+    }
+
+    /// Registers a client and places `orders` orders through `fixture`.
+    static func longClient(_ fixture: APIFixture, orders: Int) async throws -> (client: UUID, orders: [UUID]) {
+        let ids = (0..<orders).map { _ in UUID() }
         let client = try await fixture.run { client in
             let clientId = try await client.send(
                 .post, "/v1/clients", token: fixture.tokens[.sales]!, json: #"{"name":"Acme","kind":"company"}"#
             ).string("clientId")
             for id in ids {
                 let reply = try await client.send(
-                    .post, "/v1/clients/\(clientId)/touches", token: fixture.tokens[.sales]!, json: touch(id))
+                    .post, "/v1/clients/\(clientId)/orders", token: fixture.tokens[.sales]!, json: order(id))
                 #expect(reply.status == 201, "\(reply.text)")
             }
             return clientId
@@ -73,21 +82,21 @@ struct DeciderStateTests {
         return nil
     }
 
-    /// Another process (snapshots every 10 versions) that has just refused to record the touch
+    /// Another process (snapshots every 10 versions) that has just refused to record the order
     /// `repeated` of `client` again.
     static func coldProcessRefuses(_ repeated: UUID, of client: UUID, _ fixture: APIFixture) async throws -> APIDependencies {
         let cold = otherProcess(fixture, snapshotInterval: 10)
         try await buildApplication(cold).test(.router) { http in
             let reply = try await http.send(
-                .post, "/v1/clients/\(client.canonical)/touches", token: fixture.tokens[.sales]!, json: touch(repeated))
-            #expect(reply.status == 409 && reply.problemType == "duplicate-touch", "\(reply.text)")
+                .post, "/v1/clients/\(client.canonical)/orders", token: fixture.tokens[.sales]!, json: order(repeated))
+            #expect(reply.status == 409 && reply.problemType == "duplicate-order", "\(reply.text)")
         }
         return cold
     }
 
     @Test func aColdProcessDecidesFromTheSnapshotAndTheEventsAfterIt() async throws {
         let fixture = try await APIFixture.make(states: DeciderStateCache(snapshotInterval: 10))
-        let (client, touches) = try await Self.longClient(fixture, touches: 25)
+        let (client, orders) = try await Self.longClient(fixture, orders: 25)
         let stream = "client-\(client.canonical)"
         let kept = fixture.dependencies.states.kept(stream, as: ClientState.self)
         #expect(kept?.version == 26, "the state is moved on by each command's own events")
@@ -96,7 +105,7 @@ struct DeciderStateTests {
         let text = try await Self.snapshot(of: stream, in: fixture.database)?.state ?? ""
         #expect(!text.contains("Acme"), "a snapshot holds no personal value")
 
-        let cold = try await Self.coldProcessRefuses(touches[3], of: client, fixture)
+        let cold = try await Self.coldProcessRefuses(orders[3], of: client, fixture)
         defer { cold.pool.close() }
         try await buildApplication(cold).test(.router) { http in
             let fresh = try await http.send(
@@ -105,7 +114,7 @@ struct DeciderStateTests {
         }
         let truth = try await Self.replaying(fixture.database).load(
             .client(client), from: Client.initialState, Client.evolve)
-        #expect(truth.version == 27 && truth.state.touchIds.count == 26)
+        #expect(truth.version == 27 && truth.state.orderIds.count == 25)
         let reloaded = try await CommandRecorder(
             store: fixture.database.store, personalData: fixture.database.personalData, states: cold.states,
             logger: TestDatabase.logger
@@ -121,10 +130,10 @@ struct DeciderStateTests {
     @Test(arguments: Spoilt.allCases)
     func aSpoiltSnapshotNeverChangesADecision(_ spoilt: Spoilt) async throws {
         let fixture = try await APIFixture.make(states: DeciderStateCache(snapshotInterval: 10))
-        let (client, touches) = try await Self.longClient(fixture, touches: 12)
+        let (client, orders) = try await Self.longClient(fixture, orders: 12)
         let stream = "client-\(client.canonical)"
         #expect(try await Self.awaitSnapshot(of: stream, atLeast: 10, in: fixture.database) == 10)
-        // A state that would let a touch already recorded be recorded again.
+        // A state that would let an order already placed be placed again.
         let forgetful = String(decoding: ClientState().snapshot.serialized(), as: UTF8.self)
         // The right state as of the registration: stale, not wrong.
         let registration = try await fixture.database.store.readStream(try StreamID(stream))[0]
@@ -137,7 +146,7 @@ struct DeciderStateTests {
             case .notJSON:
                 try connection.execute("UPDATE stream_snapshots SET state = '{\"clientId\": ' WHERE stream_id = \(stream)")
             case .wrongShape:
-                try connection.execute("UPDATE stream_snapshots SET state = '{\"touchIds\": 42}' WHERE stream_id = \(stream)")
+                try connection.execute("UPDATE stream_snapshots SET state = '{\"orderIds\": 42}' WHERE stream_id = \(stream)")
             case .otherFoldVersion:
                 try connection.execute(
                     "UPDATE stream_snapshots SET state = \(forgetful), fold_version = 99 WHERE stream_id = \(stream)")
@@ -149,11 +158,11 @@ struct DeciderStateTests {
                     "UPDATE stream_snapshots SET state = \(stale), stream_version = 1 WHERE stream_id = \(stream)")
             }
         }
-        let cold = try await Self.coldProcessRefuses(touches[0], of: client, fixture)
+        let cold = try await Self.coldProcessRefuses(orders[0], of: client, fixture)
         defer { cold.pool.close() }
         let truth = try await Self.replaying(fixture.database).load(.client(client), from: Client.initialState, Client.evolve)
         #expect(cold.states.kept(stream, as: ClientState.self)?.state == truth.state)
-        #expect(try await fixture.eventCount() == 13, "the refused touch appended nothing")
+        #expect(try await fixture.eventCount() == 13, "the refused order appended nothing")
         if spoilt == .notJSON || spoilt == .wrongShape {
             // Logged, ignored and rebuilt from the log.
             #expect(try await Self.awaitSnapshot(of: stream, atLeast: 13, in: fixture.database) == 13)
@@ -235,6 +244,7 @@ struct DeciderStateTests {
                 .post, "/v1/clients", token: sales, json: #"{"name":"Acme","kind":"company"}"#
             ).string("clientId")
             let touches = "/v1/clients/\(clientId)/touches"
+            let orders = "/v1/clients/\(clientId)/orders"
             let onDeal = body([
                 "dealId": .string(deal.canonical), "channel": .string("call"), "direction": .string("outbound"),
                 "occurredAt": .string("2026-03-01T10:00:00Z"),
@@ -250,23 +260,50 @@ struct DeciderStateTests {
                         "amountMinor": .integer(100), "currency": .string("RUB"), "openedOn": .string("2026-02-01"),
                     ]))
                 #expect(opened.status == 201, "\(opened.text)")
-                let touched = try await second.send(.post, touches, token: sales, json: Self.touch(repeated))
-                #expect(touched["streamVersion"] == .integer(2), "\(touched.text)")
+                let placed = try await second.send(.post, orders, token: sales, json: Self.order(repeated))
+                #expect(placed["streamVersion"] == .integer(2), "\(placed.text)")
             }
             // The kept deal says "not opened": the refusal is checked and the touch recorded.
             let late = try await first.send(.post, touches, token: sales, json: onDeal)
             #expect(late.status == 201 && late["streamVersion"] == .integer(3), "\(late.text)")
-            // The kept client did not know the other process's touch: the append conflicts, and
+            // The kept client did not know the other process's order: the append conflicts, and
             // the decision made again refuses it.
             try await buildApplication(other).test(.router) { second in
                 _ = try await second.send(.post, touches, token: sales, json: Self.touch(UUID()))
             }
-            let again = try await first.send(.post, touches, token: sales, json: Self.touch(repeated))
-            #expect(again.status == 409 && again.problemType == "duplicate-touch", "\(again.text)")
+            let again = try await first.send(.post, orders, token: sales, json: Self.order(repeated))
+            #expect(again.status == 409 && again.problemType == "duplicate-order", "\(again.text)")
             let fresh = try await first.send(.post, touches, token: sales, json: Self.touch(UUID()))
             #expect(fresh["streamVersion"] == .integer(5), "\(fresh.text)")
         }
         #expect(try await fixture.eventCount() == 6)
+    }
+
+    /// A touch id the caller chose is claimed (the client's state holds no touch ids, so a long
+    /// client's state stays small); a server-made one takes no claim.
+    @Test func aChosenTouchIdIsClaimedAndRefusedWhenRepeated() async throws {
+        let fixture = try await APIFixture.make()
+        let sales = fixture.tokens[.sales]!
+        let chosen = UUID()
+        try await fixture.run { http in
+            let clientId = try await http.send(
+                .post, "/v1/clients", token: sales, json: #"{"name":"Acme","kind":"company"}"#
+            ).string("clientId")
+            let touches = "/v1/clients/\(clientId)/touches"
+            #expect(try await http.send(.post, touches, token: sales, json: Self.touch(chosen)).status == 201)
+            let made = try await http.send(
+                .post, touches, token: sales,
+                json: #"{"channel":"call","direction":"outbound","occurredAt":"2026-03-01T10:00:00Z"}"#)
+            #expect(made.status == 201)
+            let repeated = try await http.send(.post, touches, token: sales, json: Self.touch(chosen))
+            #expect(repeated.status == 409 && repeated.problemType == "duplicate-touch", "\(repeated.text)")
+            #expect(repeated.errorFields == ["touchId"])
+        }
+        #expect(try await fixture.eventCount() == 3)
+        let claimed: [String] = try await fixture.database.pool.withConnection { connection in
+            try connection.query("SELECT key FROM claims WHERE scope = 'touch'").rows.map { try $0.decode(0) }
+        }
+        #expect(claimed == [chosen.canonical])
     }
 
     @Test func anImportLeavesASnapshotOfEachLongStream() async throws {
@@ -303,7 +340,7 @@ struct DeciderStateTests {
         #expect(cache.kept("client-99", as: ClientState.self) != nil, "the latest is kept")
         #expect(cache.kept("client-0", as: ClientState.self) == nil, "the least recently used went first")
         var huge = state
-        for _ in 0..<1_000 { huge.touchIds.insert(UUID()) }
+        for _ in 0..<1_000 { huge.orderIds.insert(UUID()) }
         cache.keep(huge, version: 1_001, snapshotVersion: 0, of: "client-huge")
         #expect(cache.kept("client-huge", as: ClientState.self) == nil, "a state larger than the budget is not kept")
         cache.keep(state, version: 5, snapshotVersion: 0, of: "client-99")

@@ -103,8 +103,12 @@ struct ClientCommandParsingTests {
         #expect(command == RecordTouch(
             touchId: Fixture.id(5), clientId: Fixture.client, dealId: Fixture.deal, channel: .call, direction: .outbound,
             occurredAt: Fixture.instant("2026-03-01T09:30:00.5Z"), summary: "Обсудили объём", outcome: "Интерес есть",
-            nextStep: "Отправить КП\nдо пятницы"
+            nextStep: "Отправить КП\nдо пятницы", touchIdGiven: false
         ))
+        let chosen = try RecordTouch.parse(
+            Fixture.json(#"{"touchId": "00000000-0000-4000-8000-000000000007", "channel": "call", "direction": "outbound", "occurredAt": "2026-03-01T09:30:00Z"}"#),
+            clientId: Fixture.client)
+        #expect(chosen.touchId == Fixture.id(7) && chosen.touchIdGiven)
     }
 
     @Test("touch refusals")

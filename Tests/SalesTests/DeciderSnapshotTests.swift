@@ -110,10 +110,10 @@ struct DeciderSnapshotTests {
     }
 
     @Test(arguments: [
-        #"[]"#, #"{}"#, #"{"clientId":"nope","touchIds":"","orderIds":""}"#,
-        #"{"clientId":null,"registeredOn":"2026-13-01","touchIds":"","orderIds":""}"#,
-        #"{"clientId":null,"registeredOn":null,"touchIds":"AAEC","orderIds":""}"#,
-        #"{"clientId":null,"registeredOn":null,"touchIds":42,"orderIds":""}"#,
+        #"[]"#, #"{}"#, #"{"clientId":"nope","orderIds":""}"#,
+        #"{"clientId":null,"registeredOn":"2026-13-01","orderIds":""}"#,
+        #"{"clientId":null,"registeredOn":null,"orderIds":"AAEC"}"#,
+        #"{"clientId":null,"registeredOn":null,"orderIds":42}"#,
     ])
     func malformedClientSnapshotIsRefused(_ text: String) {
         #expect(throws: SnapshotDecodingError.self) { try ClientState(snapshot: Fixture.json(text)) }

@@ -26,6 +26,7 @@ extension CommandEntry {
                 "/v1/clients/{clientId}/touches", name, answers: "touchId",
                 parse: { body, ids, _ throws(ValidationFailure) in try RecordTouch.parse(body, clientId: ids["clientId"]) },
                 client: { $0.clientId }, deal: { $0.dealId }, answer: { $0.touchId },
+                claims: { $0.touchIdGiven ? [Claim(scope: Decision.touchScope, key: $0.touchId.canonical)] : [] },
                 decide: { try Client.decide($0, state: $1, deal: $2) })
         case .placeOrder:
             .onClientAndDeal(
@@ -166,12 +167,13 @@ extension CommandEntry {
     }
 
     /// The entry of a command on a client's stream that may name one of the client's deals: it
-    /// reads the client's stream and the deal's, and answers the id `answer` picks under `answerKey`.
+    /// reads the client's stream and the deal's, takes the claims `claims` picks, and answers the
+    /// id `answer` picks under `answerKey`.
     static func onClientAndDeal<Command: Sendable>(
         _ path: String, _ name: CommandName, answers answerKey: String,
         parse: @escaping @Sendable (JSONValue, PathIDs, Instant) throws(ValidationFailure) -> Command,
         client: @escaping @Sendable (Command) -> UUID, deal: @escaping @Sendable (Command) -> UUID?,
-        answer: @escaping @Sendable (Command) -> UUID,
+        answer: @escaping @Sendable (Command) -> UUID, claims: @escaping @Sendable (Command) -> [Claim] = { _ in [] },
         decide: @escaping @Sendable (Command, ClientState, DealState) throws -> [SalesEvent]
     ) -> CommandEntry {
         .post(path, name, .recordSales, answers: answerKey, parse: parse, client: client) { command, streams in
@@ -180,7 +182,8 @@ extension CommandEntry {
             let dealState = try await streams.dealState(deal(command))
             return Decision(
                 stream: .client(clientId), expectedVersion: state.version,
-                events: try decide(command, state.state, dealState), entityID: answer(command).canonical)
+                events: try decide(command, state.state, dealState), claims: claims(command),
+                entityID: answer(command).canonical)
         }
     }
 

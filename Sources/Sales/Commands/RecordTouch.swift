@@ -4,6 +4,9 @@ import Foundation
 /// visit, inbound or outbound, with its outcome and the next step agreed.
 public struct RecordTouch: Sendable, Equatable {
     public var touchId: UUID
+    /// Whether the caller chose `touchId` (the body carried one): only such an id can repeat one
+    /// already recorded, so only it is claimed when the touch is recorded.
+    public var touchIdGiven: Bool
     public var clientId: UUID
     public var dealId: UUID?
     public var channel: TouchChannel
@@ -16,9 +19,11 @@ public struct RecordTouch: Sendable, Equatable {
     /// A command with these fields, unchecked: `parse` is the validating way in.
     public init(
         touchId: UUID, clientId: UUID, dealId: UUID? = nil, channel: TouchChannel, direction: TouchDirection,
-        occurredAt: Instant, summary: String? = nil, outcome: String? = nil, nextStep: String? = nil
+        occurredAt: Instant, summary: String? = nil, outcome: String? = nil, nextStep: String? = nil,
+        touchIdGiven: Bool = true
     ) {
         self.touchId = touchId
+        self.touchIdGiven = touchIdGiven
         self.clientId = clientId
         self.dealId = dealId
         self.channel = channel
@@ -47,7 +52,8 @@ public struct RecordTouch: Sendable, Equatable {
         guard let touchId, let channel, let direction, let occurredAt, fields.errors.isEmpty else { throw fields.failure }
         return RecordTouch(
             touchId: touchId, clientId: clientId, dealId: dealId, channel: channel, direction: direction,
-            occurredAt: occurredAt, summary: summary, outcome: outcome, nextStep: nextStep
+            occurredAt: occurredAt, summary: summary, outcome: outcome, nextStep: nextStep,
+            touchIdGiven: body.objectValue?["touchId"] != nil
         )
     }
 }

@@ -7,8 +7,6 @@ public struct ClientState: Sendable, Equatable {
     public internal(set) var clientId: UUID?
     /// The client's registration date.
     public internal(set) var registeredOn: LocalDate?
-    /// Every touch recorded for the client.
-    public internal(set) var touchIds: Set<UUID> = []
     /// Every order the client placed.
     public internal(set) var orderIds: Set<UUID> = []
 

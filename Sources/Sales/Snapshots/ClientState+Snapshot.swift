@@ -2,14 +2,13 @@ import Foundation
 
 extension ClientState: DeciderState {
     public static let decider = "client"
-    public static let foldVersion = 1
+    public static let foldVersion = 2
 
-    /// `{"clientId", "registeredOn", "touchIds", "orderIds"}`.
+    /// `{"clientId", "registeredOn", "orderIds"}`.
     public var snapshot: JSONValue {
         .object([
             "clientId": clientId?.json ?? .null,
             "registeredOn": registeredOn?.json ?? .null,
-            "touchIds": SnapshotFields.list(touchIds),
             "orderIds": SnapshotFields.list(orderIds),
         ])
     }
@@ -19,11 +18,10 @@ extension ClientState: DeciderState {
         self.init()
         clientId = try fields.optionalUUID("clientId")
         registeredOn = try fields.optionalDate("registeredOn")
-        touchIds = try fields.uuidSet("touchIds")
         orderIds = try fields.uuidSet("orderIds")
     }
 
     public var footprint: Int {
-        128 + 64 * (touchIds.count + orderIds.count)
+        128 + 64 * orderIds.count
     }
 }
