@@ -36,7 +36,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "Sales", dependencies: ["HexText"], swiftSettings: swiftSettings),
+        .target(name: "JSON", dependencies: ["HexText"], swiftSettings: swiftSettings),
+        .target(name: "Sales", dependencies: ["HexText", "JSON"], swiftSettings: swiftSettings),
         .target(
             name: "EventStore",
             dependencies: [
@@ -50,7 +51,7 @@ let package = Package(
         .target(
             name: "Projections",
             dependencies: [
-                "PQ", "EventStore", "Sales", "Access",
+                "PQ", "EventStore", "Sales", "Access", "JSON",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -59,7 +60,7 @@ let package = Package(
         .target(
             name: "Access",
             dependencies: [
-                "PQ", "Sales", "HexText",
+                "PQ", "JSON", "HexText",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -68,19 +69,18 @@ let package = Package(
         .target(
             name: "Recording",
             dependencies: [
-                "Sales", "EventStore", "PQ", "Access",
+                "Sales", "EventStore", "PQ", "Access", "JSON",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "Demo", dependencies: ["Sales"], swiftSettings: swiftSettings),
+        .target(name: "Demo", dependencies: ["Sales", "JSON"], swiftSettings: swiftSettings),
         .target(
             name: "HTTPAPI",
             dependencies: [
-                "Sales", "EventStore", "Projections", "Access", "Recording", "PQ",
+                "Sales", "EventStore", "Projections", "Access", "Recording", "PQ", "JSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -91,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "touchstone",
             dependencies: [
-                "HTTPAPI", "Projections", "EventStore", "Access", "Sales", "PQ", "Recording", "Demo",
+                "HTTPAPI", "Projections", "EventStore", "Access", "Sales", "PQ", "Recording", "Demo", "JSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -103,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "Access", "EventStore", "Projections", "Sales", "Recording", "PQ", "TestSupport", "Demo",
+                "Access", "EventStore", "Projections", "Sales", "Recording", "PQ", "TestSupport", "Demo", "JSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -114,9 +114,9 @@ let package = Package(
             dependencies: ["PQ", "EventStore", "Access"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "SalesTests", dependencies: ["Sales", "HexText"], swiftSettings: swiftSettings),
+        .testTarget(name: "SalesTests", dependencies: ["Sales", "HexText", "JSON"], swiftSettings: swiftSettings),
         .testTarget(name: "PQTests", dependencies: ["PQ", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "AccessTests", dependencies: ["Access", "PQ", "Sales", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "AccessTests", dependencies: ["Access", "PQ", "Sales", "JSON", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EventStoreTests",
             dependencies: ["EventStore", "PQ", "TestSupport"],
@@ -124,18 +124,18 @@ let package = Package(
         ),
         .testTarget(
             name: "ProjectionTests",
-            dependencies: ["Projections", "EventStore", "Sales", "PQ", "TestSupport", "Access"],
+            dependencies: ["Projections", "EventStore", "Sales", "PQ", "TestSupport", "Access", "JSON"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "RecordingTests",
-            dependencies: ["Recording", "Demo", "Projections", "Sales", "Access", "EventStore", "PQ", "TestSupport"],
+            dependencies: ["Recording", "Demo", "Projections", "Sales", "Access", "EventStore", "PQ", "TestSupport", "JSON"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "HTTPAPITests",
             dependencies: [
-                "HTTPAPI", "Access", "EventStore", "Projections", "Sales", "TestSupport", "Recording", "PQ",
+                "HTTPAPI", "Access", "EventStore", "Projections", "Sales", "TestSupport", "Recording", "PQ", "JSON",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

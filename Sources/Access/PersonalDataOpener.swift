@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import Sales
+import JSON
 
 /// Opens sealed personal values with the data keys that were loaded for them (see
 /// ``PersonalDataKeys/opener(for:on:)``). A value whose key is not among them has been erased: it

@@ -2,6 +2,7 @@ import Access
 import ArgumentParser
 import EventStore
 import Foundation
+import JSON
 import Logging
 import PQ
 import Recording

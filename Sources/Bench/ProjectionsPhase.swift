@@ -2,6 +2,7 @@ import Access
 import Demo
 import EventStore
 import Foundation
+import JSON
 import Logging
 import PQ
 import Projections

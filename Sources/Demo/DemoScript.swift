@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Sales
 
 /// A deterministic set of realistic demo commands, as lines of `touchstone import`: a few dozen

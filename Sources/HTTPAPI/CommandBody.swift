@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import JSON
 import Sales
 
 /// A command's body as received: read up to 1 MiB, checked to be `application/json` and parsed

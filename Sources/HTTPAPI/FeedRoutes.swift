@@ -1,6 +1,7 @@
 import Access
 import EventStore
 import Hummingbird
+import JSON
 import Projections
 import Sales
 

@@ -2,6 +2,7 @@ import Access
 import EventStore
 import Foundation
 import Hummingbird
+import JSON
 import Logging
 import Projections
 import Sales

@@ -2,6 +2,7 @@ import Access
 import Crypto
 import Foundation
 import Hummingbird
+import JSON
 import Recording
 import Sales
 

@@ -1,6 +1,7 @@
 import EventStore
 import Foundation
 import Hummingbird
+import JSON
 import Logging
 import PQ
 import Projections

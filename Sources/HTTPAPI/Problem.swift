@@ -1,6 +1,7 @@
 import Access
 import Foundation
 import Hummingbird
+import JSON
 import Sales
 
 /// An RFC 9457 problem: what every 4xx and 5xx answer carries as `application/problem+json`.

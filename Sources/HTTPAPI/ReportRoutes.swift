@@ -1,6 +1,7 @@
 import Access
 import Foundation
 import Hummingbird
+import JSON
 import Logging
 import PQ
 import Projections

@@ -1,5 +1,6 @@
 import Access
 import Foundation
+import JSON
 import PQ
 import Sales
 

@@ -1,6 +1,7 @@
 import Access
 import EventStore
 import Foundation
+import JSON
 import PQ
 import Sales
 

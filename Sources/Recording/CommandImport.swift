@@ -1,6 +1,7 @@
 import Access
 import EventStore
 import Foundation
+import JSON
 import Sales
 
 /// Loads commands as `touchstone import` and `touchstone demo` do: every line is validated and

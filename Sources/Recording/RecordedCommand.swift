@@ -1,3 +1,4 @@
+import JSON
 import Sales
 
 /// What recording a command appended: the entity it concerns, the version of the stream it

@@ -1,3 +1,4 @@
+import JSON
 import Sales
 
 /// The answer to a recorded command (``RecordedCommand/answer``), and whether it was read back

@@ -2,6 +2,7 @@ import ArgumentParser
 import EventStore
 import Foundation
 import Glibc
+import JSON
 import Logging
 import PQ
 import Projections

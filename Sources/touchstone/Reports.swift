@@ -1,6 +1,7 @@
 import Access
 import ArgumentParser
 import Foundation
+import JSON
 import PQ
 import Projections
 import Sales

@@ -3,6 +3,7 @@ import HTTPAPI
 import Hummingbird
 import HummingbirdTesting
 import EventStore
+import JSON
 import PQ
 @testable import Recording
 @testable import Sales

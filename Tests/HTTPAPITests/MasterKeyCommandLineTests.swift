@@ -1,5 +1,6 @@
 import Access
 import Foundation
+import JSON
 import PQ
 import Recording
 import Sales

@@ -1,6 +1,7 @@
 import Access
 import Foundation
 import HummingbirdTesting
+import JSON
 import PQ
 import Projections
 import Sales

@@ -1,6 +1,7 @@
 import EventStore
 import Foundation
 @testable import Projections
+import JSON
 import Recording
 import Sales
 import Synchronization

@@ -1,5 +1,6 @@
 import Foundation
 import HexText
+@testable import JSON
 import Testing
 @testable import Sales
 

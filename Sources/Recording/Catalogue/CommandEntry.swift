@@ -1,5 +1,6 @@
 import Access
 import Foundation
+import JSON
 import Sales
 
 /// Everything about one command that is not its domain rule: its import name, its HTTP method

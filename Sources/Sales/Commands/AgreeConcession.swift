@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Record a concession (`POST /v1/deals/{dealId}/concessions`). Iron rule of seed 003: every
 /// concession is traded for something, so both what we gave and what we got are required.

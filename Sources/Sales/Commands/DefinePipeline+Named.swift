@@ -1,3 +1,5 @@
+import JSON
+
 extension DefinePipeline {
     /// Validates a definition as the HTTP API and `touchstone import` spell it: the pipeline's
     /// name in `name` (the command calls it `pipeline`, which such a body may not carry) and its

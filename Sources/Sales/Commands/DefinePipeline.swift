@@ -1,3 +1,5 @@
+import JSON
+
 /// Define a pipeline, or redefine one, with its ordered stages. The contract names no route;
 /// the body is `{"pipeline": "<name>", "stages": ["…", …]}` (a route that carries the name in its
 /// path passes it to `parse` instead). The definition is dated by the UTC day it is recorded.

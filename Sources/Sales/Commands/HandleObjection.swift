@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Record how an objection was handled (`POST /v1/deals/{dealId}/objections/{objectionId}/outcome`):
 /// resolved or not, and what we answered.

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Issue a credit note against an invoice (`POST /v1/invoices/{invoiceId}/credit-notes`): it
 /// reduces what is owed, in the invoice's currency, never below zero.

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Issue an invoice to a client (`POST /v1/invoices`): a number, the day it is issued and the day
 /// it is due (payment deferral is part of the deal), an amount in a currency.

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Record that a deal was lost (`POST /v1/deals/{dealId}/lose`): the client refused us, or we
 /// refused the client, why, and (when we refused) which qualification criteria the client failed.

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Record an offer made in a deal (`POST /v1/deals/{dealId}/offers`): for how much, valid until
 /// when, on which terms.

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Move a deal to another stage of its pipeline (`POST /v1/deals/{dealId}/stage`); moving back is
 /// allowed.

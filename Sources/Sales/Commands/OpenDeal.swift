@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Open a deal (`POST /v1/deals`) for a client in a pipeline; it starts in the pipeline's first
 /// stage.

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Record an order, a purchase (`POST /v1/clients/{clientId}/orders`): the client bought, for how
 /// much, on which day; optionally as the result of one of the client's deals.

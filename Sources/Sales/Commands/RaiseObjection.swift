@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Record an objection the client raised in a deal (`POST /v1/deals/{dealId}/objections`): its
 /// category and the client's own words.

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Record money received from a client (`POST /v1/payments`) on its value date, with the
 /// allocations the payer asked for; the rest is allocated by the rule of the contract (see

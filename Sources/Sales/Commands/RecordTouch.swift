@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Record a touch (`POST /v1/clients/{clientId}/touches`): a call, e-mail, meeting, message or
 /// visit, inbound or outbound, with its outcome and the next step agreed.

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Register a client (`POST /v1/clients`): somebody showed interest, and every lead is recorded,
 /// warm or cold (seed 002).

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Record that a deal was won (`POST /v1/deals/{dealId}/win`).
 public struct WinDeal: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// A client was registered: a lead, warm or cold.
 /// Event type `ClientRegistered`, stream `client-<clientId>`.

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// A deal moved from one stage of its pipeline to another.
 /// Event type `DealStageMoved`, stream `deal-<dealId>`.

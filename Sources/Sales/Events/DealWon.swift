@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// A deal was won; `stage` is the stage it was in.
 /// Event type `DealWon`, stream `deal-<dealId>`.

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// An invoice was issued to a client.
 /// Event type `InvoiceIssued`, stream `receivables-<clientId>`.

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// What was open on an invoice was written off; `amountMinor` is that open balance at record time.
 /// Event type `InvoiceWrittenOff`, stream `receivables-<clientId>`.

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// An objection of a deal was handled, resolved or not.
 /// Event type `ObjectionHandled`, stream `deal-<dealId>`.

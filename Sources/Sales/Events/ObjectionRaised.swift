@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The client raised an objection in a deal.
 /// Event type `ObjectionRaised`, stream `deal-<dealId>`.

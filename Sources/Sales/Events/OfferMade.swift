@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// An offer was made in a deal.
 /// Event type `OfferMade`, stream `deal-<dealId>`.

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// A client bought: an order of an amount on a day.
 /// Event type `OrderPlaced`, stream `client-<clientId>`.

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Money was received from a client and allocated to invoices at record time; `unappliedMinor` is what was left over.
 /// Event type `PaymentReceived`, stream `receivables-<clientId>`.

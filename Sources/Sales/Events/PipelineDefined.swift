@@ -1,3 +1,5 @@
+import JSON
+
 /// A pipeline was defined or redefined with its ordered stages, on the UTC day `definedOn` it was recorded.
 /// Event type `PipelineDefined`, stream `pipeline-<pipeline>`.
 public struct PipelineDefined: SalesEventPayload {

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 extension SalesEvent {
     /// Reads a stored event: its `type`, the `schemaVersion` it was written in and its JSON payload.
@@ -46,7 +47,7 @@ extension SalesEvent {
     private static func decodePayload<Payload: SalesEventPayload>(
         _ type: Payload.Type, from payload: JSONValue
     ) throws -> SalesEvent {
-        try JSONValueDecoder.decode(Payload.self, from: payload).event
+        try payload.decoded(as: Payload.self).event
     }
 
     /// `payload` with every `null` personal field removed, or set to "" when the payload requires it.

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Every fact of the sales domain, one case per event type of `docs/events.md`.
 ///

@@ -1,3 +1,5 @@
+import JSON
+
 /// Turns the payload of one event type from one schema version into the next
 /// (`fromVersion` → `fromVersion + 1`), so that events written by older code are read by newer
 /// code. A payload is upcast step by step on read; the log itself is never rewritten.

@@ -1,3 +1,5 @@
+import JSON
+
 /// The upcasters known to this code, and the schema version it reads for each event type.
 ///
 /// `SalesEvent.decode` upcasts a payload written at version `v` through the upcasters for

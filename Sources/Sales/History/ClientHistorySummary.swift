@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The `state` of a client history answer: camelCase keys, money as `[{currency, amountMinor}]`
 /// lists ordered by currency code (currencies with 0 left out), absent values `null`.

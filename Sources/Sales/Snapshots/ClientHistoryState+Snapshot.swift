@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 extension ClientHistoryState {
     /// The version of `apply` and of `snapshot`'s encoding: raise it whenever either changes, and

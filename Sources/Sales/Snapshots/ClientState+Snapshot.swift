@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 extension ClientState: DeciderState {
     public static let decider = "client"

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 extension DealState: DeciderState {
     public static let decider = "deal"

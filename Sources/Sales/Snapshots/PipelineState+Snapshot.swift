@@ -1,3 +1,5 @@
+import JSON
+
 extension PipelineState: DeciderState {
     public static let decider = "pipeline"
     public static let foldVersion = 1

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 extension ReceivablesState: DeciderState {
     public static let decider = "receivables"

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The members of one JSON object of a snapshot, read with the types the deciders' states hold;
 /// every accessor throws ``SnapshotDecodingError`` naming the member that is missing or malformed.
@@ -76,7 +77,7 @@ struct SnapshotFields {
     /// A payload of `Payload` stored by ``SnapshotFields/payload(_:)``.
     func payload<Payload: SalesEventPayload>(_ key: String, as type: Payload.Type) throws(SnapshotDecodingError) -> Payload {
         do {
-            return try JSONValueDecoder.decode(Payload.self, from: members[key] ?? .null)
+            return try (members[key] ?? .null).decoded(as: Payload.self)
         } catch {
             throw SnapshotDecodingError("\(key) is not a \(Payload.eventType) payload")
         }

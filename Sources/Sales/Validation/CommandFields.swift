@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Reads the members of one JSON object for a command, collecting every problem instead of
 /// stopping at the first, and remembering which keys were read so that any other key can be

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// How to read one JSON value of a command field into a typed value, recording what is wrong
 /// with it under the field's name.

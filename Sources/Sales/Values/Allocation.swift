@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// A part of a payment applied to one invoice: asked for explicitly in `ReceivePayment`, and
 /// decided (explicit and automatic parts merged) in `PaymentReceived`.

@@ -9,7 +9,7 @@ extension UUID {
 
     /// Writes the canonical form's 36 bytes at the start of `text` (at least that long) and
     /// answers 36.
-    func writeCanonical(to text: UnsafeMutableBufferPointer<UInt8>) -> Int {
+    package func writeCanonical(to text: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let digits: StaticString = "0123456789abcdef"
         return withUnsafeBytes(of: uuid) { bytes in
             var position = 0

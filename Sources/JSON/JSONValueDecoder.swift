@@ -248,3 +248,11 @@ extension JSONValue {
         }
     }
 }
+
+extension JSONValue {
+    /// The `Decodable` value this document holds, read by ``JSONValueDecoder`` (the standard
+    /// `DecodingError`s, with their coding path, when it holds none).
+    public func decoded<T: Decodable>(as type: T.Type) throws -> T {
+        try JSONValueDecoder.decode(type, from: self)
+    }
+}

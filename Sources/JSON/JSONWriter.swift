@@ -1,4 +1,5 @@
 import Foundation
+import HexText
 
 /// Writes JSON text straight into bytes: the one place where JSON is spelt out.
 ///
@@ -11,7 +12,7 @@ import Foundation
 /// bytes whichever way they were written.
 public struct JSONWriter: Sendable {
     /// The text written so far.
-    public private(set) var bytes: [UInt8] = []
+    public package(set) var bytes: [UInt8] = []
     /// Per open array or object: whether it has a member yet (the next one needs a comma).
     private var hasMember: [Bool] = []
     /// Whether the next value follows a key, so it takes no comma of its own.
@@ -99,20 +100,6 @@ public struct JSONWriter: Sendable {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    /// A date as a `YYYY-MM-DD` string, or `null` when absent.
-    public mutating func date(_ day: LocalDate?) {
-        guard let day else { return null() }
-        beginValue()
-        let (year, month, dayOfMonth) = day.components
-        bytes.append(UInt8(ascii: "\""))
-        appendDigits(UInt64(year), count: 4)
-        bytes.append(UInt8(ascii: "-"))
-        appendDigits(UInt64(month), count: 2)
-        bytes.append(UInt8(ascii: "-"))
-        appendDigits(UInt64(dayOfMonth), count: 2)
-        bytes.append(UInt8(ascii: "\""))
-    }
-
     /// `null`.
     public mutating func null() {
         beginValue()
@@ -146,7 +133,7 @@ public struct JSONWriter: Sendable {
 
     /// The comma before any value but the first of its array or object (a member's comma comes
     /// before its key).
-    private mutating func beginValue() {
+    package mutating func beginValue() {
         if afterKey {
             afterKey = false
             return
@@ -157,7 +144,7 @@ public struct JSONWriter: Sendable {
     }
 
     /// The last `count` decimal digits of `value`, zero-padded.
-    private mutating func appendDigits(_ value: UInt64, count: Int) {
+    package mutating func appendDigits(_ value: UInt64, count: Int) {
         let start = bytes.count
         bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
         var rest = value
