@@ -1,6 +1,12 @@
 extension FactTable {
     /// How a table of current state (one row per invoice, client or deal) is folded from facts.
     ///
+    /// Such a table folds every fact whatever its date, and keeps `latest_on`, the latest business
+    /// date among its facts: as of any day on or after it the row is the dated facts' answer, so a
+    /// report as of such a day (and not as known at an earlier instant) reads the few open rows
+    /// instead of aggregating every fact. Every merge is a sum, a maximum, a latest-by-(date,
+    /// position) or an ordered union, so live batches and a rebuild fold to the same rows.
+    ///
     /// The rows to fold come either from the events of a range of the log (a live batch,
     /// ``events``) or, in a rebuild, from the generation's tables of facts, already filled with
     /// typed columns (``facts``); both give the same columns, and rows that the same

@@ -29,6 +29,26 @@ public struct FactTable: Sendable, Hashable {
     /// How a table of current state is folded from the facts; `nil` for a table of facts.
     var fold: Fold? = nil
 
+    /// A table of facts filled from `rows`, each column read from its ``FactColumn/source``.
+    init(name: String, from rows: FactRows, columns: [FactColumn], indexes: [String]) {
+        let selections = columns.compactMap(\.selection)
+        precondition(
+            selections.count == columns.filter { !$0.isGenerated }.count,
+            "every column of the fact table \(name) but a generated one needs a source")
+        self.init(
+            name: name, columns: columns, select: "SELECT \(selections.joined(separator: ", ")) \(rows.clause)",
+            indexes: indexes)
+    }
+
+    /// A table with its `select` written out (a table of current state, see ``Fold``).
+    init(name: String, columns: [FactColumn], select: String, indexes: [String], fold: Fold? = nil) {
+        self.name = name
+        self.columns = columns
+        self.select = select
+        self.indexes = indexes
+        self.fold = fold
+    }
+
     /// This table with other indexes: the same rows, for a read model that looks them up in
     /// other ways.
     func indexed(by indexes: [String]) -> FactTable {
