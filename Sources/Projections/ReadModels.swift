@@ -42,6 +42,23 @@ public struct ReadModels: Sendable {
         try await read { connection, _ in try ProjectionStatus.all(on: connection) }
     }
 
+    /// Rebuilds `projections` together now (each batch of the log is read once for all of
+    /// them), on a connection of the pool and `connections - 1` more of its own, and answers each
+    /// one's outcome: what `touchstone projections rebuild` runs in the foreground, where
+    /// ``startRebuild(named:)`` starts a job.
+    /// - Throws: ``ProjectionError`` (a rebuild of one of them already running, …).
+    public func rebuild(_ projections: [Projection], connections: Int) async throws -> [RebuildOutcome] {
+        let rebuild = ProjectionRebuild(projections: projections, logger: logger)
+        let conninfo = pool.conninfo
+        return try await pool.withConnection { connection in
+            try rebuild.run(
+                on: connection,
+                helpers: (0..<max(connections - 1, 0)).map { _ in
+                    try Connection(conninfo: conninfo, applicationName: "touchstone-rebuild")
+                })
+        }
+    }
+
     /// Starts a rebuild of the read model `name` as a job of ``rebuilds`` and answers its status
     /// as the rebuild begins (`rebuilding`, nothing done yet).
     /// - Throws: ``ProjectionError/unknownProjection(_:)``, ``ProjectionError/rebuildRunning(_:)``.

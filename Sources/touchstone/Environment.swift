@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import Logging
 import PQ
+import Projections
 import Recording
 
 /// Where the database is, from the environment.
@@ -78,4 +79,15 @@ struct DatabaseEnvironment {
 func fail(_ message: String) -> ExitCode {
     FileHandle.standardError.write(Data(("touchstone: " + message + "\n").utf8))
     return ExitCode(1)
+}
+
+extension DatabaseEnvironment {
+    /// Runs `body` with the read models on a small pool on DATABASE_URL (names are opened with the
+    /// clients' data keys, so the master key is checked first).
+    static func withReadModels<T>(size: Int = 1, logger: Logger, _ body: (ReadModels) async throws -> T) async throws -> T {
+        let pool = ConnectionPool(conninfo: try DatabaseEnvironment.runtimeURL(), size: size, logger: logger)
+        defer { pool.close() }
+        return try await body(
+            ReadModels(pool: pool, personalData: try await DatabaseEnvironment.personalData(on: pool), logger: logger))
+    }
 }

@@ -23,8 +23,8 @@ struct ProjectionsCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let statuses = try await withPool { pool in
-                try await pool.withConnection { try ProjectionStatus.all(on: $0) }
+            let statuses = try await DatabaseEnvironment.withReadModels(logger: DatabaseEnvironment.logger("touchstone.projections")) {
+                try await $0.statuses()
             }
             if json {
                 return print(String(decoding: JSONValue.object(["projections": .array(statuses.map(\.json))]).serialized(), as: UTF8.self))
@@ -75,20 +75,11 @@ struct ProjectionsCommand: AsyncParsableCommand {
             // keep them from interleaving unless LOG_LEVEL asks for more.
             if ProcessInfo.processInfo.environment["LOG_LEVEL"] == nil { logger.logLevel = .warning }
             // Rebuilt together: each batch of the log is read once for all of them.
-            let rebuild = ProjectionRebuild(projections: projections, logger: logger)
-            let outcomes = try await withPool { pool in
-                let helpers = connections - 1
-                let work = Task {
-                    try await pool.withConnection { connection in
-                        try rebuild.run(
-                            on: connection,
-                            helpers: (0..<helpers).map { _ in
-                                try Connection(conninfo: pool.conninfo, applicationName: "touchstone-rebuild")
-                            })
-                    }
-                }
+            let outcomes = try await DatabaseEnvironment.withReadModels(size: 2, logger: logger) { readModels in
+                let work = Task { try await readModels.rebuild(projections, connections: connections) }
                 let names = projections.map(\.name)
-                let progress = isatty(STDERR_FILENO) == 1 ? Task { try await showProgress(of: names, pool: pool) } : nil
+                let progress =
+                    isatty(STDERR_FILENO) == 1 ? Task { try await showProgress(of: names, readModels: readModels) } : nil
                 defer { progress?.cancel() }
                 do {
                     let outcomes = try await work.value
@@ -118,12 +109,12 @@ struct ProjectionsCommand: AsyncParsableCommand {
 
 /// Draws a progress bar on standard error until cancelled: events done, events/s, ETA of the
 /// rebuild of `names` (rebuilt together, they advance together; the slowest one is shown).
-private func showProgress(of names: [String], pool: ConnectionPool) async throws {
+private func showProgress(of names: [String], readModels: ReadModels) async throws {
     defer { FileHandle.standardError.write(Data("\n".utf8)) }
     let label = names.joined(separator: ", ")
     while !Task.isCancelled {
         try await Task.sleep(for: .milliseconds(250))
-        let statuses = try await pool.withConnection { try ProjectionStatus.all(on: $0) }
+        let statuses = try await readModels.statuses()
         let running = statuses.filter { names.contains($0.name) }.compactMap(\.rebuild)
         guard let rebuild = running.min(by: { $0.eventsDone < $1.eventsDone }) else { continue }
         let fraction = rebuild.eventsTotal > 0 ? Double(rebuild.eventsDone) / Double(rebuild.eventsTotal) : 0
@@ -135,14 +126,6 @@ private func showProgress(of names: [String], pool: ConnectionPool) async throws
             rebuild.eventsPerSecond, eta)
         FileHandle.standardError.write(Data(line.utf8))
     }
-}
-
-/// Runs `body` with a small pool on DATABASE_URL.
-private func withPool<T>(_ body: (ConnectionPool) async throws -> T) async throws -> T {
-    let pool = ConnectionPool(
-        conninfo: try DatabaseEnvironment.runtimeURL(), size: 2, logger: DatabaseEnvironment.logger("touchstone.projections"))
-    defer { pool.close() }
-    return try await body(pool)
 }
 
 /// `touchstone project`: runs the projection runner alone until SIGTERM or SIGINT.

@@ -34,15 +34,10 @@ extension ReportPrinting {
     /// opened with the clients' data keys; a report that races a rebuild's swap runs again),
     /// mapping refusals to exit 1.
     func query<T: Sendable>(_ body: @escaping @Sendable (Connection, PersonalDataKeys) throws -> T) async throws -> T {
-        let pool = ConnectionPool(
-            conninfo: try DatabaseEnvironment.runtimeURL(), size: 1,
-            logger: DatabaseEnvironment.logger("touchstone.reports"))
-        defer { pool.close() }
-        let readModels = ReadModels(
-            pool: pool, personalData: try await DatabaseEnvironment.personalData(on: pool),
-            logger: DatabaseEnvironment.logger("touchstone.reports"))
         do {
-            return try await readModels.read(body)
+            return try await DatabaseEnvironment.withReadModels(logger: DatabaseEnvironment.logger("touchstone.reports")) {
+                try await $0.read(body)
+            }
         } catch let error as ProjectionError {
             throw fail(error.description)
         } catch let error as PQError {

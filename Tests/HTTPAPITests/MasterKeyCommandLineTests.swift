@@ -32,6 +32,26 @@ struct MasterKeyCommandLineTests {
         #expect(written == 0)
     }
 
+    /// `projections status` and `projections rebuild` go through the read models, as the API
+    /// does: with the master key, they list and rebuild; without it, they refuse in one line.
+    @Test func projectionsStatusAndRebuildGoThroughTheReadModels() async throws {
+        let database = try await TestDatabase.make()
+        let base = ["DATABASE_URL": database.url, "HOME": NSTemporaryDirectory()]
+        let key = ["TOUCHSTONE_MASTER_KEY": database.masterKey.base64]
+        let status = try TouchstoneProcess.run(["projections", "status", "--json"], environment: base.merging(key) { $1 })
+        #expect(status.status == 0, "\(status.errors)")
+        guard case .array(let entries)? = try JSONValue(parsing: Data(status.output.utf8)).objectValue?["projections"] else {
+            Issue.record("no projections in \(status.output)")
+            return
+        }
+        let names = entries.compactMap { $0.objectValue?["name"]?.stringValue }
+        #expect(names.contains("aging") && names.contains("board"), "\(status.output)")
+        let rebuilt = try TouchstoneProcess.run(["projections", "rebuild", "aging"], environment: base.merging(key) { $1 })
+        #expect(rebuilt.status == 0 && rebuilt.output.contains("aging: generation"), "\(rebuilt.output) \(rebuilt.errors)")
+        let refused = try TouchstoneProcess.run(["projections", "status"], environment: base)
+        #expect(refused.status == 1 && refused.errors.contains("TOUCHSTONE_MASTER_KEY"), "\(refused.errors)")
+    }
+
     @Test func anotherDatabasesKeyIsRefusedAndTheRightOneForgets() async throws {
         let database = try await TestDatabase.make()
         let recorder = CommandRecorder(store: database.store, personalData: database.personalData, logger: TestDatabase.logger)
