@@ -93,6 +93,38 @@ extension FactTable {
             """,
         indexes: ["invoice_id, written_off_on"])
 
+    /// Promises to pay an invoice: the day made, the day promised, the amount (the note is not kept).
+    public static let promises = FactTable(
+        name: "promises",
+        columns: [
+            FactColumn("promise_id", "uuid NOT NULL"), FactColumn("invoice_id", "uuid NOT NULL"),
+            FactColumn("made_on", "date NOT NULL"), FactColumn("promised_on", "date NOT NULL"),
+            FactColumn("amount", "bigint NOT NULL"), FactColumn("position", "bigint NOT NULL"),
+            FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
+        select: """
+            SELECT (e.data->>'promiseId')::uuid, (e.data->>'invoiceId')::uuid, (e.data->>'madeOn')::date,
+                   (e.data->>'promisedOn')::date, (e.data->>'amountMinor')::bigint, e.position, e.recorded_at
+              FROM events e WHERE e.type = '\(PaymentPromised.eventType)'
+            """,
+        indexes: ["invoice_id, made_on, position"])
+
+    /// Payment reminders of invoices: the day sent, the channel and the level (the note is not kept).
+    public static let reminders = FactTable(
+        name: "reminders",
+        columns: [
+            FactColumn("reminder_id", "uuid NOT NULL"), FactColumn("invoice_id", "uuid NOT NULL"),
+            FactColumn("sent_on", "date NOT NULL"), FactColumn("channel", "text NOT NULL"),
+            FactColumn("level", "integer NOT NULL"), FactColumn("position", "bigint NOT NULL"),
+            FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
+        select: """
+            SELECT (e.data->>'reminderId')::uuid, (e.data->>'invoiceId')::uuid, (e.data->>'sentOn')::date,
+                   e.data->>'channel', (e.data->>'level')::integer, e.position, e.recorded_at
+              FROM events e WHERE e.type = '\(PaymentReminderSent.eventType)'
+            """,
+        indexes: ["invoice_id, sent_on, position"])
+
     public static let orders = FactTable(
         name: "orders",
         columns: [
