@@ -81,6 +81,23 @@ struct ReceivablesByInvoiceTests {
         #expect(lines[3].hasSuffix(",2000,0,current,,,,,0,,"))
     }
 
+    /// An aging read model filled by version 3 (no promises, no reminders) answers 503 until the
+    /// runner's rebuild at version 4 swaps in.
+    @Test func anAgingOfAnOlderVersionIsOutdatedForTheList() async throws {
+        let log = try await SalesLog.make()
+        try await log.catchUp()
+        let refused = try await log.query { connection -> ProjectionError? in
+            try connection.execute("UPDATE readmodels.projection_state SET version = 3 WHERE name = 'aging'")
+            do {
+                _ = try ReceivablesByInvoice.query(window: ReportWindow.day("2026-03-01"), personalData: log.personalData, on: connection)
+                return nil
+            } catch let error as ProjectionError {
+                return error
+            }
+        }
+        #expect(refused == .readModelOutdated(name: "aging", version: 3, needed: 4))
+    }
+
     /// On a random log of invoices, payments, credit notes, write-offs, promises and reminders
     /// (recorded in any order of their dates), for many `asOf` and `knownAt`: every row equals an
     /// independent computation of the contract from the events as stored, in order and through
