@@ -104,8 +104,9 @@ public struct ReceivablesByInvoice: Sendable, Equatable {
     /// Days overdue descending, then `dueOn`, is `dueOn` ascending (every invoice not yet due has
     /// 0 days overdue and a later `dueOn` than every overdue one), so rows go by (`dueOn`, `number`),
     /// which is also the cursor. Open balances as of a day on or after every fact's date, without
-    /// `knownAt`, come from the aging's current state (as the aging report does); otherwise they are
-    /// summed from the dated facts. Promises and reminders are read for the page's invoices only,
+    /// `knownAt`, come from the aging's current state (as the aging report does), whose index on
+    /// the open invoices in that order gives a page without sorting every open invoice; otherwise
+    /// they are summed from the dated facts. Promises and reminders are read for the page's invoices only,
     /// unless the `promise` filter needs every open invoice's.
     /// - Throws: ``ProjectionError/invalidParameter(field:message:)`` for a bad cursor or limit;
     ///   ``ProjectionError/readModelOutdated(name:version:needed:)`` while the aging read model is
@@ -126,10 +127,9 @@ public struct ReceivablesByInvoice: Sendable, Equatable {
             try model.answersFromCurrentState(window, tables: [.invoiceBalances], on: connection)
             ? """
             open_items AS (
-                SELECT i.invoice_id, i.number, i.client_id, i.currency, i.issued_on, i.due_on, i.amount, b.open
-                  FROM \(fragment: model.table(.invoiceBalances)) b JOIN \(fragment: model.table(.invoices)) i USING (invoice_id)
-                 WHERE b.open > 0 AND b.issued_on <= \(asOf)::date
-                   AND (\(clientId)::uuid IS NULL OR b.client_id = \(clientId)::uuid))
+                SELECT invoice_id, number, client_id, currency, issued_on, due_on, amount, open
+                  FROM \(fragment: model.table(.invoiceBalances))
+                 WHERE open > 0 AND issued_on <= \(asOf)::date AND (\(clientId)::uuid IS NULL OR client_id = \(clientId)::uuid))
             """
             : """
             issued AS (
