@@ -4,6 +4,8 @@ public enum Permission: String, Sendable, CaseIterable, Codable {
     case recordSales
     /// POST invoices, payments, credit notes, write-offs.
     case recordReceivables
+    /// POST promises to pay and payment reminders on invoices (collections work).
+    case recordCollections
     /// GET history, board, funnel, retention, `/v1/events`, pipelines.
     case readReports
     /// GET aging, as JSON and as CSV.

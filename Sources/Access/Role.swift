@@ -14,6 +14,7 @@ public enum Role: String, Sendable, CaseIterable, Codable {
         switch permission {
         case .recordSales: self == .sales || self == .admin
         case .recordReceivables: self == .accountant || self == .admin
+        case .recordCollections: self != .backoffice
         case .readReports: true
         case .readAging: self != .sales
         case .readProjections: self == .backoffice || self == .admin

@@ -71,11 +71,12 @@ extension BenchCommand {
         section("4.2 report latency, asOf \(today), first page (limit 500), up to 200 calls each (5 s budget, at least 20)")
         let budget = Duration.seconds(5)
         let aging = try await phase.latencies(calls: 200, budget: budget) { try await phase.agingPage(window) }
+        let invoices = try await phase.latencies(calls: 200, budget: budget) { try await phase.receivablesByInvoicePage(window) }
         let retention = try await phase.latencies(calls: 200, budget: budget) { try await phase.retentionPage(window) }
         let board = try await phase.latencies(calls: 200, budget: budget) { try await phase.board(window) }
         let historyCount = try await phase.history(historyClient, asOf: today)
         let history = try await phase.latencies(calls: 200, budget: budget) { _ = try await phase.history(historyClient, asOf: today) }
-        for (name, samples) in [("aging", aging), ("retention", retention), ("board (sales)", board),
+        for (name, samples) in [("aging", aging), ("receivables per invoice", invoices), ("retention", retention), ("board (sales)", board),
                                 ("history (\(historyCount) events)", history)] {
             print("  \(pad(name, 26)) \(pad(String(samples.count), 4, right: true)) calls  p50 \(format(percentile(samples, 0.5), decimals: 2)) ms  p99 \(format(percentile(samples, 0.99), decimals: 2)) ms")
         }
@@ -90,6 +91,9 @@ extension BenchCommand {
                 beside: peakReset ? "reset before the rebuild" : "NOT reset (includes the import)",
                 target: "< 300 MB", pass: peakKB * 1024 < 300_000_000),
             latencyVerdict("4.2 aging, first page", aging, limit: 100),
+            latencyVerdict(
+                "15 per-invoice list, first page", invoices, limit: 100,
+                baseline: "aging first page p99 \(format(percentile(aging, 0.99), decimals: 2)) ms"),
             latencyVerdict("4.2 retention, first page", retention, limit: 100),
             latencyVerdict("4.2 board (sales)", board, limit: 50),
             latencyVerdict("4.2 history, \(historyCount) events", history, limit: 20),
@@ -113,11 +117,13 @@ extension BenchCommand {
         return verdicts
     }
 
-    func latencyVerdict(_ name: String, _ samples: [Double], limit: Double) -> Verdict {
+    /// The p99 of `samples` against `limit` ms, beside their p50 and count, and `baseline` when given.
+    func latencyVerdict(_ name: String, _ samples: [Double], limit: Double, baseline: String? = nil) -> Verdict {
         let p99 = percentile(samples, 0.99)
         return Verdict(
             name: name + " p99", measured: "\(format(p99, decimals: 2)) ms",
-            beside: "p50 \(format(percentile(samples, 0.5), decimals: 2)) ms, \(samples.count) calls",
+            beside: "p50 \(format(percentile(samples, 0.5), decimals: 2)) ms, \(samples.count) calls"
+                + (baseline.map { "; \($0)" } ?? ""),
             target: "< \(format(limit)) ms", pass: p99 < limit)
     }
 

@@ -128,6 +128,13 @@ struct ProjectionsPhase: Sendable {
         }
     }
 
+    /// The first page (limit 500) of the per-invoice receivables list, as its JSON.
+    func receivablesByInvoicePage(_ window: ReportWindow) async throws {
+        _ = try await pool.withConnection { connection in
+            try ReceivablesByInvoice.query(window: window, limit: 500, personalData: personalData, on: connection).json.serialized()
+        }
+    }
+
     func retentionPage(_ window: ReportWindow) async throws {
         _ = try await pool.withConnection { connection in
             try RetentionList.query(window: window, limit: 500, personalData: personalData, on: connection).json.serialized()

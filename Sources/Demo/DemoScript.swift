@@ -5,7 +5,8 @@ import Sales
 /// A deterministic set of realistic demo commands, as lines of `touchstone import`: a few dozen
 /// clients in RUB, EUR and USD, deals moved through the stages with offers, objections and
 /// concessions, wins and losses (refused by the client and by us), orders, invoices, full and
-/// partial payments, credit notes and a write-off, all dated in the months before `today`.
+/// partial payments, credit notes and a write-off, reminders of every level and promises to pay
+/// kept, broken and open, all dated in the months before `today`.
 ///
 /// The same `seed` and `today` always give the same lines (ids included), so a second run of the
 /// same script is refused as already recorded.
@@ -233,6 +234,7 @@ public struct DemoScript: Sendable {
         }
         let first = invoice(on: wonOn, amount: amount, orderId: order(on: wonOn, amount: amount))
         let due = wonOn.adding(days: 30) ?? wonOn
+        lines.append(contentsOf: collections(invoiceId: first, amount: amount, dueOn: due, variant: variant))
         switch variant % 4 {
         case 0:
             payment(on: due.adding(days: -5) ?? due, amount: amount)

@@ -8,7 +8,7 @@ import Projections
 import Sales
 
 extension Router where Context == APIRequestContext {
-    /// The report routes: board, aging (JSON and CSV), retention, funnel, objections, the read
+    /// The report routes: board, aging and the per-invoice receivables list (JSON and CSV), retention, funnel, objections, the read
     /// models' status and their rebuild, all through `readModels` (which opens names and texts).
     func addReportRoutes(_ readModels: ReadModels) {
         get("/v1/pipelines/{pipeline}/board") { request, context -> Response in
@@ -40,6 +40,31 @@ extension Router where Context == APIRequestContext {
                     on: connection)
             }
             return aging.json.response()
+        }
+        get("/v1/receivables/invoices") { request, context -> Response in
+            _ = try context.require(.readAging)
+            let window = try ReportWindow(request: request)
+            let query = request.uri.queryParameters
+            let edges = try reportParameter { try ReceivablesAging.edges(query.get("buckets")) }
+            let promise = try reportParameter { try ReceivablesByInvoice.PromiseFilter.named(query.get("promise")) }
+            let overdueOnly = try request.booleanQuery("overdueOnly", default: false)
+            let clientId = try query.get("clientId").map { text throws(Problem) in
+                guard let id = UUID(uuidString: text) else { throw Problem.invalidField("clientId", "must be a UUID") }
+                return id
+            }
+            let csv = request.headers[.accept]?.contains("text/csv") == true
+            let byteOrderMark = try request.booleanQuery("bom", default: false)
+            let limit = csv ? nil : Int(try request.integerQuery("limit", default: 500, range: 1...10_000))
+            let cursor = csv ? nil : query.get("cursor")
+            let list = try await reportQuery(readModels) { connection, personalData in
+                try ReceivablesByInvoice.query(
+                    window: window, edges: edges, clientId: clientId, overdueOnly: overdueOnly, promise: promise,
+                    limit: limit, cursor: cursor, personalData: personalData, on: connection)
+            }
+            if csv {
+                return csvResponse(list.csv, filename: "receivables-invoices-\(list.asOf).csv", byteOrderMark: byteOrderMark)
+            }
+            return list.json.response()
         }
         get("/v1/retention") { request, context -> Response in
             _ = try context.require(.readReports)

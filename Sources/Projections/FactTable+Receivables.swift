@@ -59,13 +59,39 @@ extension FactTable {
             FactColumn("amount", "bigint NOT NULL", .field("amountMinor")), .position, .recordedAt,
         ],
         indexes: ["invoice_id, written_off_on"])
+
+    /// Promises to pay an invoice: the day made, the day promised, the amount (the note is not kept).
+    public static let promises = FactTable(
+        name: "promises", from: FactRows(types: [PaymentPromised.eventType]),
+        columns: [
+            FactColumn("promise_id", "uuid NOT NULL", .field("promiseId")),
+            FactColumn("invoice_id", "uuid NOT NULL", .field("invoiceId")),
+            FactColumn("made_on", "date NOT NULL", .field("madeOn")),
+            FactColumn("promised_on", "date NOT NULL", .field("promisedOn")),
+            FactColumn("amount", "bigint NOT NULL", .field("amountMinor")), .position, .recordedAt,
+        ],
+        indexes: ["invoice_id, made_on, position"])
+
+    /// Payment reminders of invoices: the day sent, the channel and the level (the note is not kept).
+    public static let reminders = FactTable(
+        name: "reminders", from: FactRows(types: [PaymentReminderSent.eventType]),
+        columns: [
+            FactColumn("reminder_id", "uuid NOT NULL", .field("reminderId")),
+            FactColumn("invoice_id", "uuid NOT NULL", .field("invoiceId")),
+            FactColumn("sent_on", "date NOT NULL", .field("sentOn")),
+            FactColumn("channel", "text NOT NULL", .field("channel")),
+            FactColumn("level", "integer NOT NULL", .field("level")), .position, .recordedAt,
+        ],
+        indexes: ["invoice_id, sent_on, position"])
 }
 
 /// Tables of current state, folded from every fact whatever its date: each keeps `latest_on`, the
 /// latest business date among its facts (see ``FactTable/Fold``).
 extension FactTable {
     /// Per invoice: its terms, what payments and credit notes took off it (`reduced`), whether it
-    /// was written off, and the `open` balance that follows.
+    /// was written off, and the `open` balance that follows. The per-invoice receivables list as of
+    /// today reads its open invoices in list order (`due_on`, then `number` by code points) from the
+    /// partial index on the open ones, one page without sorting them all.
     public static let invoiceBalances = FactTable(
         name: "invoice_balances",
         columns: [
@@ -73,15 +99,17 @@ extension FactTable {
             FactColumn("currency", "text"), FactColumn("issued_on", "date"), FactColumn("due_on", "date"),
             FactColumn("amount", "bigint"), FactColumn("reduced", "numeric NOT NULL"),
             FactColumn("written_off", "boolean NOT NULL"), FactColumn("latest_on", "date NOT NULL"),
+            FactColumn("number", "text"),
             FactColumn("open", "numeric GENERATED ALWAYS AS (CASE WHEN written_off THEN 0 ELSE amount - reduced END) STORED"),
         ],
-        indexes: ["open", "latest_on"],
+        indexes: ["open", "latest_on", #"(due_on, number COLLATE "C") WHERE open > 0"#],
         fold: Fold(
             key: "invoice_id",
             aggregate: """
                 SELECT f.invoice_id, (array_agg(f.client_id) FILTER (WHERE f.issued))[1],
                        (array_agg(f.currency) FILTER (WHERE f.issued))[1], min(f.issued_on) FILTER (WHERE f.issued),
-                       min(f.due_on), sum(f.amount), sum(f.reduced), bool_or(f.written_off), max(f.dated_on)
+                       min(f.due_on), sum(f.amount), sum(f.reduced), bool_or(f.written_off), max(f.dated_on),
+                       (array_agg(f.number) FILTER (WHERE f.issued))[1]
                   FROM (
                 """,
             events: """
@@ -92,7 +120,8 @@ extension FactTable {
                        CASE WHEN e.type IN ('\(PaymentReceived.eventType)', '\(CreditNoteIssued.eventType)')
                             THEN (a->>'amountMinor')::numeric ELSE 0 END AS reduced,
                        e.type = '\(InvoiceWrittenOff.eventType)' AS written_off,
-                       coalesce(e.data->>'issuedOn', e.data->>'receivedOn', e.data->>'writtenOffOn')::date AS dated_on
+                       coalesce(e.data->>'issuedOn', e.data->>'receivedOn', e.data->>'writtenOffOn')::date AS dated_on,
+                       e.data->>'number' AS number
                   FROM events e
                  CROSS JOIN LATERAL jsonb_array_elements(
                        CASE WHEN e.type = '\(PaymentReceived.eventType)' THEN e.data->'allocations' ELSE jsonb_build_array(e.data) END) a
@@ -103,15 +132,15 @@ extension FactTable {
                     table: .invoices,
                     columns: """
                         invoice_id, true AS issued, client_id, currency, issued_on, due_on, amount, 0::numeric AS reduced,
-                        false AS written_off, issued_on AS dated_on
+                        false AS written_off, issued_on AS dated_on, number
                         """),
                 Source(
                     table: .allocations,
-                    columns: "invoice_id, false, NULL, NULL, NULL, NULL, NULL, amount::numeric, false, received_on"),
+                    columns: "invoice_id, false, NULL, NULL, NULL, NULL, NULL, amount::numeric, false, received_on, NULL"),
                 Source(
                     table: .creditNotes,
-                    columns: "invoice_id, false, NULL, NULL, NULL, NULL, NULL, amount::numeric, false, issued_on"),
-                Source(table: .writeOffs, columns: "invoice_id, false, NULL, NULL, NULL, NULL, NULL, 0, true, written_off_on"),
+                    columns: "invoice_id, false, NULL, NULL, NULL, NULL, NULL, amount::numeric, false, issued_on, NULL"),
+                Source(table: .writeOffs, columns: "invoice_id, false, NULL, NULL, NULL, NULL, NULL, 0, true, written_off_on, NULL"),
             ],
             grouping: ") f GROUP BY f.invoice_id",
             merge: """
@@ -121,7 +150,8 @@ extension FactTable {
                    amount = CASE WHEN state.amount IS NULL OR excluded.amount IS NULL THEN coalesce(state.amount, excluded.amount)
                                  ELSE state.amount + excluded.amount END,
                    reduced = state.reduced + excluded.reduced, written_off = state.written_off OR excluded.written_off,
-                   latest_on = greatest(state.latest_on, excluded.latest_on)
+                   latest_on = greatest(state.latest_on, excluded.latest_on),
+                   number = coalesce(state.number, excluded.number)
                 """))
 
     /// Per client and currency: the unapplied credit of its payments.

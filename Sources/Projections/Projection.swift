@@ -25,10 +25,14 @@ public struct Projection: Sendable, Hashable {
         tables: [
             .deals, .stageEntries, .offers, .objections, .objectionOutcomes, .closes, .dealTouches, .pipelines, .dealProgress,
         ])
-    /// Receivables aging: open balances by days overdue, unapplied credit.
+    /// Receivables aging: open balances by days overdue, unapplied credit. Version 4 also keeps the
+    /// promises to pay and the payment reminders, for the per-invoice receivables list.
     public static let aging = Projection(
-        name: "aging", version: 3,
-        tables: [.clients, .invoices, .allocations, .payments, .creditNotes, .writeOffs, .invoiceBalances, .unappliedCredits])
+        name: "aging", version: 4,
+        tables: [
+            .clients, .invoices, .allocations, .payments, .creditNotes, .writeOffs, .promises, .reminders, .invoiceBalances,
+            .unappliedCredits,
+        ])
     /// The retention list: purchase rhythm and touches per client.
     public static let retention = Projection(
         name: "retention", version: 3, tables: [.clients, .orders, .touches, .clientActivity])
@@ -38,9 +42,11 @@ public struct Projection: Sendable, Hashable {
     /// The reports served from another read model's tables, by name: the funnel of deal cohorts
     /// and the objections report read the board's facts (deals, stage entries, closes, objections
     /// and their outcomes, pipelines), which hold all they need. A funnel of its own kept the same
-    /// facts a second time, and a rebuild filled, indexed and compared each of them twice.
+    /// facts a second time, and a rebuild filled, indexed and compared each of them twice. The
+    /// per-invoice receivables list reads aging's facts (invoices, allocations, credit notes,
+    /// write-offs, promises, reminders) in the same way.
     public static let servingOthers: [(report: String, projection: Projection)] = [
-        ("funnel", .board), ("objections", .board),
+        ("funnel", .board), ("objections", .board), ("receivables-invoices", .aging),
     ]
 
     /// The read model called `name`, or the one that serves the report called `name`, if any.

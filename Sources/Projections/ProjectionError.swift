@@ -26,3 +26,15 @@ public enum ProjectionError: Error, Sendable, Equatable, CustomStringConvertible
         }
     }
 }
+
+extension RawRepresentable where Self: CaseIterable, RawValue == String {
+    /// The case whose raw value is `text`, as a report's query parameter `field` names it.
+    /// - Throws: ``ProjectionError/invalidParameter(field:message:)`` listing every raw value.
+    static func named(_ text: String, field: String) throws -> Self {
+        guard let value = Self(rawValue: text) else {
+            throw ProjectionError.invalidParameter(
+                field: field, message: "must be one of \(allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
+    }
+}

@@ -80,6 +80,15 @@ public struct ReceivablesAging: Sendable, Equatable {
         return labels
     }
 
+    /// The label of the bucket of an invoice `daysOverdue` days overdue (0 or less: `current`), in
+    /// ``labels(_:)`` of `edges`: the one whose interval holds it (edges inclusive), else the last.
+    /// The report's SQL buckets the same way (`width_bucket`).
+    public static func label(ofDaysOverdue daysOverdue: Int, edges: [Int]) -> String {
+        let labels = labels(edges)
+        guard daysOverdue > 0 else { return labels[0] }
+        return labels[1 + edges.prefix { $0 < daysOverdue }.count]
+    }
+
     /// The report in `window` with bucket `edges`, from the live `aging` read model: the page of at
     /// most `limit` rows after the row `cursor` names, or every row when `limit` is nil.
     ///

@@ -47,14 +47,7 @@ public struct RetentionList: Sendable, Equatable {
         /// The reasons named by the (repeatable) `reason` query parameter; none keeps every row.
         /// - Throws: ``ProjectionError/invalidParameter(field:message:)`` for a name that is no reason.
         public static func named(_ names: [String]) throws -> Set<Reason> {
-            try Set(
-                names.map { name in
-                    guard let reason = Reason(rawValue: name) else {
-                        throw ProjectionError.invalidParameter(
-                            field: "reason", message: "must be one of \(allCases.map(\.rawValue).joined(separator: ", "))")
-                    }
-                    return reason
-                })
+            try Set(names.map { try Reason.named($0, field: "reason") })
         }
     }
 

@@ -189,6 +189,12 @@ struct History: AsyncParsableCommand {
             return ("Credit note on \(invoice(e.invoiceId)): \(text(e.reason))", money(e.amountMinor, e.currency))
         case .invoiceWrittenOff(let e):
             return ("\(invoice(e.invoiceId)) written off: \(text(e.reason))", money(e.amountMinor, e.currency))
+        case .paymentPromised(let e):
+            let note = e.note.map { ": \($0)" } ?? ""
+            return ("Promise to pay \(invoice(e.invoiceId)) by \(e.promisedOn), made \(e.madeOn)\(note)", money(e.amountMinor, e.currency))
+        case .paymentReminderSent(let e):
+            let note = e.note.map { ": \($0)" } ?? ""
+            return ("Reminder \(e.level.rawValue) of \(invoice(e.invoiceId)) sent by \(e.channel.rawValue)\(note)", nil)
         case .pipelineDefined(let e):
             return ("Pipeline \(e.pipeline) defined: \(e.stages.joined(separator: ", "))", nil)
         case .clientPersonalDataErased(let e):

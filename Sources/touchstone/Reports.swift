@@ -104,29 +104,13 @@ struct Board: AsyncParsableCommand {
 struct Aging: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show receivables aging per client and currency.")
 
-    @Option(help: "Ascending bucket edges in days, e.g. 30,60,90.")
-    var buckets: String?
-
-    @Flag(help: "Print the whole report as CSV.")
-    var csv = false
-
-    @Flag(help: "Start the CSV with a UTF-8 byte order mark, by which Excel reads non-Latin names right.")
-    var bom = false
+    @OptionGroup var sheet: ReceivablesSheetOptions
 
     @OptionGroup var options: ReportOptions
 
-    func validate() throws {
-        if bom && !csv { throw ValidationError("--bom applies to --csv only") }
-    }
-
     func run() async throws {
         let window = try options.window()
-        let edges: [Int]
-        do {
-            edges = try ReceivablesAging.edges(buckets)
-        } catch let error as ProjectionError {
-            throw fail(error.description)
-        }
+        let edges = try sheet.edges()
         if options.json {
             let page = try await options.query {
                 try ReceivablesAging.query(window: window, edges: edges, limit: 10_000, personalData: $1, on: $0)
@@ -134,7 +118,7 @@ struct Aging: AsyncParsableCommand {
             return options.printJSON(page.json)
         }
         let aging = try await options.query { try ReceivablesAging.query(window: window, edges: edges, personalData: $1, on: $0) }
-        if csv { return print(aging.csv.text(byteOrderMark: bom), terminator: "") }
+        if sheet.csv { return print(aging.csv.text(byteOrderMark: sheet.bom), terminator: "") }
         print("Receivables aging as of \(aging.asOf)")
         let rows = aging.rows.map { row in
             [row.clientId.uuidString.lowercased(), row.name ?? "", row.currency, String(row.amounts.totalMinor)]

@@ -7,6 +7,7 @@ struct RoleTests {
     static let granted: [Permission: Set<Role>] = [
         .recordSales: [.sales, .admin],
         .recordReceivables: [.accountant, .admin],
+        .recordCollections: [.sales, .accountant, .admin],
         .readReports: [.sales, .accountant, .backoffice, .admin],
         .readAging: [.accountant, .backoffice, .admin],
         .readProjections: [.backoffice, .admin],

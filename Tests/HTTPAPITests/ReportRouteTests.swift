@@ -515,11 +515,13 @@ struct ReportRouteTests {
             #expect(status.status == 200)
             let entries = status["projections"]?.reportItems?.compactMap(\.objectValue) ?? []
             #expect(
-                entries.compactMap { $0["name"]?.stringValue } == Projection.all.map(\.name) + ["funnel", "objections"],
+                entries.compactMap { $0["name"]?.stringValue }
+                    == Projection.all.map(\.name) + ["funnel", "objections", "receivables-invoices"],
                 "\(status.text)")
-            for (entry, projection) in zip(entries, Projection.all + [.board, .board]) {
-                let served = ["funnel", "objections"].contains(entry["name"]?.stringValue ?? "")
-                #expect(entry["servedBy"] == (served ? .string("board") : .null), "\(entry)")
+            for (entry, projection) in zip(entries, Projection.all + [.board, .board, .aging]) {
+                let servedBy = ["funnel": "board", "objections": "board", "receivables-invoices": "aging"][
+                    entry["name"]?.stringValue ?? ""]
+                #expect(entry["servedBy"] == (servedBy.map(JSONValue.string) ?? .null), "\(entry)")
                 #expect(entry["version"] == .integer(projection.version), "\(entry)")
                 #expect(entry["position"] == .integer(head), "\(entry)")
                 #expect(entry["lagEvents"] == .integer(0), "\(entry)")
@@ -561,7 +563,7 @@ struct ReportRouteTests {
 
 extension JSONValue {
     /// The elements when this is an array.
-    fileprivate var reportItems: [JSONValue]? {
+    var reportItems: [JSONValue]? {
         if case .array(let items) = self { items } else { nil }
     }
 }

@@ -47,6 +47,10 @@ struct RoleMatrixTests {
                  ]), .recordReceivables),
                 ("POST", "/v1/invoices/\(invoiceId)/credit-notes", #"{"issuedOn":"2026-01-02","amountMinor":1,"reason":"r"}"#,
                  .recordReceivables),
+                ("POST", "/v1/invoices/\(invoiceId)/promises", #"{"madeOn":"2026-01-02","promisedOn":"2026-02-10","amountMinor":1}"#,
+                 .recordCollections),
+                ("POST", "/v1/invoices/\(invoiceId)/reminders", #"{"sentOn":"2026-02-02","channel":"email","level":\#(n % 3 + 1)}"#,
+                 .recordCollections),
                 ("POST", "/v1/pipelines", #"{"name":"p\#(n)","stages":["a","b"]}"#, .administer),
                 ("GET", "/v1/pipelines", nil, .readReports),
                 ("GET", "/v1/pipelines/sales", nil, .readReports),
@@ -57,6 +61,7 @@ struct RoleMatrixTests {
                 ("GET", "/v1/reports/objections?from=2026-01-01&to=2026-01-31", nil, .readReports),
                 ("GET", "/v1/retention", nil, .readReports),
                 ("GET", "/v1/receivables/aging", nil, .readAging),
+                ("GET", "/v1/receivables/invoices", nil, .readAging),
                 ("GET", "/v1/projections", nil, .readProjections),
                 ("POST", "/v1/projections/board/rebuild", nil, .administer),
             ]

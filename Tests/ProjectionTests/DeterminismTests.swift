@@ -112,8 +112,8 @@ struct DeterminismTests {
         let (id, dealID) = (client.lower, deal.lower)
         #expect(
             rows == [
-                "(\(first.lower),\(id),RUB,\(day(30)),\(day(60)),1000,750,f,\(day(36)),250) "
-                    + "(\(second.lower),\(id),RUB,\(day(31)),\(day(45)),2000,800,t,\(day(50)),0)",
+                "(\(first.lower),\(id),RUB,\(day(30)),\(day(60)),1000,750,f,\(day(36)),INV-00000000,250) "
+                    + "(\(second.lower),\(id),RUB,\(day(31)),\(day(45)),2000,800,t,\(day(50)),INV-00000000,0)",
                 "(\(id),EUR,30,\(day(33))) (\(id),RUB,100,\(day(35)))",
                 #"(\#(id),\#(day(3)),5,"{\#(day(5)),\#(day(20))}","{""EUR"": 700, ""RUB"": 800}",-800,\#(day(75)),\#(day(75)))"#,
                 "(\(dealID),\(id),sales,\"Deal 0000\",900,RUB,\(day(60)),contact,\(day(70)),15,800,EUR,\(day(72)),18,2,3,t,"

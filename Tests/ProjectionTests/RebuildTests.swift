@@ -282,7 +282,9 @@ struct RebuildTests {
         try await seed(log)
         try await log.catchUp()
         let statuses = try await log.query { try ProjectionStatus.all(on: $0) }
-        #expect(statuses.map(\.name) == Projection.all.map(\.name) + ["funnel", "objections"])
+        #expect(statuses.map(\.name) == Projection.all.map(\.name) + ["funnel", "objections", "receivables-invoices"])
+        #expect(Projection.named("receivables-invoices") == .aging)
+        #expect(statuses.last?.servedBy == "aging")
         let board = try #require(statuses.first { $0.name == "board" })
         #expect(board.servedBy == nil)
         for report in ["funnel", "objections"] {

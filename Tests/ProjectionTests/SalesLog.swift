@@ -218,7 +218,7 @@ extension SalesLog {
         let stages = ["lead", "qualified", "contact", "needs", "offer", "objections", "bargaining", "closing"]
         var appended = 0
         while appended < events {
-            let choice = clients.isEmpty ? 0 : Int.random(in: 0..<10, using: &random)
+            let choice = clients.isEmpty ? 0 : Int.random(in: 0..<12, using: &random)
             let when = Int.random(in: 0..<365, using: &random)
             let day = LocalDateText.day(when)
             switch choice {
@@ -279,6 +279,15 @@ extension SalesLog {
                 // objection open by raised minus handled).
                 let (objection, deal, client) = objections.remove(at: Int.random(in: 0..<objections.count, using: &random))
                 try await handle(objection, deal: deal, client: client, on: day, resolved: Bool.random(using: &random))
+            case 10 where !invoices.isEmpty:
+                let (invoice, client, amount) = invoices.randomElement(using: &random)!
+                try await promise(
+                    invoice: invoice, client: client, madeOn: day,
+                    promisedOn: LocalDateText.day(when + Int.random(in: 0...30, using: &random)),
+                    amount: Int64.random(in: 1...amount, using: &random))
+            case 11 where !invoices.isEmpty:
+                let (invoice, client, _) = invoices.randomElement(using: &random)!
+                try await reminder(invoice: invoice, client: client, sentOn: day, level: Int.random(in: 1...3, using: &random))
             default:
                 continue
             }

@@ -63,7 +63,7 @@ struct CommandCatalogueTests {
         #expect(throws: ValidationFailure(errors: [FieldError(field: "dealId", message: "must be a UUID")])) {
             try SalesCommand.parse(importLine: missingID, recordedAt: Instant(Date()))
         }
-        let unknown = try JSONValue(parsing: Data(#"{"command": "promise-payment"}"#.utf8))
+        let unknown = try JSONValue(parsing: Data(#"{"command": "pay-promise"}"#.utf8))
         #expect(throws: ValidationFailure.self) { try SalesCommand.parse(importLine: unknown, recordedAt: Instant(Date())) }
     }
 

@@ -29,6 +29,24 @@ struct DemoLoadTests {
         }
         #expect(report.byCount.last?.objections == "6+")
         #expect(report.byCount.last?.deals == 1 && report.byCount.last?.won == 1, "\(report.byCount)")
+
+        // Collections work: the per-invoice list shows promises kept, broken and open, and
+        // reminders of every level, on the days of the story.
+        let (states, levels) = try await database.pool.withConnection { connection in
+            while try ProjectionRegistry.applyNextBatch(.aging, batchSize: 5_000, on: connection) > 0 {}
+            var states = Set<String>()
+            var levels = Set<Int>()
+            for back in stride(from: 0, through: 240, by: 3) {
+                let list = try ReceivablesByInvoice.query(
+                    window: ReportWindow(asOf: LocalDate(year: 2026, month: 3, day: 1)!.adding(days: -back)!),
+                    personalData: database.personalData, on: connection)
+                states.formUnion(list.rows.compactMap { $0.promise?.state.rawValue })
+                levels.formUnion(list.rows.compactMap { $0.lastReminder?.level })
+            }
+            return (states, levels)
+        }
+        #expect(states == ["kept", "broken", "open"])
+        #expect(levels == [1, 2, 3])
     }
 
     @Test func importLinesAreNumberedAndValidated() async throws {

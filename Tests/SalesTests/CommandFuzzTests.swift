@@ -25,6 +25,8 @@ struct CommandFuzzTests {
         #"{"clientId":"6f4dee1e-c175-442c-8414-ce42776f7217","receivedOn":"2026-03-01","amountMinor":150000,"currency":"RUB","allocations":[{"invoiceId":"2bfc9428-ddb4-4494-86c3-4fd2d0ad6d7d","amountMinor":100}]}"#,
         #"{"clientId":"6f4dee1e-c175-442c-8414-ce42776f7217","number":"INV-1","issuedOn":"2026-03-01","dueOn":"2026-03-31","amountMinor":9,"currency":"JPY"}"#,
         #"{"clientId":"6f4dee1e-c175-442c-8414-ce42776f7217","title":"Bread","amountMinor":1,"currency":"EUR","openedOn":"2024-02-29"}"#,
+        #"{"promisedOn":"2026-03-10","amountMinor":500,"madeOn":"2026-03-01","note":"до пятницы"}"#,
+        #"{"sentOn":"2026-03-01","channel":"letter","level":2,"note":"final"}"#,
     ]
 
     static let replacements: [String] = [
@@ -39,6 +41,8 @@ struct CommandFuzzTests {
         if (try? ReceivePayment.parse(body)) != nil { accepted = true }
         if (try? IssueInvoice.parse(body)) != nil { accepted = true }
         if (try? OpenDeal.parse(body)) != nil { accepted = true }
+        if (try? PromisePayment.parse(body, invoiceId: UUID(), recordedAt: recorded)) != nil { accepted = true }
+        if (try? SendPaymentReminder.parse(body, invoiceId: UUID())) != nil { accepted = true }
         return accepted
     }
 

@@ -42,16 +42,19 @@ struct EventCodingTests {
         ).event,
         CreditNoteIssued(creditNoteId: Fixture.id(12), invoiceId: Fixture.id(8), clientId: Fixture.client, issuedOn: day, amountMinor: 1, currency: Fixture.rub, reason: "r").event,
         InvoiceWrittenOff(invoiceId: Fixture.id(8), clientId: Fixture.client, writtenOffOn: day, amountMinor: 2, currency: Fixture.rub, reason: "r").event,
+        PaymentPromised(promiseId: Fixture.id(13), invoiceId: Fixture.id(8), clientId: Fixture.client, madeOn: day, promisedOn: Fixture.day("2026-03-10"), amountMinor: 3, currency: Fixture.rub, note: "n").event,
+        PaymentReminderSent(reminderId: Fixture.id(14), invoiceId: Fixture.id(8), clientId: Fixture.client, sentOn: day, channel: .letter, level: .finalNotice).event,
         PipelineDefined(pipeline: "b2b", stages: ["lead", "demo"], definedOn: day).event,
         ClientPersonalDataErased(clientId: Fixture.client, erasedAt: Instant("2026-03-01T09:30:00.123456Z")!, events: 7).event,
     ]
 
-    @Test("the catalogue's seventeen types, each once")
+    @Test("the catalogue's nineteen types, each once")
     func catalogue() {
         #expect(Self.everyEvent.map(\.type) == [
             "ClientRegistered", "TouchRecorded", "OrderPlaced", "DealOpened", "DealStageMoved", "OfferMade", "ObjectionRaised",
             "ObjectionHandled", "ConcessionAgreed", "DealWon", "DealLost", "InvoiceIssued", "PaymentReceived",
-            "CreditNoteIssued", "InvoiceWrittenOff", "PipelineDefined", "ClientPersonalDataErased",
+            "CreditNoteIssued", "InvoiceWrittenOff", "PaymentPromised", "PaymentReminderSent", "PipelineDefined",
+            "ClientPersonalDataErased",
         ])
         #expect(SalesEvent.payloadTypes.map { $0.eventType } == Self.everyEvent.map(\.type))
         #expect(Self.everyEvent.allSatisfy { $0.schemaVersion == ($0.type == "TouchRecorded" ? 2 : 1) })
@@ -122,7 +125,7 @@ struct EventCodingTests {
             "client-00000000-0000-4000-8000-000000000001", "client-00000000-0000-4000-8000-000000000001",
             "client-00000000-0000-4000-8000-000000000001",
         ] + Array(repeating: "deal-00000000-0000-4000-8000-000000000010", count: 8) + Array(
-            repeating: "receivables-00000000-0000-4000-8000-000000000001", count: 4
+            repeating: "receivables-00000000-0000-4000-8000-000000000001", count: 6
         ) + ["pipeline-b2b", "client-00000000-0000-4000-8000-000000000001"])
         #expect(Self.everyEvent.filter { $0.type != "PipelineDefined" }.allSatisfy { $0.clientId == Fixture.client })
         #expect(Self.everyEvent.first { $0.type == "PipelineDefined" }?.clientId == .some(nil))

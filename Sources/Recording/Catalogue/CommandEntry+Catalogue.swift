@@ -1,3 +1,4 @@
+import Access
 import EventStore
 import Foundation
 import JSON
@@ -132,6 +133,20 @@ extension CommandEntry {
                 "/v1/invoices/{invoiceId}/write-off", name, answers: "invoiceId",
                 parse: { body, ids, _ throws(ValidationFailure) in try WriteOffInvoice.parse(body, invoiceId: ids["invoiceId"]) },
                 invoice: { $0.invoiceId }, answer: { $0.invoiceId }, decide: { try Receivables.decide($0, state: $1) })
+        case .promisePayment:
+            .onInvoice(
+                "/v1/invoices/{invoiceId}/promises", name, .recordCollections, answers: "promiseId",
+                parse: { body, ids, recordedAt throws(ValidationFailure) in
+                    try PromisePayment.parse(body, invoiceId: ids["invoiceId"], recordedAt: recordedAt)
+                },
+                invoice: { $0.invoiceId }, answer: { $0.promiseId }, decide: { try Receivables.decide($0, state: $1) })
+        case .sendPaymentReminder:
+            .onInvoice(
+                "/v1/invoices/{invoiceId}/reminders", name, .recordCollections, answers: "reminderId",
+                parse: { body, ids, _ throws(ValidationFailure) in
+                    try SendPaymentReminder.parse(body, invoiceId: ids["invoiceId"])
+                },
+                invoice: { $0.invoiceId }, answer: { $0.reminderId }, decide: { try Receivables.decide($0, state: $1) })
         case .definePipeline:
             .post(
                 "/v1/pipelines", name, .administer, answers: "pipeline",
@@ -189,14 +204,14 @@ extension CommandEntry {
     }
 
     /// The entry of a command on an invoice that reads nothing but the receivables stream holding
-    /// the invoice `invoice` picks, and answers the id `answer` picks under `answerKey`.
+    /// the invoice `invoice` picks, needs `permission` (the accountant's by default), and answers the id `answer` picks under `answerKey`.
     static func onInvoice<Command: Sendable>(
-        _ path: String, _ name: CommandName, answers answerKey: String,
+        _ path: String, _ name: CommandName, _ permission: Permission = .recordReceivables, answers answerKey: String,
         parse: @escaping @Sendable (JSONValue, PathIDs, Instant) throws(ValidationFailure) -> Command,
         invoice: @escaping @Sendable (Command) -> UUID, answer: @escaping @Sendable (Command) -> UUID,
         decide: @escaping @Sendable (Command, ReceivablesState) throws -> [SalesEvent]
     ) -> CommandEntry {
-        .post(path, name, .recordReceivables, answers: answerKey, parse: parse) { command, streams in
+        .post(path, name, permission, answers: answerKey, parse: parse) { command, streams in
             let stream = try await streams.receivablesStream(holding: invoice(command))
             let receivables = try await streams.receivables(stream)
             return Decision(

@@ -17,5 +17,7 @@ public enum CommandName: String, Sendable, CaseIterable, Hashable {
     case receivePayment = "receive-payment"
     case issueCreditNote = "issue-credit-note"
     case writeOffInvoice = "write-off-invoice"
+    case promisePayment = "promise-payment"
+    case sendPaymentReminder = "send-payment-reminder"
     case definePipeline = "define-pipeline"
 }

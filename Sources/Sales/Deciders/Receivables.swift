@@ -10,6 +10,10 @@ import Foundation
 /// A credit note is in its invoice's currency, not above the open balance, and dated on or after
 /// the invoice's `issuedOn`. A write-off takes the whole open balance (> 0), dated on or after
 /// `issuedOn`; a written-off invoice has open balance 0 and takes nothing further.
+/// Collections work: a promise to pay is made on an invoice that still owes something, for at most
+/// its open balance as recorded so far, made on or after `issuedOn` and on or before the day it
+/// promises; a reminder goes only to an invoice overdue on the day it is sent (open by the aging
+/// rule as of `sentOn`, and `sentOn` after `dueOn`).
 public enum Receivables {
     /// The state of a receivables stream with no events.
     public static let initialState = ReceivablesState()
@@ -142,6 +146,84 @@ public enum Receivables {
                 amountMinor: account.openBalanceMinor, currency: account.issued.currency, reason: command.reason
             ).event,
         ]
+    }
+
+    /// Records a client's promise to pay an invoice of this stream.
+    /// - Throws: `invoice-not-found` (404), `duplicate-promise` (409), `invoice-not-open` (422, the
+    ///   invoice is paid, credited or written off), `amount-not-positive`, `promise-exceeds-balance`
+    ///   (`amountMinor` above the open balance as recorded so far), `date-before-issued` (`madeOn`
+    ///   before the invoice's `issuedOn`), `made-after-promised` (`madeOn` after `promisedOn`) (422).
+    public static func decide(
+        _ command: PromisePayment, state: ReceivablesState
+    ) throws(SalesRuleViolation) -> [SalesEvent] {
+        let account = try invoice(command.invoiceId, in: state)
+        guard !state.promiseIds.contains(command.promiseId) else {
+            throw SalesRuleViolation(
+                .duplicatePromise, "promise \(command.promiseId.canonical) is already recorded", field: "promiseId")
+        }
+        try requireOpen(account)
+        try SalesRuleViolation.requirePositive(command.amountMinor)
+        guard command.amountMinor <= account.openBalanceMinor else {
+            throw SalesRuleViolation(
+                .promiseExceedsBalance,
+                "a promise of \(Money(amountMinor: command.amountMinor, currency: account.issued.currency)) exceeds the "
+                    + "open balance of \(account.openBalance)",
+                field: "amountMinor")
+        }
+        try requireNotBeforeIssued(command.madeOn, account, field: "madeOn")
+        guard command.madeOn <= command.promisedOn else {
+            throw SalesRuleViolation(
+                .madeAfterPromised, "madeOn \(command.madeOn) is after promisedOn \(command.promisedOn)", field: "madeOn")
+        }
+        return [
+            PaymentPromised(
+                promiseId: command.promiseId, invoiceId: command.invoiceId, clientId: account.issued.clientId,
+                madeOn: command.madeOn, promisedOn: command.promisedOn, amountMinor: command.amountMinor,
+                currency: account.issued.currency, note: command.note
+            ).event,
+        ]
+    }
+
+    /// Records a reminder of an overdue invoice of this stream.
+    /// - Throws: `invoice-not-found` (404), `duplicate-reminder` (409), `invoice-not-overdue` (422:
+    ///   nothing open on it as of `sentOn` by the aging rule, or `sentOn` not after `dueOn`).
+    public static func decide(
+        _ command: SendPaymentReminder, state: ReceivablesState
+    ) throws(SalesRuleViolation) -> [SalesEvent] {
+        let account = try invoice(command.invoiceId, in: state)
+        guard !state.reminderIds.contains(command.reminderId) else {
+            throw SalesRuleViolation(
+                .duplicateReminder, "reminder \(command.reminderId.canonical) is already recorded", field: "reminderId")
+        }
+        let number = account.issued.number
+        guard command.sentOn > account.issued.dueOn else {
+            throw SalesRuleViolation(
+                .invoiceNotOverdue, "invoice '\(number)' is due on \(account.issued.dueOn), not overdue on \(command.sentOn)",
+                field: "sentOn")
+        }
+        guard account.openBalanceMinor(asOf: command.sentOn) > 0 else {
+            throw SalesRuleViolation(
+                .invoiceNotOverdue, "invoice '\(number)' has nothing open as of \(command.sentOn)", field: "sentOn")
+        }
+        return [
+            PaymentReminderSent(
+                reminderId: command.reminderId, invoiceId: command.invoiceId, clientId: account.issued.clientId,
+                sentOn: command.sentOn, channel: command.channel, level: command.level, note: command.note
+            ).event,
+        ]
+    }
+
+    /// Throws `invoice-not-open` (naming `invoiceId`) for an invoice written off or with nothing
+    /// left open as recorded so far.
+    private static func requireOpen(_ account: InvoiceAccount) throws(SalesRuleViolation) {
+        let number = account.issued.number
+        if let writtenOffOn = account.writtenOffOn {
+            throw SalesRuleViolation(
+                .invoiceNotOpen, "invoice '\(number)' was written off on \(writtenOffOn)", field: "invoiceId")
+        }
+        guard account.openBalanceMinor > 0 else {
+            throw SalesRuleViolation(.invoiceNotOpen, "invoice '\(number)' is paid: nothing is open on it", field: "invoiceId")
+        }
     }
 
     private static func invoice(_ invoiceId: UUID, in state: ReceivablesState) throws(SalesRuleViolation) -> InvoiceAccount {

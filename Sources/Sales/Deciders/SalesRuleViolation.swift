@@ -14,7 +14,10 @@
 ///   `valid-until-before-offered`), `stage-unknown`, `currency-mismatch`, `deal-of-other-client`,
 ///   `amount-not-positive`, the allocation rule (`over-allocation`, `allocation-exceeds-balance`,
 ///   `duplicate-allocation`, `invoice-issued-after-payment`), `credit-exceeds-balance`,
-///   `pipeline-stages-removed`, `invalid-pipeline`.
+///   `pipeline-stages-removed`, `invalid-pipeline`; collections work on an invoice that owes
+///   nothing (`invoice-not-open`), a promise above the open balance (`promise-exceeds-balance`) or
+///   made after the day it promises (`made-after-promised`), a reminder of an invoice that is not
+///   overdue (`invoice-not-overdue`).
 public struct SalesRuleViolation: Error, Sendable, Equatable, CustomStringConvertible {
     /// The rule that was broken, with a stable kebab-case name for clients and problem `type`s.
     public enum Code: String, Sendable, Hashable, CaseIterable {
@@ -36,6 +39,8 @@ public struct SalesRuleViolation: Error, Sendable, Equatable, CustomStringConver
         case duplicateInvoiceNumber = "duplicate-invoice-number"
         case duplicatePayment = "duplicate-payment"
         case duplicateCreditNote = "duplicate-credit-note"
+        case duplicatePromise = "duplicate-promise"
+        case duplicateReminder = "duplicate-reminder"
         case objectionAlreadyHandled = "objection-already-handled"
         case dealClosed = "deal-closed"
         case stageUnchanged = "stage-unchanged"
@@ -60,6 +65,10 @@ public struct SalesRuleViolation: Error, Sendable, Equatable, CustomStringConver
         case creditExceedsBalance = "credit-exceeds-balance"
         case pipelineStagesRemoved = "pipeline-stages-removed"
         case invalidPipeline = "invalid-pipeline"
+        case invoiceNotOpen = "invoice-not-open"
+        case promiseExceedsBalance = "promise-exceeds-balance"
+        case madeAfterPromised = "made-after-promised"
+        case invoiceNotOverdue = "invoice-not-overdue"
 
         /// Missing, conflict or invalid, as listed on `SalesRuleViolation`.
         public var kind: Kind {
@@ -68,13 +77,14 @@ public struct SalesRuleViolation: Error, Sendable, Equatable, CustomStringConver
                 .missing
             case .clientAlreadyRegistered, .dealAlreadyExists, .duplicateTouch, .duplicateOrder, .duplicateOffer,
                  .duplicateObjection, .duplicateConcession, .duplicateInvoice, .duplicateInvoiceNumber,
-                 .duplicatePayment, .duplicateCreditNote, .objectionAlreadyHandled, .dealClosed, .stageUnchanged,
+                 .duplicatePayment, .duplicateCreditNote, .duplicatePromise, .duplicateReminder, .objectionAlreadyHandled, .dealClosed, .stageUnchanged,
                  .invoiceWrittenOff, .invoiceSettled, .pipelineUnchanged:
                 .conflict
             case .stageUnknown, .dateBeforeOpened, .dateBeforePreviousMove, .dateBeforeRaised, .dateBeforeIssued,
                  .dueBeforeIssued, .validUntilBeforeOffered, .currencyMismatch, .dealOfOtherClient,
                  .amountNotPositive, .overAllocation, .allocationExceedsBalance, .duplicateAllocation,
-                 .invoiceIssuedAfterPayment, .creditExceedsBalance, .pipelineStagesRemoved, .invalidPipeline:
+                 .invoiceIssuedAfterPayment, .creditExceedsBalance, .pipelineStagesRemoved, .invalidPipeline,
+                 .invoiceNotOpen, .promiseExceedsBalance, .madeAfterPromised, .invoiceNotOverdue:
                 .invalid
             }
         }

@@ -22,6 +22,8 @@ public enum SalesEvent: Sendable, Equatable {
     case paymentReceived(PaymentReceived)
     case creditNoteIssued(CreditNoteIssued)
     case invoiceWrittenOff(InvoiceWrittenOff)
+    case paymentPromised(PaymentPromised)
+    case paymentReminderSent(PaymentReminderSent)
     case pipelineDefined(PipelineDefined)
     case clientPersonalDataErased(ClientPersonalDataErased)
 
@@ -30,7 +32,7 @@ public enum SalesEvent: Sendable, Equatable {
         ClientRegistered.self, TouchRecorded.self, OrderPlaced.self, DealOpened.self, DealStageMoved.self,
         OfferMade.self, ObjectionRaised.self, ObjectionHandled.self, ConcessionAgreed.self, DealWon.self,
         DealLost.self, InvoiceIssued.self, PaymentReceived.self, CreditNoteIssued.self, InvoiceWrittenOff.self,
-        PipelineDefined.self, ClientPersonalDataErased.self,
+        PaymentPromised.self, PaymentReminderSent.self, PipelineDefined.self, ClientPersonalDataErased.self,
     ]
 
     /// The payload type stored under the type name `type`, or nil for a name this domain does not know.
@@ -56,6 +58,8 @@ public enum SalesEvent: Sendable, Equatable {
         case .paymentReceived(let payload): payload
         case .creditNoteIssued(let payload): payload
         case .invoiceWrittenOff(let payload): payload
+        case .paymentPromised(let payload): payload
+        case .paymentReminderSent(let payload): payload
         case .pipelineDefined(let payload): payload
         case .clientPersonalDataErased(let payload): payload
         }
@@ -89,6 +93,8 @@ public enum SalesEvent: Sendable, Equatable {
         case .paymentReceived(let event): event.clientId
         case .creditNoteIssued(let event): event.clientId
         case .invoiceWrittenOff(let event): event.clientId
+        case .paymentPromised(let event): event.clientId
+        case .paymentReminderSent(let event): event.clientId
         case .pipelineDefined: nil
         case .clientPersonalDataErased(let event): event.clientId
         }
@@ -123,6 +129,8 @@ public enum SalesEvent: Sendable, Equatable {
         case .paymentReceived(let event): event.receivedOn
         case .creditNoteIssued(let event): event.issuedOn
         case .invoiceWrittenOff(let event): event.writtenOffOn
+        case .paymentPromised(let event): event.madeOn
+        case .paymentReminderSent(let event): event.sentOn
         case .pipelineDefined(let event): event.definedOn
         case .clientPersonalDataErased(let event): event.erasedAt.utcDate
         }
@@ -146,6 +154,8 @@ public enum SalesEvent: Sendable, Equatable {
         case .paymentReceived(let event): .receivables(event.clientId)
         case .creditNoteIssued(let event): .receivables(event.clientId)
         case .invoiceWrittenOff(let event): .receivables(event.clientId)
+        case .paymentPromised(let event): .receivables(event.clientId)
+        case .paymentReminderSent(let event): .receivables(event.clientId)
         case .pipelineDefined(let event): .pipeline(event.pipeline)
         case .clientPersonalDataErased(let event): .client(event.clientId)
         }

@@ -81,7 +81,7 @@ public struct ClientHistoryState: Sendable, Equatable {
             if openDeals.removeValue(forKey: won.dealId) != nil { wonDeals += 1 }
         case .dealLost(let lost):
             if openDeals.removeValue(forKey: lost.dealId) != nil { lostDeals += 1 }
-        case .invoiceIssued, .paymentReceived, .creditNoteIssued, .invoiceWrittenOff:
+        case .invoiceIssued, .paymentReceived, .creditNoteIssued, .invoiceWrittenOff, .paymentPromised, .paymentReminderSent:
             receivables.apply(event)
         case .objectionRaised, .objectionHandled, .concessionAgreed, .pipelineDefined, .clientPersonalDataErased:
             break

@@ -4,7 +4,7 @@ import JSON
 extension ClientHistoryState {
     /// The version of `apply` and of `snapshot`'s encoding: raise it whenever either changes, and
     /// every stored snapshot of a history's state is ignored and taken again.
-    public static let foldVersion = 1
+    public static let foldVersion = 2
 
     /// The state as JSON. The client's name and the open deals' titles are kept as they were
     /// folded: a state folded from the log as stored holds them sealed, never in plaintext (see
