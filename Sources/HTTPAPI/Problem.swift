@@ -101,6 +101,15 @@ public struct Problem: Error, Sendable, Equatable {
         status: 503, code: "server-busy", title: "Service Unavailable",
         detail: "every database connection is busy; retry later", retryAfter: 1)
 
+    /// 503: this server reads a hot standby (``ServingMode/replica``) and records nothing; or the
+    /// database refused a write because it is read-only now (SQLSTATE 25006, e.g. a primary being
+    /// demoted in a failover). The same request sent to a server on the primary, or retried after
+    /// `Retry-After` seconds through a load balancer that routes writes there, can succeed.
+    public static let readOnlyReplica = Problem(
+        status: 503, code: "read-only-replica", title: "Service Unavailable",
+        detail: "this server reads a read-only replica and records nothing; send commands to a server on the primary",
+        retryAfter: 5)
+
     /// The problem for one of Hummingbird's own errors (404, 405, 413, 400, …).
     public static func http(_ status: HTTPResponse.Status, detail: String? = nil) -> Problem {
         let code: String
