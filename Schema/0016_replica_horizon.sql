@@ -12,21 +12,12 @@
 -- checkpoint's commit is replayed after every event at or below it. The feed, the histories and
 -- the reports of a replica therefore trail the primary by the runner's lag as well as by the
 -- replication delay, and a standby whose primary runs no runner serves no events at all.
-CREATE OR REPLACE FUNCTION safe_position() RETURNS bigint LANGUAGE plpgsql VOLATILE AS $$
-DECLARE
-    head bigint;
-    held bigint;
-BEGIN
-    -- The head first: an append that locks after this read takes positions above it.
-    SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END INTO head FROM event_position;
-    IF pg_is_in_recovery() THEN
-        RETURN least(head, coalesce(
-            (SELECT max(position) FROM readmodels.projection_state WHERE state = 'live'), 0));
-    END IF;
-    SELECT min((classid::bigint << 32) | objid::bigint) INTO held
-      FROM pg_locks
-     WHERE locktype = 'advisory' AND objsubid = 1
-       AND database = (SELECT oid FROM pg_database WHERE datname = current_database());
-    RETURN least(head, held);
-END
+-- The primary's rule is kept as it was, under a new name, and safe_position() chooses.
+ALTER FUNCTION safe_position() RENAME TO safe_position_on_primary;
+
+CREATE FUNCTION safe_position() RETURNS bigint LANGUAGE sql VOLATILE AS $$
+    SELECT CASE WHEN pg_is_in_recovery()
+                THEN coalesce((SELECT max(position) FROM readmodels.projection_state WHERE state = 'live'), 0)
+                ELSE safe_position_on_primary()
+           END
 $$;
