@@ -87,6 +87,14 @@ public struct Problem: Error, Sendable, Equatable {
         status: 503, code: "service-unavailable", title: "Service Unavailable",
         detail: "the service cannot answer now; retry later")
 
+    /// 503: the request's database connection was lost or could not be made (PostgreSQL restarting,
+    /// a failover moving the primary): the pool connects again, to the new primary when
+    /// `DATABASE_URL` names several hosts with `target_session_attrs=read-write`, so a retry after
+    /// `Retry-After` seconds (with the same `Idempotency-Key` for a command) may succeed.
+    public static let databaseUnavailable = Problem(
+        status: 503, code: "service-unavailable", title: "Service Unavailable",
+        detail: "the database cannot be reached now; retry later", retryAfter: 2)
+
     /// 503: a statement of the request ran longer than the server's statement timeout
     /// (`TOUCHSTONE_STATEMENT_TIMEOUT`) and PostgreSQL cancelled it (SQLSTATE 57014).
     public static let statementTimeout = Problem(

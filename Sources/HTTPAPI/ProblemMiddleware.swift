@@ -68,7 +68,7 @@ struct ProblemMiddleware: RouterMiddleware {
             return .busy
         case let error as PQError where [.connectionFailed, .connectionLost, .poolClosed].contains(error.kind):
             logger.error("database unreachable", metadata: ["error": "\(error)"])
-            return .unavailable
+            return .databaseUnavailable
         case let error as any HTTPResponseError:
             return .http(error.status)
         default:
