@@ -133,21 +133,13 @@ struct ReadReplicaTests {
         let event = {
             NewEvent(type: "ReplicaProbed", data: #"{"n": 1}"#, metadata: EventMetadata(actor: "test"), occurredAt: "2026-03-01T09:30:00Z")
         }
-        let slow = try Connection(conninfo: database.url)
-        try slow.execute("BEGIN")
-        let held = try EventStore.append(
-            on: slow, to: try StreamID("client-\(UUID().uuidString.lowercased())"), expected: .noStream,
-            events: [event(), event()])
-        for _ in 0..<5 {
-            _ = try await database.store.append(
-                to: try StreamID("client-\(UUID().uuidString.lowercased())"), expected: .noStream, events: [event()])
-        }
+        let held = try await OpenAppend(on: database, event: event)
         while try ProjectionRegistry.applyNextBatch(.board, batchSize: 100, on: runner) > 0 {}
         try await Self.waitForReplay(primary: runner, standby: onStandby)
         let whileOpen = try EventStore.readAll(after: 0, limit: 100, on: onStandby)
         #expect(whileOpen.allSatisfy { $0.position < held.positions[0] }, "\(whileOpen.map(\.position))")
 
-        try slow.execute("COMMIT")
+        try held.commit()
         while try ProjectionRegistry.applyNextBatch(.board, batchSize: 100, on: runner) > 0 {}
         try await Self.waitForReplay(primary: runner, standby: onStandby)
         let afterCommit = try EventStore.readAll(after: whileOpen.last?.position ?? 0, limit: 100, on: onStandby)
