@@ -1,5 +1,5 @@
 # Touchstone: the two commands are `make run` and `make test` (see README.md).
-.PHONY: run test bench db-up db-down migrate fmt build
+.PHONY: run test bench db-up db-down migrate fmt build failover-test
 
 run:
 	deploy/local/run.sh
@@ -18,6 +18,10 @@ bench:
 	swift build -c release --product touchstone --scratch-path .build-release
 	.build-release/release/Bench
 	deploy/local/bench-http.sh
+
+# A failover under load with pg_auto_failover on this machine (not part of `make test`).
+failover-test:
+	deploy/local/failover-test.sh
 
 db-up:
 	@deploy/local/postgres.sh up

@@ -9,9 +9,12 @@ import PQ
 /// running polls the row (every 20 ms, up to 30 s, without holding a
 /// connection) and then replays its response, or claims the key itself if
 /// that request was abandoned. A claim left behind by a process that died
-/// mid-request goes stale after a lease (60 s) and is then taken over, so a
-/// crash does not block a key for the whole retention; a request still running renews its
-/// claim (``renew(scope:key:)``) so that it is never taken over while it runs.
+/// mid-request, or by a request whose database went away (a failover), goes
+/// stale after a lease (10 s) and is then taken over, so a crash does not block
+/// a key for long; a request still running renews its claim
+/// (``renew(scope:key:)``) so that it is never taken over while it runs. A
+/// takeover cannot record a command twice: the command's answer is stored with
+/// its events (an append receipt), and a second attempt is answered from it.
 public final class IdempotencyStore: IdempotencyRecording {
     private let pool: ConnectionPool
     private let retentionSeconds: Double
@@ -24,7 +27,7 @@ public final class IdempotencyStore: IdempotencyRecording {
     public convenience init(pool: ConnectionPool, retention: Duration = .seconds(86_400)) {
         self.init(
             pool: pool, retention: retention, pollInterval: .milliseconds(20), maximumWait: .seconds(30),
-            lease: .seconds(60))
+            lease: .seconds(10))
     }
 
     /// Also sets how often a waiting request looks again, how long it waits at

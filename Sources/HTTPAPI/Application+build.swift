@@ -30,12 +30,15 @@ public struct APIDependencies: Sendable {
     public var logger: Logger
     /// The deciders' states the command routes keep between commands.
     public var states: DeciderStateCache
+    /// Whether the database takes writes; on a replica every writing route answers 503.
+    public var mode: ServingMode
 
     /// Dependencies on `pool` with the database-backed token and idempotency stores.
     public init(
         pool: ConnectionPool, personalData: PersonalDataKeys, logger: Logger, tokens: (any TokenVerifying)? = nil,
         idempotency: (any IdempotencyRecording)? = nil, metrics: PrometheusCollectorRegistry = .init(),
-        readiness: Readiness = Readiness(), states: DeciderStateCache = DeciderStateCache()
+        readiness: Readiness = Readiness(), states: DeciderStateCache = DeciderStateCache(),
+        mode: ServingMode = .primary
     ) {
         self.pool = pool
         self.store = EventStore(pool: pool, logger: logger)
@@ -47,11 +50,12 @@ public struct APIDependencies: Sendable {
         self.readiness = readiness
         self.logger = logger
         self.states = states
+        self.mode = mode
     }
 }
 
-/// The router of the whole API: request ids, metrics, problem+json and bearer authentication around every
-/// route; commands, pipelines, history, the feed, the report routes and the operational routes.
+/// The router of the whole API: request ids, metrics, problem+json, the refusal of writes on a
+/// replica and bearer authentication around every route; commands, pipelines, history, the feed, the report routes and the operational routes.
 public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self)
     let metrics = ServiceMetrics(registry: dependencies.metrics)
@@ -59,6 +63,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
     router.add(middleware: RequestMetrics(metrics: metrics))
     let routes = RouteMethods()
     router.add(middleware: ProblemMiddleware(routes: routes, metrics: metrics))
+    router.add(middleware: ReplicaRefusal(mode: dependencies.mode))
     router.add(middleware: BearerAuthentication(tokens: dependencies.tokens))
     let recorder = CommandRecorder(
         store: dependencies.store, personalData: dependencies.personalData, states: dependencies.states,
@@ -71,7 +76,8 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
     FeedRoutes(store: dependencies.store, personalData: dependencies.personalData).register(on: router)
     ErasureRoutes(erasure: ClientErasure(store: dependencies.store, personalData: dependencies.personalData))
         .register(on: router)
-    OperationsRoutes(pool: dependencies.pool, metrics: metrics, readiness: dependencies.readiness)
+    OperationsRoutes(
+        pool: dependencies.pool, metrics: metrics, readiness: dependencies.readiness, mode: dependencies.mode)
         .register(on: router)
     router.addReportRoutes(dependencies.readModels)
     routes.record(router)

@@ -7,7 +7,8 @@ import PQ
 import Projections
 import Sales
 
-/// The public operational routes: `GET /healthz`, `/readyz`, `/metrics` and `/openapi.yaml`.
+/// The public operational routes: `GET /healthz`, `/readyz` (with the server's ``ServingMode`` and
+/// its database's ``WALPosition``), `/metrics` and `/openapi.yaml`.
 struct OperationsRoutes: Sendable {
     /// The database readiness is checked against.
     let pool: ConnectionPool
@@ -15,24 +16,36 @@ struct OperationsRoutes: Sendable {
     let metrics: ServiceMetrics
     /// Whether the service still takes traffic (false once shutdown began).
     let readiness: Readiness
+    /// Whether the server records commands on a primary or reads a replica.
+    let mode: ServingMode
 
     /// Registers the routes on `router`.
     func register(on router: Router<APIRequestContext>) {
         router.get("/healthz") { _, _ -> Response in
             JSONValue.object(["status": .string("ok")]).response()
         }
-        router.get("/readyz") { [pool, readiness] _, context -> Response in
+        router.get("/readyz") { [pool, readiness, mode] _, context -> Response in
             guard readiness.isAccepting else { throw Problem.unavailable }
+            let position: WALPosition
             do {
-                let migrated = try await pool.withConnection { connection in try Migrator.isCurrent(on: connection) }
-                guard migrated else { throw Problem.unavailable }
+                let (migrated, read) = try await pool.withConnection { connection in
+                    (try Migrator.isCurrent(on: connection), try WALPosition.read(on: connection))
+                }
+                // A server for the primary whose database has become a standby (demoted by a
+                // failover) takes no traffic until its pool reaches the new primary.
+                guard migrated, mode == .replica || !read.recovering else { throw Problem.unavailable }
+                position = read
             } catch let error as Problem {
                 throw error
             } catch {
                 context.logger.warning("not ready", metadata: ["error": "\(error)"])
                 throw Problem.unavailable
             }
-            return JSONValue.object(["status": .string("ready")]).response()
+            var members: [String: JSONValue] = [
+                "status": .string("ready"), "mode": .string(mode.rawValue), "walPosition": .integer(position.bytes),
+            ]
+            if mode == .replica { members["replayedAt"] = .string(orNull: position.replayedAt) }
+            return JSONValue.object(members).response()
         }
         router.get("/metrics") { [pool, metrics] _, context -> Response in
             metrics.observe(pool: pool)

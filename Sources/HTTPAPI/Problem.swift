@@ -88,6 +88,14 @@ public struct Problem: Error, Sendable, Equatable {
         status: 503, code: "service-unavailable", title: "Service Unavailable",
         detail: "the service cannot answer now; retry later")
 
+    /// 503: the request's database connection was lost or could not be made (PostgreSQL restarting,
+    /// a failover moving the primary): the pool connects again, to the new primary when
+    /// `DATABASE_URL` names several hosts with `target_session_attrs=read-write`, so a retry after
+    /// `Retry-After` seconds (with the same `Idempotency-Key` for a command) may succeed.
+    public static let databaseUnavailable = Problem(
+        status: 503, code: "service-unavailable", title: "Service Unavailable",
+        detail: "the database cannot be reached now; retry later", retryAfter: 2)
+
     /// 503: a statement of the request ran longer than the server's statement timeout
     /// (`TOUCHSTONE_STATEMENT_TIMEOUT`) and PostgreSQL cancelled it (SQLSTATE 57014).
     public static let statementTimeout = Problem(
@@ -101,6 +109,15 @@ public struct Problem: Error, Sendable, Equatable {
     public static let busy = Problem(
         status: 503, code: "server-busy", title: "Service Unavailable",
         detail: "every database connection is busy; retry later", retryAfter: 1)
+
+    /// 503: this server reads a hot standby (``ServingMode/replica``) and records nothing; or the
+    /// database refused a write because it is read-only now (SQLSTATE 25006, e.g. a primary being
+    /// demoted in a failover). The same request sent to a server on the primary, or retried after
+    /// `Retry-After` seconds through a load balancer that routes writes there, can succeed.
+    public static let readOnlyReplica = Problem(
+        status: 503, code: "read-only-replica", title: "Service Unavailable",
+        detail: "this server reads a read-only replica and records nothing; send commands to a server on the primary",
+        retryAfter: 5)
 
     /// The problem for one of Hummingbird's own errors (404, 405, 413, 400, …).
     public static func http(_ status: HTTPResponse.Status, detail: String? = nil) -> Problem {

@@ -60,12 +60,15 @@ struct ProblemMiddleware: RouterMiddleware {
         case let error as PQError where error.sqlState == "57014":
             logger.warning("statement cancelled by the statement timeout", metadata: ["error": "\(error)"])
             return .statementTimeout
+        case let error as PQError where error.sqlState == "25006":
+            logger.warning("the database refused a write: it is read-only", metadata: ["error": "\(error)"])
+            return .readOnlyReplica
         case let error as PQError where error.kind == .poolExhausted:
             logger.warning("no database connection for the request", metadata: ["error": "\(error)"])
             return .busy
         case let error as PQError where [.connectionFailed, .connectionLost, .poolClosed].contains(error.kind):
             logger.error("database unreachable", metadata: ["error": "\(error)"])
-            return .unavailable
+            return .databaseUnavailable
         case let error as any HTTPResponseError:
             return .http(error.status)
         default:

@@ -3,7 +3,8 @@ import Glibc
 
 /// Starts child processes for the test harness: standard input from `/dev/null`, standard output
 /// and error into one file (never a pipe, so a child that lives on holds nothing the caller waits
-/// for).
+/// for), no signal blocked and every signal at its default action (a test process blocks most
+/// signals on its threads; a daemon such as PgBouncer that inherited that would ignore SIGTERM).
 enum ChildProcess {
     /// Spawns `arguments` (looked up in `PATH`) with `environment` (nil: this process's), its output
     /// written to `output` (appended when `append`), and returns its process id.
@@ -22,9 +23,19 @@ enum ChildProcess {
             argv.forEach { free($0) }
             envp?.forEach { free($0) }
         }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid = pid_t()
-        let spawned = envp.map { envp in posix_spawnp(&pid, arguments[0], &actions, nil, argv, envp) }
-            ?? posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
+        let spawned = envp.map { envp in posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp) }
+            ?? posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, environ)
         guard spawned == 0 else { throw ChildProcessError(command: arguments[0], code: spawned) }
         return pid
     }

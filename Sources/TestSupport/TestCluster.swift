@@ -104,11 +104,8 @@ public actor TestCluster {
 
     private func startThrowawayCluster() throws -> String {
         let bin = try Self.binaryDirectory()
-        let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("touchstone-test-\(getpid())-\(UUID().uuidString.prefix(6))").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let asRoot = getuid() == 0
-        if asRoot { _ = try Self.run(["chown", "postgres:postgres", dir], asPostgres: false) }
+        let dir = try Self.makeDirectory(asRoot: asRoot)
         _ = try Self.run(
             ["\(bin)/initdb", "-D", "\(dir)/data", "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8",
              "--locale=C"], asPostgres: asRoot)
@@ -123,24 +120,39 @@ public actor TestCluster {
         try Self.start(bin: bin, directory: dir, options: options, asRoot: asRoot)
         directory = dir
         startOptions = options
-        let first = clustersToStop.withLock { clusters in
-            clusters.append((bin: bin, directory: dir, asRoot: asRoot))
-            return clusters.count == 1
-        }
-        if first {
-            atexit {
-                for cluster in clustersToStop.withLock({ $0 }) {
-                    _ = try? TestCluster.run(
-                        ["\(cluster.bin)/pg_ctl", "-D", "\(cluster.directory)/data", "-m", "immediate", "stop"],
-                        asPostgres: cluster.asRoot)
-                    try? FileManager.default.removeItem(atPath: cluster.directory)
-                }
-            }
-        }
+        Self.stopAtExit(bin: bin, directory: dir, asRoot: asRoot)
         return "postgresql://postgres@127.0.0.1:\(port)/postgres"
     }
 
-    private static func start(bin: String, directory: String, options: String, asRoot: Bool) throws {
+    /// A new temporary directory for a cluster, owned by `postgres` when the tests run as root.
+    static func makeDirectory(asRoot: Bool) throws -> String {
+        let dir = FileManager.default.temporaryDirectory
+            .appendingPathComponent("touchstone-test-\(getpid())-\(UUID().uuidString.prefix(6))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        if asRoot { _ = try run(["chown", "postgres:postgres", dir], asPostgres: false) }
+        return dir
+    }
+
+    /// Stops the server of the cluster in `directory` (as by a crash) and removes the directory
+    /// when the test process exits.
+    static func stopAtExit(bin: String, directory: String, asRoot: Bool) {
+        let first = clustersToStop.withLock { clusters in
+            clusters.append((bin: bin, directory: directory, asRoot: asRoot))
+            return clusters.count == 1
+        }
+        guard first else { return }
+        atexit {
+            for cluster in clustersToStop.withLock({ $0 }) {
+                _ = try? TestCluster.run(
+                    ["\(cluster.bin)/pg_ctl", "-D", "\(cluster.directory)/data", "-m", "immediate", "stop"],
+                    asPostgres: cluster.asRoot)
+                try? FileManager.default.removeItem(atPath: cluster.directory)
+            }
+        }
+    }
+
+    /// Starts the server of the cluster in `directory` with `options` and waits until it answers.
+    static func start(bin: String, directory: String, options: String, asRoot: Bool) throws {
         _ = try run(
             ["\(bin)/pg_ctl", "-D", "\(directory)/data", "-o", options, "-l", "\(directory)/server.log", "-w", "start"],
             asPostgres: asRoot)

@@ -91,18 +91,10 @@ struct OrderingTests {
 
     @Test func aReaderDoesNotPassAnOpenWriter() async throws {
         let store = database.store
-        let slow = try Connection(conninfo: database.url)
-        try slow.execute("BEGIN")
-        let held = try EventStore.append(
-            on: slow, to: try StreamID("client-\(UUID().uuidString.lowercased())"), expected: .noStream,
-            events: [event(), event()])
-        for _ in 0..<5 {
-            _ = try await store.append(
-                to: try StreamID("client-\(UUID().uuidString.lowercased())"), expected: .noStream, events: [event()])
-        }
+        let held = try await OpenAppend(on: database) { event() }
         let whileOpen = try await store.readAll(after: 0, limit: 100)
         #expect(whileOpen.allSatisfy { $0.position < held.positions[0] })
-        try slow.execute("COMMIT")
+        try held.commit()
         let afterCommit = try await store.readAll(after: whileOpen.last?.position ?? 0, limit: 100)
         let positions = afterCommit.map(\.position)
         #expect(positions.contains(held.positions[0]) && positions.contains(held.positions[1]))

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make test`: installs PostgreSQL and libpq if missing, builds once (debug),
+# `make test`: installs PostgreSQL, libpq and PgBouncer if missing, builds once (debug),
 # and runs the whole suite; the Swift harness starts its own throwaway cluster
 # (or uses TEST_DATABASE_URL) and never reads DATABASE_URL. Then a timed fuzz
 # phase, a timed soak phase and a timed fault-injection phase. Each phase's time is printed.
@@ -14,7 +14,8 @@ phase() {
   "$@"
   echo "== $name took $(( $(date +%s) - start ))s"
 }
-phase "install" "$root/deploy/local/postgres.sh" install
+# pgbouncer: the PgBouncer tests run it in front of a throwaway cluster.
+phase "install" "$root/deploy/local/postgres.sh" install pgbouncer
 phase "build" swift build --build-tests
 phase "tests" swift test --skip-build
 # Fuzz, soak and faults run for a fixed time each (about three minutes at most with their
