@@ -39,17 +39,19 @@ public final class EventStore: Sendable {
     /// returns the original positions and writes nothing. `claims` are business
     /// keys taken in the same transaction; one already taken fails the append. A `receipt` is
     /// stored in the same transaction; one whose key is already stored fails the append with
-    /// ``EventStoreError/receiptStored(key:)``.
+    /// ``EventStoreError/receiptStored(key:)``. With `newIDs` (ids made for this attempt), a
+    /// stream not at `expected` fails at once with a conflict whose `actual` is -1 (not read).
     ///
     /// Appends that callers make at the same time to different streams are committed together
     /// (see ``GroupCommit``): each is still checked against its own expected version and answers
     /// alone, and none waits for more company than is already queued.
     public func append(
         to stream: StreamID, expected: ExpectedVersion, events: [NewEvent], clientID: UUID? = nil,
-        claims: [Claim] = [], receipt: AppendReceipt? = nil
+        claims: [Claim] = [], receipt: AppendReceipt? = nil, newIDs: Bool = false
     ) async throws -> AppendResult {
         let part = StreamAppend(
-            stream: stream, expected: expected, events: events, clientID: clientID, claims: claims, receipt: receipt)
+            stream: stream, expected: expected, events: events, clientID: clientID, claims: claims, receipt: receipt,
+            newIDs: newIDs)
         let metadata = try Self.checked(events, expecting: [(stream, expected)])
         let start = ContinuousClock.now
         do {
@@ -231,6 +233,7 @@ public final class EventStore: Sendable {
             let conflict: PQError?
             do {
                 if let result = try appendParts([append], on: connection)[0] { return result }
+                if append.part.newIDs { throw EventStoreError.versionConflict(stream: stream.description, expected: expected, actual: -1) }
                 conflict = nil
             } catch let error as PQError {
                 guard error.isStoredEventID, !connection.inTransaction else {

@@ -15,7 +15,8 @@ struct CheckedAppend: Sendable {
 /// one-event append costs; a group pays them once. Each append of a group is still checked
 /// against its own expected version, claims and event ids, and answers on its own:
 /// - a part whose stream was not at its expected version wrote nothing and is tried again
-///   alone, which tells a conflict from a replay as a lone append does;
+///   alone, which tells a conflict from a replay as a lone append does (a part whose ids are new
+///   cannot be a replay: it fails with the conflict at once);
 /// - an error the server raises for the group's statement (a stored event id, a taken claim, a
 ///   payload it refuses) rolls the whole group back, and each of its appends is then tried
 ///   alone, so only the one at fault fails;
@@ -108,19 +109,26 @@ final class GroupCommit: Sendable {
         let group = group.sorted { $0.append.part.stream.description < $1.append.part.stream.description }
         let appends = group.map(\.append)
         let results: [AppendResult?]
+        var refused = false
         do {
             results = try await pool.withConnection { try EventStore.appendParts(appends, on: $0) }
         } catch let error as PQError where error.kind == .server {
             // Something in the group was refused, and nothing of it was written: each goes alone.
             results = Array(repeating: nil, count: group.count)
+            refused = true
         } catch {
             for waiting in group { waiting.continuation.resume(throwing: error) }
             return
         }
         if results.contains(where: { $0 != nil }) { signal.poke() }
         for (waiting, result) in zip(group, results) {
+            let part = waiting.append.part
             if let result {
                 waiting.continuation.resume(returning: result)
+            } else if part.newIDs && !refused {
+                // Its stream was not at the expected version, and its new ids cannot be a replay.
+                waiting.continuation.resume(
+                    throwing: EventStoreError.versionConflict(stream: part.stream.description, expected: part.expected, actual: -1))
             } else {
                 await commitAlone(waiting)
             }

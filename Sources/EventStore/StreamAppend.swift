@@ -17,10 +17,14 @@ public struct StreamAppend: Sendable, Equatable {
     /// The request's answer, stored with the events (only ``EventStore/append(to:expected:events:clientID:claims:receipt:)``
     /// takes one; a bulk append of segments stores none).
     public var receipt: AppendReceipt?
+    /// Whether the events' ids were made for this attempt, so no earlier attempt can have stored
+    /// them: a stream not at the expected version is then a conflict at once, without looking for
+    /// a replay of the same batch (two queries saved on every conflict).
+    public var newIDs: Bool
 
     public init(
         stream: StreamID, expected: ExpectedVersion, events: [NewEvent], clientID: UUID? = nil, claims: [Claim] = [],
-        receipt: AppendReceipt? = nil
+        receipt: AppendReceipt? = nil, newIDs: Bool = false
     ) {
         self.stream = stream
         self.expected = expected
@@ -28,5 +32,6 @@ public struct StreamAppend: Sendable, Equatable {
         self.clientID = clientID
         self.claims = claims
         self.receipt = receipt
+        self.newIDs = newIDs
     }
 }

@@ -82,12 +82,15 @@ public struct CommandRecorder: Sendable {
     {
         let metadata = EventMetadata(actor: actor, correlationID: correlationID)
         var attempt = 0
+        // Streams whose append conflicted: their kept states are behind, so the next attempt reads
+        // the events after them before deciding again.
+        var behind = Set<String>()
         while true {
             attempt += 1
             guard attempt <= Self.maximumAttempts else {
                 throw RecordingError.contention(stream: "(streams read by the command)", attempts: attempt - 1)
             }
-            let reading = DecisionReading(recorder: self, trusting: true)
+            let reading = DecisionReading(recorder: self, trusting: true, reading: behind)
             let decision: Decision
             do {
                 decision = try await decide(command, reading: reading)
@@ -109,14 +112,15 @@ public struct CommandRecorder: Sendable {
                 }
                 let result = try await store.append(
                     to: stream, expected: ExpectedVersion(version: decision.expectedVersion), events: events,
-                    clientID: decision.events.first?.clientId, claims: decision.claims, receipt: receipt)
+                    clientID: decision.events.first?.clientId, claims: decision.claims, receipt: receipt, newIDs: true)
                 reading.appended(
                     events, to: decision.stream, expected: decision.expectedVersion, version: result.streamVersion)
                 outcome.streamVersion = result.streamVersion
                 return outcome
             } catch EventStoreError.versionConflict(let stream, _, _) {
-                // Whatever this process kept of the stream is behind: never decide on it again.
-                states.forget(decision.stream.description)
+                // Whatever this process kept of the stream is behind: the next attempt reads what
+                // it missed (the kept state is right at its own version) before deciding again.
+                behind.insert(decision.stream.description)
                 guard attempt < Self.maximumAttempts else {
                     throw RecordingError.contention(stream: stream, attempts: attempt)
                 }

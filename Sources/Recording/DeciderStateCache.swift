@@ -7,10 +7,11 @@ import Synchronization
 /// snapshot in PostgreSQL (for a process that starts with an empty cache).
 ///
 /// An entry is keyed by stream, decider and fold version (``DeciderState``), and holds the state
-/// and the stream version it was folded at. It is a cache, never the truth: every command still
-/// reads the stream's events after that version before deciding, and the append's expected
+/// and the stream version it was folded at. It is a cache, never the truth: the append's expected
 /// version refuses a decision made on a state another writer has moved past; the recorder then
-/// drops the entry (an entry never outlives a conflict) and decides again.
+/// reads the events after the entry's version, folds them in, and decides again, so no decision
+/// is ever appended on a state the log has moved past (an entry is right at its own version: it
+/// was folded from the log, or moved on by events appended at exactly that version).
 ///
 /// Memory is bounded by `budgetBytes`, counted with each state's ``DeciderState/footprint``
 /// estimate: past it, the least recently used entries are dropped down to 90% of the budget. A

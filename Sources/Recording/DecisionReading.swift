@@ -18,21 +18,24 @@ import Sales
 final class DecisionReading: DecisionInputs {
     private let recorder: CommandRecorder
     private let trusting: Bool
+    /// Streams whose kept state is known to be behind: read up to date even when `trusting`.
+    private let reading: Set<String>
     /// The streams served from the cache without a query, and the versions they were served at.
     private var unread: [String: Int64] = [:]
     /// How to move on each loaded stream's kept state, and the version it was loaded at.
     private var advances: [String: (version: Int64, advance: ([SalesEvent], Int64) -> Void)] = [:]
 
-    init(recorder: CommandRecorder, trusting: Bool) {
+    init(recorder: CommandRecorder, trusting: Bool, reading: Set<String> = []) {
         self.recorder = recorder
         self.trusting = trusting
+        self.reading = reading
     }
 
     func load<State>(
         _ stream: StreamName, from initial: State, _ evolve: @escaping (State, SalesEvent) -> State
     ) async throws -> (state: State, version: Int64) {
         let loaded: (state: State, version: Int64)
-        if trusting, let kept = recorder.keptState(stream, as: State.self) {
+        if trusting, !reading.contains(stream.description), let kept = recorder.keptState(stream, as: State.self) {
             loaded = kept
             unread[stream.description] = kept.version
         } else {

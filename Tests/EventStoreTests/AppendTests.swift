@@ -56,6 +56,37 @@ struct AppendTests {
         #expect(try await count("events", in: database) == 1)
     }
 
+    /// Events whose ids were just made cannot be a replay: a stream not at the expected version
+    /// is a conflict at once (its actual version not read), alone or in a group.
+    @Test func newIdsAtAWrongVersionConflictWithoutLookingForAReplay() async throws {
+        let streams = try (0..<4).map { _ in try StreamID("client-\(UUID().uuidString.lowercased())") }
+        for stream in streams { _ = try await database.store.append(to: stream, expected: .noStream, events: [event()]) }
+        let outcomes = await withTaskGroup(of: (Int, (any Error)?).self) { group in
+            for (index, stream) in streams.enumerated() {
+                group.addTask {
+                    do {
+                        _ = try await database.store.append(
+                            to: stream, expected: .exact(index.isMultiple(of: 2) ? 1 : 7), events: [event()], newIDs: true)
+                        return (index, nil)
+                    } catch { return (index, error) }
+                }
+            }
+            var outcomes = [Int: (any Error)?]()
+            for await (index, error) in group { outcomes[index] = error }
+            return outcomes
+        }
+        for (index, stream) in streams.enumerated() {
+            if index.isMultiple(of: 2) {
+                #expect(outcomes[index]! == nil)
+            } else {
+                #expect(
+                    outcomes[index]! as? EventStoreError
+                        == .versionConflict(stream: stream.description, expected: .exact(7), actual: -1))
+            }
+        }
+        #expect(try await count("events", in: database) == 6)
+    }
+
     @Test func reappendingTheSameEventsIsANoOp() async throws {
         let stream = try StreamID("client-\(UUID().uuidString.lowercased())")
         let batch = [event(data: #"{"a": 1, "b": 2}"#), event()]
