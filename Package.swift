@@ -68,7 +68,7 @@ let package = Package(
         .target(
             name: "Recording",
             dependencies: [
-                "Sales", "EventStore", "PQ", "Access",
+                "Sales", "EventStore", "PQ", "Access", "Projections",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -74,6 +74,8 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
     OperationsRoutes(pool: dependencies.pool, metrics: metrics, readiness: dependencies.readiness)
         .register(on: router)
     router.addReportRoutes(dependencies.readModels)
+    DirectoryRoutes(readModels: dependencies.readModels, store: dependencies.store, logger: dependencies.logger)
+        .register(on: router)
     routes.record(router)
     return router
 }

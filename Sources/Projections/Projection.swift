@@ -15,6 +15,9 @@ public struct Projection: Sendable, Hashable {
     /// The tables it keeps.
     public let tables: [FactTable]
 
+    /// Whether a table holds names the runner opens with the clients' data keys.
+    var opensNames: Bool { tables.contains(where: \.opensNames) }
+
     // Version 3 of board, aging and retention: their text columns hold personal values sealed, as
     // the log does since migration 0008; a database upgraded from plaintext rebuilds them once.
 
@@ -32,8 +35,12 @@ public struct Projection: Sendable, Hashable {
     /// The retention list: purchase rhythm and touches per client.
     public static let retention = Projection(
         name: "retention", version: 3, tables: [.clients, .orders, .touches, .clientActivity])
+    /// The clients directory: every client by its lowercased name (opened in Swift, see
+    /// ``ClientNameSearch``), with its touches and its deals for `lastTouchOn` and `openDeals`.
+    public static let directory = Projection(
+        name: "directory", version: 1, tables: [.clientNames, .touches, .clientDeals, .closes])
     /// Every read model the runner keeps.
-    public static let all: [Projection] = [.board, .aging, .retention]
+    public static let all: [Projection] = [.board, .aging, .retention, .directory]
 
     /// The reports served from another read model's tables, by name: the funnel of deal cohorts
     /// and the objections report read the board's facts (deals, stage entries, closes, objections

@@ -53,7 +53,8 @@ public struct ReadModels: Sendable {
         guard let status = before.first(where: { $0.name == name }), !running else {
             throw ProjectionError.rebuildRunning(name)
         }
-        rebuilds.start(ProjectionRebuild(projection: projection, logger: logger), named: name)
+        rebuilds.start(
+            ProjectionRebuild(projection: projection, personalData: personalData, logger: logger), named: name)
         var accepted = status
         accepted.state = "rebuilding"
         accepted.rebuild = ProjectionStatus.Rebuild(

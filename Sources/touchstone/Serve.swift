@@ -56,7 +56,8 @@ struct Serve: AsyncParsableCommand {
             timeouts: HTTPTimeouts(
                 idle: ServeSettings.limit(settings.idleTimeout),
                 requestRead: ServeSettings.limit(settings.requestReadTimeout)))
-        let runner = ProjectionRunner(pool: pool, conninfo: try DatabaseEnvironment.runtimeURL(), logger: logger)
+        let runner = ProjectionRunner(
+            pool: pool, conninfo: try DatabaseEnvironment.runtimeURL(), personalData: personalData, logger: logger)
         let drain = ShutdownDrain(readiness: dependencies.readiness, delay: settings.drainDelay, logger: logger)
         // Shut down in reverse order: the drain first, the runner and the partitions' upkeep last.
         let services: [any Service] = [LogPartitions(pool: pool, logger: logger), runner, application, drain]

@@ -136,7 +136,8 @@ struct FaultInjectionTests {
         server.kill(SIGTERM)
         #expect(server.exitStatus(waiting: true) == 0)
         let outcomes = try await pool.withConnection { connection in
-            try ProjectionRebuild(projections: Projection.all, logger: TestDatabase.logger).run(on: connection)
+            try ProjectionRebuild(projections: Projection.all, personalData: database.personalData, logger: TestDatabase.logger)
+                .run(on: connection)
         }
         for outcome in outcomes {
             guard case .swapped(_, _, true) = outcome else {

@@ -150,7 +150,7 @@ struct ReportRouteTests {
     static func catchUp(_ fixture: APIFixture) async throws {
         try await fixture.database.pool.withConnection { connection in
             for projection in Projection.all {
-                while try ProjectionRegistry.applyNextBatch(projection, batchSize: 7, on: connection) > 0 {}
+                while try ProjectionRegistry.applyNextBatch(projection, batchSize: 7, personalData: fixture.database.personalData, on: connection) > 0 {}
             }
         }
     }

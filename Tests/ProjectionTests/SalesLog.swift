@@ -161,7 +161,7 @@ struct SalesLog {
     func catchUp(batchSize: Int64 = 5_000) async throws {
         try await database.pool.withConnection { connection in
             for projection in Projection.all {
-                while try ProjectionRegistry.applyNextBatch(projection, batchSize: batchSize, on: connection) > 0 {}
+                while try ProjectionRegistry.applyNextBatch(projection, batchSize: batchSize, personalData: database.personalData, on: connection) > 0 {}
             }
         }
     }
@@ -171,7 +171,7 @@ struct SalesLog {
     func rebuildAllExpectingMatches(batchSize: Int64) async throws {
         let url = database.url
         let outcomes = try await query {
-            try ProjectionRebuild(projections: Projection.all, batchSize: batchSize, logger: TestDatabase.logger)
+            try ProjectionRebuild(projections: Projection.all, batchSize: batchSize, personalData: database.personalData, logger: TestDatabase.logger)
                 .run(on: $0, helpers: [try Connection(conninfo: url)])
         }
         #expect(outcomes.count == Projection.all.count)

@@ -22,7 +22,7 @@ struct DemoLoadTests {
 
         // One deal meets six objections and is won: the objections report shows a row for 6+.
         let report = try await database.pool.withConnection { connection in
-            while try ProjectionRegistry.applyNextBatch(.board, batchSize: 5_000, on: connection) > 0 {}
+            while try ProjectionRegistry.applyNextBatch(.board, batchSize: 5_000, personalData: database.personalData, on: connection) > 0 {}
             return try ObjectionReport.query(
                 pipeline: "sales", from: LocalDate(year: 2025, month: 1, day: 1)!, to: LocalDate(year: 2026, month: 3, day: 1)!,
                 on: connection)

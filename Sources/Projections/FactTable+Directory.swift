@@ -1,0 +1,34 @@
+import Sales
+
+/// The tables of the clients directory (``ClientDirectory``).
+extension FactTable {
+    /// One row per registered client: its name as the log holds it (sealed), what the directory
+    /// filters on, and `search_name`, the name opened and lowercased in Swift by the runner
+    /// (``ClientNameSearch``), null until then and for ever once the client's personal data is
+    /// erased (`opened` tells the two apart). The trigram index serves `q` (a substring of any
+    /// length, three letters and more through the index); the ordered one serves the pages, in
+    /// code point order of the lowercased name (`COLLATE "C"` compares UTF-8 bytes, which is code
+    /// point order), then `client_id`.
+    public static let clientNames = FactTable(
+        name: "client_names",
+        columns: [
+            FactColumn("client_id", "uuid NOT NULL"), FactColumn("name", "text"), FactColumn("kind", "text NOT NULL"),
+            FactColumn("temperature", "text"), FactColumn("source", "text"),
+            FactColumn("registered_on", "date NOT NULL"), FactColumn("search_name", "text"),
+            FactColumn("opened", "boolean NOT NULL"), FactColumn("position", "bigint NOT NULL"),
+            FactColumn("recorded_at", "timestamptz NOT NULL"),
+        ],
+        select: """
+            SELECT (e.data->>'clientId')::uuid, e.data->>'name', e.data->>'kind', e.data->>'temperature',
+                   e.data->>'source', (e.data->>'registeredOn')::date, NULL::text, false, e.position, e.recorded_at
+              FROM events e WHERE e.type = '\(ClientRegistered.eventType)'
+            """,
+        indexes: [
+            "client_id", "(search_name COLLATE \"C\", client_id)",
+            "USING gin (search_name public.gin_trgm_ops)", "(position) WHERE NOT opened",
+        ],
+        opensNames: true)
+
+    /// The deals, kept by the directory, which counts each client's open deals.
+    public static let clientDeals = deals.indexed(by: ["client_id, opened_on"])
+}
