@@ -22,11 +22,13 @@ public struct Projection: Sendable, Hashable {
     // the log does since migration 0008; a database upgraded from plaintext rebuilds them once.
 
     /// The pipeline board: open deals per stage. Version 3 also keeps each objection's category
-    /// and each outcome's `resolved` (for the objections report).
+    /// and each outcome's `resolved` (for the objections report); version 4 the lead assessments
+    /// (`qualified` on the board, the funnel's `byQualification`).
     public static let board = Projection(
-        name: "board", version: 3,
+        name: "board", version: 4,
         tables: [
             .deals, .stageEntries, .offers, .objections, .objectionOutcomes, .closes, .dealTouches, .pipelines, .dealProgress,
+            .qualifications,
         ])
     /// Receivables aging: open balances by days overdue, unapplied credit.
     public static let aging = Projection(

@@ -141,6 +141,21 @@ struct SalesLog {
              "resolved": resolved])
     }
 
+    /// An assessment of `deal` on `day` knowing the criteria given (a problem, a decision date, a
+    /// budget); the others are left out, as the log leaves out unknown ones.
+    func qualify(
+        _ deal: UUID, client: UUID, on day: String, problem: Bool = true, decisionBy: Bool = true, budget: Bool = true
+    ) async throws {
+        var payload: [String: Any] = ["dealId": deal.lower, "clientId": client.lower, "assessedOn": day]
+        if problem { payload["problem"] = "their problem" }
+        if decisionBy { payload["decisionBy"] = "2026-12-01" }
+        if budget {
+            payload["budgetMinor"] = 100_000
+            payload["currency"] = "RUB"
+        }
+        try await append("DealQualified", stream: "deal-\(deal.lower)", client: client, payload)
+    }
+
     func touch(client: UUID, deal: UUID? = nil, at instant: String) async throws {
         var payload: [String: Any] = [
             "touchId": UUID().lower, "clientId": client.lower, "channel": "call", "direction": "outbound",

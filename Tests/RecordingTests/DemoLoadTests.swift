@@ -29,6 +29,24 @@ struct DemoLoadTests {
         }
         #expect(report.byCount.last?.objections == "6+")
         #expect(report.byCount.last?.deals == 1 && report.byCount.last?.won == 1, "\(report.byCount)")
+
+        // Leads assessed by problem, time and money: qualified and unqualified deals, won and lost
+        // among the qualified ones, and open qualified deals on the board.
+        let (funnel, board) = try await database.pool.withConnection { connection in
+            (
+                try Funnel.query(
+                    pipeline: "sales", from: LocalDate(year: 2025, month: 1, day: 1)!,
+                    to: LocalDate(year: 2026, month: 3, day: 1)!, window: ReportWindow(asOf: LocalDate(year: 2026, month: 3, day: 1)!),
+                    personalData: database.personalData, on: connection),
+                try PipelineBoard.query(
+                    pipeline: "sales", window: ReportWindow(asOf: LocalDate(year: 2026, month: 3, day: 1)!),
+                    personalData: database.personalData, on: connection)
+            )
+        }
+        #expect(funnel.qualified.entered > 0 && funnel.unqualified.entered > 0, "\(funnel.qualified) \(funnel.unqualified)")
+        #expect(funnel.qualified.won > 0 && funnel.qualified.lost > 0 && funnel.unqualified.lost > 0)
+        let deals = board.stages.flatMap(\.deals)
+        #expect(deals.contains { $0.qualified } && deals.contains { !$0.qualified })
     }
 
     @Test func importLinesAreNumberedAndValidated() async throws {

@@ -18,4 +18,5 @@ public enum CommandName: String, Sendable, CaseIterable, Hashable {
     case issueCreditNote = "issue-credit-note"
     case writeOffInvoice = "write-off-invoice"
     case definePipeline = "define-pipeline"
+    case qualifyDeal = "qualify-deal"
 }

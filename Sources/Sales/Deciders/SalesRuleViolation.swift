@@ -14,7 +14,8 @@
 ///   `valid-until-before-offered`), `stage-unknown`, `currency-mismatch`, `deal-of-other-client`,
 ///   `amount-not-positive`, the allocation rule (`over-allocation`, `allocation-exceeds-balance`,
 ///   `duplicate-allocation`, `invoice-issued-after-payment`), `credit-exceeds-balance`,
-///   `pipeline-stages-removed`, `invalid-pipeline`.
+///   `pipeline-stages-removed`, `invalid-pipeline`, `qualification-of-closed-deal` (a won or lost
+///   deal takes no assessment: the contract answers it 422).
 public struct SalesRuleViolation: Error, Sendable, Equatable, CustomStringConvertible {
     /// The rule that was broken, with a stable kebab-case name for clients and problem `type`s.
     public enum Code: String, Sendable, Hashable, CaseIterable {
@@ -60,6 +61,7 @@ public struct SalesRuleViolation: Error, Sendable, Equatable, CustomStringConver
         case creditExceedsBalance = "credit-exceeds-balance"
         case pipelineStagesRemoved = "pipeline-stages-removed"
         case invalidPipeline = "invalid-pipeline"
+        case qualificationOfClosedDeal = "qualification-of-closed-deal"
 
         /// Missing, conflict or invalid, as listed on `SalesRuleViolation`.
         public var kind: Kind {
@@ -74,7 +76,8 @@ public struct SalesRuleViolation: Error, Sendable, Equatable, CustomStringConver
             case .stageUnknown, .dateBeforeOpened, .dateBeforePreviousMove, .dateBeforeRaised, .dateBeforeIssued,
                  .dueBeforeIssued, .validUntilBeforeOffered, .currencyMismatch, .dealOfOtherClient,
                  .amountNotPositive, .overAllocation, .allocationExceedsBalance, .duplicateAllocation,
-                 .invoiceIssuedAfterPayment, .creditExceedsBalance, .pipelineStagesRemoved, .invalidPipeline:
+                 .invoiceIssuedAfterPayment, .creditExceedsBalance, .pipelineStagesRemoved, .invalidPipeline,
+                 .qualificationOfClosedDeal:
                 .invalid
             }
         }
