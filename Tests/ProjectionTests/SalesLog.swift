@@ -233,7 +233,7 @@ extension SalesLog {
         let stages = ["lead", "qualified", "contact", "needs", "offer", "objections", "bargaining", "closing"]
         var appended = 0
         while appended < events {
-            let choice = clients.isEmpty ? 0 : Int.random(in: 0..<10, using: &random)
+            let choice = clients.isEmpty ? 0 : Int.random(in: 0..<11, using: &random)
             let when = Int.random(in: 0..<365, using: &random)
             let day = LocalDateText.day(when)
             switch choice {
@@ -294,6 +294,13 @@ extension SalesLog {
                 // objection open by raised minus handled).
                 let (objection, deal, client) = objections.remove(at: Int.random(in: 0..<objections.count, using: &random))
                 try await handle(objection, deal: deal, client: client, on: day, resolved: Bool.random(using: &random))
+            case 10 where !deals.isEmpty:
+                // An assessment knowing some of the three criteria (all of them half the time).
+                let (deal, client, _) = deals.randomElement(using: &random)!
+                let all = Bool.random(using: &random)
+                try await qualify(
+                    deal, client: client, on: day, problem: all || Bool.random(using: &random),
+                    decisionBy: all || Bool.random(using: &random), budget: all || Bool.random(using: &random))
             default:
                 continue
             }
