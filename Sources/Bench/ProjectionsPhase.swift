@@ -146,7 +146,8 @@ struct ProjectionsPhase: Sendable {
             return try connection.query(
                 """
                 SELECT count(*) FROM \(fragment: model.table(.clientNames))
-                 WHERE search_name LIKE \("%" + ClientNameSearch.searchable(q) + "%")
+                 WHERE search_hex LIKE \("%" + ClientNameSearch.hex(ClientNameSearch.searchable(q)) + "%")
+                   AND search_name LIKE \("%" + ClientNameSearch.searchable(q) + "%")
                 """
             ).first?.decode(0) ?? 0
         }

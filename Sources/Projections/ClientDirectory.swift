@@ -8,7 +8,7 @@ import Sales
 ///
 /// A name is searched in its lowercased form (``ClientNameSearch/searchable(_:)``), which the
 /// runner keeps beside the sealed name; `q` is lowercased the same way and matched as a substring
-/// (`LIKE`, served by the trigram index). Rows are ordered by the code point order of the
+/// (`LIKE`, narrowed first by the trigram index on the name's hex form). Rows are ordered by the code point order of the
 /// lowercased name, then `clientId`; erased clients (no search name) come last and never match
 /// `q`. `lastTouchOn` and `openDeals` are as of `today` (UTC): the latest touch dated on or before
 /// it, and the deals opened on or before it and not won or lost on or before it.
@@ -108,7 +108,11 @@ public struct ClientDirectory: Sendable, Equatable {
     ) throws -> ClientDirectory {
         let limit = try ReportPage.checked(limit: limit, maximum: maximumLimit)
         var conditions: SQL = "TRUE"
-        if let query = filter.query { conditions.append(" AND c.search_name LIKE \(pattern(containing: query))") }
+        if let query = filter.query {
+            // The index narrows by the hex form; the name itself decides.
+            conditions.append(
+                " AND c.search_hex LIKE \("%" + ClientNameSearch.hex(query) + "%") AND c.search_name LIKE \(pattern(containing: query))")
+        }
         if let temperature = filter.temperature { conditions.append(" AND c.temperature = \(temperature)") }
         if let source = filter.source { conditions.append(" AND c.source = \(source)") }
         if let cursor { conditions.append(try after(cursor)) }

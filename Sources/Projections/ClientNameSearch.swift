@@ -18,6 +18,19 @@ public enum ClientNameSearch {
     /// (`ООО Ромашка` → `ооо ромашка`), the same on every machine and cluster.
     public static func searchable(_ text: String) -> String { text.lowercased() }
 
+    /// The UTF-8 bytes of `text` in lowercase hex, as `encode(convert_to(…, 'UTF8'), 'hex')`
+    /// writes them: the form the trigram index searches in (see ``FactTable/clientNames``).
+    public static func hex(_ text: String) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count * 2)
+        for byte in text.utf8 {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// Opens every row of `table` in `generation` not opened yet; inside the caller's transaction,
     /// after the generation's registry row was locked. A name whose key was deleted (an erased
     /// client) is marked opened with no search name.
@@ -41,7 +54,9 @@ public enum ClientNameSearch {
         let searchNames = try names.map { name in try opener.open(name).text.map(searchable) ?? "" }
         try connection.execute(
             """
-            UPDATE \(fragment: generation.table(table)) AS t SET search_name = nullif(s.search_name, ''), opened = true
+            UPDATE \(fragment: generation.table(table)) AS t
+               SET search_name = nullif(s.search_name, ''),
+                   search_hex = encode(convert_to(nullif(s.search_name, ''), 'UTF8'), 'hex'), opened = true
               FROM unnest(\(PQBinaryArray.text(positions))::text[]::bigint[], \(PQBinaryArray.text(searchNames))::text[])
                    AS s(position, search_name)
              WHERE t.position = s.position AND NOT t.opened
@@ -62,7 +77,7 @@ public enum ClientNameSearch {
         for generation in generations {
             try connection.execute(
                 """
-                UPDATE \(fragment: generation.table(.clientNames)) SET search_name = NULL, opened = true
+                UPDATE \(fragment: generation.table(.clientNames)) SET search_name = NULL, search_hex = NULL, opened = true
                  WHERE client_id = \(client)
                 """)
         }

@@ -5,27 +5,31 @@ extension FactTable {
     /// One row per registered client: its name as the log holds it (sealed), what the directory
     /// filters on, and `search_name`, the name opened and lowercased in Swift by the runner
     /// (``ClientNameSearch``), null until then and for ever once the client's personal data is
-    /// erased (`opened` tells the two apart). The trigram index serves `q` (a substring of any
-    /// length, three letters and more through the index); the ordered one serves the pages, in
-    /// code point order of the lowercased name (`COLLATE "C"` compares UTF-8 bytes, which is code
-    /// point order), then `client_id`.
+    /// erased (`opened` tells the two apart). `search_hex` is the same name's UTF-8 bytes in hex:
+    /// its trigram index serves `q` whatever the cluster's locale (under `C`, the locale `make
+    /// run` and the tests use, pg_trgm finds no trigram in Cyrillic or any non-ASCII text, so an
+    /// index on `search_name` itself would not narrow a search for `хле` at all); a match there is
+    /// checked again on `search_name`, since a hex substring may start in the middle of a byte.
+    /// The ordered index serves the pages, in code point order of the lowercased name (`COLLATE
+    /// "C"` compares UTF-8 bytes, which is code point order), then `client_id`.
     public static let clientNames = FactTable(
         name: "client_names",
         columns: [
             FactColumn("client_id", "uuid NOT NULL"), FactColumn("name", "text"), FactColumn("kind", "text NOT NULL"),
             FactColumn("temperature", "text"), FactColumn("source", "text"),
             FactColumn("registered_on", "date NOT NULL"), FactColumn("search_name", "text"),
-            FactColumn("opened", "boolean NOT NULL"), FactColumn("position", "bigint NOT NULL"),
+            FactColumn("search_hex", "text"), FactColumn("opened", "boolean NOT NULL"), FactColumn("position", "bigint NOT NULL"),
             FactColumn("recorded_at", "timestamptz NOT NULL"),
         ],
         select: """
             SELECT (e.data->>'clientId')::uuid, e.data->>'name', e.data->>'kind', e.data->>'temperature',
-                   e.data->>'source', (e.data->>'registeredOn')::date, NULL::text, false, e.position, e.recorded_at
+                   e.data->>'source', (e.data->>'registeredOn')::date, NULL::text, NULL::text, false, e.position,
+                   e.recorded_at
               FROM events e WHERE e.type = '\(ClientRegistered.eventType)'
             """,
         indexes: [
             "client_id", "(search_name COLLATE \"C\", client_id)",
-            "USING gin (search_name public.gin_trgm_ops)", "(position) WHERE NOT opened",
+            "USING gin (search_hex public.gin_trgm_ops)", "(position) WHERE NOT opened",
         ],
         opensNames: true)
 

@@ -64,9 +64,9 @@ struct PersonalDataErasureTests {
         "ZQ deal title", "ZQ objection words", "ZQ lost deal", "ZQ lost reason", "ZQ credit reason",
     ]
 
-    /// X's name as the clients directory keeps it to search (lowercased, the one plaintext a read
-    /// model holds, until the erasure).
-    static let searchableOfX = ["zlatoust quintessa zq-7741"]
+    /// X's name as the clients directory keeps it to search (lowercased, and its UTF-8 in hex for
+    /// the index: the one plaintext a read model holds, until the erasure).
+    static let searchableOfX = ["zlatoust quintessa zq-7741", ClientNameSearch.hex("zlatoust quintessa zq-7741")]
 
     /// Starts a rebuild of the directory that has filled its tables (names opened) but not swapped
     /// yet, as one running while an erasure comes in would have.
