@@ -138,7 +138,8 @@ public struct ClientDirectory: Sendable, Equatable {
 
     /// The rows of the live generation that `conditions` keep, in directory order, names sealed.
     /// A client registered twice (the log allows it, the commands do not) counts by its latest
-    /// registration.
+    /// registration. The page is cut first and only its rows get their touches and deals looked
+    /// up: a query matching thousands of clients would otherwise look them up for every match.
     private static func rows(where conditions: SQL, limit: Int, today: LocalDate, on connection: Connection) throws
         -> [Entry]
     {
@@ -146,19 +147,21 @@ public struct ClientDirectory: Sendable, Equatable {
         let day = today.description
         return try connection.query(
             """
-            SELECT c.client_id, c.name, c.kind, c.temperature, c.source, c.registered_on, c.search_name,
+            SELECT p.*,
                    (SELECT max(t.occurred_on) FROM \(fragment: model.table(.touches)) t
-                     WHERE t.client_id = c.client_id AND t.occurred_on <= \(day)::date) AS last_touch_on,
+                     WHERE t.client_id = p.client_id AND t.occurred_on <= \(day)::date) AS last_touch_on,
                    (SELECT count(*) FROM \(fragment: model.table(.clientDeals)) d
-                     WHERE d.client_id = c.client_id AND d.opened_on <= \(day)::date
+                     WHERE d.client_id = p.client_id AND d.opened_on <= \(day)::date
                        AND NOT EXISTS (SELECT 1 FROM \(fragment: model.table(.closes)) x
                                         WHERE x.deal_id = d.deal_id AND x.closed_on <= \(day)::date)) AS open_deals
-              FROM \(fragment: model.table(.clientNames)) c
-             WHERE \(fragment: conditions)
-               AND NOT EXISTS (SELECT 1 FROM \(fragment: model.table(.clientNames)) r
-                                WHERE r.client_id = c.client_id AND r.position > c.position)
-             ORDER BY c.search_name COLLATE "C", c.client_id
-             LIMIT \(Int64(limit))
+              FROM (SELECT c.client_id, c.name, c.kind, c.temperature, c.source, c.registered_on, c.search_name
+                      FROM \(fragment: model.table(.clientNames)) c
+                     WHERE \(fragment: conditions)
+                       AND NOT EXISTS (SELECT 1 FROM \(fragment: model.table(.clientNames)) r
+                                        WHERE r.client_id = c.client_id AND r.position > c.position)
+                     ORDER BY c.search_name COLLATE "C", c.client_id
+                     LIMIT \(Int64(limit))) p
+             ORDER BY p.search_name COLLATE "C", p.client_id
             """
         ).rows.map { row in
             Entry(
