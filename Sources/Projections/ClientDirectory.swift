@@ -116,8 +116,7 @@ public struct ClientDirectory: Sendable, Equatable {
         if let temperature = filter.temperature { conditions.append(" AND c.temperature = \(temperature)") }
         if let source = filter.source { conditions.append(" AND c.source = \(source)") }
         if let cursor { conditions.append(try after(cursor)) }
-        var entries = try rows(
-            where: conditions, searching: filter.query != nil, limit: limit + 1, today: today, on: connection)
+        var entries = try rows(where: conditions, limit: limit + 1, today: today, on: connection)
         var next: String?
         if entries.count > limit {
             entries.removeLast()
@@ -139,39 +138,27 @@ public struct ClientDirectory: Sendable, Equatable {
 
     /// The rows of the live generation that `conditions` keep, in directory order, names sealed.
     /// A client registered twice (the log allows it, the commands do not) counts by its latest
-    /// registration. The page is cut first and only its rows get their touches and deals looked
-    /// up: a query matching thousands of clients would otherwise look them up for every match.
-    private static func rows(
-        where conditions: SQL, searching: Bool = false, limit: Int, today: LocalDate, on connection: Connection
-    ) throws -> [Entry] {
+    /// registration.
+    private static func rows(where conditions: SQL, limit: Int, today: LocalDate, on connection: Connection) throws
+        -> [Entry]
+    {
         let model = try ProjectionRegistry.live(.directory, on: connection)
         let day = today.description
-        let rows: SQL = """
-            SELECT c.client_id, c.name, c.kind, c.temperature, c.source, c.registered_on, c.search_name
+        return try connection.query(
+            """
+            SELECT c.client_id, c.name, c.kind, c.temperature, c.source, c.registered_on, c.search_name,
+                   (SELECT max(t.occurred_on) FROM \(fragment: model.table(.touches)) t
+                     WHERE t.client_id = c.client_id AND t.occurred_on <= \(day)::date) AS last_touch_on,
+                   (SELECT count(*) FROM \(fragment: model.table(.clientDeals)) d
+                     WHERE d.client_id = c.client_id AND d.opened_on <= \(day)::date
+                       AND NOT EXISTS (SELECT 1 FROM \(fragment: model.table(.closes)) x
+                                        WHERE x.deal_id = d.deal_id AND x.closed_on <= \(day)::date)) AS open_deals
               FROM \(fragment: model.table(.clientNames)) c
              WHERE \(fragment: conditions)
                AND NOT EXISTS (SELECT 1 FROM \(fragment: model.table(.clientNames)) r
                                 WHERE r.client_id = c.client_id AND r.position > c.position)
-            """
-        // With `q` the matches are gathered first (through the trigram index) and then sorted:
-        // left to itself the planner walked the name-ordered index and tested every name before
-        // the first match (a Cyrillic query passed every Latin name). Without `q` that index is the
-        // way: the page is its first rows.
-        let materialized: SQL = searching ? "MATERIALIZED" : "NOT MATERIALIZED"
-        return try connection.query(
-            """
-            WITH m AS \(fragment: materialized) (\(fragment: rows))
-            SELECT p.*,
-                   (SELECT max(t.occurred_on) FROM \(fragment: model.table(.touches)) t
-                     WHERE t.client_id = p.client_id AND t.occurred_on <= \(day)::date) AS last_touch_on,
-                   (SELECT count(*) FROM \(fragment: model.table(.clientDeals)) d
-                     WHERE d.client_id = p.client_id AND d.opened_on <= \(day)::date
-                       AND NOT EXISTS (SELECT 1 FROM \(fragment: model.table(.closes)) x
-                                        WHERE x.deal_id = d.deal_id AND x.closed_on <= \(day)::date)) AS open_deals
-              FROM (SELECT * FROM m
-                     ORDER BY search_name COLLATE "C", client_id
-                     LIMIT \(Int64(limit))) p
-             ORDER BY p.search_name COLLATE "C", p.client_id
+             ORDER BY c.search_name COLLATE "C", c.client_id
+             LIMIT \(Int64(limit))
             """
         ).rows.map { row in
             Entry(
