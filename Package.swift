@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "Recording",
             dependencies: [
-                "Sales", "EventStore", "PQ", "Access", "JSON",
+                "Sales", "EventStore", "PQ", "Access", "JSON", "Projections",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -60,15 +60,20 @@ public final class PersonalDataKeys: Sendable {
         return keys
     }
 
-    /// An opener for the sealed values among `texts`: their keys, read in one query.
-    public func opener(for texts: some Sequence<String?>, on connection: Connection) throws -> PersonalDataOpener {
+    /// An opener for the sealed values among `texts`: their keys, read in one query. With
+    /// `lockingKeys` the keys' rows stay locked (`FOR KEY SHARE`) until the caller's transaction
+    /// ends, so an erasure (which deletes them) waits for it, and then sees what it wrote.
+    public func opener(for texts: some Sequence<String?>, lockingKeys: Bool = false, on connection: Connection) throws
+        -> PersonalDataOpener
+    {
         let ids = PersonalDataOpener.keyIDs(in: texts)
         guard !ids.isEmpty else { return .none }
+        let locking: SQL = lockingKeys ? " FOR KEY SHARE" : ""
         return try opener(
             rows: connection.query(
                 """
                 SELECT key_id, wrapped_key, master_key FROM personal_data_keys
-                WHERE key_id = ANY(\(PQBinaryArray.uuid(ids.map { $0 }))::uuid[])
+                WHERE key_id = ANY(\(PQBinaryArray.uuid(ids.map { $0 }))::uuid[])\(fragment: locking)
                 """
             ).rows)
     }

@@ -80,7 +80,8 @@ struct ProjectionsPhase: Sendable {
             try await pool.withConnection { connection in
                 for projection in Projection.all {
                     _ = try ProjectionRegistry.live(projection, on: connection)
-                    while try ProjectionRegistry.applyNextBatch(projection, batchSize: 5_000, on: connection) > 0 {}
+                    while try ProjectionRegistry.applyNextBatch(
+                        projection, batchSize: 5_000, personalData: personalData, on: connection) > 0 {}
                 }
             }
         }
@@ -94,7 +95,7 @@ struct ProjectionsPhase: Sendable {
         let (outcomes, duration) = try await measure {
             try await pool.withConnection { connection in
                 let helper = try Connection(conninfo: conninfo, applicationName: "touchstone-bench-rebuild")
-                let outcomes = try ProjectionRebuild(projections: Projection.all, logger: logger)
+                let outcomes = try ProjectionRebuild(projections: Projection.all, personalData: personalData, logger: logger)
                     .run(on: connection, helpers: [helper])
                 return zip(Projection.all, outcomes).map { projection, outcome -> String in
                     switch outcome {
@@ -135,6 +136,31 @@ struct ProjectionsPhase: Sendable {
         }
     }
 
+    /// The clients directory's first page (limit 50) for `q`, as `GET /v1/clients?q=` reads it;
+    /// answers how many rows it held.
+    func clientSearch(_ q: String) async throws -> Int {
+        try await pool.withConnection { connection in
+            let page = try ClientDirectory.query(ClientDirectory.Filter(q: q), personalData: personalData, on: connection)
+            _ = page.json.serialized()
+            return page.clients.count
+        }
+    }
+
+    /// How many clients' lowercased names contain `q`: the trigram index alone, without the page's
+    /// order, figures or names opened (the baseline of ``clientSearch(_:)``).
+    func clientMatches(_ q: String) async throws -> Int64 {
+        try await pool.withConnection { connection in
+            let model = try ProjectionRegistry.live(.directory, on: connection)
+            return try connection.query(
+                """
+                SELECT count(*) FROM \(fragment: model.table(.clientNames))
+                 WHERE search_hex LIKE \("%" + ClientNameSearch.hex(ClientNameSearch.searchable(q)) + "%")
+                   AND search_name LIKE \("%" + ClientNameSearch.searchable(q) + "%")
+                """
+            ).first?.decode(0) ?? 0
+        }
+    }
+
     func retentionPage(_ window: ReportWindow) async throws {
         _ = try await pool.withConnection { connection in
             try RetentionList.query(window: window, limit: 500, personalData: personalData, on: connection).json.serialized()
@@ -157,7 +183,7 @@ struct ProjectionsPhase: Sendable {
     /// Appends registrations and touches of fresh clients at `rate` events/s for `seconds` through CommandImport, with a
     /// ``ProjectionRunner`` running; samples the largest lag of any read model every 50 ms.
     func lag(rate: Int, seconds: Int) async throws -> (events: [Double], lagMs: [Double], appended: Int, Duration) {
-        let runner = ProjectionRunner(conninfo: conninfo, pollInterval: 0.5, logger: logger)
+        let runner = ProjectionRunner(conninfo: conninfo, pollInterval: 0.5, personalData: personalData, logger: logger)
         let running = Task { try await runner.run() }
         defer { running.cancel() }
         // Let the runner claim its projections and settle.

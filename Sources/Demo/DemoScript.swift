@@ -4,9 +4,10 @@ import Sales
 
 /// A deterministic set of realistic demo commands, as lines of `touchstone import`: a few dozen
 /// clients in RUB, EUR and USD, deals moved through the stages with offers, objections and
-/// concessions, wins and losses (refused by the client and by us), orders, invoices, full and
-/// partial payments, credit notes and a write-off, reminders of every level and promises to pay
-/// kept, broken and open, all dated in the months before `today`.
+/// concessions, leads assessed by problem, time and money (qualified, not yet, and reassessed),
+/// wins and losses (refused by the client and by us), orders, invoices, full and partial payments,
+/// credit notes and a write-off, reminders of every level and promises to pay kept, broken and
+/// open, all dated in the months before `today`.
 ///
 /// The same `seed` and `today` always give the same lines (ids included), so a second run of the
 /// same script is refused as already recorded.
@@ -87,6 +88,9 @@ public struct DemoScript: Sendable {
                         "command": .string("move-deal-stage"), "dealId": .string(dealId.canonical), "stage": .string(stage),
                         "movedOn": .string(date.description),
                     ]))
+                lines.append(
+                    contentsOf: qualification(
+                        at: stage, dealId: dealId, amount: amount, currency: currency, on: date, index: index))
                 // The fifth client's deal meets six objections before it is won (seed 003: professionals
                 // close after the 5th–6th objection).
                 lines.append(
@@ -126,6 +130,31 @@ public struct DemoScript: Sendable {
             }
         }
         return lines
+    }
+
+    /// The lead's assessment by problem, time and money (seed: qualification), without drawing on
+    /// the random numbers, so the rest of the story stays the same: on entering `qualified`, a
+    /// third of the leads are assessed knowing all three criteria, a third without the budget
+    /// (assessed again with it on entering `needs`), and a third never.
+    private func qualification(
+        at stage: String, dealId: UUID, amount: Int64, currency: String, on date: LocalDate, index: Int
+    ) -> [JSONValue] {
+        let budgetKnown: Bool
+        switch (stage, index % 3) {
+        case ("qualified", 0): budgetKnown = true
+        case ("qualified", 1): budgetKnown = false
+        case ("needs", 1): budgetKnown = true
+        default: return []
+        }
+        return [
+            .object(omittingNil: [
+                "command": .string("qualify-deal"), "dealId": .string(dealId.canonical),
+                "assessedOn": .string(date.description),
+                "problem": .string("Deliveries arrive late and stock runs out"),
+                "decisionBy": .string((date.adding(days: 45) ?? date).description),
+                "budgetMinor": budgetKnown ? .integer(amount) : nil, "currency": budgetKnown ? .string(currency) : nil,
+            ]),
+        ]
     }
 
     private func day(_ offset: Int) -> LocalDate {

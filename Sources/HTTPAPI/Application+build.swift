@@ -80,6 +80,8 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
         pool: dependencies.pool, metrics: metrics, readiness: dependencies.readiness, mode: dependencies.mode)
         .register(on: router)
     router.addReportRoutes(dependencies.readModels)
+    DirectoryRoutes(readModels: dependencies.readModels, store: dependencies.store, logger: dependencies.logger)
+        .register(on: router)
     routes.record(router)
     return router
 }

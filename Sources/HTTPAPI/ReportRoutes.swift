@@ -148,7 +148,7 @@ private func cohort(_ request: Request) throws -> (pipeline: String, from: Local
 }
 
 /// Runs a parameter check, turning a refused parameter into a 422 problem.
-private func reportParameter<T>(_ body: () throws -> T) throws -> T {
+func reportParameter<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as ProjectionError {
@@ -157,7 +157,7 @@ private func reportParameter<T>(_ body: () throws -> T) throws -> T {
 }
 
 /// Runs a report through the read models, mapping refusals to problems.
-private func reportQuery<T: Sendable>(
+func reportQuery<T: Sendable>(
     _ readModels: ReadModels, _ report: @escaping @Sendable (Connection, PersonalDataKeys) throws -> T
 ) async throws -> T {
     do {

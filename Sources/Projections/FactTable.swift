@@ -24,13 +24,16 @@ public struct FactTable: Sendable, Hashable {
     /// which only live batches run.
     let select: String
     /// The indexes, one each: a column list, or a whole index body that starts with `(` (its
-    /// columns, then `INCLUDE (…)` and `WHERE …` as needed).
+    /// columns, then `INCLUDE (…)` and `WHERE …` as needed) or with `USING ` (another access method).
     private(set) var indexes: [String]
     /// How a table of current state is folded from the facts; `nil` for a table of facts.
     var fold: Fold? = nil
+    /// Whether the table's rows carry a sealed client name that the runner opens in Swift into a
+    /// lowercased `search_name` after each insertion (see ``ClientNameSearch``): SQL cannot open it.
+    var opensNames = false
 
     /// A table of facts filled from `rows`, each column read from its ``FactColumn/source``.
-    init(name: String, from rows: FactRows, columns: [FactColumn], indexes: [String]) {
+    init(name: String, from rows: FactRows, columns: [FactColumn], indexes: [String], opensNames: Bool = false) {
         let selections = columns.compactMap(\.selection)
         precondition(
             selections.count == columns.filter { !$0.isGenerated }.count,
@@ -38,6 +41,7 @@ public struct FactTable: Sendable, Hashable {
         self.init(
             name: name, columns: columns, select: "SELECT \(selections.joined(separator: ", ")) \(rows.clause)",
             indexes: indexes)
+        self.opensNames = opensNames
     }
 
     /// A table with its `select` written out (a table of current state, see ``Fold``).
@@ -103,7 +107,7 @@ public struct FactTable: Sendable, Hashable {
     /// `CREATE INDEX` for each of ``indexes`` on the table called `tableName`.
     func indexing(named tableName: String) -> [SQL] {
         indexes.enumerated().map { index, body in
-            let body = body.hasPrefix("(") ? body : "(\(body))"
+            let body = body.hasPrefix("(") || body.hasPrefix("USING ") ? body : "(\(body))"
             return """
                 CREATE INDEX \(identifier: "\(tableName)_i\(index)") ON \(identifier: Projection.schema).\(identifier: tableName) \
                 \(fragment: SQL(unsafeRaw: body))

@@ -43,6 +43,27 @@ public struct Funnel: Sendable, Equatable {
     public var stages: [Stage]
     public var meanObjectionsWon: Double?
     public var meanObjectionsLost: Double?
+    /// The cohort's deals qualified and not, each by its state on its close date (on or before
+    /// `asOf`), or on `to` (or `asOf`, when earlier) while open.
+    public var qualified = Outcomes()
+    public var unqualified = Outcomes()
+
+    /// How many deals of a part of the cohort there are, and how many of them were won and lost.
+    public struct Outcomes: Sendable, Equatable {
+        public var entered = 0
+        public var won = 0
+        public var lost = 0
+
+        /// `entered` deals, of which `won` were won and `lost` lost.
+        public init(entered: Int = 0, won: Int = 0, lost: Int = 0) {
+            self.entered = entered
+            self.won = won
+            self.lost = lost
+        }
+
+        /// `{entered, won, lost}`.
+        var json: JSONValue { .object(["entered": .integer(entered), "won": .integer(won), "lost": .integer(lost)]) }
+    }
 
     private struct Entry {
         var stage: String
@@ -59,7 +80,9 @@ public struct Funnel: Sendable, Equatable {
     }
 
     /// The funnel in `window`, from the live board read model's facts.
-    /// - Throws: ``ProjectionError/unknownPipeline(_:)``, ``ProjectionError/invalidParameter(field:message:)``.
+    /// - Throws: ``ProjectionError/unknownPipeline(_:)``, ``ProjectionError/invalidParameter(field:message:)``,
+    ///   ``ProjectionError/readModelOutdated(name:version:needed:)`` while the live board is older than
+    ///   version 4 (no assessments yet; the runner rebuilds it).
     public static func query(
         pipeline: String, from: LocalDate, to: LocalDate, window: ReportWindow, personalData: PersonalDataKeys,
         on connection: Connection
@@ -157,9 +180,30 @@ public struct Funnel: Sendable, Equatable {
             return counts.isEmpty ? nil : Double(counts.reduce(0, +)) / Double(counts.count)
         }
         let cohortSize: Int = try connection.query("SELECT count(*) FROM (\(fragment: cohort)) c").first?.decode(0) ?? 0
-        return Funnel(
+        var funnel = Funnel(
             pipeline: pipeline, from: from, to: to, asOf: window.asOf, deals: cohortSize, stages: stages,
             meanObjectionsWon: mean("won"), meanObjectionsLost: mean("lost"))
+        let open = min(to, window.asOf).description
+        let qualified = try model.qualified(
+            deal: "d.deal_id", on: "coalesce(c.closed_on, \(open)::date)", knownAt: knownAt)
+        try connection.forEachRow(
+            """
+            SELECT c.outcome, \(fragment: qualified) AS qualified
+              FROM (\(fragment: cohort)) d
+              LEFT JOIN \(fragment: model.table(.closes)) c
+                ON c.deal_id = d.deal_id AND c.closed_on <= \(asOf)::date AND c.recorded_at <= \(knownAt)::timestamptz
+            """
+        ) { row in
+            let outcome: String? = try row.decodeOptional("outcome")
+            let isQualified: Bool = try row.decode("qualified")
+            func count(_ part: inout Outcomes) {
+                part.entered += 1
+                if outcome == "won" { part.won += 1 }
+                if outcome == "lost" { part.lost += 1 }
+            }
+            if isQualified { count(&funnel.qualified) } else { count(&funnel.unqualified) }
+        }
+        return funnel
     }
 
     /// The funnel as the API's JSON object.
@@ -195,6 +239,7 @@ public struct Funnel: Sendable, Equatable {
                 "won": meanObjectionsWon.map { .decimal($0, places: 4) } ?? .null,
                 "lost": meanObjectionsLost.map { .decimal($0, places: 4) } ?? .null,
             ]),
+            "byQualification": .object(["qualified": qualified.json, "unqualified": unqualified.json]),
         ])
     }
 }

@@ -20,6 +20,8 @@ public struct PipelineBoard: Sendable, Equatable {
         public var daysInStage: Int
         public var openObjections: Int
         public var lastTouchOn: LocalDate?
+        /// Whether the deal's latest assessment on or before `asOf` knows all three criteria.
+        public var qualified = false
     }
 
     /// One stage and its deals, ordered by `daysInStage` descending, then `dealId`.
@@ -42,7 +44,8 @@ public struct PipelineBoard: Sendable, Equatable {
     /// Either way PostgreSQL returns the deals in board order: most days in stage first (the
     /// current-state table says it as the stage entered earliest, the order of its index), then id.
     /// Titles are opened with `personalData`'s keys; an erased one is nil.
-    /// - Throws: ``ProjectionError/unknownPipeline(_:)``.
+    /// - Throws: ``ProjectionError/unknownPipeline(_:)``; ``ProjectionError/readModelOutdated(name:version:needed:)``
+    ///   while the live board is older than version 4 (no assessments yet; the runner rebuilds it).
     public static func query(
         pipeline: String, window: ReportWindow, personalData: PersonalDataKeys, on connection: Connection
     ) throws -> PipelineBoard {
@@ -50,13 +53,16 @@ public struct PipelineBoard: Sendable, Equatable {
         let (asOf, knownAt) = (window.asOfText, window.knownAtText)
         var stageNames = try model.stages(of: pipeline, knownAt: knownAt, on: connection)
         var dealsByStage: [String: [Deal]] = [:]
+        // Assessments are looked up among the dated facts on either path: one index probe per deal.
+        let qualified = try model.qualified(deal: "d.deal_id", on: "\(asOf)::date", knownAt: knownAt)
         let openDeals: SQL =
             try model.answersFromCurrentState(window, tables: [.dealProgress], on: connection)
             ? """
             SELECT deal_id, client_id, title, stage, (\(asOf)::date - stage_entered_on) AS days_in_stage,
                    coalesce(offer_amount, amount) AS amount, coalesce(offer_currency, currency) AS currency,
-                   objections_raised - objections_handled AS open_objections, last_touch_on
-              FROM \(fragment: model.table(.dealProgress))
+                   objections_raised - objections_handled AS open_objections, last_touch_on,
+                   \(fragment: qualified) AS qualified
+              FROM \(fragment: model.table(.dealProgress)) d
              WHERE pipeline = \(pipeline) AND NOT closed AND opened_on <= \(asOf)::date AND stage IS NOT NULL
              ORDER BY stage_entered_on, deal_id
             """
@@ -78,7 +84,8 @@ public struct PipelineBoard: Sendable, Equatable {
                                           AND h.recorded_at <= \(knownAt)::timestamptz)) AS open_objections,
                    (SELECT max(t.occurred_on) FROM \(fragment: model.table(.dealTouches)) t
                      WHERE t.deal_id = d.deal_id AND t.occurred_on <= \(asOf)::date
-                       AND t.recorded_at <= \(knownAt)::timestamptz) AS last_touch_on
+                       AND t.recorded_at <= \(knownAt)::timestamptz) AS last_touch_on,
+                   \(fragment: qualified) AS qualified
               FROM open_deals d
               CROSS JOIN LATERAL (
                   SELECT s.stage, s.entered_on FROM \(fragment: model.table(.stageEntries)) s
@@ -101,7 +108,8 @@ public struct PipelineBoard: Sendable, Equatable {
                 Deal(
                     dealId: try row.decode(0), clientId: try row.decode(1), title: try row.decodeOptional(2),
                     amountMinor: try row.decode(5), currency: try row.decode(6), daysInStage: try row.decode(4),
-                    openObjections: try row.decode(7), lastTouchOn: try row.decodeOptional(8, as: String.self).flatMap { LocalDate($0) }))
+                    openObjections: try row.decode(7), lastTouchOn: try row.decodeOptional(8, as: String.self).flatMap { LocalDate($0) },
+                    qualified: try row.decode(9)))
         }
         try personalData.open(&deals, \.title, erased: \.titleErased, on: connection)
         for (stage, deal) in zip(dealStages, deals) { dealsByStage[stage, default: []].append(deal) }
@@ -153,6 +161,8 @@ public struct PipelineBoard: Sendable, Equatable {
                 writer.date(deal.lastTouchOn)
                 writer.key("openObjections")
                 writer.integer(deal.openObjections)
+                writer.key("qualified")
+                writer.value(.bool(deal.qualified))
                 writer.key("title")
                 writer.string(orNull: deal.title)
                 writer.endObject()

@@ -15,15 +15,20 @@ public struct Projection: Sendable, Hashable {
     /// The tables it keeps.
     public let tables: [FactTable]
 
+    /// Whether a table holds names the runner opens with the clients' data keys.
+    var opensNames: Bool { tables.contains(where: \.opensNames) }
+
     // Version 3 of board, aging and retention: their text columns hold personal values sealed, as
     // the log does since migration 0008; a database upgraded from plaintext rebuilds them once.
 
     /// The pipeline board: open deals per stage. Version 3 also keeps each objection's category
-    /// and each outcome's `resolved` (for the objections report).
+    /// and each outcome's `resolved` (for the objections report); version 4 the lead assessments
+    /// (`qualified` on the board, the funnel's `byQualification`).
     public static let board = Projection(
-        name: "board", version: 3,
+        name: "board", version: 4,
         tables: [
             .deals, .stageEntries, .offers, .objections, .objectionOutcomes, .closes, .dealTouches, .pipelines, .dealProgress,
+            .qualifications,
         ])
     /// Receivables aging: open balances by days overdue, unapplied credit. Version 4 also keeps the
     /// promises to pay and the payment reminders, for the per-invoice receivables list.
@@ -36,8 +41,12 @@ public struct Projection: Sendable, Hashable {
     /// The retention list: purchase rhythm and touches per client.
     public static let retention = Projection(
         name: "retention", version: 3, tables: [.clients, .orders, .touches, .clientActivity])
+    /// The clients directory: every client by its lowercased name (opened in Swift, see
+    /// ``ClientNameSearch``), with its touches and its deals for `lastTouchOn` and `openDeals`.
+    public static let directory = Projection(
+        name: "directory", version: 1, tables: [.clientNames, .touches, .clientDeals, .closes])
     /// Every read model the runner keeps.
-    public static let all: [Projection] = [.board, .aging, .retention]
+    public static let all: [Projection] = [.board, .aging, .retention, .directory]
 
     /// The reports served from another read model's tables, by name: the funnel of deal cohorts
     /// and the objections report read the board's facts (deals, stage entries, closes, objections

@@ -1,3 +1,4 @@
+import Access
 import EventStore
 import Foundation
 import Logging
@@ -30,19 +31,26 @@ public struct ProjectionRebuild: Sendable {
     public let projections: [Projection]
     /// Positions per batch at most.
     public let batchSize: Int64
+    /// The keys the directory's names are opened with (``ClientNameSearch``).
+    let personalData: PersonalDataKeys
     let logger: Logger
 
-    /// A rebuild of `projections` together, in batches of `batchSize` positions.
-    public init(projections: [Projection], batchSize: Int64 = 50_000, logger: Logger) {
+    /// A rebuild of `projections` together, in batches of `batchSize` positions, opening names
+    /// with `personalData`.
+    public init(
+        projections: [Projection], batchSize: Int64 = 50_000, personalData: PersonalDataKeys, logger: Logger
+    ) {
         var seen = Set<String>()
         self.projections = projections.filter { seen.insert($0.name).inserted }
         self.batchSize = batchSize
+        self.personalData = personalData
         self.logger = logger
     }
 
-    /// A rebuild of `projection` in batches of `batchSize` positions.
-    public init(projection: Projection, batchSize: Int64 = 50_000, logger: Logger) {
-        self.init(projections: [projection], batchSize: batchSize, logger: logger)
+    /// A rebuild of `projection` in batches of `batchSize` positions, opening names with
+    /// `personalData`.
+    public init(projection: Projection, batchSize: Int64 = 50_000, personalData: PersonalDataKeys, logger: Logger) {
+        self.init(projections: [projection], batchSize: batchSize, personalData: personalData, logger: logger)
     }
 
     /// Whether a rebuild of `projection` runs now in any process (a `rebuilding` row left by a
@@ -169,12 +177,22 @@ public struct ProjectionRebuild: Sendable {
                  WHERE name = \(generation.name) AND generation = \(generation.generation)
                 """)
         }
-        finished("fill")
         let rebuilt = started.map { generation in
             var rebuilt = generation
             rebuilt.position = filled
             return rebuilt
         }
+        // The fill wrote names sealed only; they are opened here, each generation in one
+        // transaction that locks its registry row first (the lock order of ``ClientNameSearch``).
+        for (projection, generation) in zip(projections, rebuilt) where projection.opensNames {
+            try connection.transaction { connection in
+                _ = try ProjectionRegistry.find(projection.name, state: "rebuilding", lock: true, on: connection)
+                for table in projection.tables where table.opensNames {
+                    try ClientNameSearch.open(table, in: generation, personalData: personalData, on: connection)
+                }
+            }
+        }
+        finished("fill")
         // Tables of current state are folded from the whole filled range at once, from the typed
         // columns of the new fact tables (no JSON read again): one GROUP BY per table instead of
         // an upsert merging every batch into rows kept so far. They serve the reports as of
@@ -323,9 +341,11 @@ public struct ProjectionRebuild: Sendable {
             let sameVersion = live.version == projection.version
             let target = max(horizon, live.position, final.position)
             if sameVersion {
-                try ProjectionRegistry.apply(projection, to: &live, upTo: target, on: connection)
+                try ProjectionRegistry.apply(
+                    projection, to: &live, upTo: target, personalData: personalData, on: connection)
             }
-            try ProjectionRegistry.apply(projection, to: &final, upTo: target, on: connection)
+            try ProjectionRegistry.apply(
+                projection, to: &final, upTo: target, personalData: personalData, on: connection)
             let rebuiltSums =
                 final.position == rebuilt.position
                 ? checksummed : try ProjectionRegistry.checksum(final, of: projection, on: connection)

@@ -1,3 +1,4 @@
+import Access
 import EventStore
 import PQ
 
@@ -89,13 +90,18 @@ public enum ProjectionRegistry {
     /// Applies the events in (`generation.position`, `to`] to the
     /// generation's tables and moves its checkpoint; inside the caller's
     /// transaction, after the registry row was locked.
+    /// Names are opened with `personalData` (see ``ClientNameSearch``).
     static func apply(
-        _ projection: Projection, to generation: inout ProjectionGeneration, upTo target: Int64, on connection: Connection
+        _ projection: Projection, to generation: inout ProjectionGeneration, upTo target: Int64,
+        personalData: PersonalDataKeys, on connection: Connection
     ) throws {
         guard target > generation.position else { return }
         for table in projection.tables {
             try connection.execute(
                 table.insertion(named: generation.tableName(table), from: generation.position, to: target))
+            if table.opensNames {
+                try ClientNameSearch.open(table, in: generation, personalData: personalData, on: connection)
+            }
         }
         try connection.execute(
             """
@@ -110,9 +116,10 @@ public enum ProjectionRegistry {
     /// number of positions advanced (0 when caught up, or when the live
     /// generation was filled by another version of the code and waits for a
     /// rebuild).
-    public static func applyNextBatch(_ projection: Projection, batchSize: Int64, on connection: Connection) throws
-        -> Int64
-    {
+    /// Names are opened with `personalData`.
+    public static func applyNextBatch(
+        _ projection: Projection, batchSize: Int64, personalData: PersonalDataKeys, on connection: Connection
+    ) throws -> Int64 {
         _ = try live(projection, on: connection)
         let horizon = try EventStore.safePosition(on: connection)
         return try connection.transaction { connection in
@@ -126,7 +133,8 @@ public enum ProjectionRegistry {
                 "SELECT min(position) FROM events WHERE position > \(start) AND position <= \(horizon)"
             ).first?.decodeOptional(0)
             let from = max(start, (next ?? start + 1) - 1)
-            try apply(projection, to: &live, upTo: min(horizon, from + batchSize), on: connection)
+            try apply(
+                projection, to: &live, upTo: min(horizon, from + batchSize), personalData: personalData, on: connection)
             return live.position - start
         }
     }

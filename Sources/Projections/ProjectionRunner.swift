@@ -1,3 +1,4 @@
+import Access
 import EventStore
 import Logging
 import PQ
@@ -21,26 +22,29 @@ public final class ProjectionRunner: Service, Sendable {
     private let projections: [Projection]
     private let batchSize: Int64
     private let pollInterval: Double
+    private let personalData: PersonalDataKeys
     private let logger: Logger
     private let held = Mutex<Set<String>>([])
 
-    /// A runner of ``Projection/all`` against `conninfo`. `pool` serves the
-    /// reports of this process and is not used for the runner's own work,
-    /// which holds a connection of its own.
-    public convenience init(pool: ConnectionPool, conninfo: String, logger: Logger) {
-        self.init(conninfo: conninfo, logger: logger)
+    /// A runner of ``Projection/all`` against `conninfo`, opening the directory's names with
+    /// `personalData`. `pool` serves the reports of this process and is not used for the
+    /// runner's own work, which holds a connection of its own.
+    public convenience init(pool: ConnectionPool, conninfo: String, personalData: PersonalDataKeys, logger: Logger) {
+        self.init(conninfo: conninfo, personalData: personalData, logger: logger)
     }
 
     /// A runner of `projections` in batches of `batchSize` positions, polling
-    /// every `pollInterval` seconds when no NOTIFY comes.
+    /// every `pollInterval` seconds when no NOTIFY comes, opening the directory's names with
+    /// `personalData` (see ``ClientNameSearch``).
     public init(
         conninfo: String, projections: [Projection] = Projection.all, batchSize: Int64 = 5_000,
-        pollInterval: Double = 1.0, logger: Logger
+        pollInterval: Double = 1.0, personalData: PersonalDataKeys, logger: Logger
     ) {
         self.conninfo = conninfo
         self.projections = projections
         self.batchSize = batchSize
         self.pollInterval = pollInterval
+        self.personalData = personalData
         self.logger = logger
     }
 
@@ -84,19 +88,21 @@ public final class ProjectionRunner: Service, Sendable {
             return locked
         }
         guard owned else { return }
-        let (batchSize, logger) = (self.batchSize, self.logger)
+        let (batchSize, personalData, logger) = (self.batchSize, self.personalData, self.logger)
         let live = try await connection.run { connection, _ in try ProjectionRegistry.live(projection, on: connection) }
         if live.version < projection.version {
             logger.info(
                 "projection code is newer than its read model: rebuilding",
                 metadata: ["projection.name": "\(projection.name)", "projection.version": "\(live.version)"])
             _ = try await connection.run { connection, _ in
-                try ProjectionRebuild(projection: projection, batchSize: batchSize, logger: logger).run(on: connection)
+                try ProjectionRebuild(projection: projection, batchSize: batchSize, personalData: personalData, logger: logger)
+                    .run(on: connection)
             }
         }
         while !Task.isCancelled {
             let advanced = try await connection.run { connection, _ in
-                try ProjectionRegistry.applyNextBatch(projection, batchSize: batchSize, on: connection)
+                try ProjectionRegistry.applyNextBatch(
+                    projection, batchSize: batchSize, personalData: personalData, on: connection)
             }
             if advanced == 0 { return }
             logger.debug(

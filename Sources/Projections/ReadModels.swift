@@ -45,10 +45,10 @@ public struct ReadModels: Sendable {
     /// Rebuilds `projections` together now (each batch of the log is read once for all of
     /// them), on a connection of the pool and `connections - 1` more of its own, and answers each
     /// one's outcome: what `touchstone projections rebuild` runs in the foreground, where
-    /// ``startRebuild(named:)`` starts a job.
+    /// ``startRebuild(named:)`` starts a job. The directory's names are opened with the data keys.
     /// - Throws: ``ProjectionError`` (a rebuild of one of them already running, …).
     public func rebuild(_ projections: [Projection], connections: Int) async throws -> [RebuildOutcome] {
-        let rebuild = ProjectionRebuild(projections: projections, logger: logger)
+        let rebuild = ProjectionRebuild(projections: projections, personalData: personalData, logger: logger)
         let conninfo = pool.conninfo
         return try await pool.withConnection { connection in
             try rebuild.run(
@@ -70,7 +70,8 @@ public struct ReadModels: Sendable {
         guard let status = before.first(where: { $0.name == name }), !running else {
             throw ProjectionError.rebuildRunning(name)
         }
-        rebuilds.start(ProjectionRebuild(projection: projection, logger: logger), named: name)
+        rebuilds.start(
+            ProjectionRebuild(projection: projection, personalData: personalData, logger: logger), named: name)
         var accepted = status
         accepted.state = "rebuilding"
         accepted.rebuild = ProjectionStatus.Rebuild(

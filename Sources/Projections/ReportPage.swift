@@ -10,8 +10,14 @@ enum ReportPage {
     /// `limit` when it is a page size this API accepts.
     /// - Throws: ``ProjectionError/invalidParameter(field:message:)``.
     static func checked(limit: Int) throws -> Int {
-        guard (1...maximumLimit).contains(limit) else {
-            throw ProjectionError.invalidParameter(field: "limit", message: "must be between 1 and \(maximumLimit)")
+        try checked(limit: limit, maximum: maximumLimit)
+    }
+
+    /// `limit` when it is a page size of at most `maximum` (a report's own bound).
+    /// - Throws: ``ProjectionError/invalidParameter(field:message:)``.
+    static func checked(limit: Int, maximum: Int) throws -> Int {
+        guard (1...maximum).contains(limit) else {
+            throw ProjectionError.invalidParameter(field: "limit", message: "must be between 1 and \(maximum)")
         }
         return limit
     }

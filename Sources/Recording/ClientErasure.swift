@@ -3,6 +3,7 @@ import EventStore
 import Foundation
 import JSON
 import PQ
+import Projections
 import Sales
 
 /// Erases a client's personal data without touching the log: the client's data keys are deleted
@@ -11,7 +12,10 @@ import Sales
 /// Every personal value of the client (its name, email and phone, and every free text on its
 /// client, deal and receivables streams) was sealed with those keys, in the log and in every read
 /// model, so none of them can be read afterwards, by any role, from any table or any copy made
-/// since. Amounts, dates, ids and categories are not personal and stay, so no figure moves.
+/// since. The one plaintext a read model keeps, the clients directory's lowercased search name, is
+/// removed from every generation of the directory in the same transaction
+/// (``ClientNameSearch/forget(_:on:)``). Amounts, dates, ids and categories are not personal and
+/// stay, so no figure moves.
 public struct ClientErasure: Sendable {
     /// What an erasure answers: `{"clientId", "erasedAt", "events"}`.
     public struct Receipt: Sendable, Equatable {
@@ -73,6 +77,9 @@ public struct ClientErasure: Sendable {
                 let erased = ClientPersonalDataErased(clientId: client, erasedAt: Instant(Date()), events: count)
                 do {
                     try connection.transaction { connection in
+                        // The directory's opened name goes with the keys, in every generation; its
+                        // registry rows are locked before the keys (the order a batch takes them).
+                        try ClientNameSearch.forget(client, on: connection)
                         _ = try personalData.erase(client: client, on: connection)
                         _ = try EventStore.append(
                             on: connection, to: stream, expected: ExpectedVersion(version: version),

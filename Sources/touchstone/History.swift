@@ -176,6 +176,11 @@ struct History: AsyncParsableCommand {
             return ("\(deal(e.dealId)) won at \(e.stage)", nil)
         case .dealLost(let e):
             return ("\(deal(e.dealId)) lost at \(e.stage), refused by \(e.refusedBy.rawValue): \(text(e.reason))", nil)
+        case .dealQualified(let e):
+            let known = [e.problem.map { "problem \(text($0))" }, e.decisionBy.map { "decides by \($0)" }].compactMap { $0 }
+            return (
+                "\(deal(e.dealId)) assessed" + (known.isEmpty ? "" : ": " + known.joined(separator: ", ")),
+                e.budgetMinor.flatMap { amount in e.currency.map { money(amount, $0) } })
         case .invoiceIssued(let e):
             invoices[e.invoiceId] = e.number
             return ("Invoice \(e.number) issued, due \(e.dueOn)", money(e.amountMinor, e.currency))

@@ -43,7 +43,8 @@ struct Migrate: AsyncParsableCommand {
                 let runtime = ConnectionPool(conninfo: runtimeURL, size: 1, logger: logger)
                 defer { runtime.close() }
                 _ = try await runtime.withConnection { connection in
-                    try ProjectionRebuild(projections: Projection.all, logger: logger).run(on: connection)
+                    try ProjectionRebuild(projections: Projection.all, personalData: personalData, logger: logger)
+                        .run(on: connection)
                 }
             }
         } catch let failure as Migrator.Failure {

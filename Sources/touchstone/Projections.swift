@@ -68,7 +68,7 @@ struct ProjectionsCommand: AsyncParsableCommand {
                 projections = [projection]
                 if projection.name != name { print("\(name) is served by the \(projection.name) read model: rebuilding \(projection.name)") }
             } else {
-                throw fail("no read model is called '\(name ?? "")' (board, aging, retention, funnel, objections)")
+                throw fail("no read model is called '\(name ?? "")' (board, aging, retention, directory, funnel, objections)")
             }
             var logger = DatabaseEnvironment.logger("touchstone.rebuild")
             // The progress bar and the outcome lines say what info logs would;
@@ -137,10 +137,13 @@ struct Project: AsyncParsableCommand {
         let conninfo = try DatabaseEnvironment.runtimeURL()
         let pool = ConnectionPool(conninfo: conninfo, size: 1, logger: logger)
         defer { pool.close() }
+        let personalData = try await DatabaseEnvironment.personalData(on: pool)
         let group = ServiceGroup(
             configuration: .init(
                 services: [
-                    .init(service: ProjectionRunner(pool: pool, conninfo: conninfo, logger: logger)),
+                    .init(
+                        service: ProjectionRunner(
+                            pool: pool, conninfo: conninfo, personalData: personalData, logger: logger)),
                     .init(service: LogPartitions(pool: pool, logger: logger)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -68,7 +68,8 @@ struct Serve: AsyncParsableCommand {
         // A replica runs neither: its read models and partitions arrive by replication.
         var services: [any Service] = [application, drain]
         if mode == .primary {
-            let runner = ProjectionRunner(pool: pool, conninfo: try DatabaseEnvironment.runtimeURL(), logger: logger)
+            let runner = ProjectionRunner(
+                pool: pool, conninfo: try DatabaseEnvironment.runtimeURL(), personalData: personalData, logger: logger)
             services.insert(contentsOf: [LogPartitions(pool: pool, logger: logger), runner] as [any Service], at: 0)
         } else {
             logger.info("the database is a hot standby: serving reads only, no projection runner")

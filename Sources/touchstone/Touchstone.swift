@@ -17,6 +17,7 @@ struct Touchstone: AsyncParsableCommand {
             Demo.self,
             Token.self, History.self,
             Board.self, Aging.self, ReceivablesList.self, Retention.self, FunnelReport.self, ObjectionsReport.self, ProjectionsCommand.self,
+            Clients.self,
             Project.self, Forget.self, Keys.self,
         ]
     )

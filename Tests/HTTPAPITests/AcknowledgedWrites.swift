@@ -1,3 +1,4 @@
+import Access
 import PQ
 import Projections
 import TestSupport
@@ -42,10 +43,12 @@ enum AcknowledgedWrites {
         }
     }
 
-    /// Every read model, rebuilt from scratch on `pool`, equals the live one.
-    static func expectReadModelsEqualRebuild(on pool: ConnectionPool) async throws {
+    /// Every read model, rebuilt from scratch on `pool` (names opened with `personalData`'s keys),
+    /// equals the live one.
+    static func expectReadModelsEqualRebuild(on pool: ConnectionPool, personalData: PersonalDataKeys) async throws {
         let outcomes = try await pool.withConnection { connection in
-            try ProjectionRebuild(projections: Projection.all, logger: TestDatabase.logger).run(on: connection)
+            try ProjectionRebuild(projections: Projection.all, personalData: personalData, logger: TestDatabase.logger)
+                .run(on: connection)
         }
         for outcome in outcomes {
             guard case .swapped(_, _, true) = outcome else {

@@ -147,7 +147,8 @@ struct FailoverTests {
         }
         server.kill(SIGTERM)
         #expect(server.exitStatus(waiting: true) == 0)
-        try await AcknowledgedWrites.expectReadModelsEqualRebuild(on: pool)
+        try await AcknowledgedWrites.expectReadModelsEqualRebuild(
+            on: pool, personalData: PersonalDataKeys(masterKeys: MasterKeyring(current: masterKey)))
     }
 
     /// The positions of a feed page.

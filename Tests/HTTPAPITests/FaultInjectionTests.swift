@@ -67,7 +67,7 @@ struct FaultInjectionTests {
         }
         server.kill(SIGTERM)
         #expect(server.exitStatus(waiting: true) == 0)
-        try await AcknowledgedWrites.expectReadModelsEqualRebuild(on: pool)
+        try await AcknowledgedWrites.expectReadModelsEqualRebuild(on: pool, personalData: database.personalData)
     }
 
     /// Sends one command under a new Idempotency-Key, again with the same key and body until it

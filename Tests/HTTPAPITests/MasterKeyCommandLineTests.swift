@@ -15,6 +15,9 @@ struct MasterKeyCommandLineTests {
         let base = ["DATABASE_URL": database.url, "HOME": NSTemporaryDirectory()]
         for (arguments, extra, variable) in [
             (["serve", "--port", "0"], [:], "TOUCHSTONE_MASTER_KEY"),
+            (["project"], [:], "TOUCHSTONE_MASTER_KEY"),
+            (["projections", "rebuild", "--all"], [:], "TOUCHSTONE_MASTER_KEY"),
+            (["clients", "acme"], [:], "TOUCHSTONE_MASTER_KEY"),
             (["demo"], ["TOUCHSTONE_MASTER_KEY": "bm90IGEga2V5"], "TOUCHSTONE_MASTER_KEY"),
             (["forget", UUID().canonical], ["TOUCHSTONE_MASTER_KEY_FILE": "/nonexistent/master.key"], "TOUCHSTONE_MASTER_KEY_FILE"),
             (["aging"], ["TOUCHSTONE_MASTER_KEY": database.masterKey.base64, "TOUCHSTONE_PREVIOUS_MASTER_KEY": "x"],

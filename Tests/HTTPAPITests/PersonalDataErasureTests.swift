@@ -1,9 +1,10 @@
 import Access
+import EventStore
 import Foundation
 import HummingbirdTesting
 import JSON
 import PQ
-import Projections
+@testable import Projections
 import Sales
 import TestSupport
 import Testing
@@ -64,6 +65,25 @@ struct PersonalDataErasureTests {
         "ZQ deal title", "ZQ objection words", "ZQ lost deal", "ZQ lost reason", "ZQ credit reason",
     ]
 
+    /// X's name as the clients directory keeps it to search (lowercased, and its UTF-8 in hex for
+    /// the index: the one plaintext a read model holds, until the erasure).
+    static let searchableOfX = ["zlatoust quintessa zq-7741", ClientNameSearch.hex("zlatoust quintessa zq-7741")]
+
+    /// Starts a rebuild of the directory that has filled its tables (names opened) but not swapped
+    /// yet, as one running while an erasure comes in would have.
+    static func startDirectoryRebuild(_ database: TestDatabase) async throws {
+        try await database.pool.withConnection { connection in
+            let head = try EventStore.safePosition(on: connection)
+            try connection.transaction { connection in
+                var generation = ProjectionGeneration(
+                    name: Projection.directory.name, version: Projection.directory.version,
+                    generation: try ProjectionRegistry.create(.directory, state: "rebuilding", on: connection), position: 0)
+                try ProjectionRegistry.apply(
+                    .directory, to: &generation, upTo: head, personalData: database.personalData, on: connection)
+            }
+        }
+    }
+
     /// The tables (schema-qualified) of the database any of whose rows holds one of `needles` as text.
     static func tablesHolding(_ needles: [String], _ database: TestDatabase) async throws -> [String] {
         try await database.pool.withConnection { connection in
@@ -115,6 +135,13 @@ struct PersonalDataErasureTests {
             // Sealed from the first event on: no table, log or read model, holds a personal value.
             #expect(try await Self.tablesHolding(Self.personalOfX, fixture.database) == [])
             #expect(try await Self.tablesHolding(["Keeper Kim", "KK deal title"], fixture.database) == [])
+            // But for the directory's lowercased names, in its live generation and in a rebuild's.
+            let searchable = try await Self.tablesHolding(Self.searchableOfX, fixture.database)
+            #expect(searchable.count == 1 && searchable.allSatisfy { $0.hasPrefix("readmodels.directory_v") })
+            try await Self.startDirectoryRebuild(fixture.database)
+            #expect(try await Self.tablesHolding(Self.searchableOfX, fixture.database).count == 2)
+            let foundBefore = try await client.send(.get, "/v1/clients?q=QUINTESSA", token: admin)
+            #expect(Self.elements(foundBefore["clients"]).map { Self.members($0)["clientId"] } == [.string(Self.x)])
 
             // Until the erasure every surface shows them.
             let before = try await client.send(.get, "/v1/clients/\(Self.x)/history?asOf=2026-12-31", token: admin)
@@ -171,6 +198,21 @@ struct PersonalDataErasureTests {
             let keptHistory = try await client.send(.get, "/v1/clients/\(Self.y)/history", token: admin)
             #expect(Self.members(keptHistory["state"])["name"] == .string("Keeper Kim KK-2210"))
 
+            // The directory: no generation holds the name; listed with a null name, found by nothing.
+            #expect(try await Self.tablesHolding(Self.searchableOfX, fixture.database) == [])
+            for q in ["quintessa", "zq", "z"] {
+                let found = try await client.send(.get, "/v1/clients?q=\(q)", token: admin)
+                #expect(found.status == 200 && Self.elements(found["clients"]).isEmpty, "q=\(q)")
+            }
+            let listed = try await client.send(.get, "/v1/clients", token: admin)
+            let rows = Self.elements(listed["clients"]).map(Self.members)
+            #expect(rows.map { $0["clientId"] } == [.string(Self.y), .string(Self.x)], "erased clients come last")
+            #expect(rows.last?["name"] == .null && rows.last?["erasedFields"] == .array([.string("name")]))
+            #expect(rows.last?["openDeals"] == .integer(1) && rows.last?["kind"] == .string("person"))
+            #expect(!listed.text.contains("ZQ") && !listed.text.contains("zq"))
+            let one = try await client.send(.get, "/v1/clients/\(Self.x)", token: admin)
+            #expect(one.status == 200 && one["name"] == .null && Self.members(one["state"])["name"] == .null)
+
             // Reports: the same figures, names and texts null with erasedFields.
             let boardAfter = try await Self.boardDeals(client, admin)
             #expect(boardAfter[Self.dealX]?["title"] == .null)
@@ -207,12 +249,18 @@ struct PersonalDataErasureTests {
 
             // A full rebuild of every read model brings nothing back.
             let outcomes = try await fixture.database.pool.withConnection { connection in
-                try ProjectionRebuild(projections: Projection.all, logger: TestDatabase.logger).run(on: connection)
+                try ProjectionRebuild(
+                    projections: Projection.all, personalData: fixture.database.personalData, logger: TestDatabase.logger
+                ).run(on: connection)
             }
             #expect(outcomes.count == Projection.all.count)
+            // Live equals rebuild, the directory's cleared name included.
+            #expect(outcomes.allSatisfy { if case .swapped(_, _, true) = $0 { true } else { false } }, "\(outcomes)")
             let rebuilt = try await client.send(.get, "/v1/receivables/aging?asOf=2026-03-01", token: admin)
             #expect(rebuilt.json == agingAfter.json)
-            #expect(try await Self.tablesHolding(Self.personalOfX, fixture.database) == [])
+            #expect(try await Self.tablesHolding(Self.personalOfX + Self.searchableOfX, fixture.database) == [])
+            let relisted = try await client.send(.get, "/v1/clients", token: admin)
+            #expect(relisted.json == listed.json)
             let keys = try await fixture.database.pool.withConnection { connection in
                 try fixture.database.personalData.keyIDs(ofClient: UUID(uuidString: Self.x)!, on: connection)
             }

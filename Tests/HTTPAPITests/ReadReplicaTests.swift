@@ -134,13 +134,13 @@ struct ReadReplicaTests {
             NewEvent(type: "ReplicaProbed", data: #"{"n": 1}"#, metadata: EventMetadata(actor: "test"), occurredAt: "2026-03-01T09:30:00Z")
         }
         let held = try await OpenAppend(on: database, event: event)
-        while try ProjectionRegistry.applyNextBatch(.board, batchSize: 100, on: runner) > 0 {}
+        while try ProjectionRegistry.applyNextBatch(.board, batchSize: 100, personalData: database.personalData, on: runner) > 0 {}
         try await Self.waitForReplay(primary: runner, standby: onStandby)
         let whileOpen = try EventStore.readAll(after: 0, limit: 100, on: onStandby)
         #expect(whileOpen.allSatisfy { $0.position < held.positions[0] }, "\(whileOpen.map(\.position))")
 
         try held.commit()
-        while try ProjectionRegistry.applyNextBatch(.board, batchSize: 100, on: runner) > 0 {}
+        while try ProjectionRegistry.applyNextBatch(.board, batchSize: 100, personalData: database.personalData, on: runner) > 0 {}
         try await Self.waitForReplay(primary: runner, standby: onStandby)
         let afterCommit = try EventStore.readAll(after: whileOpen.last?.position ?? 0, limit: 100, on: onStandby)
         let positions = (whileOpen + afterCommit).map(\.position)

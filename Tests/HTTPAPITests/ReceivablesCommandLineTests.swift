@@ -33,7 +33,7 @@ struct ReceivablesCommandLineTests {
                 try entry.parse(.object(body), ids: entry.bindIDs { _ in invoice }, recordedAt: Instant(Date())), actor: "cli:test")
         }
         try await database.pool.withConnection { connection in
-            while try ProjectionRegistry.applyNextBatch(.aging, batchSize: 100, on: connection) > 0 {}
+            while try ProjectionRegistry.applyNextBatch(.aging, batchSize: 100, personalData: database.personalData, on: connection) > 0 {}
         }
         let environment = [
             "DATABASE_URL": database.url, "HOME": NSTemporaryDirectory(), "TOUCHSTONE_MASTER_KEY": database.masterKey.base64,

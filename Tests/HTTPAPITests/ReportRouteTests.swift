@@ -151,7 +151,7 @@ struct ReportRouteTests {
     static func catchUp(_ fixture: APIFixture) async throws {
         try await fixture.database.pool.withConnection { connection in
             for projection in Projection.all {
-                while try ProjectionRegistry.applyNextBatch(projection, batchSize: 7, on: connection) > 0 {}
+                while try ProjectionRegistry.applyNextBatch(projection, batchSize: 7, personalData: fixture.database.personalData, on: connection) > 0 {}
             }
         }
     }
@@ -291,7 +291,7 @@ struct ReportRouteTests {
         _ deal: String, _ clientId: String, _ title: String, _ amount: Int, _ currency: String, days: Int,
         objections: Int = 0, touched: String? = nil
     ) -> String {
-        #"{"dealId":"\#(deal)","clientId":"\#(clientId)","title":"\#(title)","amountMinor":\#(amount),"currency":"\#(currency)","daysInStage":\#(days),"openObjections":\#(objections),"lastTouchOn":\#(touched.map { "\"\($0)\"" } ?? "null")}"#
+        #"{"dealId":"\#(deal)","clientId":"\#(clientId)","title":"\#(title)","amountMinor":\#(amount),"currency":"\#(currency)","daysInStage":\#(days),"openObjections":\#(objections),"lastTouchOn":\#(touched.map { "\"\($0)\"" } ?? "null"),"qualified":false}"#
     }
 
     /// The board JSON with `filled` stages, every other stage of `sales` empty.
@@ -394,7 +394,7 @@ struct ReportRouteTests {
             #expect(
                 funnel.json
                     == Self.parse(
-                        #"{"pipeline":"sales","from":"2026-04-01","to":"2026-04-30","asOf":"2026-04-30","deals":5,"stages":[\#(stages.joined(separator: ","))],"meanObjections":{"won":0,"lost":1}}"#
+                        #"{"pipeline":"sales","from":"2026-04-01","to":"2026-04-30","asOf":"2026-04-30","deals":5,"stages":[\#(stages.joined(separator: ","))],"meanObjections":{"won":0,"lost":1},"byQualification":{"qualified":{"entered":0,"won":0,"lost":0},"unqualified":{"entered":5,"won":1,"lost":1}}}"#
                     ), "\(funnel.text)")
             // As of 2026-04-05 the cohort is D1, D4, D5 only.
             let early = try await get("/v1/funnel?from=2026-04-01&to=2026-04-30&asOf=2026-04-05")

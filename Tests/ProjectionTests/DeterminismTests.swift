@@ -86,7 +86,7 @@ struct DeterminismTests {
         try await log.catchUp(batchSize: 1)
 
         let outcomes = try await log.query {
-            try ProjectionRebuild(projections: Projection.all, logger: TestDatabase.logger).run(on: $0)
+            try ProjectionRebuild(projections: Projection.all, personalData: log.database.personalData, logger: TestDatabase.logger).run(on: $0)
         }
         #expect(outcomes.allSatisfy { if case .swapped(_, _, true) = $0 { true } else { false } }, "\(outcomes)")
         let rows = try await log.query { connection in

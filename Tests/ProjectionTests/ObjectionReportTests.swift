@@ -116,7 +116,7 @@ struct ObjectionReportTests {
             try await log.query { try ObjectionReport.query(pipeline: "sales", from: from, to: to, on: $0) }
         }
         let outcome = try await log.query {
-            try ProjectionRebuild(projection: .board, logger: TestDatabase.logger).run(on: $0)[0]
+            try ProjectionRebuild(projection: .board, personalData: log.database.personalData, logger: TestDatabase.logger).run(on: $0)[0]
         }
         guard case .swapped(let generation, _, false) = outcome else {
             Issue.record("expected a swap at the new version, got \(outcome)")

@@ -24,7 +24,7 @@ struct RebuildTests {
         try await log.catchUp(batchSize: 3)
         for projection in Projection.all {
             let outcome = try await log.query {
-                try ProjectionRebuild(projection: projection, batchSize: 4, logger: TestDatabase.logger).run(on: $0)[0]
+                try ProjectionRebuild(projection: projection, batchSize: 4, personalData: log.database.personalData, logger: TestDatabase.logger).run(on: $0)[0]
             }
             guard case .swapped(_, _, let matched) = outcome else {
                 Issue.record("\(projection.name): \(outcome)")
@@ -65,7 +65,7 @@ struct RebuildTests {
             try connection.execute("DELETE FROM \(fragment: live.table(.clients)) WHERE name = 'C1'")
         }
         let outcome = try await log.query {
-            try ProjectionRebuild(projection: .aging, logger: TestDatabase.logger).run(on: $0)[0]
+            try ProjectionRebuild(projection: .aging, personalData: log.database.personalData, logger: TestDatabase.logger).run(on: $0)[0]
         }
         guard case .mismatch = outcome else { Issue.record("expected a mismatch, got \(outcome)"); return }
         let after = try await log.query { try ProjectionRegistry.live(.aging, on: $0) }
@@ -77,7 +77,7 @@ struct RebuildTests {
         #expect(shown.contains(#""lastRebuildError":{"#) && shown.contains(#""at":""#), "\(shown)")
 
         let bumped = try await log.query {
-            try ProjectionRebuild(projection: Projection.aging.withVersion(Projection.aging.version + 1), logger: TestDatabase.logger)
+            try ProjectionRebuild(projection: Projection.aging.withVersion(Projection.aging.version + 1), personalData: log.database.personalData, logger: TestDatabase.logger)
                 .run(on: $0)[0]
         }
         #expect(bumped == .swapped(generation: after.generation + 2, position: after.position, checksumMatched: false)
@@ -97,7 +97,7 @@ struct RebuildTests {
         try await log.catchUp()
         let url = log.database.url
         let outcomes = try await log.query {
-            try ProjectionRebuild(projections: Projection.all, batchSize: 5, logger: TestDatabase.logger)
+            try ProjectionRebuild(projections: Projection.all, batchSize: 5, personalData: log.database.personalData, logger: TestDatabase.logger)
                 .run(on: $0, helpers: [try Connection(conninfo: url)])
         }
         #expect(outcomes.allSatisfy { if case .swapped(_, _, true) = $0 { true } else { false } })
@@ -138,7 +138,7 @@ struct RebuildTests {
                 """)
         }
         let outcome = try await log.query {
-            try ProjectionRebuild(projection: .retention, logger: TestDatabase.logger).run(on: $0)[0]
+            try ProjectionRebuild(projection: .retention, personalData: log.database.personalData, logger: TestDatabase.logger).run(on: $0)[0]
         }
         guard case .mismatch(let liveSums, let rebuiltSums) = outcome else {
             Issue.record("expected a mismatch, got \(outcome)")
@@ -158,7 +158,7 @@ struct RebuildTests {
         _ = try holder.query("SELECT pg_advisory_lock(\(ProjectionRebuild.lockClass), \(Projection.board.lockKey))")
         await #expect(throws: ProjectionError.self) {
             try await log.query {
-                try ProjectionRebuild(projections: [.aging, .board], logger: TestDatabase.logger).run(on: $0)
+                try ProjectionRebuild(projections: [.aging, .board], personalData: log.database.personalData, logger: TestDatabase.logger).run(on: $0)
             }
         }
         #expect(try await log.query { try ProjectionRebuild.isRunning(.aging, on: $0) } == false)
@@ -182,7 +182,7 @@ struct RebuildTests {
             try await log.query { connection in
                 let helper = try Connection(conninfo: url)
                 try connection.execute("SELECT pg_terminate_backend(\(helper.backendPID))")
-                return try ProjectionRebuild(projections: Projection.all, batchSize: 2, logger: TestDatabase.logger)
+                return try ProjectionRebuild(projections: Projection.all, batchSize: 2, personalData: log.database.personalData, logger: TestDatabase.logger)
                     .run(on: connection, helpers: [helper])
             }
         }
@@ -203,7 +203,7 @@ struct RebuildTests {
         #expect(serving == before)
 
         let outcomes = try await log.query {
-            try ProjectionRebuild(projections: Projection.all, logger: TestDatabase.logger).run(on: $0)
+            try ProjectionRebuild(projections: Projection.all, personalData: log.database.personalData, logger: TestDatabase.logger).run(on: $0)
         }
         #expect(outcomes.allSatisfy { if case .swapped(_, _, true) = $0 { true } else { false } })
         let rows: Int = try await log.query {
@@ -233,7 +233,7 @@ struct RebuildTests {
         #expect(interrupted?.state == "rebuilding" && interrupted?.rebuild?.eventsDone == 3)
         #expect(try await log.query { try ProjectionRebuild.isRunning(.retention, on: $0) } == false)
         let outcome = try await log.query {
-            try ProjectionRebuild(projection: .retention, logger: TestDatabase.logger).run(on: $0)[0]
+            try ProjectionRebuild(projection: .retention, personalData: log.database.personalData, logger: TestDatabase.logger).run(on: $0)[0]
         }
         if case .swapped(_, _, let matched) = outcome { #expect(matched) } else { Issue.record("\(outcome)") }
         let rows: Int = try await log.query {
@@ -248,7 +248,7 @@ struct RebuildTests {
         let log = try await SalesLog.make()
         try await seed(log)
         _ = try await log.query {
-            try ProjectionRebuild(projections: Projection.all, logger: TestDatabase.logger).run(on: $0)
+            try ProjectionRebuild(projections: Projection.all, personalData: log.database.personalData, logger: TestDatabase.logger).run(on: $0)
         }
         for projection in Projection.all {
             let live = try await log.query { try ProjectionRegistry.live(projection, on: $0) }
@@ -314,7 +314,7 @@ struct RebuildTests {
             ["invoiceId": UUID().lower, "clientId": client.lower, "number": "X", "issuedOn": "2026-01-01",
              "dueOn": "2026-01-31", "amountMinor": "not a number", "currency": "RUB"])
         await #expect(throws: PQError.self) {
-            try await log.query { try ProjectionRegistry.applyNextBatch(.aging, batchSize: 100, on: $0) }
+            try await log.query { try ProjectionRegistry.applyNextBatch(.aging, batchSize: 100, personalData: log.database.personalData, on: $0) }
         }
         let live = try await log.query { try ProjectionRegistry.live(.aging, on: $0) }
         #expect(live.position == 0)
@@ -330,7 +330,7 @@ struct RebuildTests {
         try await log.catchUp()
         let runner = ProjectionRunner(
             conninfo: log.database.url, projections: [Projection.aging.withVersion(Projection.aging.version + 1)],
-            pollInterval: 0.1, logger: TestDatabase.logger)
+            pollInterval: 0.1, personalData: log.database.personalData, logger: TestDatabase.logger)
         let task = Task { try await runner.run() }
         defer { task.cancel() }
         var version = Projection.aging.version
@@ -344,8 +344,8 @@ struct RebuildTests {
     @Test func theRunnerKeepsUpAndOnlyOneRunnerHoldsEachProjection() async throws {
         let log = try await SalesLog.make()
         try await seed(log)
-        let first = ProjectionRunner(conninfo: log.database.url, pollInterval: 0.1, logger: TestDatabase.logger)
-        let second = ProjectionRunner(conninfo: log.database.url, pollInterval: 0.1, logger: TestDatabase.logger)
+        let first = ProjectionRunner(conninfo: log.database.url, pollInterval: 0.1, personalData: log.database.personalData, logger: TestDatabase.logger)
+        let second = ProjectionRunner(conninfo: log.database.url, pollInterval: 0.1, personalData: log.database.personalData, logger: TestDatabase.logger)
         let tasks = [Task { try await first.run() }, Task { try await second.run() }]
         defer { tasks.forEach { $0.cancel() } }
         try await seed(log, clients: 5)

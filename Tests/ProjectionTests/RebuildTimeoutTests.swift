@@ -30,7 +30,7 @@ struct RebuildTimeoutTests {
         }
         let rebuild = Task {
             try await timed.withConnection { connection in
-                try ProjectionRebuild(projection: .aging, logger: TestDatabase.logger).run(on: connection)
+                try ProjectionRebuild(projection: .aging, personalData: log.database.personalData, logger: TestDatabase.logger).run(on: connection)
             }
         }
         // Until the rebuild waits for the lock, longer than the timeout.

@@ -141,6 +141,21 @@ struct SalesLog {
              "resolved": resolved])
     }
 
+    /// An assessment of `deal` on `day` knowing the criteria given (a problem, a decision date, a
+    /// budget); the others are left out, as the log leaves out unknown ones.
+    func qualify(
+        _ deal: UUID, client: UUID, on day: String, problem: Bool = true, decisionBy: Bool = true, budget: Bool = true
+    ) async throws {
+        var payload: [String: Any] = ["dealId": deal.lower, "clientId": client.lower, "assessedOn": day]
+        if problem { payload["problem"] = "their problem" }
+        if decisionBy { payload["decisionBy"] = "2026-12-01" }
+        if budget {
+            payload["budgetMinor"] = 100_000
+            payload["currency"] = "RUB"
+        }
+        try await append("DealQualified", stream: "deal-\(deal.lower)", client: client, payload)
+    }
+
     func touch(client: UUID, deal: UUID? = nil, at instant: String) async throws {
         var payload: [String: Any] = [
             "touchId": UUID().lower, "clientId": client.lower, "channel": "call", "direction": "outbound",
@@ -161,7 +176,7 @@ struct SalesLog {
     func catchUp(batchSize: Int64 = 5_000) async throws {
         try await database.pool.withConnection { connection in
             for projection in Projection.all {
-                while try ProjectionRegistry.applyNextBatch(projection, batchSize: batchSize, on: connection) > 0 {}
+                while try ProjectionRegistry.applyNextBatch(projection, batchSize: batchSize, personalData: database.personalData, on: connection) > 0 {}
             }
         }
     }
@@ -171,7 +186,7 @@ struct SalesLog {
     func rebuildAllExpectingMatches(batchSize: Int64) async throws {
         let url = database.url
         let outcomes = try await query {
-            try ProjectionRebuild(projections: Projection.all, batchSize: batchSize, logger: TestDatabase.logger)
+            try ProjectionRebuild(projections: Projection.all, batchSize: batchSize, personalData: database.personalData, logger: TestDatabase.logger)
                 .run(on: $0, helpers: [try Connection(conninfo: url)])
         }
         #expect(outcomes.count == Projection.all.count)
@@ -218,7 +233,7 @@ extension SalesLog {
         let stages = ["lead", "qualified", "contact", "needs", "offer", "objections", "bargaining", "closing"]
         var appended = 0
         while appended < events {
-            let choice = clients.isEmpty ? 0 : Int.random(in: 0..<12, using: &random)
+            let choice = clients.isEmpty ? 0 : Int.random(in: 0..<13, using: &random)
             let when = Int.random(in: 0..<365, using: &random)
             let day = LocalDateText.day(when)
             switch choice {
@@ -288,6 +303,13 @@ extension SalesLog {
             case 11 where !invoices.isEmpty:
                 let (invoice, client, _) = invoices.randomElement(using: &random)!
                 try await reminder(invoice: invoice, client: client, sentOn: day, level: Int.random(in: 1...3, using: &random))
+            case 12 where !deals.isEmpty:
+                // An assessment knowing some of the three criteria (all of them half the time).
+                let (deal, client, _) = deals.randomElement(using: &random)!
+                let all = Bool.random(using: &random)
+                try await qualify(
+                    deal, client: client, on: day, problem: all || Bool.random(using: &random),
+                    decisionBy: all || Bool.random(using: &random), budget: all || Bool.random(using: &random))
             default:
                 continue
             }

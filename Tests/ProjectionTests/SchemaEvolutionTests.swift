@@ -40,7 +40,7 @@ struct SchemaEvolutionTests {
         try await log.catchUp()
         for projection in [Projection.retention, .board] {
             let outcome = try await log.query {
-                try ProjectionRebuild(projection: projection, logger: TestDatabase.logger).run(on: $0)[0]
+                try ProjectionRebuild(projection: projection, personalData: log.database.personalData, logger: TestDatabase.logger).run(on: $0)[0]
             }
             if case .swapped(_, _, let matched) = outcome { #expect(matched) } else { Issue.record("\(outcome)") }
         }

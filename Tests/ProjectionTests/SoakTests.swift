@@ -20,7 +20,7 @@ struct SoakTests {
     func writersRunnerFeedAndReportsUnderSustainedLoad() async throws {
         let log = try await SalesLog.make()
         let url = log.database.url
-        let runner = ProjectionRunner(conninfo: url, batchSize: 500, pollInterval: 0.2, logger: TestDatabase.logger)
+        let runner = ProjectionRunner(conninfo: url, batchSize: 500, pollInterval: 0.2, personalData: log.database.personalData, logger: TestDatabase.logger)
         let running = Task { try await runner.run() }
         defer { running.cancel() }
         let clock = ContinuousClock()

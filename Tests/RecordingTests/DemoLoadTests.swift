@@ -22,7 +22,7 @@ struct DemoLoadTests {
 
         // One deal meets six objections and is won: the objections report shows a row for 6+.
         let report = try await database.pool.withConnection { connection in
-            while try ProjectionRegistry.applyNextBatch(.board, batchSize: 5_000, on: connection) > 0 {}
+            while try ProjectionRegistry.applyNextBatch(.board, batchSize: 5_000, personalData: database.personalData, on: connection) > 0 {}
             return try ObjectionReport.query(
                 pipeline: "sales", from: LocalDate(year: 2025, month: 1, day: 1)!, to: LocalDate(year: 2026, month: 3, day: 1)!,
                 on: connection)
@@ -33,7 +33,8 @@ struct DemoLoadTests {
         // Collections work: the per-invoice list shows promises kept, broken and open, and
         // reminders of every level, on the days of the story.
         let (states, levels) = try await database.pool.withConnection { connection in
-            while try ProjectionRegistry.applyNextBatch(.aging, batchSize: 5_000, on: connection) > 0 {}
+            while try ProjectionRegistry.applyNextBatch(
+                .aging, batchSize: 5_000, personalData: database.personalData, on: connection) > 0 {}
             var states = Set<String>()
             var levels = Set<Int>()
             for back in stride(from: 0, through: 240, by: 3) {
@@ -47,6 +48,23 @@ struct DemoLoadTests {
         }
         #expect(states == ["kept", "broken", "open"])
         #expect(levels == [1, 2, 3])
+        // Leads assessed by problem, time and money: qualified and unqualified deals, won and lost
+        // among the qualified ones, and open qualified deals on the board.
+        let (funnel, board) = try await database.pool.withConnection { connection in
+            (
+                try Funnel.query(
+                    pipeline: "sales", from: LocalDate(year: 2025, month: 1, day: 1)!,
+                    to: LocalDate(year: 2026, month: 3, day: 1)!, window: ReportWindow(asOf: LocalDate(year: 2026, month: 3, day: 1)!),
+                    personalData: database.personalData, on: connection),
+                try PipelineBoard.query(
+                    pipeline: "sales", window: ReportWindow(asOf: LocalDate(year: 2026, month: 3, day: 1)!),
+                    personalData: database.personalData, on: connection)
+            )
+        }
+        #expect(funnel.qualified.entered > 0 && funnel.unqualified.entered > 0, "\(funnel.qualified) \(funnel.unqualified)")
+        #expect(funnel.qualified.won > 0 && funnel.qualified.lost > 0 && funnel.unqualified.lost > 0)
+        let deals = board.stages.flatMap(\.deals)
+        #expect(deals.contains { $0.qualified } && deals.contains { !$0.qualified })
     }
 
     @Test func importLinesAreNumberedAndValidated() async throws {

@@ -46,15 +46,19 @@ struct EventCodingTests {
         PaymentReminderSent(reminderId: Fixture.id(14), invoiceId: Fixture.id(8), clientId: Fixture.client, sentOn: day, channel: .letter, level: .finalNotice).event,
         PipelineDefined(pipeline: "b2b", stages: ["lead", "demo"], definedOn: day).event,
         ClientPersonalDataErased(clientId: Fixture.client, erasedAt: Instant("2026-03-01T09:30:00.123456Z")!, events: 7).event,
+        DealQualified(
+            dealId: Fixture.deal, clientId: Fixture.client, assessedOn: day, problem: "склад не успевает",
+            decisionBy: LocalDate("2026-04-01")!, budget: Money(amountMinor: 500_000, currency: Fixture.rub)
+        ).event,
     ]
 
-    @Test("the catalogue's nineteen types, each once")
+    @Test("the catalogue's twenty types, each once")
     func catalogue() {
         #expect(Self.everyEvent.map(\.type) == [
             "ClientRegistered", "TouchRecorded", "OrderPlaced", "DealOpened", "DealStageMoved", "OfferMade", "ObjectionRaised",
             "ObjectionHandled", "ConcessionAgreed", "DealWon", "DealLost", "InvoiceIssued", "PaymentReceived",
             "CreditNoteIssued", "InvoiceWrittenOff", "PaymentPromised", "PaymentReminderSent", "PipelineDefined",
-            "ClientPersonalDataErased",
+            "ClientPersonalDataErased", "DealQualified",
         ])
         #expect(SalesEvent.payloadTypes.map { $0.eventType } == Self.everyEvent.map(\.type))
         #expect(Self.everyEvent.allSatisfy { $0.schemaVersion == ($0.type == "TouchRecorded" ? 2 : 1) })
@@ -126,11 +130,11 @@ struct EventCodingTests {
             "client-00000000-0000-4000-8000-000000000001",
         ] + Array(repeating: "deal-00000000-0000-4000-8000-000000000010", count: 8) + Array(
             repeating: "receivables-00000000-0000-4000-8000-000000000001", count: 6
-        ) + ["pipeline-b2b", "client-00000000-0000-4000-8000-000000000001"])
+        ) + ["pipeline-b2b", "client-00000000-0000-4000-8000-000000000001", "deal-00000000-0000-4000-8000-000000000010"])
         #expect(Self.everyEvent.filter { $0.type != "PipelineDefined" }.allSatisfy { $0.clientId == Fixture.client })
         #expect(Self.everyEvent.first { $0.type == "PipelineDefined" }?.clientId == .some(nil))
         #expect(Self.everyEvent[1].occurredAt.description == "2026-03-01T09:30:00.123456789Z")
-        #expect(Self.everyEvent.last?.occurredAt.description == "2026-03-01T09:30:00.123456Z")
+        #expect(Self.everyEvent.first { $0.type == "ClientPersonalDataErased" }?.occurredAt.description == "2026-03-01T09:30:00.123456Z")
         #expect(
             Self.everyEvent.filter { !["TouchRecorded", "ClientPersonalDataErased"].contains($0.type) }.allSatisfy {
                 $0.occurredAt.description == "2026-03-01T00:00:00Z"

@@ -90,6 +90,11 @@ extension CommandEntry {
                 "/v1/deals/{dealId}/lose", name, answers: "dealId",
                 parse: { body, ids, _ throws(ValidationFailure) in try LoseDeal.parse(body, dealId: ids["dealId"]) },
                 deal: { $0.dealId }, answer: { $0.dealId }, decide: { try Deal.decide($0, state: $1) })
+        case .qualifyDeal:
+            .onDeal(
+                "/v1/deals/{dealId}/qualification", name, answers: "dealId",
+                parse: { body, ids, _ throws(ValidationFailure) in try QualifyDeal.parse(body, dealId: ids["dealId"]) },
+                deal: { $0.dealId }, answer: { $0.dealId }, decide: { try Deal.decide($0, state: $1) })
         case .issueInvoice:
             .post(
                 "/v1/invoices", name, .recordReceivables, answers: "invoiceId",

@@ -20,4 +20,5 @@ public enum CommandName: String, Sendable, CaseIterable, Hashable {
     case promisePayment = "promise-payment"
     case sendPaymentReminder = "send-payment-reminder"
     case definePipeline = "define-pipeline"
+    case qualifyDeal = "qualify-deal"
 }

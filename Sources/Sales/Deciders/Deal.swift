@@ -16,7 +16,9 @@ import Foundation
 /// - an objection outcome names an objection raised in this deal that has no outcome yet, and is
 ///   not dated before it was raised;
 /// - an offer is in the deal's currency and not valid until a day before it was made;
-/// - ids of offers, objections and concessions are unique within the deal.
+/// - ids of offers, objections and concessions are unique within the deal;
+/// - an assessment (qualification) is not dated before `openedOn`, and a won or lost deal takes
+///   none (`qualification-of-closed-deal`, 422).
 public enum Deal {
     /// The state of a deal stream with no events.
     public static let initialState = DealState()
@@ -228,16 +230,35 @@ public enum Deal {
         ]
     }
 
-    /// The opening and current stage of the deal `dealId`, which must exist and be neither won nor lost.
-    private static func openDeal(_ state: DealState, _ dealId: UUID) throws(SalesRuleViolation) -> (DealOpened, String) {
+    /// Records an assessment of the deal by problem, time and money; a later one replaces it as of
+    /// its date (the read models pick the latest on or before the day asked for).
+    /// - Throws: `deal-not-found` (404), `qualification-of-closed-deal` (422),
+    ///   `date-before-opened` (422).
+    public static func decide(_ command: QualifyDeal, state: DealState) throws(SalesRuleViolation) -> [SalesEvent] {
+        let (opening, _) = try openDeal(state, command.dealId, refusingClosedAs: .qualificationOfClosedDeal, field: "dealId")
+        try requireNotBeforeOpened(command.assessedOn, opening, field: "assessedOn")
+        return [
+            DealQualified(
+                dealId: opening.dealId, clientId: opening.clientId, assessedOn: command.assessedOn,
+                problem: command.problem, decisionBy: command.decisionBy, budget: command.budget
+            ).event,
+        ]
+    }
+
+    /// The opening and current stage of the deal `dealId`, which must exist and be neither won nor
+    /// lost (refused as `code`, about `field`: `deal-closed` for most commands).
+    private static func openDeal(
+        _ state: DealState, _ dealId: UUID, refusingClosedAs code: SalesRuleViolation.Code = .dealClosed,
+        field: String? = nil
+    ) throws(SalesRuleViolation) -> (DealOpened, String) {
         guard let opening = state.opening, opening.dealId == dealId, let stage = state.stage else {
             throw dealNotFound(dealId)
         }
         switch state.outcome {
         case .won(let day):
-            throw SalesRuleViolation(.dealClosed, "deal \(dealId.canonical) was won on \(day)")
+            throw SalesRuleViolation(code, "deal \(dealId.canonical) was won on \(day)", field: field)
         case .lost(let day, _):
-            throw SalesRuleViolation(.dealClosed, "deal \(dealId.canonical) was lost on \(day)")
+            throw SalesRuleViolation(code, "deal \(dealId.canonical) was lost on \(day)", field: field)
         case nil:
             return (opening, stage)
         }

@@ -17,7 +17,8 @@
 ///   `pipeline-stages-removed`, `invalid-pipeline`; collections work on an invoice that owes
 ///   nothing (`invoice-not-open`), a promise above the open balance (`promise-exceeds-balance`) or
 ///   made after the day it promises (`made-after-promised`), a reminder of an invoice that is not
-///   overdue (`invoice-not-overdue`).
+///   overdue (`invoice-not-overdue`);
+///   `qualification-of-closed-deal` (a won or lost deal takes no assessment: the contract answers it 422).
 public struct SalesRuleViolation: Error, Sendable, Equatable, CustomStringConvertible {
     /// The rule that was broken, with a stable kebab-case name for clients and problem `type`s.
     public enum Code: String, Sendable, Hashable, CaseIterable {
@@ -69,6 +70,7 @@ public struct SalesRuleViolation: Error, Sendable, Equatable, CustomStringConver
         case promiseExceedsBalance = "promise-exceeds-balance"
         case madeAfterPromised = "made-after-promised"
         case invoiceNotOverdue = "invoice-not-overdue"
+        case qualificationOfClosedDeal = "qualification-of-closed-deal"
 
         /// Missing, conflict or invalid, as listed on `SalesRuleViolation`.
         public var kind: Kind {
@@ -84,7 +86,8 @@ public struct SalesRuleViolation: Error, Sendable, Equatable, CustomStringConver
                  .dueBeforeIssued, .validUntilBeforeOffered, .currencyMismatch, .dealOfOtherClient,
                  .amountNotPositive, .overAllocation, .allocationExceedsBalance, .duplicateAllocation,
                  .invoiceIssuedAfterPayment, .creditExceedsBalance, .pipelineStagesRemoved, .invalidPipeline,
-                 .invoiceNotOpen, .promiseExceedsBalance, .madeAfterPromised, .invoiceNotOverdue:
+                 .invoiceNotOpen, .promiseExceedsBalance, .madeAfterPromised, .invoiceNotOverdue,
+                 .qualificationOfClosedDeal:
                 .invalid
             }
         }

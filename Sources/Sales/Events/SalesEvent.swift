@@ -18,6 +18,7 @@ public enum SalesEvent: Sendable, Equatable {
     case concessionAgreed(ConcessionAgreed)
     case dealWon(DealWon)
     case dealLost(DealLost)
+    case dealQualified(DealQualified)
     case invoiceIssued(InvoiceIssued)
     case paymentReceived(PaymentReceived)
     case creditNoteIssued(CreditNoteIssued)
@@ -33,6 +34,7 @@ public enum SalesEvent: Sendable, Equatable {
         OfferMade.self, ObjectionRaised.self, ObjectionHandled.self, ConcessionAgreed.self, DealWon.self,
         DealLost.self, InvoiceIssued.self, PaymentReceived.self, CreditNoteIssued.self, InvoiceWrittenOff.self,
         PaymentPromised.self, PaymentReminderSent.self, PipelineDefined.self, ClientPersonalDataErased.self,
+        DealQualified.self,
     ]
 
     /// The payload type stored under the type name `type`, or nil for a name this domain does not know.
@@ -54,6 +56,7 @@ public enum SalesEvent: Sendable, Equatable {
         case .concessionAgreed(let payload): payload
         case .dealWon(let payload): payload
         case .dealLost(let payload): payload
+        case .dealQualified(let payload): payload
         case .invoiceIssued(let payload): payload
         case .paymentReceived(let payload): payload
         case .creditNoteIssued(let payload): payload
@@ -89,6 +92,7 @@ public enum SalesEvent: Sendable, Equatable {
         case .concessionAgreed(let event): event.clientId
         case .dealWon(let event): event.clientId
         case .dealLost(let event): event.clientId
+        case .dealQualified(let event): event.clientId
         case .invoiceIssued(let event): event.clientId
         case .paymentReceived(let event): event.clientId
         case .creditNoteIssued(let event): event.clientId
@@ -125,6 +129,7 @@ public enum SalesEvent: Sendable, Equatable {
         case .concessionAgreed(let event): event.agreedOn
         case .dealWon(let event): event.wonOn
         case .dealLost(let event): event.lostOn
+        case .dealQualified(let event): event.assessedOn
         case .invoiceIssued(let event): event.issuedOn
         case .paymentReceived(let event): event.receivedOn
         case .creditNoteIssued(let event): event.issuedOn
@@ -150,6 +155,7 @@ public enum SalesEvent: Sendable, Equatable {
         case .concessionAgreed(let event): .deal(event.dealId)
         case .dealWon(let event): .deal(event.dealId)
         case .dealLost(let event): .deal(event.dealId)
+        case .dealQualified(let event): .deal(event.dealId)
         case .invoiceIssued(let event): .receivables(event.clientId)
         case .paymentReceived(let event): .receivables(event.clientId)
         case .creditNoteIssued(let event): .receivables(event.clientId)

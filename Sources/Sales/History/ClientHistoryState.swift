@@ -83,7 +83,8 @@ public struct ClientHistoryState: Sendable, Equatable {
             if openDeals.removeValue(forKey: lost.dealId) != nil { lostDeals += 1 }
         case .invoiceIssued, .paymentReceived, .creditNoteIssued, .invoiceWrittenOff, .paymentPromised, .paymentReminderSent:
             receivables.apply(event)
-        case .objectionRaised, .objectionHandled, .concessionAgreed, .pipelineDefined, .clientPersonalDataErased:
+        case .objectionRaised, .objectionHandled, .concessionAgreed, .dealQualified, .pipelineDefined,
+             .clientPersonalDataErased:
             break
         }
     }
