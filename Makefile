@@ -33,4 +33,4 @@ migrate:
 	DATABASE_URL="$${DATABASE_URL:-$$(deploy/local/postgres.sh up)}" swift run touchstone migrate
 
 fmt:
-	swift format --in-place --recursive Sources Tests Package.swift
+	swift format --in-place --configuration .swift-format --recursive Sources Tests Package.swift

@@ -1,16 +1,19 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// One set of compiler settings for every target, as Hummingbird does.
+/// One set of compiler settings for every target, as Hummingbird does: `any` spelled out, members
+/// visible only from modules a file imports, and imports internal unless marked `public`.
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
 let package = Package(
     name: "touchstone",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "touchstone", targets: ["touchstone"]),
+        .executable(name: "touchstone", targets: ["touchstone"])
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -116,7 +119,9 @@ let package = Package(
         ),
         .testTarget(name: "SalesTests", dependencies: ["Sales", "HexText", "JSON"], swiftSettings: swiftSettings),
         .testTarget(name: "PQTests", dependencies: ["PQ", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "AccessTests", dependencies: ["Access", "PQ", "Sales", "JSON", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AccessTests", dependencies: ["Access", "PQ", "Sales", "JSON", "TestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "EventStoreTests",
             dependencies: ["EventStore", "PQ", "TestSupport"],
@@ -129,7 +134,9 @@ let package = Package(
         ),
         .testTarget(
             name: "RecordingTests",
-            dependencies: ["Recording", "Demo", "Projections", "Sales", "Access", "EventStore", "PQ", "TestSupport", "JSON"],
+            dependencies: [
+                "Recording", "Demo", "Projections", "Sales", "Access", "EventStore", "PQ", "TestSupport", "JSON",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

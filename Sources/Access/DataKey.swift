@@ -1,6 +1,6 @@
-import Crypto
-import Foundation
-import JSON
+public import Crypto
+public import Foundation
+public import JSON
 
 /// One client's data key: it seals that client's personal values (AES-256-GCM, a random nonce per
 /// value). The key itself is stored only wrapped by the master key, in `personal_data_keys`;

@@ -1,5 +1,5 @@
-import Foundation
-import PQ
+public import Foundation
+public import PQ
 
 /// Idempotency records in PostgreSQL, so they survive restarts and are shared
 /// by every server process on the database.
@@ -108,7 +108,9 @@ public final class IdempotencyStore: IdempotencyRecording {
     }
 
     /// One look at the key: a decision, or `nil` while another request holds it.
-    private func attempt(scope: IdempotencyScope, key: String, requestHash: String) async throws
+    private func attempt(
+        scope: IdempotencyScope, key: String, requestHash: String
+    ) async throws
         -> IdempotencyDecision?
     {
         let retention = retentionSeconds

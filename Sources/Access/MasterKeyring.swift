@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The master keys a process holds: the `current` one, which wraps every new data key, and during
 /// a rotation the `previous` one, which still unwraps the data keys not yet rewrapped.
@@ -42,7 +42,9 @@ public struct MasterKeyring: Sendable {
         [current.fingerprint] + (previous.map { [$0.fingerprint] } ?? [])
     }
 
-    private static func key(_ variable: String, in environment: [String: String]) throws(MasterKeyError)
+    private static func key(
+        _ variable: String, in environment: [String: String]
+    ) throws(MasterKeyError)
         -> MasterKey?
     {
         let value = environment[variable].flatMap { $0.isEmpty ? nil : $0 }

@@ -1,7 +1,7 @@
-import Crypto
-import Foundation
-import PQ
-import Synchronization
+public import Crypto
+public import Foundation
+public import PQ
+public import Synchronization
 
 /// The clients' data keys in PostgreSQL (`personal_data_keys`), each wrapped by the master key.
 ///
@@ -63,7 +63,9 @@ public final class PersonalDataKeys: Sendable {
     /// An opener for the sealed values among `texts`: their keys, read in one query. With
     /// `lockingKeys` the keys' rows stay locked (`FOR KEY SHARE`) until the caller's transaction
     /// ends, so an erasure (which deletes them) waits for it, and then sees what it wrote.
-    public func opener(for texts: some Sequence<String?>, lockingKeys: Bool = false, on connection: Connection) throws
+    public func opener(
+        for texts: some Sequence<String?>, lockingKeys: Bool = false, on connection: Connection
+    ) throws
         -> PersonalDataOpener
     {
         let ids = PersonalDataOpener.keyIDs(in: texts)
@@ -109,14 +111,16 @@ public final class PersonalDataKeys: Sendable {
     public func verify(on connection: Connection) throws {
         // Before migration 0008 there are no data keys to check.
         let migrated: Bool =
-            try connection.query("SELECT to_regclass('public.personal_data_keys') IS NOT NULL").first?.decode(0) ?? false
+            try connection.query("SELECT to_regclass('public.personal_data_keys') IS NOT NULL").first?.decode(0)
+            ?? false
         guard migrated else { return }
-        let strangers: Int64 = try connection.query(
-            """
-            SELECT count(*) FROM personal_data_keys
-            WHERE master_key <> ALL(\(PQBinaryArray.text(masterKeys.fingerprints))::text[])
-            """
-        ).first?.decode(0) ?? 0
+        let strangers: Int64 =
+            try connection.query(
+                """
+                SELECT count(*) FROM personal_data_keys
+                WHERE master_key <> ALL(\(PQBinaryArray.text(masterKeys.fingerprints))::text[])
+                """
+            ).first?.decode(0) ?? 0
         guard strangers == 0 else {
             throw MasterKeyError.unknownMasterKey(variable: MasterKeyring.variable, keys: Int(strangers))
         }

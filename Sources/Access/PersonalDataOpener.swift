@@ -1,6 +1,6 @@
-import Crypto
-import Foundation
-import JSON
+public import Crypto
+public import Foundation
+public import JSON
 
 /// Opens sealed personal values with the data keys that were loaded for them (see
 /// ``PersonalDataKeys/opener(for:on:)``). A value whose key is not among them has been erased: it
@@ -46,7 +46,9 @@ public struct PersonalDataOpener: Sendable {
 
     /// `payload` with each sealed string in `personalFields` opened, or `null` where it was erased,
     /// and the names of the erased fields, sorted.
-    public func open(_ payload: JSONValue, personalFields: Set<String>) throws(PersonalDataError)
+    public func open(
+        _ payload: JSONValue, personalFields: Set<String>
+    ) throws(PersonalDataError)
         -> (payload: JSONValue, erasedFields: [String])
     {
         guard !personalFields.isEmpty, var members = payload.objectValue else { return (payload, []) }

@@ -1,7 +1,7 @@
-import Foundation
-import Logging
-import PQ
-import Synchronization
+public import Foundation
+public import Logging
+public import PQ
+public import Synchronization
 
 /// Verified bearer tokens kept in memory briefly, in front of a ``TokenStore``, so that a request
 /// does not spend a round trip (and a pool connection a slow report may be holding) on its token.
@@ -93,7 +93,9 @@ public final class RecentTokens: TokenVerifying {
                     forgetAll(listening: true)
                 }
             } catch {
-                logger.warning("token listener lost its connection; tokens are checked in the database", metadata: ["error": "\(error)"])
+                logger.warning(
+                    "token listener lost its connection; tokens are checked in the database",
+                    metadata: ["error": "\(error)"])
                 connection = nil
                 forgetAll(listening: false)
                 Thread.sleep(forTimeInterval: 0.5)

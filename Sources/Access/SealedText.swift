@@ -1,5 +1,5 @@
-import Foundation
-import HexText
+public import Foundation
+public import HexText
 
 /// A personal value as the log and the read models store it:
 /// `ts:pd1:<data key id>:<base64 of nonce, ciphertext and tag>` (AES-256-GCM).

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Who presented a valid bearer token.
 public struct TokenIdentity: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What is stored about a token, without its secret.
 ///

@@ -1,6 +1,6 @@
-import Crypto
-import Foundation
-import PQ
+public import Crypto
+public import Foundation
+public import PQ
 
 /// Bearer tokens in PostgreSQL: made with a role and a name, listed, revoked.
 ///
@@ -21,7 +21,9 @@ public final class TokenStore: TokenVerifying {
 
     /// Makes a token, accepted until `expiresIn` from now when given (else until revoked); the
     /// returned secret is shown once and never stored.
-    public func create(role: Role, name: String, expiresIn: Duration? = nil) async throws
+    public func create(
+        role: Role, name: String, expiresIn: Duration? = nil
+    ) async throws
         -> (token: String, record: TokenRecord)
     {
         guard Self.isValid(name: name) else { throw TokenNameError.invalid(name) }
@@ -80,8 +82,10 @@ public final class TokenStore: TokenVerifying {
                    AND (expires_at IS NULL OR expires_at > now())
                 """
             ).first.map { row in
-                (id: try row.decode(0, as: UUID.self), name: try row.decode(1, as: String.self),
-                 role: try row.decode(2, as: String.self), hash: try row.decode(3, as: String.self))
+                (
+                    id: try row.decode(0, as: UUID.self), name: try row.decode(1, as: String.self),
+                    role: try row.decode(2, as: String.self), hash: try row.decode(3, as: String.self)
+                )
             }
         }
         guard let found, Self.constantTimeEqual(found.hash, presented), let role = Role(rawValue: found.role) else {

@@ -4,6 +4,7 @@ import EventStore
 import Foundation
 import Logging
 import PQ
+import Recording
 import TestSupport
 
 /// Measures the event store against raw PostgreSQL on the same table shape
@@ -31,7 +32,10 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Run only the import measurement.")
     var importOnly = false
 
-    @Option(help: "Clients of the read-model measurement (issue 4; its targets are stated for 100k clients; 10k keeps it near a minute on 2 cores).")
+    @Option(
+        help:
+            "Clients of the read-model measurement (issue 4; its targets are stated for 100k clients; 10k keeps it near a minute on 2 cores)."
+    )
     var clients = 10_000
 
     @Flag(help: "Run only the read-model measurement (issue 4).")
@@ -74,7 +78,8 @@ struct BenchCommand: AsyncParsableCommand {
         section("1. single-event appends: \(events) events, \(writers) writers, \(streams1) streams each")
         let single = try await phases.singleAppends(events: events, streamsPerWriter: streams1)
         report(single)
-        let insert = try await phases.singleInserts(into: "raw_indexed_events", events: events, streamsPerWriter: streams1)
+        let insert = try await phases.singleInserts(
+            into: "raw_indexed_events", events: events, streamsPerWriter: streams1)
         report(insert)
         let bareInsert = try await phases.singleInserts(into: "raw_events", events: events, streamsPerWriter: streams1)
         report(bareInsert)
@@ -88,7 +93,8 @@ struct BenchCommand: AsyncParsableCommand {
         let copy = try await phases.copyIn(
             into: "raw_indexed_events", events: events, rowsPerCopy: nil, streamsPerWriter: streams2)
         report(copy)
-        let bareCopy = try await phases.copyIn(into: "raw_events", events: events, rowsPerCopy: nil, streamsPerWriter: streams2)
+        let bareCopy = try await phases.copyIn(
+            into: "raw_events", events: events, rowsPerCopy: nil, streamsPerWriter: streams2)
         report(bareCopy)
         let copyPerBatch = try await phases.copyIn(
             into: "raw_indexed_events", events: events, rowsPerCopy: batch, streamsPerWriter: streams2)
@@ -112,8 +118,12 @@ struct BenchCommand: AsyncParsableCommand {
             peakReset
             ? "VmHWM reset before the read"
             : "VmHWM NOT reset (clear_refs refused), so it includes the writes: was \(peakBefore / 1024) MiB"
-        print("  memory: RSS before the read \(residentBefore / 1024) MiB; \(peakNote); peak during the read \(peakDuring / 1024) MiB")
-        print("  the log read: \(logBytes / 1_048_576) MiB as COPY text, \(payloadBytes / 1_048_576) MiB of data+metadata JSON")
+        print(
+            "  memory: RSS before the read \(residentBefore / 1024) MiB; \(peakNote); peak during the read \(peakDuring / 1024) MiB"
+        )
+        print(
+            "  the log read: \(logBytes / 1_048_576) MiB as COPY text, \(payloadBytes / 1_048_576) MiB of data+metadata JSON"
+        )
 
         let rows = [
             Row(
@@ -148,7 +158,9 @@ struct BenchCommand: AsyncParsableCommand {
             logger: logger)
         let lines = ImportPhase.lines(importLines)
         let clients = (importLines + ImportPhase.linesPerClient - 1) / ImportPhase.linesPerClient
-        section("0. import: \(importLines) lines (register-client, record-touch, issue-invoice, receive-payment) for \(clients) clients")
+        section(
+            "0. import: \(importLines) lines (register-client, record-touch, issue-invoice, receive-payment) for \(clients) clients"
+        )
         let (imported, summary) = try await phase.importLines(lines)
         guard summary.rejections.isEmpty else {
             throw ValidationError("the generated import was refused: \(summary.rejections.prefix(3))")
@@ -165,16 +177,19 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func printImportSummary(_ row: Row) {
-        print("\nImport (issue 3): \(format(row.store.eventsPerSecond)) commands/s; COPY of the same events "
-            + "\(format(row.baseline.eventsPerSecond)) events/s; ratio \(format(row.ratio, decimals: 2))×")
+        print(
+            "\nImport (issue 3): \(format(row.store.eventsPerSecond)) commands/s; COPY of the same events "
+                + "\(format(row.baseline.eventsPerSecond)) events/s; ratio \(format(row.ratio, decimals: 2))×")
         let verdict = row.store.eventsPerSecond >= Self.importTarget ? "PASS" : "FAIL"
         print("  target ≥ \(format(Self.importTarget)) commands/s: \(verdict)")
     }
 
     func printHeader(pool: ConnectionPool, external: Bool) async throws {
         let settings: [(String, String)] = try await pool.withConnection { connection in
-            let names = ["server_version", "fsync", "synchronous_commit", "full_page_writes", "shared_buffers",
-                         "max_wal_size", "wal_level"]
+            let names = [
+                "server_version", "fsync", "synchronous_commit", "full_page_writes", "shared_buffers",
+                "max_wal_size", "wal_level",
+            ]
             return try names.map { name in
                 (name, try connection.query("SELECT current_setting(\(name))").first?.decode(0) ?? "?")
             }
@@ -216,7 +231,8 @@ struct BenchCommand: AsyncParsableCommand {
 
     func printTable(_ rows: [Row], peakMiB: Int, logMiB: Int) {
         print("\nSummary (events/s; ratio = Touchstone / raw baseline)")
-        let header = "  \(pad("measurement", 38)) \(pad("touchstone", 11, right: true))  \(pad("baseline", 36)) "
+        let header =
+            "  \(pad("measurement", 38)) \(pad("touchstone", 11, right: true))  \(pad("baseline", 36)) "
             + "\(pad("raw", 10, right: true)) \(pad("ratio", 6, right: true))  target  result"
         print(header)
         print("  " + String(repeating: "-", count: header.count - 2))

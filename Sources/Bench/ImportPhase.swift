@@ -2,6 +2,7 @@ import Access
 import ArgumentParser
 import EventStore
 import Foundation
+import HexText
 import JSON
 import Logging
 import PQ
@@ -59,7 +60,8 @@ struct ImportPhase: Sendable {
         let key = try await pool.withConnection { [personalData] in try personalData.sealingKey(for: UUID(), on: $0) }
         let payloads = (0..<count).map { index in
             ClientRegistered(
-                clientId: UUID(), name: "Клиент номер \(index) ООО", kind: .company, email: "client\(index)@example.test",
+                clientId: UUID(), name: "Клиент номер \(index) ООО", kind: .company,
+                email: "client\(index)@example.test",
                 registeredOn: LocalDate("2025-01-01")!
             ).json
         }
@@ -71,8 +73,12 @@ struct ImportPhase: Sendable {
         }
         _ = try texts.map { try JSONValue(parsing: Data($0.utf8)) }
         let (sealed, seal) = await measure { payloads.map { key.seal($0, personalFields: fields) } }
-        let opener = try await pool.withConnection { [personalData] in try personalData.opener(for: [sealed[0].objectValue?["name"]?.stringValue], on: $0) }
-        let (opened, open) = try await measure { try sealed.map { try opener.open($0, personalFields: fields).payload } }
+        let opener = try await pool.withConnection { [personalData] in
+            try personalData.opener(for: [sealed[0].objectValue?["name"]?.stringValue], on: $0)
+        }
+        let (opened, open) = try await measure {
+            try sealed.map { try opener.open($0, personalFields: fields).payload }
+        }
         guard opened == payloads else { throw ValidationError("sealed payloads did not open to what was sealed") }
         return (
             Measurement(label: "seal name+email (AES-256-GCM)", events: count, duration: seal),
@@ -83,9 +89,13 @@ struct ImportPhase: Sendable {
 
     /// Imports `lines` through ``CommandImport`` (what `touchstone import` runs).
     func importLines(_ lines: [Substring]) async throws -> (Measurement, CommandImport.Summary) {
-        let importer = CommandImport(recorder: CommandRecorder(store: store, personalData: personalData, logger: logger), actor: "cli:bench")
+        let importer = CommandImport(
+            recorder: CommandRecorder(store: store, personalData: personalData, logger: logger), actor: "cli:bench")
         let (summary, duration) = try await measure { try await importer.load(lines) }
-        return (Measurement(label: "touchstone import (CommandImport), 1 conn", events: lines.count, duration: duration), summary)
+        return (
+            Measurement(label: "touchstone import (CommandImport), 1 conn", events: lines.count, duration: duration),
+            summary
+        )
     }
 
     /// Baseline: the rows the import appended (actor `cli:bench`), copied out as COPY text and

@@ -142,7 +142,9 @@ struct Phases: Sendable {
     /// Baseline: `COPY table FROM STDIN` of the same rows. With
     /// `rowsPerCopy` nil, each of the writers' connections streams its whole
     /// share in one COPY; otherwise one COPY (one transaction) per that many rows.
-    func copyIn(into table: String, events total: Int, rowsPerCopy: Int?, streamsPerWriter: Int) async throws
+    func copyIn(
+        into table: String, events total: Int, rowsPerCopy: Int?, streamsPerWriter: Int
+    ) async throws
         -> Measurement
     {
         let (count, duration) = try await measure {
@@ -224,6 +226,8 @@ struct Phases: Sendable {
                 return (count, bytes)
             }
         }
-        return (Measurement(label: "COPY (SELECT … ORDER BY position) TO STDOUT", events: count, duration: duration), bytes)
+        return (
+            Measurement(label: "COPY (SELECT … ORDER BY position) TO STDOUT", events: count, duration: duration), bytes
+        )
     }
 }

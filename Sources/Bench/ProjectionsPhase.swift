@@ -2,6 +2,7 @@ import Access
 import Demo
 import EventStore
 import Foundation
+import HexText
 import JSON
 import Logging
 import PQ
@@ -27,7 +28,9 @@ struct ProjectionsPhase: Sendable {
     /// Imports `clients` demo clients (in scripts of 36, a few scripts per load so the lines do not
     /// sit in memory) and one client with `historyEvents` events. Returns the commands loaded.
     func generate(clients: Int, historyEvents: Int) async throws -> (commands: Int, historyClient: UUID, Duration) {
-        let importer = CommandImport(recorder: CommandRecorder(store: store, personalData: personalData, logger: logger), actor: "cli:bench-projections")
+        let importer = CommandImport(
+            recorder: CommandRecorder(store: store, personalData: personalData, logger: logger),
+            actor: "cli:bench-projections")
         let today = Instant(Date()).utcDate
         let scripts = (clients + Self.clientsPerScript - 1) / Self.clientsPerScript
         let historyClient = UUID()
@@ -51,12 +54,16 @@ struct ProjectionsPhase: Sendable {
             }
             let registered = today.adding(days: -400) ?? today
             var history: [Substring] = [
-                Substring(#"{"command":"register-client","clientId":"\#(historyClient.canonical)","name":"Long History","kind":"company","email":"long@example.com","registeredOn":"\#(registered)"}"#)
+                Substring(
+                    #"{"command":"register-client","clientId":"\#(historyClient.canonical)","name":"Long History","kind":"company","email":"long@example.com","registeredOn":"\#(registered)"}"#
+                )
             ]
             for index in 1..<historyEvents {
                 let day = today.adding(days: -(index % 390)) ?? today
                 history.append(
-                    Substring(#"{"command":"record-touch","clientId":"\#(historyClient.canonical)","channel":"call","direction":"outbound","occurredAt":"\#(day)T10:30:00Z","summary":"\#(Workload.summaries[index % Workload.summaries.count])","outcome":"positive","nextStep":"Send quote"}"#))
+                    Substring(
+                        #"{"command":"record-touch","clientId":"\#(historyClient.canonical)","channel":"call","direction":"outbound","occurredAt":"\#(day)T10:30:00Z","summary":"\#(Workload.summaries[index % Workload.summaries.count])","outcome":"positive","nextStep":"Send quote"}"#
+                    ))
             }
             let summary = try await importer.load(history)
             guard summary.rejections.isEmpty else {
@@ -81,7 +88,8 @@ struct ProjectionsPhase: Sendable {
                 for projection in Projection.all {
                     _ = try ProjectionRegistry.live(projection, on: connection)
                     while try ProjectionRegistry.applyNextBatch(
-                        projection, batchSize: 5_000, personalData: personalData, on: connection) > 0 {}
+                        projection, batchSize: 5_000, personalData: personalData, on: connection) > 0
+                    {}
                 }
             }
         }
@@ -95,12 +103,15 @@ struct ProjectionsPhase: Sendable {
         let (outcomes, duration) = try await measure {
             try await pool.withConnection { connection in
                 let helper = try Connection(conninfo: conninfo, applicationName: "touchstone-bench-rebuild")
-                let outcomes = try ProjectionRebuild(projections: Projection.all, personalData: personalData, logger: logger)
-                    .run(on: connection, helpers: [helper])
+                let outcomes = try ProjectionRebuild(
+                    projections: Projection.all, personalData: personalData, logger: logger
+                )
+                .run(on: connection, helpers: [helper])
                 return zip(Projection.all, outcomes).map { projection, outcome -> String in
                     switch outcome {
                     case .swapped(let generation, let position, let matched):
-                        return "\(projection.name): generation \(generation) at \(position)\(matched ? ", checksum equal" : ", new version")"
+                        return
+                            "\(projection.name): generation \(generation) at \(position)\(matched ? ", checksum equal" : ", new version")"
                     case .mismatch:
                         return "\(projection.name): MISMATCH, not swapped"
                     }
@@ -125,14 +136,16 @@ struct ProjectionsPhase: Sendable {
 
     func agingPage(_ window: ReportWindow) async throws {
         _ = try await pool.withConnection { connection in
-            try ReceivablesAging.query(window: window, limit: 500, personalData: personalData, on: connection).json.serialized()
+            try ReceivablesAging.query(window: window, limit: 500, personalData: personalData, on: connection).json
+                .serialized()
         }
     }
 
     /// The first page (limit 500) of the per-invoice receivables list, as its JSON.
     func receivablesByInvoicePage(_ window: ReportWindow) async throws {
         _ = try await pool.withConnection { connection in
-            try ReceivablesByInvoice.query(window: window, limit: 500, personalData: personalData, on: connection).json.serialized()
+            try ReceivablesByInvoice.query(window: window, limit: 500, personalData: personalData, on: connection).json
+                .serialized()
         }
     }
 
@@ -140,7 +153,8 @@ struct ProjectionsPhase: Sendable {
     /// answers how many rows it held.
     func clientSearch(_ q: String) async throws -> Int {
         try await pool.withConnection { connection in
-            let page = try ClientDirectory.query(ClientDirectory.Filter(q: q), personalData: personalData, on: connection)
+            let page = try ClientDirectory.query(
+                ClientDirectory.Filter(q: q), personalData: personalData, on: connection)
             _ = page.json.serialized()
             return page.clients.count
         }
@@ -163,19 +177,41 @@ struct ProjectionsPhase: Sendable {
 
     func retentionPage(_ window: ReportWindow) async throws {
         _ = try await pool.withConnection { connection in
-            try RetentionList.query(window: window, limit: 500, personalData: personalData, on: connection).json.serialized()
+            try RetentionList.query(window: window, limit: 500, personalData: personalData, on: connection).json
+                .serialized()
         }
     }
 
     func board(_ window: ReportWindow) async throws {
         _ = try await pool.withConnection { connection in
-            try PipelineBoard.query(pipeline: Pipeline.defaultName, window: window, personalData: personalData, on: connection).serializedJSON()
+            try PipelineBoard.query(
+                pipeline: Pipeline.defaultName, window: window, personalData: personalData, on: connection
+            ).serializedJSON()
+        }
+    }
+
+    /// The objections report over the deals opened in [`from`, `to`], as its JSON.
+    func objections(from: LocalDate, to: LocalDate) async throws {
+        _ = try await pool.withConnection { connection in
+            try ObjectionReport.query(pipeline: Pipeline.defaultName, from: from, to: to, on: connection).json
+                .serialized()
+        }
+    }
+
+    /// The funnel over the same cohort of deals (the objections report's baseline), as its JSON.
+    func funnel(from: LocalDate, to: LocalDate, window: ReportWindow) async throws {
+        _ = try await pool.withConnection { connection in
+            try Funnel.query(
+                pipeline: Pipeline.defaultName, from: from, to: to, window: window, personalData: personalData,
+                on: connection
+            ).json.serialized()
         }
     }
 
     /// What `GET /v1/clients/{id}/history` does before it pages: read, decode, filter by asOf, replay.
     func history(_ client: UUID, asOf: LocalDate) async throws -> Int {
-        let history = try await ClientHistory.read(client, window: ReportWindow(asOf: asOf), from: store, personalData: personalData)
+        let history = try await ClientHistory.read(
+            client, window: ReportWindow(asOf: asOf), from: store, personalData: personalData)
         precondition(history.state.clientId == client, "the history client is not registered")
         return history.entries.count
     }
@@ -188,7 +224,8 @@ struct ProjectionsPhase: Sendable {
         defer { running.cancel() }
         // Let the runner claim its projections and settle.
         try await Task.sleep(for: .milliseconds(1_500))
-        let importer = CommandImport(recorder: CommandRecorder(store: store, personalData: personalData, logger: logger), actor: "cli:bench-lag")
+        let importer = CommandImport(
+            recorder: CommandRecorder(store: store, personalData: personalData, logger: logger), actor: "cli:bench-lag")
         let today = Instant(Date()).utcDate
         let pool = self.pool
         let sampler = Task { () async throws -> ([Double], [Double]) in
@@ -210,11 +247,15 @@ struct ProjectionsPhase: Sendable {
             // A fresh client per tick (registration + touches), so no decision reads a long stream.
             let fresh = UUID().canonical
             var lines: [Substring] = [
-                Substring(#"{"command":"register-client","clientId":"\#(fresh)","name":"Lag \#(tick)","kind":"company","email":"lag\#(tick)@example.com","registeredOn":"\#(today)"}"#)
+                Substring(
+                    #"{"command":"register-client","clientId":"\#(fresh)","name":"Lag \#(tick)","kind":"company","email":"lag\#(tick)@example.com","registeredOn":"\#(today)"}"#
+                )
             ]
             for index in 1..<perTick {
                 lines.append(
-                    Substring(#"{"command":"record-touch","clientId":"\#(fresh)","channel":"email","direction":"outbound","occurredAt":"\#(today)T09:00:00Z","summary":"lag \#(tick)-\#(index)","outcome":"positive"}"#))
+                    Substring(
+                        #"{"command":"record-touch","clientId":"\#(fresh)","channel":"email","direction":"outbound","occurredAt":"\#(today)T09:00:00Z","summary":"lag \#(tick)-\#(index)","outcome":"positive"}"#
+                    ))
             }
             let summary = try await importer.load(lines)
             appended += summary.loaded

@@ -1,4 +1,5 @@
 import Foundation
+import HexText
 import JSON
 import Sales
 
@@ -29,17 +30,22 @@ extension DemoScript {
                 .object([
                     "command": .string("promise-payment"), "invoiceId": .string(invoiceId.canonical),
                     "promiseId": .string(ids.uuid().canonical), "madeOn": .string(madeOn.description),
-                    "promisedOn": .string(promisedOn.description), "amountMinor": .integer(amount), "note": .string(note),
+                    "promisedOn": .string(promisedOn.description), "amountMinor": .integer(amount),
+                    "note": .string(note),
                 ]))
         }
         switch variant % 4 {
         case 1:
             reminder(1, level: 1, channel: "email")
             if variant == 1 {
-                promise(madeOn: on(2), promisedOn: on(10), amount: amount / 2, note: "Half by the 10th, the rest next month")
+                promise(
+                    madeOn: on(2), promisedOn: on(10), amount: amount / 2, note: "Half by the 10th, the rest next month"
+                )
             } else {
                 let madeOn = max(on(11), today.adding(days: -3) ?? today)
-                promise(madeOn: madeOn, promisedOn: madeOn.adding(days: 14) ?? madeOn, amount: amount / 4, note: "After the quarter closes")
+                promise(
+                    madeOn: madeOn, promisedOn: madeOn.adding(days: 14) ?? madeOn, amount: amount / 4,
+                    note: "After the quarter closes")
             }
             reminder(15, level: 2, channel: "call", note: "Spoke to the finance director")
             reminder(45, level: 3, channel: "letter", note: "Final notice before legal action")

@@ -1,6 +1,7 @@
-import Foundation
-import JSON
-import Sales
+public import Foundation
+public import HexText
+public import JSON
+public import Sales
 
 /// A deterministic set of realistic demo commands, as lines of `touchstone import`: a few dozen
 /// clients in RUB, EUR and USD, deals moved through the stages with offers, objections and
@@ -51,13 +52,15 @@ public struct DemoScript: Sendable {
             let clientId = random.uuid()
             let currency = Self.currencies[index % Self.currencies.count]
             let isCompany = index % 3 != 2
-            let name = isCompany
+            let name =
+                isCompany
                 ? Self.companies[index % Self.companies.count] + " \(index / Self.companies.count + 1)"
                 : Self.people[index % Self.people.count]
             let registeredOn = day(-220 + index)
             lines.append(
                 .object(omittingNil: [
-                    "command": .string("register-client"), "clientId": .string(clientId.canonical), "name": .string(name),
+                    "command": .string("register-client"), "clientId": .string(clientId.canonical),
+                    "name": .string(name),
                     "kind": .string(isCompany ? "company" : "person"),
                     "email": .string("contact\(index)@example.com"),
                     "source": .string(["website", "referral", "exhibition", "cold-call"][index % 4]),
@@ -72,12 +75,14 @@ public struct DemoScript: Sendable {
             let pipeline = index % 9 == 8 ? "partners" : "sales"
             lines.append(
                 .object([
-                    "command": .string("open-deal"), "dealId": .string(dealId.canonical), "clientId": .string(clientId.canonical),
+                    "command": .string("open-deal"), "dealId": .string(dealId.canonical),
+                    "clientId": .string(clientId.canonical),
                     "title": .string("Supply contract \(index + 1)"), "amountMinor": .integer(amount),
                     "currency": .string(currency), "openedOn": .string(openedOn.description),
                     "pipeline": .string(pipeline),
                 ]))
-            lines.append(touch(random.uuid(), clientId: clientId, dealId: dealId, on: openedOn.adding(days: 2), index: index))
+            lines.append(
+                touch(random.uuid(), clientId: clientId, dealId: dealId, on: openedOn.adding(days: 2), index: index))
             let stages = pipeline == "partners" ? ["pilot", "contract"] : Array(Pipeline.sales.stages.dropFirst())
             let reached = 1 + index % stages.count
             var date = openedOn
@@ -85,7 +90,8 @@ public struct DemoScript: Sendable {
                 date = date.adding(days: Int(random.next(in: 3...7))) ?? date
                 lines.append(
                     .object([
-                        "command": .string("move-deal-stage"), "dealId": .string(dealId.canonical), "stage": .string(stage),
+                        "command": .string("move-deal-stage"), "dealId": .string(dealId.canonical),
+                        "stage": .string(stage),
                         "movedOn": .string(date.description),
                     ]))
                 lines.append(
@@ -95,7 +101,8 @@ public struct DemoScript: Sendable {
                 // close after the 5th–6th objection).
                 lines.append(
                     contentsOf: stageWork(
-                        stage, dealId: dealId, amount: amount, currency: currency, on: date, objections: index == 4 ? 6 : 1,
+                        stage, dealId: dealId, amount: amount, currency: currency, on: date,
+                        objections: index == 4 ? 6 : 1,
                         random: &random))
             }
             date = date.adding(days: 4) ?? date
@@ -103,7 +110,8 @@ public struct DemoScript: Sendable {
             case let variant where variant == 0 || (variant == 3 && reached >= 4):
                 lines.append(
                     .object([
-                        "command": .string("win-deal"), "dealId": .string(dealId.canonical), "wonOn": .string(date.description),
+                        "command": .string("win-deal"), "dealId": .string(dealId.canonical),
+                        "wonOn": .string(date.description),
                     ]))
                 lines.append(
                     contentsOf: purchases(
@@ -112,13 +120,16 @@ public struct DemoScript: Sendable {
             case 1:
                 lines.append(
                     .object([
-                        "command": .string("lose-deal"), "dealId": .string(dealId.canonical), "lostOn": .string(date.description),
-                        "refusedBy": .string("client"), "reason": .string(["chose a competitor", "no budget this year"][index % 2]),
+                        "command": .string("lose-deal"), "dealId": .string(dealId.canonical),
+                        "lostOn": .string(date.description),
+                        "refusedBy": .string("client"),
+                        "reason": .string(["chose a competitor", "no budget this year"][index % 2]),
                     ]))
             case 2:
                 lines.append(
                     .object([
-                        "command": .string("lose-deal"), "dealId": .string(dealId.canonical), "lostOn": .string(date.description),
+                        "command": .string("lose-deal"), "dealId": .string(dealId.canonical),
+                        "lostOn": .string(date.description),
                         "refusedBy": .string("us"), "reason": .string("payment terms unacceptable"),
                         "criteria": .string("no prepayment, 120 days deferral requested"),
                     ]))
@@ -126,7 +137,8 @@ public struct DemoScript: Sendable {
                 break
             }
             if index % 5 == 0 {
-                lines.append(touch(random.uuid(), clientId: clientId, dealId: nil, on: day(-(index % 25)), index: index))
+                lines.append(
+                    touch(random.uuid(), clientId: clientId, dealId: nil, on: day(-(index % 25)), index: index))
             }
         }
         return lines
@@ -153,7 +165,7 @@ public struct DemoScript: Sendable {
                 "problem": .string("Deliveries arrive late and stock runs out"),
                 "decisionBy": .string((date.adding(days: 45) ?? date).description),
                 "budgetMinor": budgetKnown ? .integer(amount) : nil, "currency": budgetKnown ? .string(currency) : nil,
-            ]),
+            ])
         ]
     }
 
@@ -164,7 +176,8 @@ public struct DemoScript: Sendable {
     private func touch(_ touchId: UUID, clientId: UUID, dealId: UUID?, on date: LocalDate?, index: Int) -> JSONValue {
         let date = min(date ?? today, today)
         return .object(omittingNil: [
-            "command": .string("record-touch"), "clientId": .string(clientId.canonical), "touchId": .string(touchId.canonical),
+            "command": .string("record-touch"), "clientId": .string(clientId.canonical),
+            "touchId": .string(touchId.canonical),
             "dealId": dealId.map { .string($0.canonical) },
             "channel": .string(["call", "email", "meeting", "message", "visit"][index % 5]),
             "direction": .string(index % 2 == 0 ? "outbound" : "inbound"),
@@ -181,10 +194,13 @@ public struct DemoScript: Sendable {
         case "offer":
             return [
                 .object([
-                    "command": .string("make-offer"), "dealId": .string(dealId.canonical), "offerId": .string(random.uuid().canonical),
-                    "amountMinor": .integer(amount), "currency": .string(currency), "offeredOn": .string(date.description),
-                    "validUntil": .string((date.adding(days: 30) ?? date).description), "terms": .string("50% prepayment"),
-                ]),
+                    "command": .string("make-offer"), "dealId": .string(dealId.canonical),
+                    "offerId": .string(random.uuid().canonical),
+                    "amountMinor": .integer(amount), "currency": .string(currency),
+                    "offeredOn": .string(date.description),
+                    "validUntil": .string((date.adding(days: 30) ?? date).description),
+                    "terms": .string("50% prepayment"),
+                ])
             ]
         case "objections":
             // The first objection with the client's words and our response; any further ones by
@@ -212,11 +228,13 @@ public struct DemoScript: Sendable {
         case "bargaining":
             return [
                 .object([
-                    "command": .string("agree-concession"), "dealId": .string(dealId.canonical), "given": .string("5% discount"),
+                    "command": .string("agree-concession"), "dealId": .string(dealId.canonical),
+                    "given": .string("5% discount"),
                     "inReturn": .string("a two-year contract"), "agreedOn": .string(date.description),
                 ]),
                 .object([
-                    "command": .string("make-offer"), "dealId": .string(dealId.canonical), "offerId": .string(random.uuid().canonical),
+                    "command": .string("make-offer"), "dealId": .string(dealId.canonical),
+                    "offerId": .string(random.uuid().canonical),
                     "amountMinor": .integer(amount / 100 * 95), "currency": .string(currency),
                     "offeredOn": .string(date.description),
                 ]),
@@ -238,8 +256,10 @@ public struct DemoScript: Sendable {
                 .object([
                     "command": .string("issue-invoice"), "invoiceId": .string(invoiceId.canonical),
                     "clientId": .string(clientId.canonical), "number": .string("DEMO-\(seed)-\(invoiceNumber)"),
-                    "issuedOn": .string(date.description), "dueOn": .string((date.adding(days: 30) ?? date).description),
-                    "amountMinor": .integer(amount), "currency": .string(currency), "orderId": .string(orderId.canonical),
+                    "issuedOn": .string(date.description),
+                    "dueOn": .string((date.adding(days: 30) ?? date).description),
+                    "amountMinor": .integer(amount), "currency": .string(currency),
+                    "orderId": .string(orderId.canonical),
                 ]))
             return invoiceId
         }
@@ -247,7 +267,8 @@ public struct DemoScript: Sendable {
             let orderId = random.uuid()
             lines.append(
                 .object([
-                    "command": .string("place-order"), "clientId": .string(clientId.canonical), "orderId": .string(orderId.canonical),
+                    "command": .string("place-order"), "clientId": .string(clientId.canonical),
+                    "orderId": .string(orderId.canonical),
                     "dealId": .string(dealId.canonical), "placedOn": .string(date.description),
                     "amountMinor": .integer(amount), "currency": .string(currency),
                 ]))
@@ -274,7 +295,8 @@ public struct DemoScript: Sendable {
             lines.append(
                 .object([
                     "command": .string("issue-credit-note"), "invoiceId": .string(first.canonical),
-                    "creditNoteId": .string(random.uuid().canonical), "issuedOn": .string((wonOn.adding(days: 3) ?? wonOn).description),
+                    "creditNoteId": .string(random.uuid().canonical),
+                    "issuedOn": .string((wonOn.adding(days: 3) ?? wonOn).description),
                     "amountMinor": .integer(credit), "reason": .string("Late delivery of the second batch"),
                 ]))
             payment(on: due, amount: amount - credit)
@@ -329,9 +351,10 @@ struct SplitMix64 {
         }
         bytes[6] = bytes[6] & 0x0F | 0x40
         bytes[8] = bytes[8] & 0x3F | 0x80
-        return UUID(uuid: (
-            bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
-        ))
+        return UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            ))
     }
 }

@@ -1,7 +1,7 @@
-import Foundation
-import Logging
-import PQ
-import Synchronization
+public import Foundation
+public import Logging
+public import PQ
+public import Synchronization
 
 /// Wakes readers of the log when appends announce new events.
 ///

@@ -1,5 +1,5 @@
-import Foundation
-import PQ
+public import Foundation
+public import PQ
 
 extension EventStore {
     /// At most `limit` events of `client`, in log order, with a position after `position` and

@@ -1,5 +1,5 @@
-import Foundation
-import PQ
+public import Foundation
+public import PQ
 
 extension EventStore {
     /// The columns every read returns, in ``RecordedEvent``'s order.
@@ -25,7 +25,9 @@ extension EventStore {
     }
 
     /// ``readStream(_:from:)`` on a connection the caller holds.
-    public static func readStream(_ stream: StreamID, from version: Int64 = 1, on connection: Connection) throws
+    public static func readStream(
+        _ stream: StreamID, from version: Int64 = 1, on connection: Connection
+    ) throws
         -> [RecordedEvent]
     {
         try connection.query(
@@ -39,19 +41,22 @@ extension EventStore {
 
     /// How many events of `client` hold any of `fragments` in their payload's text (an erasure
     /// counts the events that hold values sealed by the keys it deletes).
-    public static func countClientEvents(_ client: UUID, holdingAnyOf fragments: [String], on connection: Connection)
+    public static func countClientEvents(
+        _ client: UUID, holdingAnyOf fragments: [String], on connection: Connection
+    )
         throws -> Int
     {
         guard !fragments.isEmpty else { return 0 }
         let patterns = fragments.map {
             "%" + $0.replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
         }
-        let count: Int64 = try connection.query(
-            """
-            SELECT count(*) FROM events
-             WHERE client_id = \(client) AND data::text LIKE ANY(\(PQBinaryArray.text(patterns))::text[])
-            """
-        ).first?.decode(0) ?? 0
+        let count: Int64 =
+            try connection.query(
+                """
+                SELECT count(*) FROM events
+                 WHERE client_id = \(client) AND data::text LIKE ANY(\(PQBinaryArray.text(patterns))::text[])
+                """
+            ).first?.decode(0) ?? 0
         return Int(count)
     }
 
@@ -152,7 +157,8 @@ extension EventStore {
     public func streams(inCategory category: String) async throws -> [StreamID] {
         let texts: [String] = try await pool.withConnection { connection in
             try connection.query(
-                "SELECT stream_id FROM streams WHERE stream_id LIKE \(category + "-%") ORDER BY stream_id", prepared: true
+                "SELECT stream_id FROM streams WHERE stream_id LIKE \(category + "-%") ORDER BY stream_id",
+                prepared: true
             ).rows.map { try $0.decode(0) }
         }
         return try texts.map { try StreamID($0) }

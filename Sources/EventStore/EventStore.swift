@@ -1,6 +1,6 @@
-import Foundation
-import Logging
-import PQ
+public import Foundation
+public import Logging
+public import PQ
 
 /// The append-only log of every fact, in PostgreSQL.
 ///
@@ -94,7 +94,9 @@ public final class EventStore: Sendable {
     static func appendStatement(_ appends: [CheckedAppend]) -> SQL {
         let parts = appends.map(\.part)
         let events = parts.flatMap(\.events)
-        let eventParts = parts.indices.flatMap { index in Array(repeating: Int64(index + 1), count: parts[index].events.count) }
+        let eventParts = parts.indices.flatMap { index in
+            Array(repeating: Int64(index + 1), count: parts[index].events.count)
+        }
         let ordinals = parts.flatMap { part in Array(1...Int64(part.events.count)) }
         let claimParts = parts.indices.flatMap { index in parts[index].claims.map { _ in Int64(index + 1) } }
         let claims = parts.flatMap(\.claims)
@@ -179,7 +181,8 @@ public final class EventStore: Sendable {
 
     /// Checks a batch before it is sent (size, payloads, types, expected versions, unique ids) and
     /// answers each event's metadata as JSON text.
-    static func checked(_ events: [NewEvent], expecting expectations: [(StreamID, ExpectedVersion)]) throws -> [String] {
+    static func checked(_ events: [NewEvent], expecting expectations: [(StreamID, ExpectedVersion)]) throws -> [String]
+    {
         guard !events.isEmpty else { throw EventStoreError.emptyBatch }
         guard events.count <= maximumBatchSize else {
             throw EventStoreError.invalidEvent(eventID: "", reason: "a batch holds at most \(maximumBatchSize) events")
@@ -233,7 +236,9 @@ public final class EventStore: Sendable {
             let conflict: PQError?
             do {
                 if let result = try appendParts([append], on: connection)[0] { return result }
-                if append.part.newIDs { throw EventStoreError.versionConflict(stream: stream.description, expected: expected, actual: -1) }
+                if append.part.newIDs {
+                    throw EventStoreError.versionConflict(stream: stream.description, expected: expected, actual: -1)
+                }
                 conflict = nil
             } catch let error as PQError {
                 guard error.isStoredEventID, !connection.inTransaction else {
@@ -321,6 +326,7 @@ extension PQError {
 extension UInt8 {
     /// Whether the byte is white space between JSON tokens (space, tab, CR, LF).
     public var isJSONWhitespace: Bool {
-        self == UInt8(ascii: " ") || self == UInt8(ascii: "\n") || self == UInt8(ascii: "\r") || self == UInt8(ascii: "\t")
+        self == UInt8(ascii: " ") || self == UInt8(ascii: "\n") || self == UInt8(ascii: "\r")
+            || self == UInt8(ascii: "\t")
     }
 }

@@ -84,7 +84,8 @@ final class GroupCommit: Sendable {
             var events = 0
             for waiting in queue.waiting {
                 let part = waiting.append.part
-                if !group.isEmpty && (streams.contains(part.stream) || events + part.events.count > Self.maximumEvents) {
+                if !group.isEmpty && (streams.contains(part.stream) || events + part.events.count > Self.maximumEvents)
+                {
                     later.append(waiting)
                 } else {
                     group.append(waiting)
@@ -128,7 +129,8 @@ final class GroupCommit: Sendable {
             } else if part.newIDs && !refused {
                 // Its stream was not at the expected version, and its new ids cannot be a replay.
                 waiting.continuation.resume(
-                    throwing: EventStoreError.versionConflict(stream: part.stream.description, expected: part.expected, actual: -1))
+                    throwing: EventStoreError.versionConflict(
+                        stream: part.stream.description, expected: part.expected, actual: -1))
             } else {
                 await commitAlone(waiting)
             }

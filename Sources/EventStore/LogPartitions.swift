@@ -1,7 +1,7 @@
-import Foundation
-import Logging
-import PQ
-import ServiceLifecycle
+public import Foundation
+public import Logging
+public import PQ
+public import ServiceLifecycle
 
 /// Keeps partitions of the log ready ahead of the positions being handed out (`events` is
 /// range-partitioned by position, see `Schema/0012`), as a ServiceLifecycle service of

@@ -1,5 +1,5 @@
-import Foundation
-import PQ
+public import Foundation
+public import PQ
 
 /// Applies the numbered SQL files of `Schema/` in order, each once, recording
 /// each with a checksum; refuses to run when an applied file has changed.
@@ -47,7 +47,8 @@ public struct Migrator: Sendable {
     /// Whether the database on `connection` has every migration this build needs
     /// (``requiredVersion``).
     public static func isCurrent(on connection: Connection) throws -> Bool {
-        let recorded: Bool = try connection.query("SELECT to_regclass('public.schema_migrations') IS NOT NULL")
+        let recorded: Bool =
+            try connection.query("SELECT to_regclass('public.schema_migrations') IS NOT NULL")
             .first?.decode(0) ?? false
         guard recorded else { return false }
         return try connection.query("SELECT coalesce(max(version), 0) >= \(requiredVersion) FROM schema_migrations")
@@ -120,9 +121,10 @@ public struct Migrator: Sendable {
         }
         var done = [String]()
         for migration in migrations {
-            let checksum: String = try connection.query(
-                "SELECT encode(sha256(convert_to(\(migration.script), 'UTF8')), 'hex')"
-            ).first?.decode(0) ?? ""
+            let checksum: String =
+                try connection.query(
+                    "SELECT encode(sha256(convert_to(\(migration.script), 'UTF8')), 'hex')"
+                ).first?.decode(0) ?? ""
             if let recorded = applied[migration.version] {
                 guard recorded == checksum else { throw Failure.changedAfterApply(name: migration.name) }
                 continue

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// An event about to be appended.
 public struct NewEvent: Sendable, Equatable {

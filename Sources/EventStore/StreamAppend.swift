@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One stream's part of an append to several streams at once (``EventStore/append(_:)``): its
 /// events, the version the stream must be at, the client they concern, the claims they take

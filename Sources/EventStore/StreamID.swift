@@ -29,7 +29,8 @@ public struct StreamID: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(category)-\(id)" }
 
     private static func isCategory(_ text: String) -> Bool {
-        (1...32).contains(text.utf8.count) && text.utf8.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) }
+        (1...32).contains(text.utf8.count)
+            && text.utf8.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) }
     }
 
     private static func isIdentifier(_ text: String) -> Bool {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension UUID {
     /// A version 7 UUID (RFC 9562): 48 bits of Unix milliseconds, then 74

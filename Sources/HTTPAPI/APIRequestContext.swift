@@ -1,5 +1,5 @@
-import Access
-import Hummingbird
+public import Access
+public import Hummingbird
 
 /// The request context of every Touchstone route: Hummingbird's core storage plus the identity
 /// the bearer token resolved to (nil when the request carried no valid token).

@@ -1,11 +1,11 @@
-import Access
-import EventStore
-import Hummingbird
-import Logging
-import PQ
-import Projections
-import Prometheus
-import Recording
+public import Access
+public import EventStore
+public import Hummingbird
+public import Logging
+public import PQ
+public import Projections
+public import Prometheus
+public import Recording
 
 /// What the HTTP application is built from.
 public struct APIDependencies: Sendable {
@@ -68,8 +68,10 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
     let recorder = CommandRecorder(
         store: dependencies.store, personalData: dependencies.personalData, states: dependencies.states,
         logger: dependencies.logger)
-    CommandRoutes(recorder: recorder, idempotency: IdempotencyGuard(records: dependencies.idempotency, metrics: metrics))
-        .register(on: router)
+    CommandRoutes(
+        recorder: recorder, idempotency: IdempotencyGuard(records: dependencies.idempotency, metrics: metrics)
+    )
+    .register(on: router)
     PipelineRoutes(recorder: recorder).register(on: router)
     HistoryRoutes(store: dependencies.store, personalData: dependencies.personalData, logger: dependencies.logger)
         .register(on: router)
@@ -77,8 +79,9 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
     ErasureRoutes(erasure: ClientErasure(store: dependencies.store, personalData: dependencies.personalData))
         .register(on: router)
     OperationsRoutes(
-        pool: dependencies.pool, metrics: metrics, readiness: dependencies.readiness, mode: dependencies.mode)
-        .register(on: router)
+        pool: dependencies.pool, metrics: metrics, readiness: dependencies.readiness, mode: dependencies.mode
+    )
+    .register(on: router)
     router.addReportRoutes(dependencies.readModels)
     DirectoryRoutes(readModels: dependencies.readModels, store: dependencies.store, logger: dependencies.logger)
         .register(on: router)

@@ -12,7 +12,9 @@ struct CommandBody: Sendable {
     /// Reads and parses the body of `request`.
     init(request: Request, context: APIRequestContext) async throws {
         if let type = request.headers[.contentType] {
-            let mediaType = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            let mediaType = type.split(separator: ";").first.map {
+                $0.trimmingCharacters(in: .whitespaces).lowercased()
+            }
             guard mediaType == "application/json" || mediaType?.hasSuffix("+json") == true else {
                 throw Problem.http(.unsupportedMediaType)
             }

@@ -1,5 +1,7 @@
+import Access
 import EventStore
 import Foundation
+import HexText
 import Hummingbird
 import JSON
 import Logging
@@ -23,13 +25,15 @@ struct DirectoryRoutes: Sendable {
             _ = try context.require(.readReports)
             let query = request.uri.queryParameters
             let filter = try reportParameter {
-                try ClientDirectory.Filter(q: query.get("q"), temperature: query.get("temperature"), source: query.get("source"))
+                try ClientDirectory.Filter(
+                    q: query.get("q"), temperature: query.get("temperature"), source: query.get("source"))
             }
             let limit = try request.integerQuery(
                 "limit", default: Int64(ClientDirectory.defaultLimit), range: 1...Int64(ClientDirectory.maximumLimit))
             let cursor = query.get("cursor")
             let directory = try await reportQuery(readModels) { connection, personalData in
-                try ClientDirectory.query(filter, limit: Int(limit), cursor: cursor, personalData: personalData, on: connection)
+                try ClientDirectory.query(
+                    filter, limit: Int(limit), cursor: cursor, personalData: personalData, on: connection)
             }
             return directory.json.response()
         }
@@ -46,12 +50,14 @@ struct DirectoryRoutes: Sendable {
             // A client registered a moment ago may not have reached the read model yet: the log
             // decides whether it exists.
             guard history.state.clientId == clientId else {
-                throw Problem.rule(SalesRuleViolation(.clientNotFound, "client \(clientId.canonical) is not registered"))
+                throw Problem.rule(
+                    SalesRuleViolation(.clientNotFound, "client \(clientId.canonical) is not registered"))
             }
             guard var row = entry?.json.objectValue else {
                 throw Problem(
                     status: 503, code: "read-model-behind", title: "Read model behind",
-                    detail: "the clients directory has not caught up with this client yet; try again shortly", retryAfter: 1)
+                    detail: "the clients directory has not caught up with this client yet; try again shortly",
+                    retryAfter: 1)
             }
             row["state"] = history.state.summary.json
             return JSONValue.object(row).response()

@@ -2,6 +2,7 @@ import Access
 import EventStore
 import Hummingbird
 import JSON
+import PQ
 import Projections
 import Sales
 

@@ -1,6 +1,7 @@
 import Access
 import EventStore
 import Foundation
+import HexText
 import Hummingbird
 import JSON
 import Logging

@@ -1,8 +1,8 @@
-import Foundation
-import JSON
-import Logging
-import Sales
-import Synchronization
+public import Foundation
+public import JSON
+public import Logging
+public import Sales
+public import Synchronization
 
 /// Writes each log record as one line of JSON: `time` (RFC 3339, UTC), `level`, `logger` (the
 /// label), `message`, then every metadata key (the request's `request.id` among them, from the
@@ -18,7 +18,9 @@ public struct JSONLogHandler: LogHandler {
     private let sink: Sink
 
     /// A handler for `label` writing its lines to `sink` (standard error by default).
-    public init(label: String, metadataProvider: Logger.MetadataProvider? = nil, sink: @escaping Sink = Self.standardError) {
+    public init(
+        label: String, metadataProvider: Logger.MetadataProvider? = nil, sink: @escaping Sink = Self.standardError
+    ) {
         self.label = label
         self.metadataProvider = metadataProvider
         self.sink = sink

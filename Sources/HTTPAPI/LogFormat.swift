@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 
 /// How `touchstone` writes its log lines.
 public enum LogFormat: String, Sendable {

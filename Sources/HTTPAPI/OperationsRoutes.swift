@@ -5,6 +5,7 @@ import JSON
 import Logging
 import PQ
 import Projections
+import Prometheus
 import Sales
 
 /// The public operational routes: `GET /healthz`, `/readyz` (with the server's ``ServingMode`` and
@@ -50,7 +51,8 @@ struct OperationsRoutes: Sendable {
         router.get("/metrics") { [pool, metrics] _, context -> Response in
             metrics.observe(pool: pool)
             do {
-                metrics.observe(try await pool.withConnection { connection in try ProjectionStatus.all(on: connection) })
+                metrics.observe(
+                    try await pool.withConnection { connection in try ProjectionStatus.all(on: connection) })
             } catch {
                 // The rest is still worth serving while the database is away.
                 context.logger.warning("metrics without the read models' figures", metadata: ["error": "\(error)"])

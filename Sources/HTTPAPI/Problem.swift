@@ -1,8 +1,8 @@
-import Access
-import Foundation
-import Hummingbird
-import JSON
-import Sales
+public import Access
+public import Foundation
+public import Hummingbird
+public import JSON
+public import Sales
 
 /// An RFC 9457 problem: what every 4xx and 5xx answer carries as `application/problem+json`.
 ///
@@ -64,7 +64,8 @@ public struct Problem: Error, Sendable, Equatable {
     /// The status of a domain rule's kind (missing 404, conflict 409, invalid 422) with its code.
     public static func rule(_ violation: SalesRuleViolation) -> Problem {
         Problem(
-            status: status(of: violation.kind), code: violation.code.rawValue, title: Self.title(of: violation.code.rawValue),
+            status: status(of: violation.kind), code: violation.code.rawValue,
+            title: Self.title(of: violation.code.rawValue),
             detail: violation.detail,
             errors: violation.field.map { [FieldError(field: $0, message: violation.detail)] } ?? [])
     }
@@ -131,7 +132,9 @@ public struct Problem: Error, Sendable, Equatable {
         case 415: (code, text) = ("unsupported-media-type", "the body must be application/json")
         case 503: (code, text) = ("service-unavailable", "the service cannot answer now; retry later")
         default:
-            (code, text) = (status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "-"), status.reasonPhrase)
+            (code, text) = (
+                status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "-"), status.reasonPhrase
+            )
         }
         return Problem(status: status.code, code: code, title: status.reasonPhrase, detail: detail ?? text)
     }

@@ -22,7 +22,9 @@ struct ProblemMiddleware: RouterMiddleware {
     ) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as HTTPError where error.status == .notFound && (context.endpointPath ?? "NotFound") == "NotFound" {
+        } catch let error as HTTPError
+            where error.status == .notFound && (context.endpointPath ?? "NotFound") == "NotFound"
+        {
             let allowed = routes.allowed(for: request.uri.path)
             guard !allowed.isEmpty else { return Problem.http(.notFound).response }
             var response = Problem.http(.methodNotAllowed).response

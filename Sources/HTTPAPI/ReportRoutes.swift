@@ -62,7 +62,8 @@ extension Router where Context == APIRequestContext {
                     limit: limit, cursor: cursor, personalData: personalData, on: connection)
             }
             if csv {
-                return csvResponse(list.csv, filename: "receivables-invoices-\(list.asOf).csv", byteOrderMark: byteOrderMark)
+                return csvResponse(
+                    list.csv, filename: "receivables-invoices-\(list.asOf).csv", byteOrderMark: byteOrderMark)
             }
             return list.json.response()
         }

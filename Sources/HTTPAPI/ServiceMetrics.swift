@@ -1,8 +1,8 @@
-import Logging
-import PQ
-import Projections
-import Prometheus
-import Synchronization
+public import Logging
+public import PQ
+public import Projections
+public import Prometheus
+public import Synchronization
 
 /// Every Prometheus family the HTTP service writes itself, each named and described once
 /// (Prometheus naming: `touchstone_` prefix, base units, `_total` on counters). The event store's
@@ -63,16 +63,21 @@ public final class ServiceMetrics: Sendable {
     func observe(pool: ConnectionPool) {
         let usage = pool.usage
         gauge("touchstone_pool_connections", "Connections of the request pool").set(Int64(pool.size))
-        gauge("touchstone_pool_connections_in_use", "Connections of the request pool leased now").set(Int64(usage.inUse))
+        gauge("touchstone_pool_connections_in_use", "Connections of the request pool leased now").set(
+            Int64(usage.inUse))
         gauge("touchstone_pool_waiting", "Requests waiting for a database connection now").set(Int64(usage.waiting))
-        poolWaits.increment(by: Double(waitsSeen.withLock { seen in
-            defer { seen = usage.waits }
-            return max(0, usage.waits - seen)
-        }))
-        poolExhausted.increment(by: Double(exhaustedSeen.withLock { seen in
-            defer { seen = usage.exhausted }
-            return max(0, usage.exhausted - seen)
-        }))
+        poolWaits.increment(
+            by: Double(
+                waitsSeen.withLock { seen in
+                    defer { seen = usage.waits }
+                    return max(0, usage.waits - seen)
+                }))
+        poolExhausted.increment(
+            by: Double(
+                exhaustedSeen.withLock { seen in
+                    defer { seen = usage.exhausted }
+                    return max(0, usage.exhausted - seen)
+                }))
     }
 
     /// Sets each read model's position, lag, rebuild progress and failure from `statuses`.

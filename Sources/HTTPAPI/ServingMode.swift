@@ -1,4 +1,4 @@
-import PQ
+public import PQ
 
 /// Whether `touchstone serve` records commands on a primary or only reads a hot standby.
 ///

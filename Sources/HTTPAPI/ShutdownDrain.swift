@@ -1,5 +1,5 @@
-import Logging
-import ServiceLifecycle
+public import Logging
+public import ServiceLifecycle
 
 /// The first step of a graceful shutdown, as a ServiceLifecycle service placed last in the
 /// service group (the group shuts services down in reverse order): when the shutdown begins it

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension UUID {
     /// The lowercase canonical form, `8-4-4-4-12` hex digits: how every id is written in events,

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension UUID {
     /// A UUID read from its `8-4-4-4-12` text (36 characters, hex digits in either case), or nil.

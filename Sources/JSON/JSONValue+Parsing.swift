@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension JSONValue {
     /// The deepest nesting of arrays and objects accepted, so that hostile input cannot exhaust
@@ -69,7 +69,8 @@ private struct JSONScanner {
     mutating func number() throws(JSONSyntaxError) -> JSONNumber {
         let start = index
         while index < bytes.count, JSONScanner.numberBytes.contains(bytes[index]) { index += 1 }
-        guard index > start, let number = JSONNumber(literal: String(decoding: bytes[start..<index], as: UTF8.self)) else {
+        guard index > start, let number = JSONNumber(literal: String(decoding: bytes[start..<index], as: UTF8.self))
+        else {
             index = start
             throw error("invalid value")
         }
@@ -189,7 +190,8 @@ private struct JSONScanner {
         case UInt8(ascii: "u"):
             var scalarValue = try hexQuad()
             if (0xD800..<0xDC00).contains(scalarValue) {
-                guard bytes.count - index >= 6, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                guard bytes.count - index >= 6, bytes[index] == UInt8(ascii: "\\"),
+                    bytes[index + 1] == UInt8(ascii: "u")
                 else { throw error("lone surrogate escape") }
                 index += 2
                 let low = try hexQuad()

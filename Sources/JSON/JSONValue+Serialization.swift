@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension JSONValue {
     /// Compact, deterministic JSON: object keys sorted by Unicode code point, no insignificant

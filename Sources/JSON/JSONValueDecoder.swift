@@ -99,9 +99,14 @@ struct JSONValueDecoder: Decoder, SingleValueDecodingContainer {
 
     private func mismatch(_ type: Any.Type) -> DecodingError {
         if value == .null {
-            return .valueNotFound(type, .init(codingPath: codingPath, debugDescription: "Cannot get \(type) -- found null value instead"))
+            return .valueNotFound(
+                type, .init(codingPath: codingPath, debugDescription: "Cannot get \(type) -- found null value instead"))
         }
-        return .typeMismatch(type, .init(codingPath: codingPath, debugDescription: "Expected to decode \(type) but found \(value.kindName) instead."))
+        return .typeMismatch(
+            type,
+            .init(
+                codingPath: codingPath,
+                debugDescription: "Expected to decode \(type) but found \(value.kindName) instead."))
     }
 }
 
@@ -118,7 +123,8 @@ extension JSONValueDecoder {
         private func member(_ key: Key) throws -> JSONValueDecoder {
             guard let value = members[key.stringValue] else {
                 throw DecodingError.keyNotFound(
-                    key, .init(codingPath: codingPath, debugDescription: "No value associated with key \(key.stringValue)."))
+                    key,
+                    .init(codingPath: codingPath, debugDescription: "No value associated with key \(key.stringValue)."))
             }
             return JSONValueDecoder(value: value, in: codingPath, at: key)
         }

@@ -1,5 +1,5 @@
-import Foundation
-import HexText
+public import Foundation
+public import HexText
 
 /// Writes JSON text straight into bytes: the one place where JSON is spelt out.
 ///

@@ -13,7 +13,8 @@ extension Connection {
         defer { PQexitPipelineMode(handle) }
         for statement in statements {
             let sent = withParameters(statement.binds) { values, lengths, formats in
-                PQsendQueryParams(handle, statement.text, Int32(statement.binds.count), nil, values, lengths, formats, 0)
+                PQsendQueryParams(
+                    handle, statement.text, Int32(statement.binds.count), nil, values, lengths, formats, 0)
             }
             guard sent == 1 else { throw connectionError() }
         }

@@ -1,6 +1,6 @@
-import Dispatch
-import Logging
-import Synchronization
+public import Dispatch
+public import Logging
+public import Synchronization
 
 /// A fixed-size pool of libpq connections.
 ///

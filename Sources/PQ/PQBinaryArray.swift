@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A one-dimensional array in PostgreSQL's binary format, bound as `\(array)::jsonb[]` (the cast
 /// must name the element type the array was built with). Each element travels with its length,

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import HexText
 
 /// A Swift value that can be bound as a statement parameter, in PostgreSQL's

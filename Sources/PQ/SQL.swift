@@ -1,3 +1,5 @@
+import Foundation
+
 /// A SQL statement whose interpolated values travel as `$n` parameters.
 ///
 /// `"SELECT * FROM events WHERE position > \(after)"` becomes the text

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A CSV document as a spreadsheet may open it safely: RFC 4180 fields and CRLF line ends, and
 /// no text cell that a spreadsheet would run as a formula. Every CSV the API and the CLI write is
 /// built here, so the rule lives in one place.

@@ -1,8 +1,9 @@
-import Access
-import Foundation
-import JSON
-import PQ
-import Sales
+public import Access
+public import Foundation
+public import HexText
+public import JSON
+public import PQ
+public import Sales
 
 /// The clients directory: clients found by any part of their name, from the live `directory`
 /// read model.
@@ -40,7 +41,8 @@ public struct ClientDirectory: Sendable, Equatable {
             }
             if let temperature, Temperature(rawValue: temperature) == nil {
                 throw ProjectionError.invalidParameter(
-                    field: "temperature", message: "must be one of \(Temperature.allCases.map(\.rawValue).joined(separator: ", "))")
+                    field: "temperature",
+                    message: "must be one of \(Temperature.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             query = q.flatMap { $0.isEmpty ? nil : ClientNameSearch.searchable($0) }
             self.temperature = temperature
@@ -112,7 +114,8 @@ public struct ClientDirectory: Sendable, Equatable {
         if let query = filter.query {
             // The index narrows by the hex form; the name itself decides.
             conditions.append(
-                " AND c.search_hex LIKE \("%" + ClientNameSearch.hex(query) + "%") AND c.search_name LIKE \(pattern(containing: query))")
+                " AND c.search_hex LIKE \("%" + ClientNameSearch.hex(query) + "%") AND c.search_name LIKE \(pattern(containing: query))"
+            )
         }
         if let temperature = filter.temperature { conditions.append(" AND c.temperature = \(temperature)") }
         if let source = filter.source { conditions.append(" AND c.source = \(source)") }
@@ -140,7 +143,9 @@ public struct ClientDirectory: Sendable, Equatable {
     /// The rows of the live generation that `conditions` keep, in directory order, names sealed.
     /// A client registered twice (the log allows it, the commands do not) counts by its latest
     /// registration.
-    private static func rows(where conditions: SQL, limit: Int, today: LocalDate, on connection: Connection) throws
+    private static func rows(
+        where conditions: SQL, limit: Int, today: LocalDate, on connection: Connection
+    ) throws
         -> [Entry]
     {
         let model = try ProjectionRegistry.live(.directory, on: connection)

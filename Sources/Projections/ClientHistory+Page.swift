@@ -1,10 +1,11 @@
-import Access
-import EventStore
-import Foundation
-import JSON
-import Logging
-import PQ
-import Sales
+public import Access
+public import EventStore
+public import Foundation
+import HexText
+public import JSON
+public import Logging
+public import PQ
+public import Sales
 
 extension ClientHistory {
     /// One page of a client's history: the events that count after a position, at most a limit
@@ -73,7 +74,8 @@ extension ClientHistory {
         for stored in tail {
             let event: SalesEvent
             do {
-                event = try SalesEvent.decode(type: stored.type, schemaVersion: stored.schemaVersion, data: Data(stored.data.utf8))
+                event = try SalesEvent.decode(
+                    type: stored.type, schemaVersion: stored.schemaVersion, data: Data(stored.data.utf8))
             } catch {
                 throw UnreadableEvent(position: stored.position, reason: error.description)
             }
@@ -83,9 +85,13 @@ extension ClientHistory {
             }
             state.apply(event)
             maxBusinessDate = max(maxBusinessDate ?? event.businessDate, event.businessDate)
-            if let recordedAt = Instant(stored.recordedAt) { maxRecordedAt = max(maxRecordedAt ?? recordedAt, recordedAt) }
+            if let recordedAt = Instant(stored.recordedAt) {
+                maxRecordedAt = max(maxRecordedAt ?? recordedAt, recordedAt)
+            }
         }
-        if everyEventCounts, tail.count >= snapshotInterval, let last = tail.last, let maxBusinessDate, let maxRecordedAt {
+        if everyEventCounts, tail.count >= snapshotInterval, let last = tail.last, let maxBusinessDate,
+            let maxRecordedAt
+        {
             Task.detached(priority: .utility) { [state] in
                 do {
                     try await store.pool.withConnection {
@@ -95,7 +101,8 @@ extension ClientHistory {
                     }
                 } catch {
                     logger.warning(
-                        "could not store a history snapshot", metadata: ["client.id": "\(client.canonical)", "error": "\(error)"])
+                        "could not store a history snapshot",
+                        metadata: ["client.id": "\(client.canonical)", "error": "\(error)"])
                 }
             }
         }
@@ -105,7 +112,8 @@ extension ClientHistory {
         } catch {
             throw UnreadableEvent(position: tail.last?.position ?? snapshot?.position ?? 0, reason: "\(error)")
         }
-        let counted = try entries(of: Array(rows.prefix(limit)), window: ReportWindow(asOf: asOf, knownAt: knownAt), opener: opener)
+        let counted = try entries(
+            of: Array(rows.prefix(limit)), window: ReportWindow(asOf: asOf, knownAt: knownAt), opener: opener)
         return Page(entries: counted, state: opened, next: rows.count > limit ? rows[limit - 1].position : nil)
     }
 }

@@ -1,7 +1,8 @@
-import Access
-import EventStore
-import Foundation
-import Sales
+public import Access
+public import EventStore
+public import Foundation
+import PQ
+public import Sales
 
 /// A client's history as of a business day and as known at an instant: the events of its streams
 /// in log order that count, decoded (upcast where older), and the state they add up to. What
@@ -73,9 +74,12 @@ public struct ClientHistory: Sendable {
                 runs += 1
                 received += chunk.count
                 group.addTask {
-                    (run, Result { () throws(UnreadableEvent) in
-                        try entries(of: chunk, window: window, opener: opener)
-                    })
+                    (
+                        run,
+                        Result { () throws(UnreadableEvent) in
+                            try entries(of: chunk, window: window, opener: opener)
+                        }
+                    )
                 }
             }
             var byRun = [Result<[Entry], UnreadableEvent>](repeating: .success([]), count: runs)
@@ -104,7 +108,8 @@ public struct ClientHistory: Sendable {
         for stored in recorded {
             if window.knownAt != nil {
                 guard let recordedAt = Instant(stored.recordedAt) else {
-                    throw UnreadableEvent(position: stored.position, reason: "unreadable recordedAt \(stored.recordedAt)")
+                    throw UnreadableEvent(
+                        position: stored.position, reason: "unreadable recordedAt \(stored.recordedAt)")
                 }
                 if !window.knows(recordedAt: recordedAt) { continue }
             }
@@ -112,7 +117,8 @@ public struct ClientHistory: Sendable {
             let event: SalesEvent
             do {
                 opened = try OpenedEvent(stored, opener: opener)
-                event = try SalesEvent.decode(type: stored.type, schemaVersion: stored.schemaVersion, payload: opened.data)
+                event = try SalesEvent.decode(
+                    type: stored.type, schemaVersion: stored.schemaVersion, payload: opened.data)
             } catch let error as PersonalDataError {
                 throw UnreadableEvent(position: stored.position, reason: error.description)
             } catch let error as EventDecodingError {

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import PQ
 import Sales
 
@@ -16,7 +17,8 @@ enum ClientHistorySnapshots {
 
     /// The latest snapshot of `client` at the current fold version whose events all count as of
     /// `asOf` as known at `knownAt` (nil: everything recorded).
-    static func nearest(_ client: UUID, asOf: LocalDate, knownAt: Instant?, on connection: Connection) throws -> Stored? {
+    static func nearest(_ client: UUID, asOf: LocalDate, knownAt: Instant?, on connection: Connection) throws -> Stored?
+    {
         guard
             let row = try connection.query(
                 """
@@ -32,7 +34,8 @@ enum ClientHistorySnapshots {
         let dateText: String = try row.decode(1)
         let instantText: String = try row.decode(2)
         guard let date = LocalDate(dateText), let instant = Instant(instantText) else { return nil }
-        return Stored(position: try row.decode(0), maxBusinessDate: date, maxRecordedAt: instant, text: try row.decode(3))
+        return Stored(
+            position: try row.decode(0), maxBusinessDate: date, maxRecordedAt: instant, text: try row.decode(3))
     }
 
     /// Stores `state`, the fold of `client`'s events up to `position` (none is stored twice).

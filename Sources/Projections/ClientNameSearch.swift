@@ -1,6 +1,6 @@
-import Access
-import Foundation
-import PQ
+public import Access
+public import Foundation
+public import PQ
 
 /// The searchable form of the clients' names in the directory's `client_names` tables: the
 /// sealed name opened with the client's data key and lowercased in Swift, kept in `search_name`.
@@ -38,8 +38,10 @@ public enum ClientNameSearch {
         _ table: FactTable, in generation: ProjectionGeneration, personalData: PersonalDataKeys,
         on connection: Connection
     ) throws {
-        let rows = try connection.query("SELECT position, name FROM \(fragment: generation.table(table)) WHERE NOT opened")
-            .rows
+        let rows = try connection.query(
+            "SELECT position, name FROM \(fragment: generation.table(table)) WHERE NOT opened"
+        )
+        .rows
         guard !rows.isEmpty else { return }
         // Rows are told apart by their event's position: a client registered twice (the log
         // allows it) has two rows, each with its own name.

@@ -23,11 +23,13 @@ extension FactTable {
     public static let stageEntries = FactTable(
         name: "stage_entries", from: FactRows(types: [DealOpened.eventType, DealStageMoved.eventType]),
         columns: [
-            FactColumn("deal_id", "uuid NOT NULL", .field("dealId")), FactColumn("stage", "text NOT NULL", .field("stage")),
+            FactColumn("deal_id", "uuid NOT NULL", .field("dealId")),
+            FactColumn("stage", "text NOT NULL", .field("stage")),
             FactColumn(
                 "entered_on", "date NOT NULL",
                 .expression(
-                    "CASE WHEN e.type = '\(DealOpened.eventType)' THEN (e.data->>'openedOn')::date ELSE (e.data->>'movedOn')::date END")),
+                    "CASE WHEN e.type = '\(DealOpened.eventType)' THEN (e.data->>'openedOn')::date ELSE (e.data->>'movedOn')::date END"
+                )),
             .position, .recordedAt,
         ],
         indexes: ["deal_id, entered_on, position"])
@@ -69,10 +71,14 @@ extension FactTable {
         name: "closes", from: FactRows(types: [DealWon.eventType, DealLost.eventType]),
         columns: [
             FactColumn("deal_id", "uuid NOT NULL", .field("dealId")),
-            FactColumn("outcome", "text NOT NULL", .expression("CASE WHEN e.type = '\(DealWon.eventType)' THEN 'won' ELSE 'lost' END")),
+            FactColumn(
+                "outcome", "text NOT NULL",
+                .expression("CASE WHEN e.type = '\(DealWon.eventType)' THEN 'won' ELSE 'lost' END")),
             FactColumn(
                 "closed_on", "date NOT NULL",
-                .expression("CASE WHEN e.type = '\(DealWon.eventType)' THEN (e.data->>'wonOn')::date ELSE (e.data->>'lostOn')::date END")),
+                .expression(
+                    "CASE WHEN e.type = '\(DealWon.eventType)' THEN (e.data->>'wonOn')::date ELSE (e.data->>'lostOn')::date END"
+                )),
             FactColumn("refused_by", "text", .field("refusedBy")), FactColumn("reason", "text", .field("reason")),
             FactColumn("stage", "text NOT NULL", .field("stage")), .position, .recordedAt,
         ],
@@ -82,7 +88,8 @@ extension FactTable {
         name: "pipelines", from: FactRows(types: [PipelineDefined.eventType]),
         columns: [
             FactColumn("pipeline", "text NOT NULL", .field("pipeline")),
-            FactColumn("stages", "text[] NOT NULL", .expression("ARRAY(SELECT jsonb_array_elements_text(e.data->'stages'))")),
+            FactColumn(
+                "stages", "text[] NOT NULL", .expression("ARRAY(SELECT jsonb_array_elements_text(e.data->'stages'))")),
             .position, .recordedAt,
         ],
         indexes: ["pipeline, position"])
@@ -158,16 +165,24 @@ extension FactTable {
                         """),
                 Source(
                     table: .stageEntries,
-                    columns: "deal_id, '\(DealStageMoved.eventType)', position, false, false, NULL, NULL, NULL, NULL, NULL, stage, entered_on"),
+                    columns:
+                        "deal_id, '\(DealStageMoved.eventType)', position, false, false, NULL, NULL, NULL, NULL, NULL, stage, entered_on"
+                ),
                 Source(
                     table: .offers,
-                    columns: "deal_id, '\(OfferMade.eventType)', position, false, true, NULL, NULL, NULL, amount, currency, NULL, offered_on"),
+                    columns:
+                        "deal_id, '\(OfferMade.eventType)', position, false, true, NULL, NULL, NULL, amount, currency, NULL, offered_on"
+                ),
                 Source(
                     table: .objections,
-                    columns: "deal_id, '\(ObjectionRaised.eventType)', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, raised_on"),
+                    columns:
+                        "deal_id, '\(ObjectionRaised.eventType)', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, raised_on"
+                ),
                 Source(
                     table: .objectionOutcomes,
-                    columns: "deal_id, '\(ObjectionHandled.eventType)', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, handled_on"),
+                    columns:
+                        "deal_id, '\(ObjectionHandled.eventType)', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, handled_on"
+                ),
                 Source(
                     table: .closes,
                     columns: """
@@ -176,7 +191,8 @@ extension FactTable {
                         """),
                 Source(
                     table: .dealTouches,
-                    columns: "deal_id, '\(TouchRecorded.eventType)', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, occurred_on",
+                    columns:
+                        "deal_id, '\(TouchRecorded.eventType)', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, occurred_on",
                     condition: "WHERE deal_id IS NOT NULL"),
             ],
             grouping: ") f GROUP BY f.deal_id",
@@ -197,11 +213,16 @@ extension FactTable {
 
     /// The values of a deal's opening (one event per deal).
     private static let opening = (
-        elements: ["f.client_id::text", "f.pipeline", "f.title", "f.amount::text", "f.currency"], condition: "f.opened")
+        elements: ["f.client_id::text", "f.pipeline", "f.title", "f.amount::text", "f.currency"], condition: "f.opened"
+    )
     /// The stage entered last: its date, then its log position, first, so the greatest is the latest.
-    private static let stageEntry = (elements: [datedFirst, positionSecond, "f.stage"], condition: "f.stage IS NOT NULL")
+    private static let stageEntry = (
+        elements: [datedFirst, positionSecond, "f.stage"], condition: "f.stage IS NOT NULL"
+    )
     /// The latest offer, the same way.
-    private static let offer = (elements: [datedFirst, positionSecond, "f.amount::text", "f.currency"], condition: "f.offer")
+    private static let offer = (
+        elements: [datedFirst, positionSecond, "f.amount::text", "f.currency"], condition: "f.offer"
+    )
     /// A date as its day number since 0001-01-01 in 7 digits, so that its text sorts as the date
     /// (whatever the session's DateStyle); ``date(_:)`` reads it back.
     private static let datedFirst = "lpad((f.dated_on - DATE '0001-01-01')::text, 7, '0')"
@@ -225,7 +246,8 @@ extension FactTable {
 
     /// `column = …` for each of `columns`: the batch's value when its (`date`, `position`) comes
     /// after the kept row's (or the kept row has none, told by `present` being null), else the kept one.
-    private static func latest(_ present: String, _ date: String, _ position: String, among columns: [String]) -> String {
+    private static func latest(_ present: String, _ date: String, _ position: String, among columns: [String]) -> String
+    {
         columns.map { column in
             """
             \(column) = CASE WHEN state.\(present) IS NULL OR (excluded.\(date), excluded.\(position)) > (state.\(date), state.\(position))

@@ -35,10 +35,10 @@ extension ProjectionGeneration {
             throw ProjectionError.readModelOutdated(name: name, version: version, needed: Self.qualificationsSince)
         }
         return """
-        coalesce((SELECT q.knows_all FROM \(fragment: table(.qualifications)) q
-                   WHERE q.deal_id = \(fragment: SQL(unsafeRaw: deal)) AND q.assessed_on <= \(fragment: day)
-                     AND q.recorded_at <= \(knownAt)::timestamptz
-                   ORDER BY q.assessed_on DESC, q.position DESC LIMIT 1), false)
-        """
+            coalesce((SELECT q.knows_all FROM \(fragment: table(.qualifications)) q
+                       WHERE q.deal_id = \(fragment: SQL(unsafeRaw: deal)) AND q.assessed_on <= \(fragment: day)
+                         AND q.recorded_at <= \(knownAt)::timestamptz
+                       ORDER BY q.assessed_on DESC, q.position DESC LIMIT 1), false)
+            """
     }
 }

@@ -100,7 +100,8 @@ extension FactTable {
             FactColumn("amount", "bigint"), FactColumn("reduced", "numeric NOT NULL"),
             FactColumn("written_off", "boolean NOT NULL"), FactColumn("latest_on", "date NOT NULL"),
             FactColumn("number", "text"),
-            FactColumn("open", "numeric GENERATED ALWAYS AS (CASE WHEN written_off THEN 0 ELSE amount - reduced END) STORED"),
+            FactColumn(
+                "open", "numeric GENERATED ALWAYS AS (CASE WHEN written_off THEN 0 ELSE amount - reduced END) STORED"),
         ],
         indexes: ["open", "latest_on", #"(due_on, number COLLATE "C") WHERE open > 0"#],
         fold: Fold(
@@ -136,11 +137,14 @@ extension FactTable {
                         """),
                 Source(
                     table: .allocations,
-                    columns: "invoice_id, false, NULL, NULL, NULL, NULL, NULL, amount::numeric, false, received_on, NULL"),
+                    columns:
+                        "invoice_id, false, NULL, NULL, NULL, NULL, NULL, amount::numeric, false, received_on, NULL"),
                 Source(
                     table: .creditNotes,
                     columns: "invoice_id, false, NULL, NULL, NULL, NULL, NULL, amount::numeric, false, issued_on, NULL"),
-                Source(table: .writeOffs, columns: "invoice_id, false, NULL, NULL, NULL, NULL, NULL, 0, true, written_off_on, NULL"),
+                Source(
+                    table: .writeOffs,
+                    columns: "invoice_id, false, NULL, NULL, NULL, NULL, NULL, 0, true, written_off_on, NULL"),
             ],
             grouping: ") f GROUP BY f.invoice_id",
             merge: """

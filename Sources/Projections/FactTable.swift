@@ -121,7 +121,9 @@ public struct FactTable: Sendable, Hashable {
         let grouping = SQL(unsafeRaw: fold?.grouping ?? "")
         return insert(
             into: tableName,
-            rows: "\(fragment: SQL(unsafeRaw: select)) AND e.position > \(from) AND e.position <= \(to) \(fragment: grouping)")
+            rows:
+                "\(fragment: SQL(unsafeRaw: select)) AND e.position > \(from) AND e.position <= \(to) \(fragment: grouping)"
+        )
     }
 
     /// Folds the rows of `generation`'s fact tables into this table of current state, empty until

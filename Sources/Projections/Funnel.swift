@@ -1,8 +1,8 @@
-import Access
-import Foundation
-import JSON
-import PQ
-import Sales
+public import Access
+public import Foundation
+public import JSON
+public import PQ
+public import Sales
 
 /// The funnel of a cohort of deals (those of a pipeline opened in
 /// [`from`, `to`]): per stage, how many entered, moved on, were won or lost
@@ -119,10 +119,12 @@ public struct Funnel: Sendable, Equatable {
             guard let day = try row.date("closed_on") else { return }
             let objections: Int = try row.decode("objections")
             closed.append(
-                (try row.decode("deal_id"),
-                 Close(
-                    outcome: try row.decode("outcome"), day: day, stage: try row.decode("stage"),
-                    refusedBy: try row.decodeOptional("refused_by"), reason: try row.decodeOptional("reason"))))
+                (
+                    try row.decode("deal_id"),
+                    Close(
+                        outcome: try row.decode("outcome"), day: day, stage: try row.decode("stage"),
+                        refusedBy: try row.decodeOptional("refused_by"), reason: try row.decodeOptional("reason"))
+                ))
             objectionCounts[try row.decode("deal_id")] = objections
         }
         var closing = closed.map(\.close)
@@ -153,7 +155,8 @@ public struct Funnel: Sendable, Equatable {
                 let refusedBy = close.refusedBy ?? "client"
                 let key = (close.reasonErased ? "erased|" : "kept|") + refusedBy + "|" + (close.reason ?? "")
                 reasons[stage][
-                    key, default: Reason(reason: close.reason, erased: close.reasonErased, refusedBy: refusedBy, count: 0)
+                    key,
+                    default: Reason(reason: close.reason, erased: close.reasonErased, refusedBy: refusedBy, count: 0)
                 ].count += 1
             }
         }

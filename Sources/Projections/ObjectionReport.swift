@@ -1,7 +1,7 @@
-import Foundation
-import JSON
-import PQ
-import Sales
+public import Foundation
+public import JSON
+public import PQ
+public import Sales
 
 /// The sales method's objections report over a cohort of deals (those of a pipeline opened in
 /// [`from`, `to`], the funnel's cohort): per objection category, how many objections were raised,
@@ -62,7 +62,9 @@ public struct ObjectionReport: Sendable, Equatable {
     /// - Throws: ``ProjectionError/unknownPipeline(_:)``, ``ProjectionError/invalidParameter(field:message:)``,
     ///   ``ProjectionError/readModelOutdated(name:version:needed:)`` while the board is still at an
     ///   older version (the runner rebuilds it).
-    public static func query(pipeline: String, from: LocalDate, to: LocalDate, on connection: Connection) throws
+    public static func query(
+        pipeline: String, from: LocalDate, to: LocalDate, on connection: Connection
+    ) throws
         -> ObjectionReport
     {
         let cohort = try DealCohort(pipeline: pipeline, from: from, to: to, on: connection)

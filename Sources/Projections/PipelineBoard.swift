@@ -1,8 +1,8 @@
-import Access
-import Foundation
-import JSON
-import PQ
-import Sales
+public import Access
+public import Foundation
+public import JSON
+public import PQ
+public import Sales
 
 /// The pipeline board: a pipeline's stages in order, each with its open
 /// deals as of a day (see the contract's "Reads").
@@ -108,7 +108,8 @@ public struct PipelineBoard: Sendable, Equatable {
                 Deal(
                     dealId: try row.decode(0), clientId: try row.decode(1), title: try row.decodeOptional(2),
                     amountMinor: try row.decode(5), currency: try row.decode(6), daysInStage: try row.decode(4),
-                    openObjections: try row.decode(7), lastTouchOn: try row.decodeOptional(8, as: String.self).flatMap { LocalDate($0) },
+                    openObjections: try row.decode(7),
+                    lastTouchOn: try row.decodeOptional(8, as: String.self).flatMap { LocalDate($0) },
                     qualified: try row.decode(9)))
         }
         try personalData.open(&deals, \.title, erased: \.titleErased, on: connection)

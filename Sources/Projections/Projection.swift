@@ -27,7 +27,8 @@ public struct Projection: Sendable, Hashable {
     public static let board = Projection(
         name: "board", version: 4,
         tables: [
-            .deals, .stageEntries, .offers, .objections, .objectionOutcomes, .closes, .dealTouches, .pipelines, .dealProgress,
+            .deals, .stageEntries, .offers, .objections, .objectionOutcomes, .closes, .dealTouches, .pipelines,
+            .dealProgress,
             .qualifications,
         ])
     /// Receivables aging: open balances by days overdue, unapplied credit. Version 4 also keeps the
@@ -35,7 +36,8 @@ public struct Projection: Sendable, Hashable {
     public static let aging = Projection(
         name: "aging", version: 4,
         tables: [
-            .clients, .invoices, .allocations, .payments, .creditNotes, .writeOffs, .promises, .reminders, .invoiceBalances,
+            .clients, .invoices, .allocations, .payments, .creditNotes, .writeOffs, .promises, .reminders,
+            .invoiceBalances,
             .unappliedCredits,
         ])
     /// The retention list: purchase rhythm and touches per client.

@@ -1,4 +1,4 @@
-import PQ
+public import PQ
 
 /// One generation of a projection's tables, as the registry records it.
 public struct ProjectionGeneration: Sendable, Hashable {

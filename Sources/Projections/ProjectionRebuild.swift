@@ -1,9 +1,9 @@
-import Access
-import EventStore
-import Foundation
-import Logging
-import PQ
-import Synchronization
+public import Access
+public import EventStore
+public import Foundation
+public import Logging
+public import PQ
+public import Synchronization
 
 /// A blue/green rebuild of read models from the whole log.
 ///
@@ -56,9 +56,10 @@ public struct ProjectionRebuild: Sendable {
     /// Whether a rebuild of `projection` runs now in any process (a `rebuilding` row left by a
     /// killed rebuild does not count: the next rebuild drops it).
     public static func isRunning(_ projection: Projection, on connection: Connection) throws -> Bool {
-        let free: Bool = try connection.query(
-            "SELECT pg_try_advisory_lock(\(lockClass), \(projection.lockKey))"
-        ).first?.decode(0) ?? false
+        let free: Bool =
+            try connection.query(
+                "SELECT pg_try_advisory_lock(\(lockClass), \(projection.lockKey))"
+            ).first?.decode(0) ?? false
         if free { try connection.execute("SELECT pg_advisory_unlock(\(lockClass), \(projection.lockKey))") }
         return !free
     }
@@ -101,7 +102,9 @@ public struct ProjectionRebuild: Sendable {
             """)
     }
 
-    private func build(on connection: Connection, helpers: [Connection], timeouts: LiftedStatementTimeouts) throws
+    private func build(
+        on connection: Connection, helpers: [Connection], timeouts: LiftedStatementTimeouts
+    ) throws
         -> [RebuildOutcome]
     {
         var locked: [Projection] = []
@@ -111,9 +114,10 @@ public struct ProjectionRebuild: Sendable {
             }
         }
         for projection in projections {
-            let free: Bool = try connection.query(
-                "SELECT pg_try_advisory_lock(\(Self.lockClass), \(projection.lockKey))"
-            ).first?.decode(0) ?? false
+            let free: Bool =
+                try connection.query(
+                    "SELECT pg_try_advisory_lock(\(Self.lockClass), \(projection.lockKey))"
+                ).first?.decode(0) ?? false
             guard free else { throw ProjectionError.rebuildRunning(projection.name) }
             locked.append(projection)
         }
@@ -231,7 +235,8 @@ public struct ProjectionRebuild: Sendable {
                     liveSums.withLock { $0[index][slot] = sum }
                 }
                 let indexes = table.indexing(named: generation.tableName(table))
-                if let fold = table.folding(in: generation), let key = table.keying(named: generation.tableName(table)) {
+                if let fold = table.folding(in: generation), let key = table.keying(named: generation.tableName(table))
+                {
                     let statements = settings + [fold, key, "ANALYZE \(fragment: generation.table(table))"] + indexes
                     folds.append { connection in
                         try connection.transaction { connection in
@@ -240,7 +245,9 @@ public struct ProjectionRebuild: Sendable {
                         try newSum(connection)
                     }
                 } else {
-                    let indexJobs: [@Sendable (Connection) throws -> Void] = indexes.map { statement in { _ = try $0.execute(statement) } }
+                    let indexJobs: [@Sendable (Connection) throws -> Void] = indexes.map { statement in
+                        { _ = try $0.execute(statement) }
+                    }
                     others.insert(contentsOf: indexJobs, at: 0)
                     others.append(newSum)
                 }
@@ -267,11 +274,14 @@ public struct ProjectionRebuild: Sendable {
         /// The checksum of `table` in `projection`'s live generation, read in one snapshot with
         /// the generation's row (a live batch writes its rows and its checkpoint together); nil
         /// when the live generation is of another version (it is not compared then).
-        static func take(of table: FactTable, in projection: Projection, on connection: Connection) throws -> LiveChecksum? {
+        static func take(
+            of table: FactTable, in projection: Projection, on connection: Connection
+        ) throws -> LiveChecksum? {
             try connection.transaction(beginning: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { connection in
                 try ProjectionRegistry.find(projection.name, state: "live", on: connection).flatMap { live in
                     live.version == projection.version
-                        ? LiveChecksum(generation: live, sum: try ProjectionRegistry.checksum(of: table, in: live, on: connection))
+                        ? LiveChecksum(
+                            generation: live, sum: try ProjectionRegistry.checksum(of: table, in: live, on: connection))
                         : nil
                 }
             }
@@ -305,10 +315,14 @@ public struct ProjectionRebuild: Sendable {
         for projection in projections { _ = try ProjectionRegistry.live(projection, on: connection) }
         let generations = try connection.transaction { connection in
             try projections.map { projection in
-                if let stale = try ProjectionRegistry.find(projection.name, state: "rebuilding", lock: true, on: connection) {
+                if let stale = try ProjectionRegistry.find(
+                    projection.name, state: "rebuilding", lock: true, on: connection)
+                {
                     logger.warning(
                         "dropping an interrupted rebuild",
-                        metadata: ["projection.name": "\(projection.name)", "projection.generation": "\(stale.generation)"])
+                        metadata: [
+                            "projection.name": "\(projection.name)", "projection.generation": "\(stale.generation)",
+                        ])
                     try ProjectionRegistry.drop(stale, on: connection)
                 }
                 let generation = try ProjectionRegistry.create(projection, state: "rebuilding", on: connection)
@@ -319,7 +333,9 @@ public struct ProjectionRebuild: Sendable {
         for generation in generations {
             logger.info(
                 "rebuild started",
-                metadata: ["projection.name": "\(generation.name)", "projection.generation": "\(generation.generation)"])
+                metadata: [
+                    "projection.name": "\(generation.name)", "projection.generation": "\(generation.generation)",
+                ])
         }
         return generations
     }
@@ -352,7 +368,8 @@ public struct ProjectionRebuild: Sendable {
             let liveProjection = projection.withVersion(live.version)
             let taken = liveChecksummed.compactMap { $0?.generation == live ? $0?.sum : nil }
             let liveSums =
-                !sameVersion ? []
+                !sameVersion
+                ? []
                 : taken.count == projection.tables.count
                     ? taken : try ProjectionRegistry.checksum(live, of: liveProjection, on: connection)
             let matched = sameVersion && liveSums == rebuiltSums
@@ -360,7 +377,9 @@ public struct ProjectionRebuild: Sendable {
                 return .mismatch(live: liveSums, rebuilt: rebuiltSums)
             }
             try ProjectionRegistry.drop(live, on: connection)
-            for table in projection.tables { try connection.execute(table.servingSettings(named: final.tableName(table))) }
+            for table in projection.tables {
+                try connection.execute(table.servingSettings(named: final.tableName(table)))
+            }
             try connection.execute(
                 """
                 UPDATE readmodels.projection_state

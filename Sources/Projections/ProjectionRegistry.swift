@@ -1,6 +1,6 @@
-import Access
-import EventStore
-import PQ
+public import Access
+public import EventStore
+public import PQ
 
 /// The registry of read-model generations (`readmodels.projection_state`)
 /// and the statements that create, fill and drop a generation's tables.
@@ -27,7 +27,9 @@ public enum ProjectionRegistry {
     }
 
     /// The generation of `name` in `state` ('live' or 'rebuilding'), if any.
-    static func find(_ name: String, state: String, lock: Bool = false, on connection: Connection) throws
+    static func find(
+        _ name: String, state: String, lock: Bool = false, on connection: Connection
+    ) throws
         -> ProjectionGeneration?
     {
         let forUpdate: SQL = lock ? " FOR UPDATE" : ""
@@ -43,7 +45,8 @@ public enum ProjectionRegistry {
     /// generation gets its indexes and keys at once; a rebuilding one is filled first and indexed
     /// and keyed after (one sort per index instead of an insertion per row).
     static func create(_ projection: Projection, state: String, on connection: Connection) throws -> Int {
-        let generation: Int = try connection.query("SELECT nextval('readmodels.projection_generation')::integer")
+        let generation: Int =
+            try connection.query("SELECT nextval('readmodels.projection_generation')::integer")
             .first?.decode(0) ?? 0
         let made = ProjectionGeneration(
             name: projection.name, version: projection.version, generation: generation, position: 0)
@@ -140,17 +143,22 @@ public enum ProjectionRegistry {
     }
 
     /// The checksum of every table of a generation, in table order.
-    static func checksum(_ generation: ProjectionGeneration, of projection: Projection, on connection: Connection)
+    static func checksum(
+        _ generation: ProjectionGeneration, of projection: Projection, on connection: Connection
+    )
         throws -> [String]
     {
         try projection.tables.map { try checksum(of: $0, in: generation, on: connection) }
     }
 
     /// `table`'s entry of ``checksum(_:of:on:)``: `name:count:sum`.
-    static func checksum(of table: FactTable, in generation: ProjectionGeneration, on connection: Connection) throws
+    static func checksum(
+        of table: FactTable, in generation: ProjectionGeneration, on connection: Connection
+    ) throws
         -> String
     {
-        let digest: String = try connection.query(table.checksum(named: generation.tableName(table))).first?
+        let digest: String =
+            try connection.query(table.checksum(named: generation.tableName(table))).first?
             .decode(0) ?? ""
         return "\(table.name):\(digest)"
     }

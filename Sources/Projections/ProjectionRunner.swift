@@ -1,9 +1,9 @@
-import Access
-import EventStore
-import Logging
-import PQ
-import ServiceLifecycle
-import Synchronization
+public import Access
+public import EventStore
+public import Logging
+public import PQ
+public import ServiceLifecycle
+public import Synchronization
 
 /// Keeps every read model up to date with the log, as a ServiceLifecycle
 /// service that runs until graceful shutdown.
@@ -81,9 +81,10 @@ public final class ProjectionRunner: Service, Sendable {
         let owned = try await connection.run { connection, reopened in
             if reopened { self.held.withLock { $0 = [] } }
             if self.held.withLock({ $0.contains(projection.name) }) { return true }
-            let locked: Bool = try connection.query(
-                "SELECT pg_try_advisory_lock(\(Self.lockClass), \(projection.lockKey))"
-            ).first?.decode(0) ?? false
+            let locked: Bool =
+                try connection.query(
+                    "SELECT pg_try_advisory_lock(\(Self.lockClass), \(projection.lockKey))"
+                ).first?.decode(0) ?? false
             if locked { self.held.withLock { _ = $0.insert(projection.name) } }
             return locked
         }
@@ -95,8 +96,10 @@ public final class ProjectionRunner: Service, Sendable {
                 "projection code is newer than its read model: rebuilding",
                 metadata: ["projection.name": "\(projection.name)", "projection.version": "\(live.version)"])
             _ = try await connection.run { connection, _ in
-                try ProjectionRebuild(projection: projection, batchSize: batchSize, personalData: personalData, logger: logger)
-                    .run(on: connection)
+                try ProjectionRebuild(
+                    projection: projection, batchSize: batchSize, personalData: personalData, logger: logger
+                )
+                .run(on: connection)
             }
         }
         while !Task.isCancelled {

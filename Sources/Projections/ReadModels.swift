@@ -1,6 +1,6 @@
-import Access
-import Logging
-import PQ
+public import Access
+public import Logging
+public import PQ
 
 /// The read models as the HTTP API and the command line use them: a report runs on a connection
 /// of this facade's pool with the clients' data keys (names and texts are opened with them), a
@@ -26,7 +26,9 @@ public struct ReadModels: Sendable {
     /// Runs a report on a pooled connection. A rebuild that swaps in a new generation drops the
     /// old tables; a report that looked the old ones up just before (`42P01`) is run once more
     /// against the new ones.
-    public func read<T: Sendable>(_ report: @escaping @Sendable (Connection, PersonalDataKeys) throws -> T) async throws
+    public func read<T: Sendable>(
+        _ report: @escaping @Sendable (Connection, PersonalDataKeys) throws -> T
+    ) async throws
         -> T
     {
         let personalData = personalData

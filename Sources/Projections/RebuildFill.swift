@@ -72,8 +72,10 @@ struct RebuildFill: Sendable {
             switch slice {
             case .positions(let after, let upTo): ("events", "position > \(after) AND position <= \(upTo)")
             case .pages(let table, let pages, let upTo):
-                (table,
-                 "ctid >= \("(\(pages.lowerBound),0)")::tid AND ctid < \("(\(pages.upperBound),0)")::tid AND position <= \(upTo)")
+                (
+                    table,
+                    "ctid >= \("(\(pages.lowerBound),0)")::tid AND ctid < \("(\(pages.upperBound),0)")::tid AND position <= \(upTo)"
+                )
             }
         var statement: SQL = """
             WITH batch AS MATERIALIZED (

@@ -1,6 +1,6 @@
 import Logging
 import PQ
-import ServiceLifecycle
+public import ServiceLifecycle
 import Synchronization
 
 /// The rebuilds started while the application serves (`POST /v1/projections/{name}/rebuild`),
@@ -42,7 +42,8 @@ public final class RebuildJobs: Service, Sendable {
                     do {
                         _ = try await pool.withConnection { connection in try job.rebuild.run(on: connection) }
                     } catch {
-                        logger.error("rebuild failed", metadata: ["projection.name": "\(job.name)", "error": "\(error)"])
+                        logger.error(
+                            "rebuild failed", metadata: ["projection.name": "\(job.name)", "error": "\(error)"])
                     }
                 }
             }

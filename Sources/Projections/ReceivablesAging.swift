@@ -1,8 +1,9 @@
-import Access
-import Foundation
-import JSON
-import PQ
-import Sales
+public import Access
+public import Foundation
+public import HexText
+public import JSON
+public import PQ
+public import Sales
 
 /// Receivables aging: what each client owes per currency as of a day, by
 /// days overdue, with unapplied credit beside it (see the contract's "Reads").
@@ -203,7 +204,9 @@ public struct ReceivablesAging: Sendable, Equatable {
                 unappliedCreditMinor: try sql.amount("unapplied"))
             for part in (try sql.decodeOptional("buckets", as: String.self) ?? "").split(separator: ",") {
                 let pair = part.split(separator: ":")
-                guard pair.count == 2, let bucket = Int(pair[0]), amounts.buckets.indices.contains(bucket) else { continue }
+                guard pair.count == 2, let bucket = Int(pair[0]), amounts.buckets.indices.contains(bucket) else {
+                    continue
+                }
                 guard let amount = Int64(pair[1]) else { throw ProjectionError.amountOverflow }
                 amounts.buckets[bucket] = amount
             }
@@ -212,7 +215,8 @@ public struct ReceivablesAging: Sendable, Equatable {
                 totals[currency] = amounts
             } else {
                 rows.append(
-                    Row(clientId: try sql.decode("client_id"), name: try sql.decodeOptional("name"), currency: currency,
+                    Row(
+                        clientId: try sql.decode("client_id"), name: try sql.decodeOptional("name"), currency: currency,
                         amounts: amounts))
             }
         }
@@ -259,7 +263,8 @@ public struct ReceivablesAging: Sendable, Equatable {
 
     /// The whole report as CSV: `clientId,name,currency,totalMinor,<labels…>,unappliedCreditMinor`.
     public var csv: CSVTable {
-        var table = CSVTable(header: ["clientId", "name", "currency", "totalMinor"] + bucketLabels + ["unappliedCreditMinor"])
+        var table = CSVTable(
+            header: ["clientId", "name", "currency", "totalMinor"] + bucketLabels + ["unappliedCreditMinor"])
         for row in rows {
             table.append(
                 [.text(row.clientId.canonical), .text(row.name), .text(row.currency), .integer(row.amounts.totalMinor)]

@@ -1,8 +1,9 @@
-import Access
-import Foundation
-import JSON
-import PQ
-import Sales
+public import Access
+public import Foundation
+public import HexText
+public import JSON
+public import PQ
+public import Sales
 
 /// The per-invoice receivables list (`GET /v1/receivables/invoices`): every invoice with an open
 /// balance as of a day by the aging rules, with its aging bucket, its latest promise to pay and
@@ -175,10 +176,12 @@ public struct ReceivablesByInvoice: Sendable, Equatable {
             """
         let (promisedBeforePaging, promisedAfterPaging): (SQL, SQL) =
             filter == nil ? ("", promised) : (promised, "")
-        let promiseColumns: SQL = filter == nil ? "" : ", pr.made_on, pr.promised_on, pr.promise_amount, pr.promise_state"
+        let promiseColumns: SQL =
+            filter == nil ? "" : ", pr.made_on, pr.promised_on, pr.promise_amount, pr.promise_state"
         let pageColumns: SQL =
             filter == nil ? "o.*, pr.made_on, pr.promised_on, pr.promise_amount, pr.promise_state" : "o.*"
-        let filtering: SQL = filter.map { (state) -> SQL in "AND coalesce(pr.promise_state, 'none') = \(state.rawValue)" } ?? ""
+        let filtering: SQL =
+            filter.map { (state) -> SQL in "AND coalesce(pr.promise_state, 'none') = \(state.rawValue)" } ?? ""
         var rows: [Row] = []
         try connection.forEachRow(
             """
@@ -223,9 +226,12 @@ public struct ReceivablesByInvoice: Sendable, Equatable {
             }
             rows.append(
                 Row(
-                    invoiceId: try sql.decode("invoice_id"), number: try sql.decode("number"), clientId: try sql.decode("client_id"),
-                    name: try sql.decodeOptional("name"), currency: try sql.decode("currency"), issuedOn: issuedOn, dueOn: dueOn,
-                    amountMinor: try sql.decode("amount"), openMinor: try sql.amount("open_minor"), daysOverdue: daysOverdue,
+                    invoiceId: try sql.decode("invoice_id"), number: try sql.decode("number"),
+                    clientId: try sql.decode("client_id"),
+                    name: try sql.decodeOptional("name"), currency: try sql.decode("currency"), issuedOn: issuedOn,
+                    dueOn: dueOn,
+                    amountMinor: try sql.decode("amount"), openMinor: try sql.amount("open_minor"),
+                    daysOverdue: daysOverdue,
                     bucket: ReceivablesAging.label(ofDaysOverdue: daysOverdue, edges: edges), promise: promise,
                     reminders: Int(try sql.decode("reminders", as: Int64.self)), lastReminder: lastReminder))
         }
@@ -272,7 +278,8 @@ public struct ReceivablesByInvoice: Sendable, Equatable {
     /// The CSV columns: the row's fields, the promise and the last reminder flattened.
     public static let csvHeader = [
         "invoiceId", "number", "clientId", "name", "currency", "issuedOn", "dueOn", "amountMinor", "openMinor",
-        "daysOverdue", "bucket", "promiseMadeOn", "promisePromisedOn", "promiseAmountMinor", "promiseState", "reminders",
+        "daysOverdue", "bucket", "promiseMadeOn", "promisePromisedOn", "promiseAmountMinor", "promiseState",
+        "reminders",
         "lastReminderSentOn", "lastReminderLevel",
     ]
 

@@ -41,10 +41,13 @@ enum ReportPage {
     }
 
     /// The refusal of a cursor that does not name a row of the report.
-    static let invalidCursor = ProjectionError.invalidParameter(field: "cursor", message: "is not a cursor of this report")
+    static let invalidCursor = ProjectionError.invalidParameter(
+        field: "cursor", message: "is not a cursor of this report")
 
     /// Rows after the one `cursor` names, at most `limit`, and the cursor of the next page.
-    static func slice<Row>(_ rows: [Row], limit: Int, cursor: String?, key: (Row) -> String) throws
+    static func slice<Row>(
+        _ rows: [Row], limit: Int, cursor: String?, key: (Row) -> String
+    ) throws
         -> (rows: [Row], next: String?)
     {
         let limit = try checked(limit: limit)

@@ -1,8 +1,9 @@
-import Access
-import Foundation
-import JSON
-import PQ
-import Sales
+public import Access
+public import Foundation
+public import HexText
+public import JSON
+public import PQ
+public import Sales
 
 /// The retention list: clients to act on as of a day, with the reasons
 /// (broken purchase rhythm, a single old purchase, no recent touch).
@@ -180,7 +181,9 @@ public struct RetentionList: Sendable, Equatable {
     /// The client of one row (`client_id`, `name`, `registered_on`, `purchase_dates` as
     /// comma-separated dates, `ltv` as comma-separated `currency:amount`, `last_touch_on`), or nil
     /// when there is no reason to act on it, or none of `kept` (unless `kept` is empty).
-    private static func client(_ row: Row, window: ReportWindow, thresholds: Thresholds, keeping kept: Set<Reason>)
+    private static func client(
+        _ row: Row, window: ReportWindow, thresholds: Thresholds, keeping kept: Set<Reason>
+    )
         throws -> Client?
     {
         let dates = (try row.decodeOptional("purchase_dates", as: String.self) ?? "").split(separator: ",")
@@ -215,7 +218,8 @@ public struct RetentionList: Sendable, Equatable {
         }
         guard !reasons.isEmpty, kept.isEmpty || !kept.isDisjoint(with: reasons) else { return nil }
         return Client(
-            clientId: try row.decode("client_id"), name: try row.decodeOptional("name"), reasons: reasons.map(\.rawValue),
+            clientId: try row.decode("client_id"), name: try row.decodeOptional("name"),
+            reasons: reasons.map(\.rawValue),
             lastPurchaseOn: dates.last, medianIntervalDays: median, daysSinceLastPurchase: sinceLast,
             lastTouchOn: lastTouchOn, ltv: ltv)
     }
@@ -253,14 +257,18 @@ extension RetentionList {
             let parts = try ReportPage.key(of: cursor).split(separator: "|", omittingEmptySubsequences: false)
             switch (parts.first, parts.count) {
             case ("0", 3):
-                guard let inverted = UInt64(parts[1]), inverted <= UInt64(Int64.max) else { throw ReportPage.invalidCursor }
+                guard let inverted = UInt64(parts[1]), inverted <= UInt64(Int64.max) else {
+                    throw ReportPage.invalidCursor
+                }
                 order = String(-Int64(bitPattern: UInt64(Int64.max) - inverted))
             case ("1", 2):
                 order = "Infinity"
             default:
                 throw ReportPage.invalidCursor
             }
-            guard let clientId = UUID(uuidString: String(parts[parts.count - 1])) else { throw ReportPage.invalidCursor }
+            guard let clientId = UUID(uuidString: String(parts[parts.count - 1])) else {
+                throw ReportPage.invalidCursor
+            }
             self.clientId = clientId
         }
     }

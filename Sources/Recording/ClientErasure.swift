@@ -1,10 +1,11 @@
-import Access
-import EventStore
-import Foundation
-import JSON
-import PQ
-import Projections
-import Sales
+public import Access
+public import EventStore
+public import Foundation
+public import HexText
+public import JSON
+public import PQ
+public import Projections
+public import Sales
 
 /// Erases a client's personal data without touching the log: the client's data keys are deleted
 /// and a `ClientPersonalDataErased` event is appended to its stream, in one transaction.
@@ -60,12 +61,14 @@ public struct ClientErasure: Sendable {
             let receipt: Receipt? = try await store.pool.withConnection { [personalData] connection in
                 let events = try EventStore.readStream(stream, on: connection)
                 guard let version = events.last?.streamVersion else {
-                    throw SalesRuleViolation(.clientNotFound, "client \(client.canonical) is not registered", field: "clientId")
+                    throw SalesRuleViolation(
+                        .clientNotFound, "client \(client.canonical) is not registered", field: "clientId")
                 }
                 let keys = try personalData.keyIDs(ofClient: client, on: connection)
                 if keys.isEmpty, let earlier = events.last(where: { $0.type == ClientPersonalDataErased.eventType }) {
-                    guard case .clientPersonalDataErased(let erased) = try SalesEvent.decode(
-                        type: earlier.type, schemaVersion: earlier.schemaVersion, data: Data(earlier.data.utf8))
+                    guard
+                        case .clientPersonalDataErased(let erased) = try SalesEvent.decode(
+                            type: earlier.type, schemaVersion: earlier.schemaVersion, data: Data(earlier.data.utf8))
                     else {
                         throw RecordingError.unreadableEvent(
                             stream: stream.description, reason: "event \(earlier.position) is not an erasure")

@@ -1,8 +1,8 @@
-import Access
-import EventStore
-import Foundation
-import JSON
-import Sales
+public import Access
+public import EventStore
+public import Foundation
+public import JSON
+public import Sales
 
 /// Loads commands as `touchstone import` and `touchstone demo` do: every line is validated and
 /// decided like an HTTP request, by the same deciders; a refused line is reported with its reason
@@ -141,7 +141,11 @@ private struct ImportBatch {
                 commands.append((line, command, nil))
                 if let client = command.clientId {
                     streamsAhead.formUnion([.client(client), .receivables(client)])
-                    if command.name == .registerClient { registering.insert(client) } else { clientsAhead.insert(client) }
+                    if command.name == .registerClient {
+                        registering.insert(client)
+                    } else {
+                        clientsAhead.insert(client)
+                    }
                 }
             } catch {
                 commands.append((line, nil, error.description))
@@ -149,7 +153,8 @@ private struct ImportBatch {
         }
         try await streams.prefetch(streamsAhead)
         // New clients get their keys in one statement; known ones are looked up in one query.
-        keys.merge(try await importer.recorder.sealingKeys(forClients: registering.subtracting(keys.keys))) { a, _ in a }
+        keys.merge(try await importer.recorder.sealingKeys(forClients: registering.subtracting(keys.keys))) { a, _ in a
+        }
         keys.merge(
             try await importer.recorder.sealingKeys(forClients: clientsAhead.subtracting(keys.keys), creating: false)
         ) { a, _ in a }

@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import HexText
 import Sales
 
 extension CommandRecorder {
@@ -47,15 +48,18 @@ extension DecisionInputs {
     /// The state of the pipeline `name` (not read when the name cannot be a pipeline's).
     func pipelineState(_ name: String) async throws -> PipelineState {
         guard Pipeline.isValidKey(name) else { return PipelineCatalogue.initialState(for: name) }
-        return try await load(.pipeline(name), from: PipelineCatalogue.initialState(for: name), PipelineCatalogue.evolve)
-            .state
+        return try await load(
+            .pipeline(name), from: PipelineCatalogue.initialState(for: name), PipelineCatalogue.evolve
+        )
+        .state
     }
 
     /// The receivables stream holding `invoiceId`.
     /// - Throws: `invoice-not-found` when there is none.
     func receivablesStream(holding invoiceId: UUID) async throws -> StreamName {
         guard let name = try await receivablesStream(ofInvoice: invoiceId) else {
-            throw SalesRuleViolation(.invoiceNotFound, "invoice \(invoiceId.canonical) does not exist", field: "invoiceId")
+            throw SalesRuleViolation(
+                .invoiceNotFound, "invoice \(invoiceId.canonical) does not exist", field: "invoiceId")
         }
         return name
     }

@@ -1,13 +1,15 @@
-import EventStore
-import Sales
+public import EventStore
+public import Sales
 
 extension CommandRecorder {
     /// The current definition of the pipeline `name` (the built-in `sales` until redefined);
     /// nil when no such pipeline exists.
     public func pipeline(named name: String) async throws -> Pipeline? {
         guard Pipeline.isValidKey(name) else { return nil }
-        return try await load(.pipeline(name), from: PipelineCatalogue.initialState(for: name), PipelineCatalogue.evolve)
-            .state.pipeline
+        return try await load(
+            .pipeline(name), from: PipelineCatalogue.initialState(for: name), PipelineCatalogue.evolve
+        )
+        .state.pipeline
     }
 
     /// Every pipeline, ordered by name; `sales` is always among them.

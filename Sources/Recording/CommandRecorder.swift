@@ -1,9 +1,10 @@
-import Access
-import EventStore
-import Foundation
-import JSON
-import Logging
-import Sales
+public import Access
+public import EventStore
+public import Foundation
+public import JSON
+public import Logging
+public import PQ
+public import Sales
 
 /// The one path from a validated command to appended events, shared by the HTTP API and
 /// `touchstone import`.
@@ -42,7 +43,9 @@ public struct CommandRecorder: Sendable {
     /// Records `command` on behalf of `actor` (a token subject or `cli:<user>`).
     /// - Throws: `SalesRuleViolation` for a rule of the domain (nothing appended),
     ///   ``RecordingError``, or the store's errors.
-    public func record(_ command: SalesCommand, actor: String, correlationID: UUID? = nil) async throws
+    public func record(
+        _ command: SalesCommand, actor: String, correlationID: UUID? = nil
+    ) async throws
         -> RecordedCommand
     {
         try await record(command, actor: actor, correlationID: correlationID, receiptKey: nil)
@@ -52,7 +55,9 @@ public struct CommandRecorder: Sendable {
     /// answer is stored with the events (``AppendReceipt``), so a request retried after its
     /// connection was lost mid-commit gets the first answer back (`replayed`) instead of being
     /// recorded twice. Without a key, it records as ``record(_:actor:correlationID:)``.
-    public func answer(recording command: SalesCommand, actor: String, receipt key: String?) async throws
+    public func answer(
+        recording command: SalesCommand, actor: String, receipt key: String?
+    ) async throws
         -> RecordingAnswer
     {
         guard let key else { return RecordingAnswer(document: try await record(command, actor: actor).answer) }
@@ -77,7 +82,9 @@ public struct CommandRecorder: Sendable {
         return RecordingAnswer(document: try JSONValue(parsing: Data(text.utf8)), replayed: true)
     }
 
-    private func record(_ command: SalesCommand, actor: String, correlationID: UUID? = nil, receiptKey: String?)
+    private func record(
+        _ command: SalesCommand, actor: String, correlationID: UUID? = nil, receiptKey: String?
+    )
         async throws -> RecordedCommand
     {
         let metadata = EventMetadata(actor: actor, correlationID: correlationID)
@@ -139,7 +146,8 @@ public struct CommandRecorder: Sendable {
             payload = key.seal(payload, personalFields: type(of: event.payload).personalFields)
         }
         return NewEvent(
-            type: event.type, schemaVersion: event.schemaVersion, data: String(decoding: payload.serialized(), as: UTF8.self),
+            type: event.type, schemaVersion: event.schemaVersion,
+            data: String(decoding: payload.serialized(), as: UTF8.self),
             metadata: metadata, occurredAt: event.occurredAt.description)
     }
 
@@ -220,7 +228,9 @@ public struct CommandRecorder: Sendable {
         }
         let start = base.flatMap { $0.0 as? State } ?? initial
         let folded = try fold(tail, of: stream, from: start, evolve, startingAt: base?.1 ?? 0)
-        if let kept = folded.state as? Kept { keep(kept, version: folded.version, snapshotVersion: snapshotVersion, of: stream) }
+        if let kept = folded.state as? Kept {
+            keep(kept, version: folded.version, snapshotVersion: snapshotVersion, of: stream)
+        }
         return folded
     }
 
@@ -231,7 +241,9 @@ public struct CommandRecorder: Sendable {
         return keptState(kind, stream, as: type)
     }
 
-    private func keptState<Kept: DeciderState, State>(_ kind: Kept.Type, _ stream: StreamName, as type: State.Type)
+    private func keptState<Kept: DeciderState, State>(
+        _ kind: Kept.Type, _ stream: StreamName, as type: State.Type
+    )
         -> (state: State, version: Int64)?
     {
         guard let kept = states.kept(stream.description, as: Kept.self), let state = kept.state as? State else {
@@ -250,7 +262,8 @@ public struct CommandRecorder: Sendable {
     /// Keeps `kept` at `version`; stores a snapshot off the command's path when the stream moved
     /// ``DeciderStateCache/snapshotInterval`` versions past its latest one (`snapshotVersion`, or
     /// the one the cache knows when nil).
-    private func keep<Kept: DeciderState>(_ kept: Kept, version: Int64, snapshotVersion: Int64?, of stream: StreamName) {
+    private func keep<Kept: DeciderState>(_ kept: Kept, version: Int64, snapshotVersion: Int64?, of stream: StreamName)
+    {
         let latest = snapshotVersion ?? states.kept(stream.description, as: Kept.self)?.snapshotVersion ?? 0
         let due = states.snapshotInterval > 0 && version - latest >= states.snapshotInterval
         states.keep(kept, version: version, snapshotVersion: due ? version : latest, of: stream.description)
@@ -261,7 +274,9 @@ public struct CommandRecorder: Sendable {
     private func storeSnapshot<Kept: DeciderState>(_ state: Kept, version: Int64, of id: StreamID) {
         Task.detached(priority: .utility) { [store, logger] in
             do {
-                try await store.pool.withConnection { try StreamSnapshots.write(state, version: version, of: id, on: $0) }
+                try await store.pool.withConnection {
+                    try StreamSnapshots.write(state, version: version, of: id, on: $0)
+                }
             } catch {
                 logger.warning(
                     "could not store a snapshot", metadata: ["event.stream": "\(id)", "error": "\(error)"])
@@ -279,7 +294,8 @@ public struct CommandRecorder: Sendable {
             do {
                 state = evolve(
                     state,
-                    try SalesEvent.decode(type: event.type, schemaVersion: event.schemaVersion, data: Data(event.data.utf8)))
+                    try SalesEvent.decode(
+                        type: event.type, schemaVersion: event.schemaVersion, data: Data(event.data.utf8)))
             } catch {
                 throw RecordingError.unreadableEvent(stream: stream.description, reason: error.description)
             }

@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import HexText
 import Sales
 
 /// A decider's answer for one attempt: the events to append, where, at which version, with
@@ -30,6 +31,8 @@ struct Decision: Sendable {
 
     /// A decision on the deal stream `deal` was read from (the stream of the first event).
     static func onDeal(_ deal: (state: DealState, version: Int64), _ events: [SalesEvent], id: UUID) -> Decision {
-        Decision(stream: events.first?.stream ?? .deal(id), expectedVersion: deal.version, events: events, entityID: id.canonical)
+        Decision(
+            stream: events.first?.stream ?? .deal(id), expectedVersion: deal.version, events: events,
+            entityID: id.canonical)
     }
 }

@@ -1,5 +1,7 @@
 import EventStore
 import Foundation
+import HexText
+import PQ
 import Sales
 
 /// The states of the streams an import decides on, kept in memory so that a command is decided

@@ -1,5 +1,5 @@
-import JSON
-import Sales
+public import JSON
+public import Sales
 
 /// What recording a command appended: the entity it concerns, the version of the stream it
 /// appended to, and for a payment the allocations that were decided.

@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import JSON
 import PQ
 import Sales
 
@@ -9,7 +10,9 @@ enum StreamSnapshots {
     /// The snapshot of `stream` by `State`'s decider at its current fold version, as its stream
     /// version and text; nil when there is none, or when it claims a version the stream has not
     /// reached (it is then ignored).
-    static func read<State: DeciderState>(_ stream: StreamID, as type: State.Type, on connection: Connection) throws
+    static func read<State: DeciderState>(
+        _ stream: StreamID, as type: State.Type, on connection: Connection
+    ) throws
         -> (version: Int64, text: String)?
     {
         try connection.query(
@@ -25,7 +28,9 @@ enum StreamSnapshots {
     /// Stores `state` of `stream` at `version`, replacing an earlier snapshot, one of another fold
     /// version or one claiming a version the stream has not reached, never a later one of the
     /// same fold version.
-    static func write<State: DeciderState>(_ state: State, version: Int64, of stream: StreamID, on connection: Connection)
+    static func write<State: DeciderState>(
+        _ state: State, version: Int64, of stream: StreamID, on connection: Connection
+    )
         throws
     {
         let text = String(decoding: state.snapshot.serialized(), as: UTF8.self)

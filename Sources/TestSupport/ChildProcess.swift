@@ -8,7 +8,9 @@ import Glibc
 enum ChildProcess {
     /// Spawns `arguments` (looked up in `PATH`) with `environment` (nil: this process's), its output
     /// written to `output` (appended when `append`), and returns its process id.
-    static func spawn(_ arguments: [String], environment: [String: String]? = nil, output: String, append: Bool)
+    static func spawn(
+        _ arguments: [String], environment: [String: String]? = nil, output: String, append: Bool
+    )
         throws -> pid_t
     {
         var actions = posix_spawn_file_actions_t()
@@ -34,7 +36,8 @@ enum ChildProcess {
         posix_spawnattr_setsigdefault(&attributes, &all)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid = pid_t()
-        let spawned = envp.map { envp in posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp) }
+        let spawned =
+            envp.map { envp in posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp) }
             ?? posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, environ)
         guard spawned == 0 else { throw ChildProcessError(command: arguments[0], code: spawned) }
         return pid

@@ -1,6 +1,6 @@
-import EventStore
-import Foundation
-import PQ
+public import EventStore
+public import Foundation
+public import PQ
 
 /// The scene of the ordering proofs: an append of two events left open (its transaction not yet
 /// committed) on a connection of its own, while five single-event appends to other new streams

@@ -1,6 +1,6 @@
-import Access
-import Foundation
-import Glibc
+public import Access
+public import Foundation
+public import Glibc
 
 /// A real `touchstone serve` process on a free port, started from the binary built beside the
 /// tests (`TOUCHSTONE_BINARY` names another), with `DATABASE_URL` and `TOUCHSTONE_MASTER_KEY` of a
@@ -44,7 +44,9 @@ public final class ServeProcess: @unchecked Sendable {
         pid = try ChildProcess.spawn(arguments, environment: environment, output: logPath, append: true)
         let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline {
-            if let answer = try? await probe.send("GET", "/readyz", timeout: .seconds(5)), answer.status == 200 { return }
+            if let answer = try? await probe.send("GET", "/readyz", timeout: .seconds(5)), answer.status == 200 {
+                return
+            }
             if let status = exitStatus(waiting: false) {
                 throw ServeProcessError.notStarted("exited with \(status): \(output)")
             }

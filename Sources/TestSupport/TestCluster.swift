@@ -1,9 +1,9 @@
-import EventStore
-import Foundation
-import Glibc
-import Logging
-import PQ
-import Synchronization
+public import EventStore
+public import Foundation
+public import Glibc
+public import Logging
+public import PQ
+public import Synchronization
 
 /// The PostgreSQL server the tests run against.
 ///
@@ -107,8 +107,10 @@ public actor TestCluster {
         let asRoot = getuid() == 0
         let dir = try Self.makeDirectory(asRoot: asRoot)
         _ = try Self.run(
-            ["\(bin)/initdb", "-D", "\(dir)/data", "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8",
-             "--locale=C"], asPostgres: asRoot)
+            [
+                "\(bin)/initdb", "-D", "\(dir)/data", "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8",
+                "--locale=C",
+            ], asPostgres: asRoot)
         let port = try Self.freePort()
         // A dedicated cluster is stopped as by a crash mid-test: every acknowledged commit must
         // survive that, so it keeps synchronous_commit (fsync stays off: the machine does not crash).
@@ -154,7 +156,10 @@ public actor TestCluster {
     /// Starts the server of the cluster in `directory` with `options` and waits until it answers.
     static func start(bin: String, directory: String, options: String, asRoot: Bool) throws {
         _ = try run(
-            ["\(bin)/pg_ctl", "-D", "\(directory)/data", "-o", options, "-l", "\(directory)/server.log", "-w", "start"],
+            [
+                "\(bin)/pg_ctl", "-D", "\(directory)/data", "-o", options, "-l", "\(directory)/server.log", "-w",
+                "start",
+            ],
             asPostgres: asRoot)
     }
 

@@ -1,7 +1,7 @@
-import Access
-import EventStore
-import Logging
-import PQ
+public import Access
+public import EventStore
+public import Logging
+public import PQ
 
 /// A fresh, migrated database of the test cluster with a pool, a store, and the data keys of its
 /// clients under a master key made for it.
@@ -18,7 +18,9 @@ public struct TestDatabase: Sendable {
     public var masterKey: MasterKey { personalData.masterKeys.current }
 
     /// Creates a new database (migrated unless told otherwise) on `cluster`.
-    public static func make(migrated: Bool = true, poolSize: Int = 8, on cluster: TestCluster = .shared) async throws
+    public static func make(
+        migrated: Bool = true, poolSize: Int = 8, on cluster: TestCluster = .shared
+    ) async throws
         -> TestDatabase
     {
         let url = try await cluster.makeDatabase(migrated: migrated)

@@ -42,7 +42,10 @@ public final class TestFailoverFormation: @unchecked Sendable {
         let monitor = "postgres://autoctl_node@127.0.0.1:\(monitorPort)/pg_auto_failover?sslmode=disable"
         for (index, port) in nodePorts.enumerated() {
             try spawn(
-                ["create", "postgres", "--pgdata", "\(directory)/node\(index + 1)", "--pgport", String(port), "--monitor", monitor]
+                [
+                    "create", "postgres", "--pgdata", "\(directory)/node\(index + 1)", "--pgport", String(port),
+                    "--monitor", monitor,
+                ]
                     + common)
             try await waitUntil("node \(index + 1) joins", within: .seconds(180)) {
                 try self.settledNodes() == index + 1
@@ -69,31 +72,38 @@ public final class TestFailoverFormation: @unchecked Sendable {
     public func failOver() throws -> Duration {
         let started = ContinuousClock.now
         try TestCluster.run(
-            ["env", "PATH=\(bin):/usr/bin:/bin", Self.binary, "perform", "failover", "--pgdata", "\(directory)/monitor"],
+            [
+                "env", "PATH=\(bin):/usr/bin:/bin", Self.binary, "perform", "failover", "--pgdata",
+                "\(directory)/monitor",
+            ],
             asPostgres: asRoot)
         return ContinuousClock.now - started
     }
 
     /// The port of the node that is primary now, by the monitor.
     public func primaryPort() throws -> Int {
-        let port: Int32 = try Connection(conninfo: monitorURL).query(
-            "SELECT nodeport FROM pgautofailover.node WHERE reportedstate = 'primary' AND goalstate = 'primary'"
-        ).first?.decode(0) ?? 0
+        let port: Int32 =
+            try Connection(conninfo: monitorURL).query(
+                "SELECT nodeport FROM pgautofailover.node WHERE reportedstate = 'primary' AND goalstate = 'primary'"
+            ).first?.decode(0) ?? 0
         return Int(port)
     }
 
     /// The nodes whose reported state is their goal: single (the first, alone), primary or secondary.
     private func settledNodes() throws -> Int {
-        let count: Int64 = try Connection(conninfo: monitorURL).query(
-            """
-            SELECT count(*) FROM pgautofailover.node
-             WHERE reportedstate = goalstate AND reportedstate IN ('single', 'primary', 'secondary')
-            """
-        ).first?.decode(0) ?? 0
+        let count: Int64 =
+            try Connection(conninfo: monitorURL).query(
+                """
+                SELECT count(*) FROM pgautofailover.node
+                 WHERE reportedstate = goalstate AND reportedstate IN ('single', 'primary', 'secondary')
+                """
+            ).first?.decode(0) ?? 0
         return Int(count)
     }
 
-    private var monitorURL: String { "postgresql://postgres@127.0.0.1:\(monitorPort)/pg_auto_failover?connect_timeout=2" }
+    private var monitorURL: String {
+        "postgresql://postgres@127.0.0.1:\(monitorPort)/pg_auto_failover?connect_timeout=2"
+    }
 
     private func spawn(_ arguments: [String]) throws {
         let command = ["env", "PATH=\(bin):/usr/bin:/bin", Self.binary] + arguments

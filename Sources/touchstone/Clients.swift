@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HexText
 import Projections
 import Sales
 

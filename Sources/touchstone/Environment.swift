@@ -70,7 +70,8 @@ struct DatabaseEnvironment {
     /// A logger at the level `LOG_LEVEL` names (default info).
     static func logger(_ label: String) -> Logger {
         var logger = Logger(label: label)
-        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         return logger
     }
 }
@@ -84,7 +85,9 @@ func fail(_ message: String) -> ExitCode {
 extension DatabaseEnvironment {
     /// Runs `body` with the read models on a small pool on DATABASE_URL (names are opened with the
     /// clients' data keys, so the master key is checked first).
-    static func withReadModels<T>(size: Int = 1, logger: Logger, _ body: (ReadModels) async throws -> T) async throws -> T {
+    static func withReadModels<T>(
+        size: Int = 1, logger: Logger, _ body: (ReadModels) async throws -> T
+    ) async throws -> T {
         let pool = ConnectionPool(conninfo: try DatabaseEnvironment.runtimeURL(), size: size, logger: logger)
         defer { pool.close() }
         return try await body(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EventStore
 import Foundation
+import JSON
 import PQ
 import Recording
 import Sales

@@ -15,7 +15,10 @@ struct History: AsyncParsableCommand {
     @Argument(help: "The client's id.")
     var clientId: String
 
-    @Option(help: "Business date (YYYY-MM-DD): leave out events dated after it (default: today, UTC, or the date of --known-at).")
+    @Option(
+        help:
+            "Business date (YYYY-MM-DD): leave out events dated after it (default: today, UTC, or the date of --known-at)."
+    )
     var asOf: String?
 
     @Option(help: "Instant (RFC 3339): count only events recorded at or before it.")
@@ -63,7 +66,10 @@ struct History: AsyncParsableCommand {
         let state = history.state
 
         if json {
-            print(String(decoding: Self.document(client: client, entries: entries, state: state).serialized(), as: UTF8.self))
+            print(
+                String(
+                    decoding: Self.document(client: client, entries: entries, state: state).serialized(), as: UTF8.self)
+            )
         } else {
             print(Self.report(client: client, window: window, entries: entries, state: state), terminator: "")
         }
@@ -73,23 +79,25 @@ struct History: AsyncParsableCommand {
     static func document(client: UUID, entries: [Entry], state: ClientHistoryState) -> JSONValue {
         .object([
             "clientId": .string(client.uuidString.lowercased()),
-            "events": .array(entries.map { entry in
-                let event = entry.recorded
-                return .object(omittingNil: [
-                    "position": .integer(event.position),
-                    "eventId": .string(event.eventID),
-                    "streamId": .string(event.streamID),
-                    "streamVersion": .integer(event.streamVersion),
-                    "type": .string(event.type),
-                    "schemaVersion": .integer(event.schemaVersion),
-                    "occurredAt": .string(event.occurredAt),
-                    "recordedAt": .string(event.recordedAt),
-                    "actor": entry.actor.map(JSONValue.string) ?? .null,
-                    "data": entry.data,
-                    "erasedFields": entry.erasedFields.isEmpty ? nil : .array(entry.erasedFields.map(JSONValue.string)),
-                    "metadata": (try? JSONValue(parsing: Data(event.metadata.utf8))) ?? .null,
-                ])
-            }),
+            "events": .array(
+                entries.map { entry in
+                    let event = entry.recorded
+                    return .object(omittingNil: [
+                        "position": .integer(event.position),
+                        "eventId": .string(event.eventID),
+                        "streamId": .string(event.streamID),
+                        "streamVersion": .integer(event.streamVersion),
+                        "type": .string(event.type),
+                        "schemaVersion": .integer(event.schemaVersion),
+                        "occurredAt": .string(event.occurredAt),
+                        "recordedAt": .string(event.recordedAt),
+                        "actor": entry.actor.map(JSONValue.string) ?? .null,
+                        "data": entry.data,
+                        "erasedFields": entry.erasedFields.isEmpty
+                            ? nil : .array(entry.erasedFields.map(JSONValue.string)),
+                        "metadata": (try? JSONValue(parsing: Data(event.metadata.utf8))) ?? .null,
+                    ])
+                }),
             "state": state.summary.json,
         ])
     }
@@ -107,7 +115,8 @@ struct History: AsyncParsableCommand {
             let (sentence, amount) = narrate(entry.event, deals: &deals, invoices: &invoices)
             rows.append(["\(entry.event.businessDate)", sentence, entry.actor ?? "-", amount ?? ""])
         }
-        output += rows.isEmpty ? "No events.\n" : textTable(header: ["DATE", "WHAT HAPPENED", "WHO", "AMOUNT"], rows: rows)
+        output +=
+            rows.isEmpty ? "No events.\n" : textTable(header: ["DATE", "WHAT HAPPENED", "WHO", "AMOUNT"], rows: rows)
         output += "\nState\n"
         let summary = state.summary
         var facts: [(String, String)] = [
@@ -118,22 +127,27 @@ struct History: AsyncParsableCommand {
             ("Balance owed", totals(summary.balanceOwed)),
             ("Unapplied credit", totals(summary.unappliedCredit)),
             ("Last touch", summary.lastTouchAt.map { "\($0)" } ?? "-"),
-            ("Orders", "\(summary.orderCount) on \(summary.purchaseDays) day\(summary.purchaseDays == 1 ? "" : "s")"
-                + (summary.firstPurchaseOn.map { ", first \($0)" } ?? "")
-                + (summary.lastPurchaseOn.map { ", last \($0)" } ?? "")),
+            (
+                "Orders",
+                "\(summary.orderCount) on \(summary.purchaseDays) day\(summary.purchaseDays == 1 ? "" : "s")"
+                    + (summary.firstPurchaseOn.map { ", first \($0)" } ?? "")
+                    + (summary.lastPurchaseOn.map { ", last \($0)" } ?? "")
+            ),
             ("Lifetime value", totals(summary.ltv)),
         ]
         facts.append(("Open deals", summary.openDeals.isEmpty ? "none" : "\(summary.openDeals.count)"))
         for deal in summary.openDeals {
-            facts.append((
-                "  " + (deal.title ?? deal.dealId.uuidString.lowercased()),
-                "\(deal.stage) since \(deal.stageEnteredOn) (\(deal.pipeline)), "
-                    + Money(amountMinor: deal.amountMinor, currency: deal.currency).description
-            ))
+            facts.append(
+                (
+                    "  " + (deal.title ?? deal.dealId.uuidString.lowercased()),
+                    "\(deal.stage) since \(deal.stageEnteredOn) (\(deal.pipeline)), "
+                        + Money(amountMinor: deal.amountMinor, currency: deal.currency).description
+                ))
         }
         let width = facts.map(\.0.count).max() ?? 0
         for (label, value) in facts {
-            output += "  " + (label + ":").padding(toLength: width + 1, withPad: " ", startingAt: 0) + " " + value + "\n"
+            output +=
+                "  " + (label + ":").padding(toLength: width + 1, withPad: " ", startingAt: 0) + " " + value + "\n"
         }
         return output
     }
@@ -164,10 +178,14 @@ struct History: AsyncParsableCommand {
         case .dealStageMoved(let e):
             return ("\(deal(e.dealId)) moved from \(e.from) to \(e.stage)", nil)
         case .offerMade(let e):
-            return ("Offer made on \(deal(e.dealId))" + (e.validUntil.map { ", valid until \($0)" } ?? ""),
-                    money(e.amountMinor, e.currency))
+            return (
+                "Offer made on \(deal(e.dealId))" + (e.validUntil.map { ", valid until \($0)" } ?? ""),
+                money(e.amountMinor, e.currency)
+            )
         case .objectionRaised(let e):
-            return ("Objection raised on \(deal(e.dealId)): \(e.category.rawValue)" + (e.text.map { " (\($0))" } ?? ""), nil)
+            return (
+                "Objection raised on \(deal(e.dealId)): \(e.category.rawValue)" + (e.text.map { " (\($0))" } ?? ""), nil
+            )
         case .objectionHandled(let e):
             return ("Objection on \(deal(e.dealId)) handled, \(e.resolved ? "resolved" : "not resolved")", nil)
         case .concessionAgreed(let e):
@@ -177,15 +195,20 @@ struct History: AsyncParsableCommand {
         case .dealLost(let e):
             return ("\(deal(e.dealId)) lost at \(e.stage), refused by \(e.refusedBy.rawValue): \(text(e.reason))", nil)
         case .dealQualified(let e):
-            let known = [e.problem.map { "problem \(text($0))" }, e.decisionBy.map { "decides by \($0)" }].compactMap { $0 }
+            let known = [e.problem.map { "problem \(text($0))" }, e.decisionBy.map { "decides by \($0)" }].compactMap {
+                $0
+            }
             return (
                 "\(deal(e.dealId)) assessed" + (known.isEmpty ? "" : ": " + known.joined(separator: ", ")),
-                e.budgetMinor.flatMap { amount in e.currency.map { money(amount, $0) } })
+                e.budgetMinor.flatMap { amount in e.currency.map { money(amount, $0) } }
+            )
         case .invoiceIssued(let e):
             invoices[e.invoiceId] = e.number
             return ("Invoice \(e.number) issued, due \(e.dueOn)", money(e.amountMinor, e.currency))
         case .paymentReceived(let e):
-            let applied = e.allocations.map { "\(invoices[$0.invoiceId] ?? $0.invoiceId.uuidString.lowercased()) \(money($0.amountMinor, e.currency))" }
+            let applied = e.allocations.map {
+                "\(invoices[$0.invoiceId] ?? $0.invoiceId.uuidString.lowercased()) \(money($0.amountMinor, e.currency))"
+            }
             var sentence = "Payment received"
             if !applied.isEmpty { sentence += ", applied to " + applied.joined(separator: ", ") }
             if e.unappliedMinor > 0 { sentence += "; \(money(e.unappliedMinor, e.currency)) unapplied" }
@@ -196,7 +219,10 @@ struct History: AsyncParsableCommand {
             return ("\(invoice(e.invoiceId)) written off: \(text(e.reason))", money(e.amountMinor, e.currency))
         case .paymentPromised(let e):
             let note = e.note.map { ": \($0)" } ?? ""
-            return ("Promise to pay \(invoice(e.invoiceId)) by \(e.promisedOn), made \(e.madeOn)\(note)", money(e.amountMinor, e.currency))
+            return (
+                "Promise to pay \(invoice(e.invoiceId)) by \(e.promisedOn), made \(e.madeOn)\(note)",
+                money(e.amountMinor, e.currency)
+            )
         case .paymentReminderSent(let e):
             let note = e.note.map { ": \($0)" } ?? ""
             return ("Reminder \(e.level.rawValue) of \(invoice(e.invoiceId)) sent by \(e.channel.rawValue)\(note)", nil)

@@ -37,7 +37,8 @@ enum CommandLoading {
         defer { pool.close() }
         let personalData = try await DatabaseEnvironment.personalData(on: pool)
         let importer = CommandImport(
-            recorder: CommandRecorder(store: EventStore(pool: pool, logger: logger), personalData: personalData, logger: logger),
+            recorder: CommandRecorder(
+                store: EventStore(pool: pool, logger: logger), personalData: personalData, logger: logger),
             actor: DatabaseEnvironment.cliActor)
         let onTerminal = isatty(STDERR_FILENO) == 1
         let summary = try await body(importer) { done in

@@ -41,7 +41,8 @@ struct Keys: AsyncParsableCommand {
     /// `keys rotate`: rewraps every data key wrapped by the previous master key with the current one.
     struct Rotate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Rewrap every data key with TOUCHSTONE_MASTER_KEY (the old key in TOUCHSTONE_PREVIOUS_MASTER_KEY).",
+            abstract:
+                "Rewrap every data key with TOUCHSTONE_MASTER_KEY (the old key in TOUCHSTONE_PREVIOUS_MASTER_KEY).",
             discussion: """
                 Rotation without downtime: give every process the new key as TOUCHSTONE_MASTER_KEY and \
                 the old one as TOUCHSTONE_PREVIOUS_MASTER_KEY and restart them one by one; run this; then \

@@ -6,8 +6,9 @@ import JSON
 import Logging
 import PQ
 import Projections
-import ServiceLifecycle
 import Sales
+import ServiceLifecycle
+import UnixSignals
 
 /// `touchstone projections status | rebuild`: the read models' state and their blue/green rebuild.
 struct ProjectionsCommand: AsyncParsableCommand {
@@ -23,17 +24,23 @@ struct ProjectionsCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let statuses = try await DatabaseEnvironment.withReadModels(logger: DatabaseEnvironment.logger("touchstone.projections")) {
+            let statuses = try await DatabaseEnvironment.withReadModels(
+                logger: DatabaseEnvironment.logger("touchstone.projections")
+            ) {
                 try await $0.statuses()
             }
             if json {
-                return print(String(decoding: JSONValue.object(["projections": .array(statuses.map(\.json))]).serialized(), as: UTF8.self))
+                return print(
+                    String(
+                        decoding: JSONValue.object(["projections": .array(statuses.map(\.json))]).serialized(),
+                        as: UTF8.self))
             }
             printTable(
                 ["name", "served by", "version", "position", "lag events", "lag s", "state", "rebuild"],
                 statuses.map { status in
                     [
-                        status.name, status.servedBy ?? "", "\(status.version)", "\(status.position)", "\(status.lagEvents)",
+                        status.name, status.servedBy ?? "", "\(status.version)", "\(status.position)",
+                        "\(status.lagEvents)",
                         String(format: "%.1f", status.lagSeconds), status.state,
                         status.rebuild.map { "\($0.eventsDone)/\($0.eventsTotal)" } ?? (status.lastRebuildError ?? ""),
                     ]
@@ -46,7 +53,8 @@ struct ProjectionsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Rebuild read models from the whole log beside the live ones, then swap them in.")
 
-        @Argument(help: "The read model (board, aging, retention; funnel and objections rebuild board, which serves them).")
+        @Argument(
+            help: "The read model (board, aging, retention; funnel and objections rebuild board, which serves them).")
         var name: String?
 
         @Flag(help: "Rebuild every read model.")
@@ -66,9 +74,12 @@ struct ProjectionsCommand: AsyncParsableCommand {
                 projections = Projection.all
             } else if let name, let projection = Projection.named(name) {
                 projections = [projection]
-                if projection.name != name { print("\(name) is served by the \(projection.name) read model: rebuilding \(projection.name)") }
+                if projection.name != name {
+                    print("\(name) is served by the \(projection.name) read model: rebuilding \(projection.name)")
+                }
             } else {
-                throw fail("no read model is called '\(name ?? "")' (board, aging, retention, directory, funnel, objections)")
+                throw fail(
+                    "no read model is called '\(name ?? "")' (board, aging, retention, directory, funnel, objections)")
             }
             var logger = DatabaseEnvironment.logger("touchstone.rebuild")
             // The progress bar and the outcome lines say what info logs would;
@@ -79,7 +90,8 @@ struct ProjectionsCommand: AsyncParsableCommand {
                 let work = Task { try await readModels.rebuild(projections, connections: connections) }
                 let names = projections.map(\.name)
                 let progress =
-                    isatty(STDERR_FILENO) == 1 ? Task { try await showProgress(of: names, readModels: readModels) } : nil
+                    isatty(STDERR_FILENO) == 1
+                    ? Task { try await showProgress(of: names, readModels: readModels) } : nil
                 defer { progress?.cancel() }
                 do {
                     let outcomes = try await work.value
@@ -94,12 +106,15 @@ struct ProjectionsCommand: AsyncParsableCommand {
             for (projection, outcome) in zip(projections, outcomes) {
                 switch outcome {
                 case .swapped(let generation, let position, let matched):
-                    print("\(projection.name): generation \(generation) live at position \(position)"
-                        + (matched ? " (checksum equal to the previous one)" : " (new version)"))
+                    print(
+                        "\(projection.name): generation \(generation) live at position \(position)"
+                            + (matched ? " (checksum equal to the previous one)" : " (new version)"))
                 case .mismatch(let live, let rebuilt):
                     failed = true
                     print("\(projection.name): rebuilt read model differs from the live one; not swapped")
-                    for (left, right) in zip(live, rebuilt) where left != right { print("  live \(left)\n  new  \(right)") }
+                    for (left, right) in zip(live, rebuilt) where left != right {
+                        print("  live \(left)\n  new  \(right)")
+                    }
                 }
             }
             if failed { throw ExitCode(1) }
@@ -122,7 +137,8 @@ private func showProgress(of names: [String], readModels: ReadModels) async thro
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled)
         let eta = rebuild.etaSeconds.map { String(format: "%.0fs", $0) } ?? "?"
         let line = String(
-            format: "\r%@ [%@] %lld/%lld events  %.0f ev/s  ETA %@", label, bar, rebuild.eventsDone, rebuild.eventsTotal,
+            format: "\r%@ [%@] %lld/%lld events  %.0f ev/s  ETA %@", label, bar, rebuild.eventsDone,
+            rebuild.eventsTotal,
             rebuild.eventsPerSecond, eta)
         FileHandle.standardError.write(Data(line.utf8))
     }

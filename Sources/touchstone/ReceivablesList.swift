@@ -46,13 +46,17 @@ struct ReceivablesList: AsyncParsableCommand {
         print("Open invoices as of \(list.asOf)")
         let rows = list.rows.map { row in
             [
-                row.number, row.name ?? "", row.currency, String(row.openMinor), String(row.amountMinor), row.dueOn.description,
+                row.number, row.name ?? "", row.currency, String(row.openMinor), String(row.amountMinor),
+                row.dueOn.description,
                 String(row.daysOverdue), row.bucket,
                 row.promise.map { "\($0.state.rawValue) \($0.amountMinor) by \($0.promisedOn)" } ?? "-",
                 String(row.reminders), row.lastReminder.map { "\($0.sentOn) level \($0.level)" } ?? "-",
             ]
         }
         printTable(
-            ["number", "client", "cur", "open", "amount", "due", "days", "bucket", "promise", "reminders", "last reminder"], rows)
+            [
+                "number", "client", "cur", "open", "amount", "due", "days", "bucket", "promise", "reminders",
+                "last reminder",
+            ], rows)
     }
 }

@@ -35,7 +35,9 @@ extension ReportPrinting {
     /// mapping refusals to exit 1.
     func query<T: Sendable>(_ body: @escaping @Sendable (Connection, PersonalDataKeys) throws -> T) async throws -> T {
         do {
-            return try await DatabaseEnvironment.withReadModels(logger: DatabaseEnvironment.logger("touchstone.reports")) {
+            return try await DatabaseEnvironment.withReadModels(
+                logger: DatabaseEnvironment.logger("touchstone.reports")
+            ) {
                 try await $0.read(body)
             }
         } catch let error as ProjectionError {
@@ -60,7 +62,9 @@ extension ReportPrinting {
 func printTable(_ header: [String], _ rows: [[String]]) {
     var widths = header.map(\.count)
     for row in rows {
-        for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
+        for (index, cell) in row.enumerated() where index < widths.count {
+            widths[index] = max(widths[index], cell.count)
+        }
     }
     func line(_ cells: [String]) -> String {
         cells.enumerated().map { index, cell in cell.padding(toLength: widths[index], withPad: " ", startingAt: 0) }
@@ -82,7 +86,9 @@ struct Board: AsyncParsableCommand {
 
     func run() async throws {
         let (pipeline, window) = (pipeline, try options.window())
-        let board = try await options.query { try PipelineBoard.query(pipeline: pipeline, window: window, personalData: $1, on: $0) }
+        let board = try await options.query {
+            try PipelineBoard.query(pipeline: pipeline, window: window, personalData: $1, on: $0)
+        }
         if options.json { return options.printJSON(board.serializedJSON()) }
         print("Pipeline \(board.pipeline) as of \(board.asOf)")
         var rows: [[String]] = []
@@ -117,7 +123,9 @@ struct Aging: AsyncParsableCommand {
             }
             return options.printJSON(page.json)
         }
-        let aging = try await options.query { try ReceivablesAging.query(window: window, edges: edges, personalData: $1, on: $0) }
+        let aging = try await options.query {
+            try ReceivablesAging.query(window: window, edges: edges, personalData: $1, on: $0)
+        }
         if sheet.csv { return print(aging.csv.text(byteOrderMark: sheet.bom), terminator: "") }
         print("Receivables aging as of \(aging.asOf)")
         let rows = aging.rows.map { row in
@@ -222,7 +230,9 @@ struct FunnelReport: AsyncParsableCommand {
             try Funnel.query(pipeline: pipeline, from: first, to: last, window: window, personalData: $1, on: $0)
         }
         if options.json { return options.printJSON(funnel.json) }
-        print("Funnel of \(funnel.pipeline), \(funnel.deals) deal(s) opened \(funnel.from)…\(funnel.to), as of \(funnel.asOf)")
+        print(
+            "Funnel of \(funnel.pipeline), \(funnel.deals) deal(s) opened \(funnel.from)…\(funnel.to), as of \(funnel.asOf)"
+        )
         printTable(
             ["stage", "entered", "moved on", "won", "lost (client/us)", "to next", "to won", "median days"],
             funnel.stages.map { stage in
@@ -234,8 +244,9 @@ struct FunnelReport: AsyncParsableCommand {
                     stage.medianDaysInStage.map { "\($0)" } ?? "-",
                 ]
             })
-        print("Mean objections: won \(funnel.meanObjectionsWon.map { String(format: "%.4f", $0) } ?? "-"), "
-            + "lost \(funnel.meanObjectionsLost.map { String(format: "%.4f", $0) } ?? "-")")
+        print(
+            "Mean objections: won \(funnel.meanObjectionsWon.map { String(format: "%.4f", $0) } ?? "-"), "
+                + "lost \(funnel.meanObjectionsLost.map { String(format: "%.4f", $0) } ?? "-")")
     }
 }
 

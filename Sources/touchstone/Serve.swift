@@ -3,12 +3,14 @@ import ArgumentParser
 import EventStore
 import HTTPAPI
 import Hummingbird
+import Logging
 import Metrics
 import PQ
-import Prometheus
 import Projections
+import Prometheus
 import Recording
 import ServiceLifecycle
+import UnixSignals
 
 /// `touchstone serve`: the HTTP API and the projection runner as one ServiceLifecycle group.
 ///
@@ -47,8 +49,10 @@ struct Serve: AsyncParsableCommand {
         let personalData = try await DatabaseEnvironment.personalData(on: pool)
         let mode = try await Self.mode(of: pool)
         // A standby cannot LISTEN: on a replica every token is checked in the database.
-        let recentTokens = mode == .primary
-            ? RecentTokens(store: TokenStore(pool: pool), conninfo: try DatabaseEnvironment.runtimeURL(), logger: logger)
+        let recentTokens =
+            mode == .primary
+            ? RecentTokens(
+                store: TokenStore(pool: pool), conninfo: try DatabaseEnvironment.runtimeURL(), logger: logger)
             : nil
         defer { recentTokens?.stop() }
         // The event store reports its appends through swift-metrics into the registry `/metrics`

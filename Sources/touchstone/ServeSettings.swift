@@ -29,7 +29,8 @@ struct ServeSettings: Equatable {
         statementTimeout = try Self.duration("TOUCHSTONE_STATEMENT_TIMEOUT", in: environment, default: .seconds(15))
         drainDelay = try Self.duration("TOUCHSTONE_DRAIN_DELAY", in: environment, default: .seconds(5))
         idleTimeout = try Self.duration("TOUCHSTONE_IDLE_TIMEOUT", in: environment, default: .seconds(60))
-        requestReadTimeout = try Self.duration("TOUCHSTONE_REQUEST_READ_TIMEOUT", in: environment, default: .seconds(30))
+        requestReadTimeout = try Self.duration(
+            "TOUCHSTONE_REQUEST_READ_TIMEOUT", in: environment, default: .seconds(30))
         poolLeaseTimeout = try Self.duration("TOUCHSTONE_POOL_LEASE_TIMEOUT", in: environment, default: .seconds(5))
         let waiting = environment["TOUCHSTONE_POOL_MAX_WAITING"].flatMap { $0.isEmpty ? nil : $0 } ?? "256"
         guard let count = Int(waiting), count >= 0 else {
@@ -50,7 +51,9 @@ struct ServeSettings: Equatable {
     }
 
     /// The duration variable `name` of `environment`, `fallback` when unset or empty.
-    static func duration(_ name: String, in environment: [String: String], default fallback: Duration) throws
+    static func duration(
+        _ name: String, in environment: [String: String], default fallback: Duration
+    ) throws
         -> Duration
     {
         guard let text = environment[name], !text.isEmpty else { return fallback }

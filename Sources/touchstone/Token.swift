@@ -86,7 +86,9 @@ struct Token: AsyncParsableCommand {
         func validate() throws {
             guard (id == nil) != (name == nil) else {
                 FileHandle.standardError.write(
-                    Data("touchstone: give either a token id or --name\nUsage: touchstone token revoke (<id> | --name <name>)\n".utf8))
+                    Data(
+                        "touchstone: give either a token id or --name\nUsage: touchstone token revoke (<id> | --name <name>)\n"
+                            .utf8))
                 throw ExitCode(2)
             }
         }

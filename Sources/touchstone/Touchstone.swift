@@ -16,7 +16,8 @@ struct Touchstone: AsyncParsableCommand {
             Import.self,
             Demo.self,
             Token.self, History.self,
-            Board.self, Aging.self, ReceivablesList.self, Retention.self, FunnelReport.self, ObjectionsReport.self, ProjectionsCommand.self,
+            Board.self, Aging.self, ReceivablesList.self, Retention.self, FunnelReport.self, ObjectionsReport.self,
+            ProjectionsCommand.self,
             Clients.self,
             Project.self, Forget.self, Keys.self,
         ]

@@ -1,8 +1,9 @@
-@testable import Access
 import Foundation
 import PQ
 import TestSupport
 import Testing
+
+@testable import Access
 
 @Suite("Idempotency keys")
 struct IdempotencyStoreTests {
@@ -121,6 +122,7 @@ struct IdempotencyStoreTests {
                 try await store.begin(scope: scope, key: key, requestHash: "h1")
             }
         }
-        #expect(try await store.begin(scope: scope, key: String(repeating: "k", count: 255), requestHash: "h1") == .proceed)
+        #expect(
+            try await store.begin(scope: scope, key: String(repeating: "k", count: 255), requestHash: "h1") == .proceed)
     }
 }

@@ -33,7 +33,9 @@ struct PersonalDataKeysTests {
         let fromFile = try MasterKeyring.fromEnvironment(["TOUCHSTONE_MASTER_KEY_FILE": file.path])
         #expect(fromFile.current.fingerprint == Self.key.fingerprint && fromFile.previous == nil)
         #expect(throws: MasterKeyError.ambiguous(variable: "TOUCHSTONE_MASTER_KEY")) {
-            try MasterKeyring.fromEnvironment(["TOUCHSTONE_MASTER_KEY": Self.key.base64, "TOUCHSTONE_MASTER_KEY_FILE": file.path])
+            try MasterKeyring.fromEnvironment([
+                "TOUCHSTONE_MASTER_KEY": Self.key.base64, "TOUCHSTONE_MASTER_KEY_FILE": file.path,
+            ])
         }
         #expect(throws: MasterKeyError.unreadableFile(variable: "TOUCHSTONE_MASTER_KEY", path: "/nonexistent/key")) {
             try MasterKeyring.fromEnvironment(["TOUCHSTONE_MASTER_KEY_FILE": "/nonexistent/key"])
@@ -54,7 +56,9 @@ struct PersonalDataKeysTests {
         }
         #expect(SealedText.isSealed(sealed) && !sealed.contains("Марія"))
         // The same plaintext seals differently each time (a fresh nonce).
-        let again = try await database.pool.withConnection { try keys.sealingKey(for: client, on: $0).seal("Марія Шевченко") }
+        let again = try await database.pool.withConnection {
+            try keys.sealingKey(for: client, on: $0).seal("Марія Шевченко")
+        }
         #expect(again != sealed)
         let opened = try await database.pool.withConnection { connection in
             try keys.opener(for: [sealed, otherSealed, "plain", nil], on: connection)

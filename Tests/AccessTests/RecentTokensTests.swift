@@ -17,7 +17,9 @@ struct RecentTokensTests {
     }
 
     /// How long until `tokens` refuses `token`; nil when it still accepts it after 3 s.
-    static func refusal(of token: String, by tokens: RecentTokens, since start: ContinuousClock.Instant) async throws
+    static func refusal(
+        of token: String, by tokens: RecentTokens, since start: ContinuousClock.Instant
+    ) async throws
         -> Duration?
     {
         while ContinuousClock.now - start < .seconds(3) {
@@ -68,7 +70,8 @@ struct RecentTokensTests {
 
     @Test func anUnknownTokenIsNeverKept() async throws {
         let database = try await TestDatabase.make()
-        let tokens = RecentTokens(store: TokenStore(pool: database.pool), conninfo: database.url, logger: TestDatabase.logger)
+        let tokens = RecentTokens(
+            store: TokenStore(pool: database.pool), conninfo: database.url, logger: TestDatabase.logger)
         defer { tokens.stop() }
         #expect(try await Self.listening(tokens))
         #expect(try await tokens.identity(forBearer: "ts_" + String(repeating: "A", count: 43)) == nil)
@@ -79,7 +82,8 @@ struct RecentTokensTests {
         let database = try await TestDatabase.make()
         let store = TokenStore(pool: database.pool)
         let (token, _) = try await store.create(role: .admin, name: "root")
-        let tokens = RecentTokens(store: store, conninfo: "postgresql:///nowhere?host=/nonexistent", logger: TestDatabase.logger)
+        let tokens = RecentTokens(
+            store: store, conninfo: "postgresql:///nowhere?host=/nonexistent", logger: TestDatabase.logger)
         defer { tokens.stop() }
         try await Task.sleep(for: .milliseconds(300))
         #expect(!tokens.status.listening)

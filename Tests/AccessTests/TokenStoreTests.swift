@@ -29,7 +29,9 @@ struct TokenStoreTests {
     @Test func aTokenWithAnExpiryIsRefusedAfterIt() async throws {
         let (token, record) = try await tokens.create(role: .sales, name: "Brief", expiresIn: .seconds(3))
         #expect(record.expiresAt?.hasSuffix("Z") == true)
-        #expect(try await tokens.identity(forBearer: token) != nil, "accepted before its expiry (3 s, room for a busy machine)")
+        #expect(
+            try await tokens.identity(forBearer: token) != nil,
+            "accepted before its expiry (3 s, room for a busy machine)")
         try await Task.sleep(for: .milliseconds(3_200))
         #expect(try await tokens.identity(forBearer: token) == nil)
         let lasting = try await tokens.create(role: .sales, name: "Lasting")
@@ -69,15 +71,17 @@ struct TokenStoreTests {
     @Test func onlyTheHashIsStored() async throws {
         let (token, _) = try await tokens.create(role: .sales, name: "Dana")
         let (hashed, plain): (Int, Int) = try await database.pool.withConnection { connection in
-            let hashed: Int = try connection.query(
-                """
-                SELECT count(*) FROM access_tokens
-                 WHERE secret_hash = encode(sha256(convert_to(\(token), 'UTF8')), 'hex')
-                """
-            ).first?.decode(0) ?? -1
-            let plain: Int = try connection.query(
-                "SELECT count(*) FROM access_tokens t WHERE strpos(t::text, \(String(token.dropFirst(3)))) > 0"
-            ).first?.decode(0) ?? -1
+            let hashed: Int =
+                try connection.query(
+                    """
+                    SELECT count(*) FROM access_tokens
+                     WHERE secret_hash = encode(sha256(convert_to(\(token), 'UTF8')), 'hex')
+                    """
+                ).first?.decode(0) ?? -1
+            let plain: Int =
+                try connection.query(
+                    "SELECT count(*) FROM access_tokens t WHERE strpos(t::text, \(String(token.dropFirst(3)))) > 0"
+                ).first?.decode(0) ?? -1
             return (hashed, plain)
         }
         #expect(hashed == 1)
@@ -109,8 +113,10 @@ struct TokenStoreTests {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let json = String(decoding: try encoder.encode(record), as: UTF8.self)
-        #expect(json == #"{"createdAt":"2026-03-01T09:30:00Z","expiresAt":null,"name":"Ann","revokedAt":null,"role":"accountant","#
-            + #""subject":"accountant:Ann","tokenId":"6f1c2a9e-0b7d-4c59-9a51-3e0f6d2b8c11"}"#)
+        #expect(
+            json
+                == #"{"createdAt":"2026-03-01T09:30:00Z","expiresAt":null,"name":"Ann","revokedAt":null,"role":"accountant","#
+                + #""subject":"accountant:Ann","tokenId":"6f1c2a9e-0b7d-4c59-9a51-3e0f6d2b8c11"}"#)
         #expect(try JSONDecoder().decode(TokenRecord.self, from: Data(json.utf8)) == record)
     }
 

@@ -30,7 +30,8 @@ struct AppendReceiptTests {
         let stream = try StreamID("deal-\(UUID().uuidString.lowercased())")
         await #expect(throws: EventStoreError.self) {
             try await database.store.append(
-                to: stream, expected: .exact(3), events: [event()], receipt: AppendReceipt(key: "conflicted", answer: "{}"))
+                to: stream, expected: .exact(3), events: [event()],
+                receipt: AppendReceipt(key: "conflicted", answer: "{}"))
         }
         #expect(try await database.store.receipt(forKey: "conflicted") == nil)
         #expect(try await count("append_receipts", in: database) == 0)

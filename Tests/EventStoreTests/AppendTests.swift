@@ -43,14 +43,20 @@ struct AppendTests {
     @Test func aWrongExpectedVersionIsATypedConflictAndAppendsNothing() async throws {
         let stream = try StreamID("deal-\(UUID().uuidString.lowercased())")
         _ = try await database.store.append(to: stream, expected: .noStream, events: [event()])
-        await #expect(throws: EventStoreError.versionConflict(stream: stream.description, expected: .exact(5), actual: 1)) {
+        await #expect(
+            throws: EventStoreError.versionConflict(stream: stream.description, expected: .exact(5), actual: 1)
+        ) {
             try await database.store.append(to: stream, expected: .exact(5), events: [event()])
         }
-        await #expect(throws: EventStoreError.versionConflict(stream: stream.description, expected: .noStream, actual: 1)) {
+        await #expect(
+            throws: EventStoreError.versionConflict(stream: stream.description, expected: .noStream, actual: 1)
+        ) {
             try await database.store.append(to: stream, expected: .noStream, events: [event()])
         }
         let missing = try StreamID("deal-\(UUID().uuidString.lowercased())")
-        await #expect(throws: EventStoreError.versionConflict(stream: missing.description, expected: .exact(1), actual: 0)) {
+        await #expect(
+            throws: EventStoreError.versionConflict(stream: missing.description, expected: .exact(1), actual: 0)
+        ) {
             try await database.store.append(to: missing, expected: .exact(1), events: [event()])
         }
         #expect(try await count("events", in: database) == 1)
@@ -60,13 +66,16 @@ struct AppendTests {
     /// is a conflict at once (its actual version not read), alone or in a group.
     @Test func newIdsAtAWrongVersionConflictWithoutLookingForAReplay() async throws {
         let streams = try (0..<4).map { _ in try StreamID("client-\(UUID().uuidString.lowercased())") }
-        for stream in streams { _ = try await database.store.append(to: stream, expected: .noStream, events: [event()]) }
+        for stream in streams {
+            _ = try await database.store.append(to: stream, expected: .noStream, events: [event()])
+        }
         let outcomes = await withTaskGroup(of: (Int, (any Error)?).self) { group in
             for (index, stream) in streams.enumerated() {
                 group.addTask {
                     do {
                         _ = try await database.store.append(
-                            to: stream, expected: .exact(index.isMultiple(of: 2) ? 1 : 7), events: [event()], newIDs: true)
+                            to: stream, expected: .exact(index.isMultiple(of: 2) ? 1 : 7), events: [event()],
+                            newIDs: true)
                         return (index, nil)
                     } catch { return (index, error) }
                 }
@@ -116,7 +125,10 @@ struct AppendTests {
             try await database.store.append(to: stream, expected: .any, events: [])
         }
         let big = event(data: "{\"text\": \"" + String(repeating: "x", count: EventStore.maximumPayloadBytes) + "\"}")
-        await #expect(throws: EventStoreError.payloadTooLarge(eventID: big.eventID.uuidString.lowercased(), bytes: big.data.utf8.count)) {
+        await #expect(
+            throws: EventStoreError.payloadTooLarge(
+                eventID: big.eventID.uuidString.lowercased(), bytes: big.data.utf8.count)
+        ) {
             try await database.store.append(to: stream, expected: .any, events: [big])
         }
         await #expect(throws: EventStoreError.self) {
@@ -154,8 +166,10 @@ struct AppendTests {
     @Test func theLogRefusesUpdateDeleteAndTruncate() async throws {
         let stream = try StreamID("client-\(UUID().uuidString.lowercased())")
         _ = try await database.store.append(to: stream, expected: .noStream, events: [event()])
-        for statement: SQL in ["UPDATE events SET type = 'X'", "DELETE FROM events", "TRUNCATE events",
-                               "DELETE FROM event_ids", "TRUNCATE event_ids"] {
+        for statement: SQL in [
+            "UPDATE events SET type = 'X'", "DELETE FROM events", "TRUNCATE events",
+            "DELETE FROM event_ids", "TRUNCATE event_ids",
+        ] {
             let failure = await #expect(throws: PQError.self) {
                 try await database.pool.withConnection { try $0.execute(statement) }
             }

@@ -1,6 +1,7 @@
-@testable import EventStore
 import Foundation
 import Testing
+
+@testable import EventStore
 
 @Suite("Event values")
 struct EventValueTests {

@@ -32,7 +32,8 @@ struct MigrationTests {
         for file in try FileManager.default.contentsOfDirectory(atPath: TestCluster.schemaDirectory.path)
         where file.hasSuffix(".sql") && file < "0018" {
             try FileManager.default.copyItem(
-                at: TestCluster.schemaDirectory.appendingPathComponent(file), to: directory.appendingPathComponent(file))
+                at: TestCluster.schemaDirectory.appendingPathComponent(file), to: directory.appendingPathComponent(file)
+            )
         }
         _ = try await database.pool.withConnection { try Migrator(directory: directory).migrate(on: $0) }
         let client = try StreamID("client-\(UUID().uuidString.lowercased())")
@@ -102,7 +103,8 @@ struct MigrationTests {
         }
         #expect(
             rights == [
-                "insert events but their order": true, "select events": true, "update events": false, "delete event ids": false,
+                "insert events but their order": true, "select events": true, "update events": false,
+                "delete event ids": false,
                 "update streams": true, "delete data keys": true, "owns readmodels": true,
             ])
     }
@@ -156,9 +158,14 @@ struct MigrationTests {
             #expect(try migrator.migrate(on: connection).first == "0006_funnel_from_board.sql")
             func count(_ sql: SQL) throws -> Int { try connection.query(sql).first?.decode(0) ?? -1 }
             return (
-                try count("SELECT count(*)::integer FROM pg_tables WHERE schemaname = 'readmodels' AND tablename LIKE 'funnel%'"),
-                try count("SELECT count(*)::integer FROM pg_tables WHERE schemaname = 'readmodels' AND tablename LIKE 'board%'"),
-                try count("SELECT count(*)::integer FROM readmodels.projection_state WHERE name = 'funnel'"))
+                try count(
+                    "SELECT count(*)::integer FROM pg_tables WHERE schemaname = 'readmodels' AND tablename LIKE 'funnel%'"
+                ),
+                try count(
+                    "SELECT count(*)::integer FROM pg_tables WHERE schemaname = 'readmodels' AND tablename LIKE 'board%'"
+                ),
+                try count("SELECT count(*)::integer FROM readmodels.projection_state WHERE name = 'funnel'")
+            )
         }
         #expect(funnelTables == 0 && rows == 0)
         #expect(boardTables == 1)

@@ -22,10 +22,12 @@ struct PartitionedLogTests {
     @Test func aNewDatabaseHasThePartitionsAheadEachAppendOnlyWithTheLogsGrants() async throws {
         let database = try await TestDatabase.make()
         let kind: String = try await database.pool.withConnection { connection in
-            try connection.query("SELECT relkind::text FROM pg_class WHERE oid = 'events'::regclass").first?.decode(0) ?? ""
+            try connection.query("SELECT relkind::text FROM pg_class WHERE oid = 'events'::regclass").first?.decode(0)
+                ?? ""
         }
         #expect(kind == "p")
-        #expect(try await Self.partitions(database) == ["events_from_0", "events_from_10000000", "events_from_20000000"])
+        #expect(
+            try await Self.partitions(database) == ["events_from_0", "events_from_10000000", "events_from_20000000"])
         #expect(try await database.pool.withConnection { try LogPartitions.ensure(on: $0) } == 0)
 
         let role = "runtime_\(UInt32.random(in: 0...UInt32.max))"
@@ -110,7 +112,8 @@ struct PartitionedLogTests {
         for file in try FileManager.default.contentsOfDirectory(atPath: TestCluster.schemaDirectory.path)
         where file.hasSuffix(".sql") && file < "0012" {
             try FileManager.default.copyItem(
-                at: TestCluster.schemaDirectory.appendingPathComponent(file), to: directory.appendingPathComponent(file))
+                at: TestCluster.schemaDirectory.appendingPathComponent(file), to: directory.appendingPathComponent(file)
+            )
         }
         _ = try await database.pool.withConnection { try Migrator(directory: directory).migrate(on: $0) }
         for stream in 0..<25 {

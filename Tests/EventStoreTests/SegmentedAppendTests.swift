@@ -16,7 +16,8 @@ struct SegmentedAppendTests {
         let (client, receivables) = (try stream(), try stream("receivables"))
         let clientID = UUID()
         try await database.store.append([
-            StreamAppend(stream: client, expected: .noStream, events: [event("ClientRegistered"), event()], clientID: clientID),
+            StreamAppend(
+                stream: client, expected: .noStream, events: [event("ClientRegistered"), event()], clientID: clientID),
             StreamAppend(
                 stream: receivables, expected: .noStream, events: [event("InvoiceIssued")], clientID: clientID,
                 claims: [Claim(scope: "invoice-number", key: "S-1")]),
@@ -33,7 +34,9 @@ struct SegmentedAppendTests {
     @Test func aConflictInOnePartAppendsNothingAndNamesItsStream() async throws {
         let (first, second) = (try stream(), try stream())
         _ = try await database.store.append(to: second, expected: .noStream, events: [event()])
-        await #expect(throws: EventStoreError.versionConflict(stream: second.description, expected: .noStream, actual: 1)) {
+        await #expect(
+            throws: EventStoreError.versionConflict(stream: second.description, expected: .noStream, actual: 1)
+        ) {
             try await database.store.append([
                 StreamAppend(stream: first, expected: .noStream, events: [event()]),
                 StreamAppend(stream: second, expected: .noStream, events: [event()]),
@@ -68,11 +71,15 @@ struct SegmentedAppendTests {
             ])
         }
         #expect(try await database.store.version(of: first) == 0)
-        await #expect(throws: EventStoreError.versionConflict(stream: first.description, expected: .exact(0), actual: -1)) {
+        await #expect(
+            throws: EventStoreError.versionConflict(stream: first.description, expected: .exact(0), actual: -1)
+        ) {
             try await database.store.append([StreamAppend(stream: first, expected: .exact(0), events: [event()])])
         }
         let id = UUID()
-        await #expect(throws: EventStoreError.invalidEvent(eventID: "", reason: "an event id appears twice in the batch")) {
+        await #expect(
+            throws: EventStoreError.invalidEvent(eventID: "", reason: "an event id appears twice in the batch")
+        ) {
             try await database.store.append([
                 StreamAppend(stream: first, expected: .noStream, events: [event(id: id)]),
                 StreamAppend(stream: try stream(), expected: .noStream, events: [event(id: id)]),

@@ -25,7 +25,8 @@ struct APIFixture {
             tokens[role] = try await store.create(role: role, name: "\(role.rawValue)-tester").token
         }
         return APIFixture(
-            database: database, dependencies: APIDependencies(
+            database: database,
+            dependencies: APIDependencies(
                 pool: database.pool, personalData: database.personalData, logger: TestDatabase.logger, states: states),
             tokens: tokens)
     }
@@ -50,7 +51,9 @@ struct APIFixture {
     }
 
     /// Runs `body` against a fresh application instance.
-    func run<Value: Sendable>(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Value) async throws
+    func run<Value: Sendable>(
+        _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Value
+    ) async throws
         -> Value
     {
         try await application().test(.router) { client in try await body(client) }

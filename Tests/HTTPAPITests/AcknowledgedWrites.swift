@@ -1,4 +1,5 @@
 import Access
+import JSON
 import PQ
 import Projections
 import TestSupport
@@ -16,12 +17,13 @@ enum AcknowledgedWrites {
     static func expectStoredOnce(
         clients: [String], touches: [String], unanswered: Int, cause: String, on connection: Connection
     ) throws {
-        let gaps: Int64 = try connection.query(
-            """
-            SELECT count(*) FROM (SELECT stream_id FROM events GROUP BY stream_id
-                                  HAVING min(stream_version) <> 1 OR max(stream_version) <> count(*)) g
-            """
-        ).first?.decode(0) ?? -1
+        let gaps: Int64 =
+            try connection.query(
+                """
+                SELECT count(*) FROM (SELECT stream_id FROM events GROUP BY stream_id
+                                      HAVING min(stream_version) <> 1 OR max(stream_version) <> count(*)) g
+                """
+            ).first?.decode(0) ?? -1
         #expect(gaps == 0, "a stream has a gap or a repeated version")
         for (type, field, ids) in [("ClientRegistered", "clientId", clients), ("TouchRecorded", "touchId", touches)] {
             let counts = try connection.query(
@@ -34,7 +36,8 @@ enum AcknowledgedWrites {
                 let id: String = try row.decode(0)
                 #expect(try row.decode(1, as: Int64.self) == 1, "\(type) \(id) is not stored exactly once")
             }
-            let total: Int64 = try connection.query("SELECT count(*) FROM events WHERE type = \(type)").first?
+            let total: Int64 =
+                try connection.query("SELECT count(*) FROM events WHERE type = \(type)").first?
                 .decode(0) ?? -1
             #expect(total >= Int64(ids.count))
             #expect(

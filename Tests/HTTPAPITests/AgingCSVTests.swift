@@ -1,6 +1,9 @@
+import Access
 import Foundation
 import HTTPAPI
+import HTTPTypes
 import HummingbirdTesting
+import JSON
 import PQ
 import Projections
 import Sales
@@ -42,20 +45,24 @@ struct AgingCSVTests {
             for (index, entry) in Self.clients.enumerated() {
                 let registered = try await client.send(
                     .post, "/v1/clients", token: admin,
-                    json: body(["clientId": .string(entry.id), "name": .string(entry.name), "kind": .string("company")]))
+                    json: body(["clientId": .string(entry.id), "name": .string(entry.name), "kind": .string("company")])
+                )
                 #expect(registered.status == 201, "\(entry.name): \(registered.text)")
                 let invoiced = try await client.send(
                     .post, "/v1/invoices", token: admin,
                     json: body([
-                        "clientId": .string(entry.id), "number": .string("CSV-\(index)"), "issuedOn": .string("2026-05-01"),
-                        "dueOn": .string("2026-06-01"), "amountMinor": .integer(Int64(entry.owed)), "currency": .string("RUB"),
+                        "clientId": .string(entry.id), "number": .string("CSV-\(index)"),
+                        "issuedOn": .string("2026-05-01"),
+                        "dueOn": .string("2026-06-01"), "amountMinor": .integer(Int64(entry.owed)),
+                        "currency": .string("RUB"),
                     ]))
                 #expect(invoiced.status == 201, "\(entry.name): \(invoiced.text)")
             }
             try await ReportRouteTests.catchUp(fixture)
             let csv = [("Accept", "text/csv")]
 
-            let plain = try await client.send(.get, "/v1/receivables/aging?asOf=2026-06-01", token: accountant, headers: csv)
+            let plain = try await client.send(
+                .get, "/v1/receivables/aging?asOf=2026-06-01", token: accountant, headers: csv)
             #expect(plain.status == 200)
             #expect(plain.headers[.contentType] == "text/csv; charset=utf-8")
             #expect(plain.headers[.contentDisposition] == #"attachment; filename="aging-2026-06-01.csv""#)

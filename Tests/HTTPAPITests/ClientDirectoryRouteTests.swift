@@ -1,5 +1,9 @@
+import Access
 import Foundation
+import HTTPTypes
+import HexText
 import HummingbirdTesting
+import JSON
 import Projections
 import Sales
 import TestSupport
@@ -27,17 +31,45 @@ struct ClientDirectoryRouteTests {
         let today = Instant(Date()).utcDate
         let yesterday = today.adding(days: -1)!.description
         let later = today.adding(days: 30)!.description
-        try await post("/v1/clients", #"{"clientId":"\#(romashka)","name":"ООО Ромашка","kind":"company","source":"expo","temperature":"warm","registeredOn":"2026-01-05"}"#)
-        try await post("/v1/clients", #"{"clientId":"\#(shevchenko)","name":"Марія Шевченко","kind":"person","source":"site","temperature":"cold","registeredOn":"2026-01-06"}"#)
-        try await post("/v1/clients", #"{"clientId":"\#(percent)","name":"Acme 100%_Ltd","kind":"company","temperature":"warm","registeredOn":"2026-01-07"}"#)
-        try await post("/v1/clients", #"{"clientId":"\#(zeta)","name":"acme 100 ltd","kind":"company","registeredOn":"2026-01-08"}"#)
-        try await post("/v1/clients", #"{"clientId":"\#(istanbul)","name":"ZEUS Ἀθῆναι","kind":"company","registeredOn":"2026-01-09"}"#)
-        try await post("/v1/deals", #"{"dealId":"00000000-0000-4000-8000-0000000000d1","clientId":"\#(romashka)","title":"Ромашка 1","amountMinor":1000,"currency":"RUB","openedOn":"2026-01-10"}"#)
-        try await post("/v1/deals", #"{"dealId":"00000000-0000-4000-8000-0000000000d2","clientId":"\#(romashka)","title":"Ромашка 2","amountMinor":1000,"currency":"RUB","openedOn":"2026-01-10"}"#)
-        try await post("/v1/deals/00000000-0000-4000-8000-0000000000d2/lose", #"{"lostOn":"2026-01-11","refusedBy":"client","reason":"дорого"}"#)
-        try await post("/v1/deals", #"{"dealId":"00000000-0000-4000-8000-0000000000d3","clientId":"\#(romashka)","title":"Ромашка later","amountMinor":1000,"currency":"RUB","openedOn":"\#(later)"}"#)
-        try await post("/v1/clients/\(romashka)/touches", #"{"channel":"call","direction":"outbound","occurredAt":"\#(yesterday)T10:00:00Z"}"#)
-        try await post("/v1/clients/\(romashka)/touches", #"{"channel":"call","direction":"outbound","occurredAt":"\#(later)T10:00:00Z"}"#)
+        try await post(
+            "/v1/clients",
+            #"{"clientId":"\#(romashka)","name":"ООО Ромашка","kind":"company","source":"expo","temperature":"warm","registeredOn":"2026-01-05"}"#
+        )
+        try await post(
+            "/v1/clients",
+            #"{"clientId":"\#(shevchenko)","name":"Марія Шевченко","kind":"person","source":"site","temperature":"cold","registeredOn":"2026-01-06"}"#
+        )
+        try await post(
+            "/v1/clients",
+            #"{"clientId":"\#(percent)","name":"Acme 100%_Ltd","kind":"company","temperature":"warm","registeredOn":"2026-01-07"}"#
+        )
+        try await post(
+            "/v1/clients",
+            #"{"clientId":"\#(zeta)","name":"acme 100 ltd","kind":"company","registeredOn":"2026-01-08"}"#)
+        try await post(
+            "/v1/clients",
+            #"{"clientId":"\#(istanbul)","name":"ZEUS Ἀθῆναι","kind":"company","registeredOn":"2026-01-09"}"#)
+        try await post(
+            "/v1/deals",
+            #"{"dealId":"00000000-0000-4000-8000-0000000000d1","clientId":"\#(romashka)","title":"Ромашка 1","amountMinor":1000,"currency":"RUB","openedOn":"2026-01-10"}"#
+        )
+        try await post(
+            "/v1/deals",
+            #"{"dealId":"00000000-0000-4000-8000-0000000000d2","clientId":"\#(romashka)","title":"Ромашка 2","amountMinor":1000,"currency":"RUB","openedOn":"2026-01-10"}"#
+        )
+        try await post(
+            "/v1/deals/00000000-0000-4000-8000-0000000000d2/lose",
+            #"{"lostOn":"2026-01-11","refusedBy":"client","reason":"дорого"}"#)
+        try await post(
+            "/v1/deals",
+            #"{"dealId":"00000000-0000-4000-8000-0000000000d3","clientId":"\#(romashka)","title":"Ромашка later","amountMinor":1000,"currency":"RUB","openedOn":"\#(later)"}"#
+        )
+        try await post(
+            "/v1/clients/\(romashka)/touches",
+            #"{"channel":"call","direction":"outbound","occurredAt":"\#(yesterday)T10:00:00Z"}"#)
+        try await post(
+            "/v1/clients/\(romashka)/touches",
+            #"{"channel":"call","direction":"outbound","occurredAt":"\#(later)T10:00:00Z"}"#)
     }
 
     static func ids(_ reply: Reply) -> [String] {
@@ -117,7 +149,8 @@ struct ClientDirectoryRouteTests {
             }
             let acme = try await client.send(.get, "/v1/clients?q=acme&limit=1", token: accountant)
             #expect(Self.ids(acme) == [Self.zeta])
-            let rest = try await client.send(.get, "/v1/clients?q=acme&limit=1&cursor=\(acme.string("next"))", token: accountant)
+            let rest = try await client.send(
+                .get, "/v1/clients?q=acme&limit=1&cursor=\(acme.string("next"))", token: accountant)
             #expect(Self.ids(rest) == [Self.percent] && rest["next"] == .null)
         }
     }
@@ -128,10 +161,12 @@ struct ClientDirectoryRouteTests {
         try await fixture.run { client in
             for (path, field) in [
                 (Self.search(String(repeating: "я", count: 201)), "q"), ("/v1/clients?temperature=hot", "temperature"),
-                ("/v1/clients?limit=0", "limit"), ("/v1/clients?limit=1001", "limit"), ("/v1/clients?cursor=%21%21", "cursor"),
+                ("/v1/clients?limit=0", "limit"), ("/v1/clients?limit=1001", "limit"),
+                ("/v1/clients?cursor=%21%21", "cursor"),
             ] {
                 let reply = try await client.send(.get, path, token: sales)
-                #expect(reply.status == 422 && reply.isProblem && reply.errorFields == [field], "\(path): \(reply.text)")
+                #expect(
+                    reply.status == 422 && reply.isProblem && reply.errorFields == [field], "\(path): \(reply.text)")
             }
             let longest = try await client.send(.get, Self.search(String(repeating: "я", count: 200)), token: sales)
             #expect(longest.status == 200 && Self.ids(longest).isEmpty)

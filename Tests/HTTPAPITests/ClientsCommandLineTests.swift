@@ -1,5 +1,6 @@
 import Access
 import Foundation
+import HexText
 import JSON
 import PQ
 import Projections
@@ -13,7 +14,8 @@ import Testing
 struct ClientsCommandLineTests {
     @Test func findsClientsByPartOfTheNameAndRefusesBadInputWithOneLine() async throws {
         let database = try await TestDatabase.make()
-        let recorder = CommandRecorder(store: database.store, personalData: database.personalData, logger: TestDatabase.logger)
+        let recorder = CommandRecorder(
+            store: database.store, personalData: database.personalData, logger: TestDatabase.logger)
         let entry = CommandEntry.of(.registerClient)
         let (romashka, other) = (UUID(), UUID())
         for (client, name) in [(romashka, "ООО Ромашка"), (other, "Nordlicht GmbH")] {
@@ -25,10 +27,12 @@ struct ClientsCommandLineTests {
         }
         try await database.pool.withConnection { connection in
             while try ProjectionRegistry.applyNextBatch(
-                .directory, batchSize: 100, personalData: database.personalData, on: connection) > 0 {}
+                .directory, batchSize: 100, personalData: database.personalData, on: connection) > 0
+            {}
         }
         let environment = [
-            "DATABASE_URL": database.url, "HOME": NSTemporaryDirectory(), "TOUCHSTONE_MASTER_KEY": database.masterKey.base64,
+            "DATABASE_URL": database.url, "HOME": NSTemporaryDirectory(),
+            "TOUCHSTONE_MASTER_KEY": database.masterKey.base64,
         ]
         let found = try TouchstoneProcess.run(["clients", "РОМ", "--json"], environment: environment)
         #expect(found.status == 0, "\(found.errors)")
@@ -47,7 +51,9 @@ struct ClientsCommandLineTests {
         for arguments in [["clients", String(repeating: "x", count: 201)], ["clients", "--temperature", "hot"]] {
             let refused = try TouchstoneProcess.run(arguments, environment: environment)
             #expect(refused.status == 1, "\(arguments): \(refused.errors)")
-            #expect(refused.errors.hasPrefix("touchstone: ") && refused.errors.split(separator: "\n").count == 1, "\(refused.errors)")
+            #expect(
+                refused.errors.hasPrefix("touchstone: ") && refused.errors.split(separator: "\n").count == 1,
+                "\(refused.errors)")
         }
     }
 }

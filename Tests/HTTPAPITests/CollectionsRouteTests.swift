@@ -1,5 +1,7 @@
+import Access
 import Foundation
 import HTTPAPI
+import HTTPTypes
 import HummingbirdTesting
 import JSON
 import Sales
@@ -46,19 +48,23 @@ struct CollectionsRouteTests {
 
     @Test func promisesAndRemindersAreRecordedAndBadInputAppendsNothing() async throws {
         let fixture = try await APIFixture.make()
-        let (sales, accountant, backoffice) = (fixture.tokens[.sales]!, fixture.tokens[.accountant]!, fixture.tokens[.backoffice]!)
+        let (sales, accountant, backoffice) = (
+            fixture.tokens[.sales]!, fixture.tokens[.accountant]!, fixture.tokens[.backoffice]!
+        )
         try await fixture.run { client in
             let invoices = try await Self.seed(client, fixture)
             let promiseId = "00000000-0000-4000-8000-00000000c0f1"
             let promised = try await client.send(
                 .post, "/v1/invoices/\(invoices[0])/promises", token: sales,
-                json: #"{"promiseId": "\#(promiseId)", "madeOn": "2026-02-02", "promisedOn": "2026-02-10", "amountMinor": 10000, "note": "до пятницы"}"#,
+                json:
+                    #"{"promiseId": "\#(promiseId)", "madeOn": "2026-02-02", "promisedOn": "2026-02-10", "amountMinor": 10000, "note": "до пятницы"}"#,
                 headers: [("Idempotency-Key", "promise-1")])
             #expect(promised.status == 201, "\(promised.text)")
             #expect(promised.string("promiseId") == promiseId && promised["streamVersion"] != nil)
             let replayed = try await client.send(
                 .post, "/v1/invoices/\(invoices[0])/promises", token: sales,
-                json: #"{"amountMinor": 10000, "promisedOn": "2026-02-10", "madeOn": "2026-02-02", "promiseId": "\#(promiseId)", "note": "до пятницы"}"#,
+                json:
+                    #"{"amountMinor": 10000, "promisedOn": "2026-02-10", "madeOn": "2026-02-02", "promiseId": "\#(promiseId)", "note": "до пятницы"}"#,
                 headers: [("Idempotency-Key", "promise-1")])
             #expect(replayed.status == 201 && replayed.headers[.init("Idempotent-Replayed")!] == "true")
             let reminded = try await client.send(
@@ -73,22 +79,65 @@ struct CollectionsRouteTests {
 
             let before = try await fixture.eventCount()
             let refusals: [(path: String, json: String, status: Int, type: String, field: String)] = [
-                ("\(invoices[0])/promises", #"{"promisedOn": "2026-02-10", "amountMinor": 10001}"#, 422, "promise-exceeds-balance", "amountMinor"),
-                ("\(invoices[1])/promises", #"{"promisedOn": "2026-02-10", "amountMinor": 1}"#, 422, "invoice-not-open", "invoiceId"),
-                ("\(invoices[2])/promises", #"{"promisedOn": "2026-02-10", "amountMinor": 1}"#, 422, "invoice-not-open", "invoiceId"),
-                ("\(invoices[0])/promises", #"{"madeOn": "2026-02-11", "promisedOn": "2026-02-10", "amountMinor": 1}"#, 422, "made-after-promised", "madeOn"),
-                ("\(invoices[0])/promises", #"{"madeOn": "2025-12-31", "promisedOn": "2026-02-10", "amountMinor": 1}"#, 422, "date-before-issued", "madeOn"),
-                ("\(invoices[0])/promises", #"{"promisedOn": "2026-02-10", "amountMinor": 0}"#, 422, "validation-failed", "amountMinor"),
-                ("\(invoices[0])/promises", #"{"promiseId": "\#(promiseId)", "promisedOn": "2026-02-10", "amountMinor": 1}"#, 409, "duplicate-promise", "promiseId"),
-                ("\(invoices[0])/reminders", #"{"sentOn": "2026-01-31", "channel": "call", "level": 1}"#, 422, "invoice-not-overdue", "sentOn"),
-                ("\(invoices[1])/reminders", #"{"sentOn": "2026-02-01", "channel": "call", "level": 1}"#, 422, "invoice-not-overdue", "sentOn"),
-                ("\(invoices[2])/reminders", #"{"sentOn": "2026-02-01", "channel": "call", "level": 1}"#, 422, "invoice-not-overdue", "sentOn"),
-                ("\(invoices[0])/reminders", #"{"sentOn": "2026-02-01", "channel": "call", "level": 4}"#, 422, "validation-failed", "level"),
-                ("\(invoices[0])/reminders", #"{"sentOn": "2026-02-01", "channel": "call", "level": 0}"#, 422, "validation-failed", "level"),
-                ("\(invoices[0])/reminders", #"{"sentOn": "2026-02-01", "channel": "fax", "level": 1}"#, 422, "validation-failed", "channel"),
+                (
+                    "\(invoices[0])/promises", #"{"promisedOn": "2026-02-10", "amountMinor": 10001}"#, 422,
+                    "promise-exceeds-balance", "amountMinor"
+                ),
+                (
+                    "\(invoices[1])/promises", #"{"promisedOn": "2026-02-10", "amountMinor": 1}"#, 422,
+                    "invoice-not-open", "invoiceId"
+                ),
+                (
+                    "\(invoices[2])/promises", #"{"promisedOn": "2026-02-10", "amountMinor": 1}"#, 422,
+                    "invoice-not-open", "invoiceId"
+                ),
+                (
+                    "\(invoices[0])/promises",
+                    #"{"madeOn": "2026-02-11", "promisedOn": "2026-02-10", "amountMinor": 1}"#, 422,
+                    "made-after-promised", "madeOn"
+                ),
+                (
+                    "\(invoices[0])/promises",
+                    #"{"madeOn": "2025-12-31", "promisedOn": "2026-02-10", "amountMinor": 1}"#, 422,
+                    "date-before-issued", "madeOn"
+                ),
+                (
+                    "\(invoices[0])/promises", #"{"promisedOn": "2026-02-10", "amountMinor": 0}"#, 422,
+                    "validation-failed", "amountMinor"
+                ),
+                (
+                    "\(invoices[0])/promises",
+                    #"{"promiseId": "\#(promiseId)", "promisedOn": "2026-02-10", "amountMinor": 1}"#, 409,
+                    "duplicate-promise", "promiseId"
+                ),
+                (
+                    "\(invoices[0])/reminders", #"{"sentOn": "2026-01-31", "channel": "call", "level": 1}"#, 422,
+                    "invoice-not-overdue", "sentOn"
+                ),
+                (
+                    "\(invoices[1])/reminders", #"{"sentOn": "2026-02-01", "channel": "call", "level": 1}"#, 422,
+                    "invoice-not-overdue", "sentOn"
+                ),
+                (
+                    "\(invoices[2])/reminders", #"{"sentOn": "2026-02-01", "channel": "call", "level": 1}"#, 422,
+                    "invoice-not-overdue", "sentOn"
+                ),
+                (
+                    "\(invoices[0])/reminders", #"{"sentOn": "2026-02-01", "channel": "call", "level": 4}"#, 422,
+                    "validation-failed", "level"
+                ),
+                (
+                    "\(invoices[0])/reminders", #"{"sentOn": "2026-02-01", "channel": "call", "level": 0}"#, 422,
+                    "validation-failed", "level"
+                ),
+                (
+                    "\(invoices[0])/reminders", #"{"sentOn": "2026-02-01", "channel": "fax", "level": 1}"#, 422,
+                    "validation-failed", "channel"
+                ),
             ]
             for refusal in refusals {
-                let reply = try await client.send(.post, "/v1/invoices/\(refusal.path)", token: accountant, json: refusal.json)
+                let reply = try await client.send(
+                    .post, "/v1/invoices/\(refusal.path)", token: accountant, json: refusal.json)
                 #expect(reply.status == refusal.status, "\(refusal.json): \(reply.text)")
                 #expect(reply.isProblem && reply.problemType == refusal.type, "\(refusal.json): \(reply.text)")
                 #expect(reply.errorFields == [refusal.field], "\(refusal.json): \(reply.text)")
@@ -103,13 +152,16 @@ struct CollectionsRouteTests {
 
     @Test func thePerInvoiceListAsJSONAndCSVWithItsFiltersAndErasure() async throws {
         let fixture = try await APIFixture.make()
-        let (accountant, admin, sales) = (fixture.tokens[.accountant]!, fixture.tokens[.admin]!, fixture.tokens[.sales]!)
+        let (accountant, admin, sales) = (
+            fixture.tokens[.accountant]!, fixture.tokens[.admin]!, fixture.tokens[.sales]!
+        )
         try await fixture.run { client in
             let invoices = try await Self.seed(client, fixture)
             for json in [
-                #"{"madeOn": "2026-02-02", "promisedOn": "2026-02-10", "amountMinor": 4000}"#,
+                #"{"madeOn": "2026-02-02", "promisedOn": "2026-02-10", "amountMinor": 4000}"#
             ] {
-                let reply = try await client.send(.post, "/v1/invoices/\(invoices[0])/promises", token: accountant, json: json)
+                let reply = try await client.send(
+                    .post, "/v1/invoices/\(invoices[0])/promises", token: accountant, json: json)
                 #expect(reply.status == 201, "\(reply.text)")
             }
             for (day, level) in [("2026-02-01", 1), ("2026-02-05", 3)] {
@@ -131,32 +183,42 @@ struct CollectionsRouteTests {
             #expect(row["name"] == .string("ООО Ромашка") && row["openMinor"] == .integer(10_000))
             #expect(row["daysOverdue"] == .integer(29) && row["bucket"] == .string("1-30"))
             #expect(
-                row["promise"] == .object([
-                    "madeOn": .string("2026-02-02"), "promisedOn": .string("2026-02-10"), "amountMinor": .integer(4_000),
-                    "state": .string("broken"),
-                ]))
+                row["promise"]
+                    == .object([
+                        "madeOn": .string("2026-02-02"), "promisedOn": .string("2026-02-10"),
+                        "amountMinor": .integer(4_000),
+                        "state": .string("broken"),
+                    ]))
             #expect(row["reminders"] == .integer(2))
             #expect(row["lastReminder"] == .object(["sentOn": .string("2026-02-05"), "level": .integer(3)]))
 
-            let promiseOpen = try await client.send(.get, "/v1/receivables/invoices?asOf=2026-02-10&promise=open", token: accountant)
+            let promiseOpen = try await client.send(
+                .get, "/v1/receivables/invoices?asOf=2026-02-10&promise=open", token: accountant)
             #expect(promiseOpen["invoices"]?.reportItems?.count == 1)
             let none = try await client.send(
-                .get, "/v1/receivables/invoices?asOf=2026-03-01&promise=none&clientId=\(Self.clientId)", token: accountant)
+                .get, "/v1/receivables/invoices?asOf=2026-03-01&promise=none&clientId=\(Self.clientId)",
+                token: accountant)
             #expect(none["invoices"]?.reportItems?.count == 0)
-            let current = try await client.send(.get, "/v1/receivables/invoices?asOf=2026-01-31&overdueOnly=true", token: accountant)
+            let current = try await client.send(
+                .get, "/v1/receivables/invoices?asOf=2026-01-31&overdueOnly=true", token: accountant)
             #expect(current["invoices"]?.reportItems?.count == 0)
 
             let csv = try await client.send(
-                .get, "/v1/receivables/invoices?asOf=2026-03-01&limit=1", token: accountant, headers: [("Accept", "text/csv")])
+                .get, "/v1/receivables/invoices?asOf=2026-03-01&limit=1", token: accountant,
+                headers: [("Accept", "text/csv")])
             #expect(csv.status == 200 && csv.headers[.contentType] == "text/csv; charset=utf-8")
             #expect(csv.headers[.contentDisposition] == "attachment; filename=\"receivables-invoices-2026-03-01.csv\"")
             #expect(
-                csv.text == "invoiceId,number,clientId,name,currency,issuedOn,dueOn,amountMinor,openMinor,daysOverdue,bucket,"
+                csv.text
+                    == "invoiceId,number,clientId,name,currency,issuedOn,dueOn,amountMinor,openMinor,daysOverdue,bucket,"
                     + "promiseMadeOn,promisePromisedOn,promiseAmountMinor,promiseState,reminders,lastReminderSentOn,lastReminderLevel\r\n"
                     + "\(invoices[0]),C-1,\(Self.clientId),ООО Ромашка,RUB,2026-01-01,2026-01-31,10000,10000,29,1-30,"
                     + "2026-02-02,2026-02-10,4000,broken,2,2026-02-05,3\r\n")
 
-            for bad in ["promise=late", "clientId=nope", "overdueOnly=yes", "buckets=60,30", "asOf=2026-02-30", "limit=0", "cursor=bm9wZQ"] {
+            for bad in [
+                "promise=late", "clientId=nope", "overdueOnly=yes", "buckets=60,30", "asOf=2026-02-30", "limit=0",
+                "cursor=bm9wZQ",
+            ] {
                 let reply = try await client.send(.get, "/v1/receivables/invoices?\(bad)", token: accountant)
                 #expect(reply.status == 422 && reply.isProblem, "\(bad): \(reply.text)")
                 #expect(reply.errorFields == [String(bad.prefix { $0 != "=" })], "\(bad): \(reply.text)")

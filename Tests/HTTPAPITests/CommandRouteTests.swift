@@ -1,6 +1,9 @@
 import Access
 import Foundation
+import HTTPTypes
+import HexText
 import HummingbirdTesting
+import JSON
 import Sales
 import Testing
 
@@ -13,13 +16,15 @@ struct CommandRouteTests {
         let admin = fixture.tokens[.admin]!
         try await fixture.run { client in
             let pipeline = try await client.send(
-                .post, "/v1/pipelines", token: admin, json: #"{"name":"partners","stages":["lead","pilot","contract"]}"#)
+                .post, "/v1/pipelines", token: admin, json: #"{"name":"partners","stages":["lead","pilot","contract"]}"#
+            )
             #expect(pipeline.status == 201)
             #expect(pipeline.string("pipeline") == "partners")
             #expect(pipeline["streamVersion"] == .integer(1))
 
             let registered = try await client.send(
-                .post, "/v1/clients", token: sales, json: #"{"name":"Nordlicht GmbH","kind":"company","registeredOn":"2026-01-10"}"#)
+                .post, "/v1/clients", token: sales,
+                json: #"{"name":"Nordlicht GmbH","kind":"company","registeredOn":"2026-01-10"}"#)
             #expect(registered.status == 201)
             let clientId = registered.string("clientId")
             #expect(UUID(uuidString: clientId)?.canonical == clientId)
@@ -43,7 +48,8 @@ struct CommandRouteTests {
             #expect(deal["streamVersion"] == .integer(1))
 
             let moved = try await client.send(
-                .post, "/v1/deals/\(dealId)/stage", token: sales, json: #"{"stage":"qualified","movedOn":"2026-01-13"}"#)
+                .post, "/v1/deals/\(dealId)/stage", token: sales, json: #"{"stage":"qualified","movedOn":"2026-01-13"}"#
+            )
             #expect(moved.status == 201)
             #expect(moved.string("dealId") == dealId)
             #expect(moved["streamVersion"] == .integer(2))
@@ -55,7 +61,8 @@ struct CommandRouteTests {
             #expect(!offer.string("offerId").isEmpty)
 
             let objection = try await client.send(
-                .post, "/v1/deals/\(dealId)/objections", token: sales, json: #"{"category":"price","raisedOn":"2026-01-15"}"#)
+                .post, "/v1/deals/\(dealId)/objections", token: sales,
+                json: #"{"category":"price","raisedOn":"2026-01-15"}"#)
             #expect(objection.status == 201)
             let objectionId = objection.string("objectionId")
 
@@ -71,7 +78,8 @@ struct CommandRouteTests {
             #expect(concession.status == 201)
             #expect(!concession.string("concessionId").isEmpty)
 
-            let won = try await client.send(.post, "/v1/deals/\(dealId)/win", token: sales, json: #"{"wonOn":"2026-01-18"}"#)
+            let won = try await client.send(
+                .post, "/v1/deals/\(dealId)/win", token: sales, json: #"{"wonOn":"2026-01-18"}"#)
             #expect(won.status == 201)
             #expect(won["streamVersion"] == .integer(7))
 
@@ -104,7 +112,8 @@ struct CommandRouteTests {
             let payment = try await client.send(
                 .post, "/v1/payments", token: accountant,
                 json: body([
-                    "clientId": .string(clientId), "receivedOn": .string("2026-01-25"), "amountMinor": .integer(100_000),
+                    "clientId": .string(clientId), "receivedOn": .string("2026-01-25"),
+                    "amountMinor": .integer(100_000),
                     "currency": .string("EUR"),
                 ]))
             #expect(payment.status == 201)
@@ -160,37 +169,66 @@ struct CommandRouteTests {
             let before = try await fixture.eventCount()
             let unknown = UUID().canonical
             let cases: [(String, String, String, Int, String)] = [
-                ("/v1/clients/\(unknown)/touches", sales,
-                 #"{"channel":"call","direction":"inbound","occurredAt":"2026-01-11T10:00:00Z"}"#, 404, "client-not-found"),
+                (
+                    "/v1/clients/\(unknown)/touches", sales,
+                    #"{"channel":"call","direction":"inbound","occurredAt":"2026-01-11T10:00:00Z"}"#, 404,
+                    "client-not-found"
+                ),
                 ("/v1/deals/\(unknown)/win", sales, #"{"wonOn":"2026-01-11"}"#, 404, "deal-not-found"),
-                ("/v1/invoices/\(unknown)/write-off", accountant, #"{"writtenOffOn":"2026-01-11","reason":"x"}"#, 404,
-                 "invoice-not-found"),
-                ("/v1/clients", sales, body(["clientId": .string(clientId), "name": .string("A"), "kind": .string("person")]),
-                 409, "client-already-registered"),
-                ("/v1/deals/\(dealId)/stage", sales, #"{"stage":"lead","movedOn":"2026-01-11"}"#, 409, "stage-unchanged"),
-                ("/v1/deals/\(dealId)/stage", sales, #"{"stage":"nowhere","movedOn":"2026-01-11"}"#, 422, "stage-unknown"),
-                ("/v1/deals/\(dealId)/stage", sales, #"{"stage":"qualified","movedOn":"2026-01-01"}"#, 422,
-                 "date-before-opened"),
-                ("/v1/deals/\(dealId)/offers", sales, #"{"amountMinor":5,"currency":"EUR","offeredOn":"2026-01-12"}"#, 422,
-                 "currency-mismatch"),
-                ("/v1/invoices", accountant,
-                 body([
-                    "clientId": .string(clientId), "number": .string("N-1"), "issuedOn": .string("2026-01-10"),
-                    "dueOn": .string("2026-01-20"), "amountMinor": .integer(5), "currency": .string("USD"),
-                 ]), 409, "duplicate-invoice-number"),
-                ("/v1/invoices", accountant,
-                 body([
-                    "clientId": .string(clientId), "number": .string("N-2"), "issuedOn": .string("2026-01-10"),
-                    "dueOn": .string("2026-01-09"), "amountMinor": .integer(5), "currency": .string("USD"),
-                 ]), 422, "due-before-issued"),
-                ("/v1/invoices/\(invoiceId)/credit-notes", accountant,
-                 #"{"issuedOn":"2026-01-11","amountMinor":5000,"reason":"x"}"#, 422, "credit-exceeds-balance"),
-                ("/v1/payments", accountant,
-                 body([
-                    "clientId": .string(clientId), "receivedOn": .string("2026-01-12"), "amountMinor": .integer(10),
-                    "currency": .string("USD"),
-                    "allocations": .array([.object(["invoiceId": .string(invoiceId), "amountMinor": .integer(20)])]),
-                 ]), 422, "over-allocation"),
+                (
+                    "/v1/invoices/\(unknown)/write-off", accountant, #"{"writtenOffOn":"2026-01-11","reason":"x"}"#,
+                    404,
+                    "invoice-not-found"
+                ),
+                (
+                    "/v1/clients", sales,
+                    body(["clientId": .string(clientId), "name": .string("A"), "kind": .string("person")]),
+                    409, "client-already-registered"
+                ),
+                (
+                    "/v1/deals/\(dealId)/stage", sales, #"{"stage":"lead","movedOn":"2026-01-11"}"#, 409,
+                    "stage-unchanged"
+                ),
+                (
+                    "/v1/deals/\(dealId)/stage", sales, #"{"stage":"nowhere","movedOn":"2026-01-11"}"#, 422,
+                    "stage-unknown"
+                ),
+                (
+                    "/v1/deals/\(dealId)/stage", sales, #"{"stage":"qualified","movedOn":"2026-01-01"}"#, 422,
+                    "date-before-opened"
+                ),
+                (
+                    "/v1/deals/\(dealId)/offers", sales,
+                    #"{"amountMinor":5,"currency":"EUR","offeredOn":"2026-01-12"}"#, 422,
+                    "currency-mismatch"
+                ),
+                (
+                    "/v1/invoices", accountant,
+                    body([
+                        "clientId": .string(clientId), "number": .string("N-1"), "issuedOn": .string("2026-01-10"),
+                        "dueOn": .string("2026-01-20"), "amountMinor": .integer(5), "currency": .string("USD"),
+                    ]), 409, "duplicate-invoice-number"
+                ),
+                (
+                    "/v1/invoices", accountant,
+                    body([
+                        "clientId": .string(clientId), "number": .string("N-2"), "issuedOn": .string("2026-01-10"),
+                        "dueOn": .string("2026-01-09"), "amountMinor": .integer(5), "currency": .string("USD"),
+                    ]), 422, "due-before-issued"
+                ),
+                (
+                    "/v1/invoices/\(invoiceId)/credit-notes", accountant,
+                    #"{"issuedOn":"2026-01-11","amountMinor":5000,"reason":"x"}"#, 422, "credit-exceeds-balance"
+                ),
+                (
+                    "/v1/payments", accountant,
+                    body([
+                        "clientId": .string(clientId), "receivedOn": .string("2026-01-12"), "amountMinor": .integer(10),
+                        "currency": .string("USD"),
+                        "allocations": .array([.object(["invoiceId": .string(invoiceId), "amountMinor": .integer(20)])]
+                        ),
+                    ]), 422, "over-allocation"
+                ),
             ]
             for (path, token, json, status, type) in cases {
                 let reply = try await client.send(.post, path, token: token, json: json)
@@ -200,7 +238,8 @@ struct CommandRouteTests {
             }
             _ = try await client.send(.post, "/v1/deals/\(dealId)/win", token: sales, json: #"{"wonOn":"2026-01-15"}"#)
             let closed = try await client.send(
-                .post, "/v1/deals/\(dealId)/stage", token: sales, json: #"{"stage":"qualified","movedOn":"2026-01-16"}"#)
+                .post, "/v1/deals/\(dealId)/stage", token: sales, json: #"{"stage":"qualified","movedOn":"2026-01-16"}"#
+            )
             #expect(closed.status == 409)
             #expect(closed.problemType == "deal-closed")
             #expect(try await fixture.eventCount() == before + 1)

@@ -1,14 +1,17 @@
+import Access
+import EventStore
 import Foundation
 import HTTPAPI
+import HexText
 import Hummingbird
 import HummingbirdTesting
-import EventStore
 import JSON
 import PQ
+import TestSupport
+import Testing
+
 @testable import Recording
 @testable import Sales
-import Testing
-import TestSupport
 
 /// Deciding on a long stream reads only what the process does not already know: the states kept
 /// in memory, the snapshots in PostgreSQL, and neither ever changes a decision.
@@ -62,7 +65,8 @@ struct DeciderStateTests {
             states: DeciderStateCache(budgetBytes: 0, snapshotInterval: 0), logger: TestDatabase.logger)
     }
 
-    static func snapshot(of stream: String, in database: TestDatabase) async throws -> (version: Int64, state: String)? {
+    static func snapshot(of stream: String, in database: TestDatabase) async throws -> (version: Int64, state: String)?
+    {
         try await database.pool.withConnection { connection in
             try connection.query(
                 "SELECT stream_version, state FROM stream_snapshots WHERE stream_id = \(stream) AND decider = 'client'"
@@ -71,7 +75,9 @@ struct DeciderStateTests {
     }
 
     /// Waits (up to 10 s) for a snapshot of `stream` at `version` or later that decodes.
-    static func awaitSnapshot(of stream: String, atLeast version: Int64, in database: TestDatabase) async throws -> Int64? {
+    static func awaitSnapshot(
+        of stream: String, atLeast version: Int64, in database: TestDatabase
+    ) async throws -> Int64? {
         for _ in 0..<200 {
             if let found = try await snapshot(of: stream, in: database), found.version >= version,
                 (try? ClientState(snapshot: try JSONValue(parsing: Data(found.state.utf8)))) != nil
@@ -85,7 +91,9 @@ struct DeciderStateTests {
 
     /// Another process (snapshots every 10 versions) that has just refused to record the order
     /// `repeated` of `client` again.
-    static func coldProcessRefuses(_ repeated: UUID, of client: UUID, _ fixture: APIFixture) async throws -> APIDependencies {
+    static func coldProcessRefuses(
+        _ repeated: UUID, of client: UUID, _ fixture: APIFixture
+    ) async throws -> APIDependencies {
         let cold = otherProcess(fixture, snapshotInterval: 10)
         try await buildApplication(cold).test(.router) { http in
             let reply = try await http.send(
@@ -110,7 +118,8 @@ struct DeciderStateTests {
         defer { cold.pool.close() }
         try await buildApplication(cold).test(.router) { http in
             let fresh = try await http.send(
-                .post, "/v1/clients/\(client.canonical)/touches", token: fixture.tokens[.sales]!, json: Self.touch(UUID()))
+                .post, "/v1/clients/\(client.canonical)/touches", token: fixture.tokens[.sales]!,
+                json: Self.touch(UUID()))
             #expect(fresh.status == 201 && fresh["streamVersion"] == .integer(27), "\(fresh.text)")
         }
         let truth = try await Self.replaying(fixture.database).load(
@@ -140,20 +149,24 @@ struct DeciderStateTests {
         let registration = try await fixture.database.store.readStream(try StreamID(stream))[0]
         let registered = Client.evolve(
             ClientState(),
-            try SalesEvent.decode(type: registration.type, schemaVersion: registration.schemaVersion, data: Data(registration.data.utf8)))
+            try SalesEvent.decode(
+                type: registration.type, schemaVersion: registration.schemaVersion, data: Data(registration.data.utf8)))
         let stale = String(decoding: registered.snapshot.serialized(), as: UTF8.self)
         try await fixture.database.pool.withConnection { connection in
             switch spoilt {
             case .notJSON:
-                try connection.execute("UPDATE stream_snapshots SET state = '{\"clientId\": ' WHERE stream_id = \(stream)")
+                try connection.execute(
+                    "UPDATE stream_snapshots SET state = '{\"clientId\": ' WHERE stream_id = \(stream)")
             case .wrongShape:
-                try connection.execute("UPDATE stream_snapshots SET state = '{\"orderIds\": 42}' WHERE stream_id = \(stream)")
+                try connection.execute(
+                    "UPDATE stream_snapshots SET state = '{\"orderIds\": 42}' WHERE stream_id = \(stream)")
             case .otherFoldVersion:
                 try connection.execute(
                     "UPDATE stream_snapshots SET state = \(forgetful), fold_version = 99 WHERE stream_id = \(stream)")
             case .beyondTheStream:
                 try connection.execute(
-                    "UPDATE stream_snapshots SET state = \(forgetful), stream_version = 1000 WHERE stream_id = \(stream)")
+                    "UPDATE stream_snapshots SET state = \(forgetful), stream_version = 1000 WHERE stream_id = \(stream)"
+                )
             case .stale:
                 try connection.execute(
                     "UPDATE stream_snapshots SET state = \(stale), stream_version = 1 WHERE stream_id = \(stream)")
@@ -161,7 +174,8 @@ struct DeciderStateTests {
         }
         let cold = try await Self.coldProcessRefuses(orders[0], of: client, fixture)
         defer { cold.pool.close() }
-        let truth = try await Self.replaying(fixture.database).load(.client(client), from: Client.initialState, Client.evolve)
+        let truth = try await Self.replaying(fixture.database).load(
+            .client(client), from: Client.initialState, Client.evolve)
         #expect(cold.states.kept(stream, as: ClientState.self)?.state == truth.state)
         #expect(try await fixture.eventCount() == 13, "the refused order appended nothing")
         if spoilt == .notJSON || spoilt == .wrongShape {
@@ -182,7 +196,8 @@ struct DeciderStateTests {
             for number in 1...4 {
                 _ = try await http.send(
                     .post, "/v1/invoices", token: accountant,
-                    json: PaymentTests.invoice(clientId, "C-\(number)", issued: "2026-01-01", due: "2026-01-31", amount: 1_000))
+                    json: PaymentTests.invoice(
+                        clientId, "C-\(number)", issued: "2026-01-01", due: "2026-01-31", amount: 1_000))
             }
             return clientId
         }
@@ -200,9 +215,11 @@ struct DeciderStateTests {
                                 payments.addTask {
                                     // A payment that loses the race ten times in a row answers 503
                                     // (contention, retry later): a client retries it.
-                                    var reply = try await http.send(.post, "/v1/payments", token: accountant, json: payment)
+                                    var reply = try await http.send(
+                                        .post, "/v1/payments", token: accountant, json: payment)
                                     for _ in 0..<5 where reply.status == 503 {
-                                        reply = try await http.send(.post, "/v1/payments", token: accountant, json: payment)
+                                        reply = try await http.send(
+                                            .post, "/v1/payments", token: accountant, json: payment)
                                     }
                                     return reply
                                 }
@@ -311,7 +328,8 @@ struct DeciderStateTests {
         let database = try await TestDatabase.make()
         let client = UUID()
         var lines: [Substring] = [
-            Substring(#"{"command":"register-client","clientId":"\#(client.canonical)","name":"Acme","kind":"company"}"#)
+            Substring(
+                #"{"command":"register-client","clientId":"\#(client.canonical)","name":"Acme","kind":"company"}"#)
         ]
         for _ in 0..<250 {
             lines.append(
@@ -320,7 +338,8 @@ struct DeciderStateTests {
                 ))
         }
         _ = try await CommandImport(
-            recorder: CommandRecorder(store: database.store, personalData: database.personalData, logger: TestDatabase.logger),
+            recorder: CommandRecorder(
+                store: database.store, personalData: database.personalData, logger: TestDatabase.logger),
             actor: "cli:test"
         ).load(lines)
         let stored = try #require(try await Self.snapshot(of: "client-\(client.canonical)", in: database))
@@ -346,7 +365,8 @@ struct DeciderStateTests {
         #expect(cache.kept("client-huge", as: ClientState.self) == nil, "a state larger than the budget is not kept")
         cache.keep(state, version: 5, snapshotVersion: 0, of: "client-99")
         cache.keep(ClientState(), version: 4, snapshotVersion: 0, of: "client-99")
-        #expect(cache.kept("client-99", as: ClientState.self)?.version == 5, "an older state never replaces a newer one")
+        #expect(
+            cache.kept("client-99", as: ClientState.self)?.version == 5, "an older state never replaces a newer one")
         cache.forget("client-99")
         #expect(cache.kept("client-99", as: ClientState.self) == nil)
         #expect(cache.kept("client-98", as: DealState.self) == nil, "a state is kept per decider")

@@ -1,5 +1,6 @@
 import Access
 import Foundation
+import JSON
 import PQ
 import Projections
 import Synchronization
@@ -42,7 +43,9 @@ struct FailoverTests {
         }()
         let server = try await ServeProcess(
             url: url, masterKey: masterKey, connections: 8,
-            extraEnvironment: ["TOUCHSTONE_DRAIN_DELAY": "0", "TOUCHSTONE_POOL_LEASE_TIMEOUT": "2s", "LOG_LEVEL": "error"])
+            extraEnvironment: [
+                "TOUCHSTONE_DRAIN_DELAY": "0", "TOUCHSTONE_POOL_LEASE_TIMEOUT": "2s", "LOG_LEVEL": "error",
+            ])
         let probe = server.probe
         let loadEnds = ContinuousClock.now + .seconds(Self.seconds)
         let load = WriterLoad(probe: probe, token: token, until: loadEnds)
@@ -53,7 +56,9 @@ struct FailoverTests {
             while ContinuousClock.now < loadEnds + .seconds(90) {
                 // Once the writers are done, a page read after that which comes back empty ends it.
                 let writersDone = tail.state.withLock { $0.writersDone }
-                guard let answer = try? await probe.send("GET", "/v1/events?after=\(after)&limit=500", headers: authorization),
+                guard
+                    let answer = try? await probe.send(
+                        "GET", "/v1/events?after=\(after)&limit=500", headers: authorization),
                     answer.status == 200, let page = Self.positions(answer.body)
                 else {
                     try? await Task.sleep(for: .milliseconds(100))
@@ -83,8 +88,10 @@ struct FailoverTests {
             freshAttempts += 1
             let answer = try? await probe.send(
                 "POST", "/v1/clients",
-                headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json",
-                          "Idempotency-Key": UUID().uuidString],
+                headers: [
+                    "Authorization": "Bearer \(token)", "Content-Type": "application/json",
+                    "Idempotency-Key": UUID().uuidString,
+                ],
                 body: #"{"name": "After the failover", "kind": "company"}"#, timeout: .seconds(20))
             if let answer, answer.status == 201 {
                 freshAcknowledged = ContinuousClock.now
@@ -115,7 +122,9 @@ struct FailoverTests {
                 + "reported the new primary, went through \(freshAcknowledged.map { Self.seconds($0 - failoverStarted) } ?? "never") s "
                 + "after the failover began (attempt \(freshAttempts))")
         if let longest, longest.gap > .seconds(10) {
-            print("the server's last log lines:\n" + server.output.split(separator: "\n").suffix(20).joined(separator: "\n"))
+            print(
+                "the server's last log lines:\n"
+                    + server.output.split(separator: "\n").suffix(20).joined(separator: "\n"))
         }
         #expect(firstAfter != nil, "writes resumed after the failover")
         #expect(seen.withoutRetryAfter.isEmpty, "503 without Retry-After: \(seen.withoutRetryAfter.prefix(3))")

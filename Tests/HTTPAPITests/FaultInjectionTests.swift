@@ -1,6 +1,7 @@
 import Access
 import Foundation
 import Glibc
+import JSON
 import PQ
 import Projections
 import Synchronization
@@ -28,7 +29,9 @@ struct FaultInjectionTests {
         database.pool.close()
         let server = try await ServeProcess(
             url: database.url, masterKey: database.masterKey, connections: 8,
-            extraEnvironment: ["TOUCHSTONE_DRAIN_DELAY": "0", "TOUCHSTONE_POOL_LEASE_TIMEOUT": "2s", "LOG_LEVEL": "error"])
+            extraEnvironment: [
+                "TOUCHSTONE_DRAIN_DELAY": "0", "TOUCHSTONE_POOL_LEASE_TIMEOUT": "2s", "LOG_LEVEL": "error",
+            ])
         let probe = server.probe
         let loadEnds = ContinuousClock.now + .seconds(Self.seconds)
         let load = WriterLoad(probe: probe, token: token, until: loadEnds)

@@ -38,12 +38,13 @@ struct GracefulShutdownTests {
         // The command is in flight once its append waits for the lock.
         try await waitUntil("the command waits for the lock") {
             try await holder.withConnection { connection in
-                let waiting: Int64 = try connection.query(
-                    """
-                    SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
-                     WHERE NOT l.granted AND d.datname = current_database()
-                    """
-                ).first?.decode(0) ?? 0
+                let waiting: Int64 =
+                    try connection.query(
+                        """
+                        SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+                         WHERE NOT l.granted AND d.datname = current_database()
+                        """
+                    ).first?.decode(0) ?? 0
                 return waiting > 0
             }
         }
@@ -96,14 +97,15 @@ struct GracefulShutdownTests {
         // A backend ends a moment after its client's socket closes.
         try await waitUntil("every session of the process is gone, with its advisory locks", within: .seconds(10)) {
             try await holder.withConnection { connection in
-                let left: Int64 = try connection.query(
-                    """
-                    SELECT (SELECT count(*) FROM pg_stat_activity
-                             WHERE datname = current_database() AND pid <> pg_backend_pid())
-                         + (SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
-                             WHERE l.locktype = 'advisory' AND d.datname = current_database())
-                    """
-                ).first?.decode(0) ?? -1
+                let left: Int64 =
+                    try connection.query(
+                        """
+                        SELECT (SELECT count(*) FROM pg_stat_activity
+                                 WHERE datname = current_database() AND pid <> pg_backend_pid())
+                             + (SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+                                 WHERE l.locktype = 'advisory' AND d.datname = current_database())
+                        """
+                    ).first?.decode(0) ?? -1
                 return left == 0
             }
         }

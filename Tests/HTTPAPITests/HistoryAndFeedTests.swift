@@ -1,4 +1,8 @@
+import Access
 import Foundation
+import HTTPTypes
+import HexText
+import JSON
 import Sales
 import Testing
 
@@ -9,7 +13,8 @@ struct HistoryAndFeedTests {
         let sales = fixture.tokens[.sales]!
         try await fixture.run { client in
             let clientId = try await client.send(
-                .post, "/v1/clients", token: sales, json: #"{"name":"Acme","kind":"company","registeredOn":"2026-01-01"}"#
+                .post, "/v1/clients", token: sales,
+                json: #"{"name":"Acme","kind":"company","registeredOn":"2026-01-01"}"#
             ).string("clientId")
             for day in 2...6 {
                 _ = try await client.send(
@@ -46,7 +51,8 @@ struct HistoryAndFeedTests {
                 .get, "/v1/clients/\(clientId)/history?asOf=2026-12-31&knownAt=\(justBefore)", token: sales)
             #expect(earlier["state"]?.objectValue?["purchases"]?.objectValue?["orderCount"] == .integer(1))
 
-            let first = try await client.send(.get, "/v1/clients/\(clientId)/history?asOf=2026-12-31&limit=4", token: sales)
+            let first = try await client.send(
+                .get, "/v1/clients/\(clientId)/history?asOf=2026-12-31&limit=4", token: sales)
             guard case .array(let page)? = first["events"], case .number(let next)? = first["next"] else {
                 Issue.record("no page: \(first.text)")
                 return

@@ -2,6 +2,7 @@ import Foundation
 import HTTPAPI
 import Hummingbird
 import HummingbirdTesting
+import JSON
 import PQ
 import TestSupport
 import Testing

@@ -1,5 +1,10 @@
+import Access
 import Foundation
+import HTTPTypes
+import JSON
+import PQ
 import Sales
+import TestSupport
 import Testing
 
 @Suite("Idempotency-Key")
@@ -9,7 +14,8 @@ struct IdempotencyTests {
         let sales = fixture.tokens[.sales]!
         let key = [("Idempotency-Key", "register-1")]
         let first = try await fixture.run { client in
-            try await client.send(.post, "/v1/clients", token: sales, json: #"{"name":"Acme","kind":"company"}"#, headers: key)
+            try await client.send(
+                .post, "/v1/clients", token: sales, json: #"{"name":"Acme","kind":"company"}"#, headers: key)
         }
         #expect(first.status == 201)
         let retry = try await fixture.run { client in
@@ -21,7 +27,8 @@ struct IdempotencyTests {
         #expect(try await fixture.eventCount() == 1)
 
         let mismatch = try await fixture.run { client in
-            try await client.send(.post, "/v1/clients", token: sales, json: #"{"name":"Other","kind":"company"}"#, headers: key)
+            try await client.send(
+                .post, "/v1/clients", token: sales, json: #"{"name":"Other","kind":"company"}"#, headers: key)
         }
         #expect(mismatch.status == 422)
         #expect(mismatch.isProblem)
@@ -33,7 +40,8 @@ struct IdempotencyTests {
         let sales = fixture.tokens[.sales]!
         let key = [("Idempotency-Key", "k")]
         try await fixture.run { client in
-            let refused = try await client.send(.post, "/v1/clients", token: sales, json: #"{"name":"Acme"}"#, headers: key)
+            let refused = try await client.send(
+                .post, "/v1/clients", token: sales, json: #"{"name":"Acme"}"#, headers: key)
             #expect(refused.status == 422)
             let corrected = try await client.send(
                 .post, "/v1/clients", token: sales, json: #"{"name":"Acme","kind":"person"}"#, headers: key)
@@ -122,7 +130,8 @@ struct IdempotencyTests {
         // The retry's answer is the key's record again: a third attempt replays it from there.
         let third = try await fixture.run { client in
             try await client.send(
-                .post, "/v1/clients/\(clientID)/touches", token: sales, json: touch, headers: [("Idempotency-Key", "lost-2")])
+                .post, "/v1/clients/\(clientID)/touches", token: sales, json: touch,
+                headers: [("Idempotency-Key", "lost-2")])
         }
         #expect(third.json == firsts[1].json)
         #expect(try await fixture.eventCount() == 2)

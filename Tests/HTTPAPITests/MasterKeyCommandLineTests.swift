@@ -1,5 +1,6 @@
 import Access
 import Foundation
+import HexText
 import JSON
 import PQ
 import Recording
@@ -19,9 +20,14 @@ struct MasterKeyCommandLineTests {
             (["projections", "rebuild", "--all"], [:], "TOUCHSTONE_MASTER_KEY"),
             (["clients", "acme"], [:], "TOUCHSTONE_MASTER_KEY"),
             (["demo"], ["TOUCHSTONE_MASTER_KEY": "bm90IGEga2V5"], "TOUCHSTONE_MASTER_KEY"),
-            (["forget", UUID().canonical], ["TOUCHSTONE_MASTER_KEY_FILE": "/nonexistent/master.key"], "TOUCHSTONE_MASTER_KEY_FILE"),
-            (["aging"], ["TOUCHSTONE_MASTER_KEY": database.masterKey.base64, "TOUCHSTONE_PREVIOUS_MASTER_KEY": "x"],
-             "TOUCHSTONE_PREVIOUS_MASTER_KEY"),
+            (
+                ["forget", UUID().canonical], ["TOUCHSTONE_MASTER_KEY_FILE": "/nonexistent/master.key"],
+                "TOUCHSTONE_MASTER_KEY_FILE"
+            ),
+            (
+                ["aging"], ["TOUCHSTONE_MASTER_KEY": database.masterKey.base64, "TOUCHSTONE_PREVIOUS_MASTER_KEY": "x"],
+                "TOUCHSTONE_PREVIOUS_MASTER_KEY"
+            ),
         ] as [([String], [String: String], String)] {
             let outcome = try TouchstoneProcess.run(arguments, environment: base.merging(extra) { $1 })
             #expect(outcome.status == 1, "\(arguments): \(outcome.errors)")
@@ -41,33 +47,41 @@ struct MasterKeyCommandLineTests {
         let database = try await TestDatabase.make()
         let base = ["DATABASE_URL": database.url, "HOME": NSTemporaryDirectory()]
         let key = ["TOUCHSTONE_MASTER_KEY": database.masterKey.base64]
-        let status = try TouchstoneProcess.run(["projections", "status", "--json"], environment: base.merging(key) { $1 })
+        let status = try TouchstoneProcess.run(
+            ["projections", "status", "--json"], environment: base.merging(key) { $1 })
         #expect(status.status == 0, "\(status.errors)")
-        guard case .array(let entries)? = try JSONValue(parsing: Data(status.output.utf8)).objectValue?["projections"] else {
+        guard case .array(let entries)? = try JSONValue(parsing: Data(status.output.utf8)).objectValue?["projections"]
+        else {
             Issue.record("no projections in \(status.output)")
             return
         }
         let names = entries.compactMap { $0.objectValue?["name"]?.stringValue }
         #expect(names.contains("aging") && names.contains("board"), "\(status.output)")
-        let rebuilt = try TouchstoneProcess.run(["projections", "rebuild", "aging"], environment: base.merging(key) { $1 })
-        #expect(rebuilt.status == 0 && rebuilt.output.contains("aging: generation"), "\(rebuilt.output) \(rebuilt.errors)")
+        let rebuilt = try TouchstoneProcess.run(
+            ["projections", "rebuild", "aging"], environment: base.merging(key) { $1 })
+        #expect(
+            rebuilt.status == 0 && rebuilt.output.contains("aging: generation"), "\(rebuilt.output) \(rebuilt.errors)")
         let refused = try TouchstoneProcess.run(["projections", "status"], environment: base)
         #expect(refused.status == 1 && refused.errors.contains("TOUCHSTONE_MASTER_KEY"), "\(refused.errors)")
     }
 
     @Test func anotherDatabasesKeyIsRefusedAndTheRightOneForgets() async throws {
         let database = try await TestDatabase.make()
-        let recorder = CommandRecorder(store: database.store, personalData: database.personalData, logger: TestDatabase.logger)
+        let recorder = CommandRecorder(
+            store: database.store, personalData: database.personalData, logger: TestDatabase.logger)
         let client = UUID()
         let entry = CommandEntry.of(.registerClient)
         _ = try await recorder.record(
             try entry.parse(
-                .object(["clientId": .string(client.canonical), "name": .string("Forget Me Now"), "kind": .string("person")]),
+                .object([
+                    "clientId": .string(client.canonical), "name": .string("Forget Me Now"), "kind": .string("person"),
+                ]),
                 ids: entry.bindIDs { _ in client }, recordedAt: Instant(Date())),
             actor: "cli:test")
         let base = ["DATABASE_URL": database.url, "HOME": NSTemporaryDirectory()]
         let wrong = try TouchstoneProcess.run(
-            ["forget", client.canonical], environment: base.merging(["TOUCHSTONE_MASTER_KEY": MasterKey.random().base64]) { $1 })
+            ["forget", client.canonical],
+            environment: base.merging(["TOUCHSTONE_MASTER_KEY": MasterKey.random().base64]) { $1 })
         #expect(wrong.status == 1 && wrong.errors.contains("is not the master key of this database"), "\(wrong.errors)")
 
         let key = ["TOUCHSTONE_MASTER_KEY": database.masterKey.base64]
@@ -79,8 +93,11 @@ struct MasterKeyCommandLineTests {
         #expect(receipt["clientId"] == .string(client.canonical) && receipt["events"] == .integer(1))
         let again = try TouchstoneProcess.run(["forget", client.canonical], environment: base.merging(key) { $1 })
         #expect(again.status == 0 && again.output == forgotten.output)
-        let after = try TouchstoneProcess.run(["history", client.canonical, "--json"], environment: base.merging(key) { $1 })
-        #expect(after.status == 0 && !after.output.contains("Forget Me Now") && after.output.contains(#""erasedFields":["name"]"#))
+        let after = try TouchstoneProcess.run(
+            ["history", client.canonical, "--json"], environment: base.merging(key) { $1 })
+        #expect(
+            after.status == 0 && !after.output.contains("Forget Me Now")
+                && after.output.contains(#""erasedFields":["name"]"#))
         let unknown = try TouchstoneProcess.run(["forget", UUID().canonical], environment: base.merging(key) { $1 })
         #expect(unknown.status == 1 && unknown.errors.contains("is not registered"), "\(unknown.errors)")
     }
@@ -97,14 +114,18 @@ struct MasterKeyCommandLineTests {
             "TOUCHSTONE_MASTER_KEY": newKey.base64, "TOUCHSTONE_PREVIOUS_MASTER_KEY": database.masterKey.base64,
         ]) { $1 }
         let before = try TouchstoneProcess.run(["keys", "status"], environment: rotating)
-        #expect(before.status == 0 && before.output.contains("\(database.masterKey.fingerprint): 1 data keys"), "\(before.errors)")
+        #expect(
+            before.status == 0 && before.output.contains("\(database.masterKey.fingerprint): 1 data keys"),
+            "\(before.errors)")
         let rotated = try TouchstoneProcess.run(["keys", "rotate"], environment: rotating)
         #expect(rotated.status == 0 && rotated.output.hasPrefix("rewrapped 1 data key(s)"), "\(rotated.errors)")
         let after = try TouchstoneProcess.run(
             ["keys", "status"], environment: base.merging(["TOUCHSTONE_MASTER_KEY": newKey.base64]) { $1 })
         #expect(after.status == 0 && after.output.contains("\(newKey.fingerprint): 1 data keys"), "\(after.errors)")
         let generated = try TouchstoneProcess.run(["keys", "generate"], environment: [:])
-        #expect(generated.status == 0 && Data(base64Encoded: generated.output.trimmingCharacters(in: .whitespacesAndNewlines))?.count == 32)
+        #expect(
+            generated.status == 0
+                && Data(base64Encoded: generated.output.trimmingCharacters(in: .whitespacesAndNewlines))?.count == 32)
         let opener = try await database.pool.withConnection { connection in
             try PersonalDataKeys(masterKeys: MasterKeyring(current: newKey)).opener(for: [sealed], on: connection)
         }

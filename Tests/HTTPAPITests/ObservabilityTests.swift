@@ -1,3 +1,4 @@
+import Access
 import EventStore
 import Foundation
 import HTTPAPI
@@ -153,7 +154,9 @@ struct ObservabilityTests {
             #expect(error?["message"] == .string("rebuilt generation differs"), "\(projections.text)")
             #expect(error?["at"] == .string(failedAt))
             let metrics = try await client.send(.get, "/metrics", token: nil)
-            #expect(metrics.text.contains(#"touchstone_projection_rebuild_failed{projection="aging"} 1"#), "\(metrics.text)")
+            #expect(
+                metrics.text.contains(#"touchstone_projection_rebuild_failed{projection="aging"} 1"#), "\(metrics.text)"
+            )
 
             let rebuild = try await client.send(.post, "/v1/projections/aging/rebuild", token: admin)
             #expect(rebuild.status == 202)

@@ -1,5 +1,8 @@
 import Foundation
 import HTTPAPI
+import HTTPTypes
+import Hummingbird
+import JSON
 import Testing
 
 @Suite("OpenAPI document")

@@ -1,4 +1,6 @@
+import Access
 import Foundation
+import HTTPTypes
 import JSON
 import Sales
 import Testing
@@ -7,7 +9,8 @@ import Testing
 struct PaymentTests {
     static func invoice(_ clientId: String, _ number: String, issued: String, due: String, amount: Int64) -> String {
         body([
-            "clientId": .string(clientId), "number": .string(number), "issuedOn": .string(issued), "dueOn": .string(due),
+            "clientId": .string(clientId), "number": .string(number), "issuedOn": .string(issued),
+            "dueOn": .string(due),
             "amountMinor": .integer(amount), "currency": .string("RUB"),
         ])
     }
@@ -83,10 +86,11 @@ struct PaymentTests {
         #expect(payments.allSatisfy { $0.status == 201 })
         let allocated = payments.reduce(Int64(0)) { total, reply in
             guard case .array(let allocations)? = reply["allocations"] else { return total }
-            return total + allocations.reduce(Int64(0)) { sum, allocation in
-                guard case .number(let number)? = allocation.objectValue?["amountMinor"] else { return sum }
-                return sum + (Int64(number.description) ?? 0)
-            }
+            return total
+                + allocations.reduce(Int64(0)) { sum, allocation in
+                    guard case .number(let number)? = allocation.objectValue?["amountMinor"] else { return sum }
+                    return sum + (Int64(number.description) ?? 0)
+                }
         }
         #expect(allocated == 1_000)
     }

@@ -1,13 +1,16 @@
 import Access
 import EventStore
 import Foundation
+import HTTPTypes
+import HexText
 import HummingbirdTesting
 import JSON
 import PQ
-@testable import Projections
 import Sales
 import TestSupport
 import Testing
+
+@testable import Projections
 
 /// Erasure of a client's personal data, through HTTP, on every surface: no personal value is ever
 /// stored in plaintext, and after the erasure none can be read back, while every figure stays.
@@ -27,34 +30,56 @@ struct PersonalDataErasureTests {
             let reply = try await client.send(.post, path, token: token, json: json)
             #expect(reply.status == 201, "\(path): \(reply.text)")
         }
-        try await post("/v1/clients", sales, #"""
+        try await post(
+            "/v1/clients", sales,
+            #"""
             {"clientId":"\#(x)","name":"Zlatoust Quintessa ZQ-7741","kind":"person","email":"zq7741@example.test",
              "phone":"+7 900 774 1000","registeredOn":"2026-01-05"}
             """#)
-        try await post("/v1/clients", sales, #"{"clientId":"\#(y)","name":"Keeper Kim KK-2210","kind":"company","registeredOn":"2026-01-05"}"#)
-        try await post("/v1/clients/\(x)/touches", sales, #"""
+        try await post(
+            "/v1/clients", sales,
+            #"{"clientId":"\#(y)","name":"Keeper Kim KK-2210","kind":"company","registeredOn":"2026-01-05"}"#)
+        try await post(
+            "/v1/clients/\(x)/touches", sales,
+            #"""
             {"channel":"call","direction":"outbound","occurredAt":"2026-01-10T10:00:00Z",
              "summary":"ZQ secret summary","outcome":"ZQ outcome","nextStep":"ZQ next step"}
             """#)
-        try await post("/v1/deals", sales, #"""
+        try await post(
+            "/v1/deals", sales,
+            #"""
             {"dealId":"\#(dealX)","clientId":"\#(x)","title":"ZQ deal title","amountMinor":100000,"currency":"RUB","openedOn":"2026-01-06"}
             """#)
-        try await post("/v1/deals/\(dealX)/objections", sales, #"{"category":"price","raisedOn":"2026-01-07","text":"ZQ objection words"}"#)
-        try await post("/v1/deals", sales, #"""
+        try await post(
+            "/v1/deals/\(dealX)/objections", sales,
+            #"{"category":"price","raisedOn":"2026-01-07","text":"ZQ objection words"}"#)
+        try await post(
+            "/v1/deals", sales,
+            #"""
             {"dealId":"\#(lostX)","clientId":"\#(x)","title":"ZQ lost deal","amountMinor":5000,"currency":"RUB","openedOn":"2026-01-06"}
             """#)
-        try await post("/v1/deals/\(lostX)/lose", sales, #"{"lostOn":"2026-01-09","refusedBy":"client","reason":"ZQ lost reason"}"#)
-        try await post("/v1/deals", sales, #"""
+        try await post(
+            "/v1/deals/\(lostX)/lose", sales, #"{"lostOn":"2026-01-09","refusedBy":"client","reason":"ZQ lost reason"}"#
+        )
+        try await post(
+            "/v1/deals", sales,
+            #"""
             {"dealId":"\#(dealY)","clientId":"\#(y)","title":"KK deal title","amountMinor":7000,"currency":"RUB","openedOn":"2026-01-06"}
             """#)
-        try await post("/v1/clients/\(x)/orders", sales, #"{"placedOn":"2026-01-08","amountMinor":50000,"currency":"RUB"}"#)
-        try await post("/v1/invoices", accountant, #"""
+        try await post(
+            "/v1/clients/\(x)/orders", sales, #"{"placedOn":"2026-01-08","amountMinor":50000,"currency":"RUB"}"#)
+        try await post(
+            "/v1/invoices", accountant,
+            #"""
             {"invoiceId":"00000000-0000-4000-8000-00000000e101","clientId":"\#(x)","number":"INV-1","issuedOn":"2026-01-08",
              "dueOn":"2026-01-20","amountMinor":30000,"currency":"RUB"}
             """#)
-        try await post("/v1/invoices/00000000-0000-4000-8000-00000000e101/credit-notes", accountant,
+        try await post(
+            "/v1/invoices/00000000-0000-4000-8000-00000000e101/credit-notes", accountant,
             #"{"issuedOn":"2026-01-09","amountMinor":1000,"reason":"ZQ credit reason"}"#)
-        try await post("/v1/invoices", accountant, #"""
+        try await post(
+            "/v1/invoices", accountant,
+            #"""
             {"clientId":"\#(y)","number":"INV-2","issuedOn":"2026-01-08","dueOn":"2026-01-20","amountMinor":4000,"currency":"RUB"}
             """#)
     }
@@ -77,7 +102,8 @@ struct PersonalDataErasureTests {
             try connection.transaction { connection in
                 var generation = ProjectionGeneration(
                     name: Projection.directory.name, version: Projection.directory.version,
-                    generation: try ProjectionRegistry.create(.directory, state: "rebuilding", on: connection), position: 0)
+                    generation: try ProjectionRegistry.create(.directory, state: "rebuilding", on: connection),
+                    position: 0)
                 try ProjectionRegistry.apply(
                     .directory, to: &generation, upTo: head, personalData: database.personalData, on: connection)
             }
@@ -95,12 +121,13 @@ struct PersonalDataErasureTests {
             ).rows.map { (try $0.decode(0), try $0.decode(1)) }
             #expect(tables.count > 20)
             return try tables.filter { schema, table in
-                let count: Int64 = try connection.query(
-                    """
-                    SELECT count(*) FROM \(identifier: schema).\(identifier: table) AS t
-                     WHERE t::text LIKE ANY(\(PQBinaryArray.text(needles.map { "%" + $0 + "%" }))::text[])
-                    """
-                ).first?.decode(0) ?? 0
+                let count: Int64 =
+                    try connection.query(
+                        """
+                        SELECT count(*) FROM \(identifier: schema).\(identifier: table) AS t
+                         WHERE t::text LIKE ANY(\(PQBinaryArray.text(needles.map { "%" + $0 + "%" }))::text[])
+                        """
+                    ).first?.decode(0) ?? 0
                 return count > 0
             }.map { "\($0).\($1)" }
         }
@@ -114,7 +141,9 @@ struct PersonalDataErasureTests {
     }
 
     /// The board's deal rows of the sales pipeline as of the end of January, by deal id.
-    static func boardDeals(_ client: any TestClientProtocol, _ token: String) async throws -> [String: [String: JSONValue]] {
+    static func boardDeals(
+        _ client: any TestClientProtocol, _ token: String
+    ) async throws -> [String: [String: JSONValue]] {
         let board = try await client.send(.get, "/v1/pipelines/sales/board?asOf=2026-01-31", token: token)
         var deals: [String: [String: JSONValue]] = [:]
         for stage in Self.elements(board["stages"]) {
@@ -155,11 +184,13 @@ struct PersonalDataErasureTests {
             #expect(agingBefore.text.contains("Zlatoust Quintessa ZQ-7741"))
             let retentionBefore = try await client.send(.get, "/v1/retention?asOf=2026-04-30", token: admin)
             #expect(retentionBefore.text.contains("Zlatoust Quintessa ZQ-7741"))
-            let funnelBefore = try await client.send(.get, "/v1/funnel?from=2026-01-01&to=2026-01-31&asOf=2026-01-31", token: admin)
+            let funnelBefore = try await client.send(
+                .get, "/v1/funnel?from=2026-01-01&to=2026-01-31&asOf=2026-01-31", token: admin)
             #expect(funnelBefore.text.contains("ZQ lost reason"))
 
             // Who may erase, and what.
-            let bySales = try await client.send(.delete, "/v1/clients/\(Self.x)/personal-data", token: fixture.tokens[.sales]!)
+            let bySales = try await client.send(
+                .delete, "/v1/clients/\(Self.x)/personal-data", token: fixture.tokens[.sales]!)
             #expect(bySales.status == 403 && bySales.isProblem)
             let unknown = try await client.send(.delete, "/v1/clients/\(UUID().canonical)/personal-data", token: admin)
             #expect(unknown.status == 404 && unknown.isProblem)
@@ -187,14 +218,18 @@ struct PersonalDataErasureTests {
             #expect(Self.members(events.last)["type"] == .string("ClientPersonalDataErased"))
             #expect(Self.members(events.last)["actor"] == .string("admin:admin-tester"))
             #expect(Self.members(after["state"])["name"] == .null)
-            #expect(after["state"] != nil && Self.members(after["state"])["balanceOwed"] == Self.members(before["state"])["balanceOwed"])
+            #expect(
+                after["state"] != nil
+                    && Self.members(after["state"])["balanceOwed"] == Self.members(before["state"])["balanceOwed"])
             #expect(!after.text.contains("ZQ"))
             let touch = events.map(Self.members).first { $0["type"] == .string("TouchRecorded") } ?? [:]
             #expect(touch["erasedFields"] == .array([.string("nextStep"), .string("outcome"), .string("summary")]))
             let order = events.map(Self.members).first { $0["type"] == .string("OrderPlaced") } ?? [:]
             #expect(order["erasedFields"] == nil && Self.members(order["data"])["amountMinor"] == .integer(50000))
             let feed = try await client.send(.get, "/v1/events?after=0&limit=1000", token: admin)
-            #expect(!feed.text.contains("ZQ") && feed.text.contains("Keeper Kim KK-2210") && feed.text.contains("erasedFields"))
+            #expect(
+                !feed.text.contains("ZQ") && feed.text.contains("Keeper Kim KK-2210")
+                    && feed.text.contains("erasedFields"))
             let keptHistory = try await client.send(.get, "/v1/clients/\(Self.y)/history", token: admin)
             #expect(Self.members(keptHistory["state"])["name"] == .string("Keeper Kim KK-2210"))
 
@@ -242,15 +277,19 @@ struct PersonalDataErasureTests {
             }
             #expect(retentionRow?["name"] == .null && retentionRow?["erasedFields"] == .array([.string("name")]))
             #expect(retentionRow?["reasons"] == .array([.string("single-purchase"), .string("untouched")]))
-            let funnelAfter = try await client.send(.get, "/v1/funnel?from=2026-01-01&to=2026-01-31&asOf=2026-01-31", token: admin)
+            let funnelAfter = try await client.send(
+                .get, "/v1/funnel?from=2026-01-01&to=2026-01-31&asOf=2026-01-31", token: admin)
             #expect(!funnelAfter.text.contains("ZQ") && funnelAfter.text.contains(#""erasedFields":["reason"]"#))
-            #expect(funnelAfter.text.replacingOccurrences(of: #""erasedFields":["reason"],"#, with: "")
-                .replacingOccurrences(of: #""reason":null"#, with: #""reason":"ZQ lost reason""#) == funnelBefore.text)
+            #expect(
+                funnelAfter.text.replacingOccurrences(of: #""erasedFields":["reason"],"#, with: "")
+                    .replacingOccurrences(of: #""reason":null"#, with: #""reason":"ZQ lost reason""#)
+                    == funnelBefore.text)
 
             // A full rebuild of every read model brings nothing back.
             let outcomes = try await fixture.database.pool.withConnection { connection in
                 try ProjectionRebuild(
-                    projections: Projection.all, personalData: fixture.database.personalData, logger: TestDatabase.logger
+                    projections: Projection.all, personalData: fixture.database.personalData,
+                    logger: TestDatabase.logger
                 ).run(on: connection)
             }
             #expect(outcomes.count == Projection.all.count)
@@ -278,7 +317,9 @@ struct PersonalDataErasureTests {
             #expect(first.status == 200)
             let touch = try await client.send(
                 .post, "/v1/clients/\(Self.x)/touches", token: sales,
-                json: #"{"channel":"email","direction":"inbound","occurredAt":"2026-02-01T08:00:00Z","summary":"ZQ later"}"#)
+                json:
+                    #"{"channel":"email","direction":"inbound","occurredAt":"2026-02-01T08:00:00Z","summary":"ZQ later"}"#
+            )
             #expect(touch.status == 201)
             let history = try await client.send(.get, "/v1/clients/\(Self.x)/history?asOf=2026-12-31", token: admin)
             #expect(history.text.contains("ZQ later"))

@@ -1,6 +1,7 @@
 import Access
 import EventStore
 import Foundation
+import JSON
 import PQ
 import Projections
 import Recording
@@ -19,7 +20,8 @@ struct PlaintextSealingTests {
             to: stream, expected: ExpectedVersion(version: version),
             events: [
                 NewEvent(
-                    type: event.type, schemaVersion: event.schemaVersion, data: String(decoding: event.encode(), as: UTF8.self),
+                    type: event.type, schemaVersion: event.schemaVersion,
+                    data: String(decoding: event.encode(), as: UTF8.self),
                     metadata: EventMetadata(actor: "cli:old"), occurredAt: event.occurredAt.description)
             ],
             clientID: event.clientId)
@@ -30,7 +32,10 @@ struct PlaintextSealingTests {
         let (client, deal) = (UUID(), UUID())
         let day = LocalDate("2026-02-01")!
         let events: [SalesEvent] = [
-            ClientRegistered(clientId: client, name: "Old Plaintext Person", kind: .person, email: "old@example.test", registeredOn: day).event,
+            ClientRegistered(
+                clientId: client, name: "Old Plaintext Person", kind: .person, email: "old@example.test",
+                registeredOn: day
+            ).event,
             TouchRecorded(
                 touchId: UUID(), clientId: client, channel: .call, direction: .outbound,
                 occurredAt: Instant("2026-02-02T10:00:00Z")!, summary: "old plaintext summary"
@@ -39,7 +44,9 @@ struct PlaintextSealingTests {
                 dealId: deal, clientId: client, pipeline: "sales", stage: "lead", title: "old plaintext title",
                 amountMinor: 100, currency: Currency(code: "RUB")!, openedOn: day
             ).event,
-            OrderPlaced(orderId: UUID(), clientId: client, placedOn: day, amountMinor: 100, currency: Currency(code: "RUB")!).event,
+            OrderPlaced(
+                orderId: UUID(), clientId: client, placedOn: day, amountMinor: 100, currency: Currency(code: "RUB")!
+            ).event,
         ]
         for event in events { try await Self.appendInPlaintext(event, to: database) }
         // The read models as the older version kept them, with plaintext copies.
@@ -47,7 +54,9 @@ struct PlaintextSealingTests {
             // The clients directory (version 1) came after sealing: no older version of it exists.
             for projection in Projection.all where projection.version > 1 {
                 let older = projection.withVersion(projection.version - 1)
-                while try ProjectionRegistry.applyNextBatch(older, batchSize: 100, personalData: database.personalData, on: connection) > 0 {}
+                while try ProjectionRegistry.applyNextBatch(
+                    older, batchSize: 100, personalData: database.personalData, on: connection) > 0
+                {}
             }
         }
         let needles = ["Old Plaintext Person", "old@example", "old plaintext summary", "old plaintext title"]
@@ -69,7 +78,10 @@ struct PlaintextSealingTests {
         }
         #expect(sealed == 3)
         #expect(try await plaintextCount(in: "events") == 0)
-        #expect(try await database.pool.withConnection { try PlaintextSealing.run(personalData: database.personalData, on: $0) } == 0)
+        #expect(
+            try await database.pool.withConnection {
+                try PlaintextSealing.run(personalData: database.personalData, on: $0)
+            } == 0)
 
         // The log is append-only again, and the sealed values open to what was written.
         await #expect(throws: PQError.self) {
@@ -86,9 +98,13 @@ struct PlaintextSealingTests {
 
         // A rebuild (the read models' versions went up with 0008) leaves no plaintext copy.
         let outcomes = try await database.pool.withConnection { connection in
-            try ProjectionRebuild(projections: Projection.all, personalData: database.personalData, logger: TestDatabase.logger).run(on: connection)
+            try ProjectionRebuild(
+                projections: Projection.all, personalData: database.personalData, logger: TestDatabase.logger
+            ).run(on: connection)
         }
-        #expect(outcomes.count == Projection.all.count && outcomes.allSatisfy { if case .swapped = $0 { true } else { false } })
+        #expect(
+            outcomes.count == Projection.all.count
+                && outcomes.allSatisfy { if case .swapped = $0 { true } else { false } })
         let tables: [String] = try await database.pool.withConnection { connection in
             try connection.query(
                 """

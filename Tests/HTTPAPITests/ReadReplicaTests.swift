@@ -1,6 +1,7 @@
 import Access
 import EventStore
 import Foundation
+import JSON
 import PQ
 import Projections
 import TestSupport
@@ -20,7 +21,8 @@ struct ReadReplicaTests {
         let admin = try await TokenStore(pool: database.pool).create(role: .admin, name: "replica-test").token
         let standby = try await TestStandby(of: cluster)
         let environment = ["TOUCHSTONE_DRAIN_DELAY": "0", "LOG_LEVEL": "warning"]
-        let primary = try await ServeProcess(url: database.url, masterKey: database.masterKey, extraEnvironment: environment)
+        let primary = try await ServeProcess(
+            url: database.url, masterKey: database.masterKey, extraEnvironment: environment)
         let replica = try await ServeProcess(
             url: standby.url(of: database.url), masterKey: database.masterKey, extraEnvironment: environment)
         let writer = CommandSender(probe: primary.probe, token: admin)
@@ -87,7 +89,8 @@ struct ReadReplicaTests {
             #expect(onPrimary.body == onReplica.body, "\(path) differs on the replica")
         }
         // `knownAt` matters here: the aging of today counts the payment made after it.
-        let now = try await primary.probe.send("GET", "/v1/receivables/aging?asOf=2026-03-31", headers: writer.authorization)
+        let now = try await primary.probe.send(
+            "GET", "/v1/receivables/aging?asOf=2026-03-31", headers: writer.authorization)
         let then = try await primary.probe.send("GET", reads[0], headers: writer.authorization)
         #expect(now.body != then.body)
 
@@ -95,7 +98,10 @@ struct ReadReplicaTests {
         let eventsBefore = try Self.eventCount(standby.url(of: database.url))
         let refusals: [(String, String, String?)] = [
             ("POST", "/v1/clients", #"{"name": "On the replica", "kind": "company"}"#),
-            ("POST", "/v1/clients/\(clients[1])/touches", #"{"channel": "call", "direction": "outbound", "occurredAt": "2026-02-01T10:00:00Z"}"#),
+            (
+                "POST", "/v1/clients/\(clients[1])/touches",
+                #"{"channel": "call", "direction": "outbound", "occurredAt": "2026-02-01T10:00:00Z"}"#
+            ),
             ("POST", "/v1/projections/aging/rebuild", nil),
             ("DELETE", "/v1/clients/\(clients[2])/personal-data", nil),
         ]
@@ -131,16 +137,22 @@ struct ReadReplicaTests {
         let onStandby = try Connection(conninfo: standby.url(of: database.url))
         let runner = try Connection(conninfo: database.url)
         let event = {
-            NewEvent(type: "ReplicaProbed", data: #"{"n": 1}"#, metadata: EventMetadata(actor: "test"), occurredAt: "2026-03-01T09:30:00Z")
+            NewEvent(
+                type: "ReplicaProbed", data: #"{"n": 1}"#, metadata: EventMetadata(actor: "test"),
+                occurredAt: "2026-03-01T09:30:00Z")
         }
         let held = try await OpenAppend(on: database, event: event)
-        while try ProjectionRegistry.applyNextBatch(.board, batchSize: 100, personalData: database.personalData, on: runner) > 0 {}
+        while try ProjectionRegistry.applyNextBatch(
+            .board, batchSize: 100, personalData: database.personalData, on: runner) > 0
+        {}
         try await Self.waitForReplay(primary: runner, standby: onStandby)
         let whileOpen = try EventStore.readAll(after: 0, limit: 100, on: onStandby)
         #expect(whileOpen.allSatisfy { $0.position < held.positions[0] }, "\(whileOpen.map(\.position))")
 
         try held.commit()
-        while try ProjectionRegistry.applyNextBatch(.board, batchSize: 100, personalData: database.personalData, on: runner) > 0 {}
+        while try ProjectionRegistry.applyNextBatch(
+            .board, batchSize: 100, personalData: database.personalData, on: runner) > 0
+        {}
         try await Self.waitForReplay(primary: runner, standby: onStandby)
         let afterCommit = try EventStore.readAll(after: whileOpen.last?.position ?? 0, limit: 100, on: onStandby)
         let positions = (whileOpen + afterCommit).map(\.position)
@@ -178,9 +190,11 @@ struct ReadReplicaTests {
 
     /// Waits until the standby has replayed the primary's WAL as written now.
     static func waitForReplay(primary: Connection, standby: Connection) async throws {
-        let written: Int64 = try primary.query("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint").first?.decode(0) ?? 0
+        let written: Int64 =
+            try primary.query("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint").first?.decode(0) ?? 0
         try await waitUntil("the standby replays", within: .seconds(30)) {
-            let replayed: Int64 = try standby.query("SELECT (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint").first?
+            let replayed: Int64 =
+                try standby.query("SELECT (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint").first?
                 .decode(0) ?? 0
             return replayed >= written
         }

@@ -21,7 +21,8 @@ final class ReplayLag: Sendable {
         let onPrimary = try Connection(conninfo: primary)
         let onStandby = try Connection(conninfo: standby)
         while ContinuousClock.now < end {
-            let written: Int64 = try onPrimary.query("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint").first?
+            let written: Int64 =
+                try onPrimary.query("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint").first?
                 .decode(0) ?? 0
             let started = ContinuousClock.now
             var replayed = try Self.replayed(onStandby)

@@ -1,5 +1,6 @@
 import Access
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 import JSON
 import PQ
@@ -95,7 +96,8 @@ struct ReportRouteTests {
         ] {
             _ = try await post("/v1/deals/\(d1)/stage", #"{"stage":"\#(stage)","movedOn":"\#(day)"}"#)
         }
-        _ = try await post("/v1/deals/\(d1)/offers", #"{"amountMinor":45000,"currency":"RUB","offeredOn":"2026-04-10"}"#)
+        _ = try await post(
+            "/v1/deals/\(d1)/offers", #"{"amountMinor":45000,"currency":"RUB","offeredOn":"2026-04-10"}"#)
         _ = try await post("/v1/deals/\(d1)/objections", #"{"category":"price","raisedOn":"2026-04-12"}"#)
         let handled = try await post("/v1/deals/\(d1)/objections", #"{"category":"no-budget","raisedOn":"2026-04-13"}"#)
         _ = try await post(
@@ -151,7 +153,9 @@ struct ReportRouteTests {
     static func catchUp(_ fixture: APIFixture) async throws {
         try await fixture.database.pool.withConnection { connection in
             for projection in Projection.all {
-                while try ProjectionRegistry.applyNextBatch(projection, batchSize: 7, personalData: fixture.database.personalData, on: connection) > 0 {}
+                while try ProjectionRegistry.applyNextBatch(
+                    projection, batchSize: 7, personalData: fixture.database.personalData, on: connection) > 0
+                {}
             }
         }
     }
@@ -172,7 +176,9 @@ struct ReportRouteTests {
         "{" + zip(labels, values).map { #""\#($0)":\#($1)"# }.joined(separator: ",") + "}"
     }
 
-    static func agingRow(_ clientId: String, _ name: String, _ currency: String, _ values: [Int], unapplied: Int = 0)
+    static func agingRow(
+        _ clientId: String, _ name: String, _ currency: String, _ values: [Int], unapplied: Int = 0
+    )
         -> String
     {
         #"{"clientId":"\#(clientId)","name":"\#(name)","currency":"\#(currency)","totalMinor":\#(values.reduce(0, +)),"buckets":\#(buckets(values)),"unappliedCreditMinor":\#(unapplied)}"#
@@ -255,7 +261,9 @@ struct ReportRouteTests {
             let narrow = try await aging("asOf=2026-04-30&buckets=10,15")
             #expect(narrow["bucketLabels"] == Self.parse(#"["current","1-10","11-15","15+"]"#))
             // C-1 is 11 days overdue.
-            #expect(narrow["clients"]?.reportItems?[2].objectValue?["buckets"] == Self.parse(#"{"current":0,"1-10":0,"11-15":7000,"15+":0}"#))
+            #expect(
+                narrow["clients"]?.reportItems?[2].objectValue?["buckets"]
+                    == Self.parse(#"{"current":0,"1-10":0,"11-15":7000,"15+":0}"#))
             // As many edges as allowed (more than a function's 100 arguments): every bucket is listed;
             // one more is refused.
             let widestEdges = (1...365).map { String($0 * 2) }.joined(separator: ",")
@@ -279,7 +287,10 @@ struct ReportRouteTests {
 
             // Known at the instant before the back-dated payment: A-1 still 10000 open.
             let earlier = try await aging("asOf=2026-04-30&knownAt=\(knownAt)")
-            #expect(earlier["clients"]?.reportItems?.first == Self.parse(Self.agingRow(a, "Alfa, Ltd", "RUB", [5_000, 10_000, 2_500, 2_000, 0])), "\(earlier.text)")
+            #expect(
+                earlier["clients"]?.reportItems?.first
+                    == Self.parse(Self.agingRow(a, "Alfa, Ltd", "RUB", [5_000, 10_000, 2_500, 2_000, 0])),
+                "\(earlier.text)")
             #expect(earlier["totals"] == Self.parse(Self.agingTotals([5_000, 17_000, 2_500, 2_000, 7_000])))
             // knownAt alone: asOf is its UTC date.
             let knownOnly = try await aging("knownAt=\(knownAt)")
@@ -299,7 +310,8 @@ struct ReportRouteTests {
         let stages = ["lead", "qualified", "contact", "needs", "offer", "objections", "bargaining", "closing"].map {
             stage in
             let (totals, deals) = filled[stage] ?? ("[]", [])
-            return #"{"stage":"\#(stage)","count":\#(deals.count),"totals":\#(totals),"deals":[\#(deals.joined(separator: ","))]}"#
+            return
+                #"{"stage":"\#(stage)","count":\#(deals.count),"totals":\#(totals),"deals":[\#(deals.joined(separator: ","))]}"#
         }
         return parse(#"{"pipeline":"sales","asOf":"\#(asOf)","stages":[\#(stages.joined(separator: ","))]}"#)
     }
@@ -328,7 +340,11 @@ struct ReportRouteTests {
                             ),
                             "objections": (
                                 #"[{"currency":"RUB","amountMinor":45000}]"#,
-                                [Self.boardDeal(d1, a, "Alpha deal", 45_000, "RUB", days: 18, objections: 1, touched: "2026-04-20")]
+                                [
+                                    Self.boardDeal(
+                                        d1, a, "Alpha deal", 45_000, "RUB", days: 18, objections: 1,
+                                        touched: "2026-04-20")
+                                ]
                             ),
                         ]), "\(board.text)")
             // On 2026-04-11 D1 was in offer for a day, no objection yet, no touch; D3 not opened.
@@ -338,8 +354,14 @@ struct ReportRouteTests {
                     == Self.board(
                         asOf: "2026-04-11",
                         [
-                            "lead": (#"[{"currency":"RUB","amountMinor":20000}]"#, [Self.boardDeal(d2, b, "Beta deal", 20_000, "RUB", days: 1)]),
-                            "offer": (#"[{"currency":"RUB","amountMinor":45000}]"#, [Self.boardDeal(d1, a, "Alpha deal", 45_000, "RUB", days: 1)]),
+                            "lead": (
+                                #"[{"currency":"RUB","amountMinor":20000}]"#,
+                                [Self.boardDeal(d2, b, "Beta deal", 20_000, "RUB", days: 1)]
+                            ),
+                            "offer": (
+                                #"[{"currency":"RUB","amountMinor":45000}]"#,
+                                [Self.boardDeal(d1, a, "Alpha deal", 45_000, "RUB", days: 1)]
+                            ),
                         ]), "\(earlier.text)")
             let unknown = try await get("/v1/pipelines/nowhere/board?asOf=2026-04-30")
             #expect(unknown.status == 404 && unknown.isProblem, "\(unknown.text)")
@@ -432,7 +454,8 @@ struct ReportRouteTests {
             }
             let report = try await get("/v1/reports/objections?from=2026-04-01&to=2026-04-30")
             #expect(report.status == 200, "\(report.text)")
-            func category(_ name: String, _ raised: Int = 0, resolved: Int = 0, open: Int = 0, lost: Int = 0) -> String {
+            func category(_ name: String, _ raised: Int = 0, resolved: Int = 0, open: Int = 0, lost: Int = 0) -> String
+            {
                 #"{"category":"\#(name)","raised":\#(raised),"resolved":\#(resolved),"unresolved":0,"open":\#(open),"dealsWon":0,"dealsLost":\#(lost)}"#
             }
             let categories = [
@@ -440,11 +463,14 @@ struct ReportRouteTests {
                 category("has-supplier"), category("no-budget", 1, resolved: 1), category("not-now"),
                 category("own-resources"), category("crisis"), category("other"),
             ]
-            func count(_ objections: String, _ deals: Int = 0, won: Int = 0, lost: Int = 0, rate: String = "null") -> String {
+            func count(
+                _ objections: String, _ deals: Int = 0, won: Int = 0, lost: Int = 0, rate: String = "null"
+            ) -> String {
                 #"{"objections":"\#(objections)","deals":\#(deals),"won":\#(won),"lost":\#(lost),"winRate":\#(rate)}"#
             }
             let byCount = [
-                count("0", 3, won: 1, rate: "1"), count("1", 1, lost: 1, rate: "0"), count("2", 1), count("3"), count("4"),
+                count("0", 3, won: 1, rate: "1"), count("1", 1, lost: 1, rate: "0"), count("2", 1), count("3"),
+                count("4"),
                 count("5"), count("6+"),
             ]
             #expect(
@@ -454,14 +480,20 @@ struct ReportRouteTests {
                     ), "\(report.text)")
             // Only D4 and D5 were opened in [04-02, 04-09]: one won without objections, one lost after one.
             let narrow = try await get("/v1/reports/objections?pipeline=sales&from=2026-04-02&to=2026-04-09")
-            #expect(narrow["byCount"] == Self.parse("[\(count("0", 1, won: 1, rate: "1")),\(count("1", 1, lost: 1, rate: "0")),\(count("2")),\(count("3")),\(count("4")),\(count("5")),\(count("6+"))]"), "\(narrow.text)")
+            #expect(
+                narrow["byCount"]
+                    == Self.parse(
+                        "[\(count("0", 1, won: 1, rate: "1")),\(count("1", 1, lost: 1, rate: "0")),\(count("2")),\(count("3")),\(count("4")),\(count("5")),\(count("6+"))]"
+                    ), "\(narrow.text)")
 
             for (query, field) in [
                 ("to=2026-04-30", "from"), ("from=2026-04-01", "to"), ("from=2026-04-31&to=2026-05-01", "from"),
                 ("from=2026-04-01&to=30.04.2026", "to"), ("from=2026-04-30&to=2026-04-01", "from"),
             ] {
                 let refused = try await get("/v1/reports/objections?\(query)")
-                #expect(refused.status == 422 && refused.isProblem && refused.errorFields == [field], "\(query): \(refused.text)")
+                #expect(
+                    refused.status == 422 && refused.isProblem && refused.errorFields == [field],
+                    "\(query): \(refused.text)")
             }
             let unknown = try await get("/v1/reports/objections?pipeline=nowhere&from=2026-04-01&to=2026-04-30")
             #expect(unknown.status == 404 && unknown.isProblem, "\(unknown.text)")
@@ -498,7 +530,9 @@ struct ReportRouteTests {
 
             for query in ["reason=bogus", "reason=untouched&reason=", "reason=Untouched"] {
                 let refused = try await client.send(.get, "/v1/retention?asOf=2026-04-30&\(query)", token: sales)
-                #expect(refused.status == 422 && refused.isProblem && refused.errorFields == ["reason"], "\(query): \(refused.text)")
+                #expect(
+                    refused.status == 422 && refused.isProblem && refused.errorFields == ["reason"],
+                    "\(query): \(refused.text)")
             }
         }
     }
@@ -553,7 +587,9 @@ struct ReportRouteTests {
             let funnel = try await client.send(.post, "/v1/projections/funnel/rebuild", token: admin)
             #expect(funnel.status == 202, "\(funnel.text)")
             #expect(funnel["name"] == .string("funnel") && funnel["servedBy"] == .string("board"), "\(funnel.text)")
-            #expect(try await Self.swapsIn(.board, after: board, fixture), "rebuilding the funnel never swapped in a new board")
+            #expect(
+                try await Self.swapsIn(.board, after: board, fixture),
+                "rebuilding the funnel never swapped in a new board")
 
             let unknown = try await client.send(.post, "/v1/projections/nothing/rebuild", token: admin)
             #expect(unknown.status == 404 && unknown.isProblem)

@@ -1,5 +1,7 @@
 import Access
 import Foundation
+import HTTPTypes
+import JSON
 import Sales
 import Testing
 
@@ -26,31 +28,51 @@ struct RoleMatrixTests {
         func route(_ n: Int) -> [(String, String, String?, Permission)] {
             [
                 ("POST", "/v1/clients", #"{"name":"C\#(n)","kind":"person"}"#, .recordSales),
-                ("POST", "/v1/clients/\(clientId)/touches",
-                 #"{"channel":"call","direction":"inbound","occurredAt":"2026-01-02T10:00:00Z"}"#, .recordSales),
-                ("POST", "/v1/clients/\(clientId)/orders", #"{"placedOn":"2026-01-02","amountMinor":5,"currency":"EUR"}"#,
-                 .recordSales),
-                ("POST", "/v1/deals",
-                 body([
-                    "clientId": .string(clientId), "title": .string("D"), "amountMinor": .integer(5),
-                    "currency": .string("EUR"), "openedOn": .string("2026-01-02"),
-                 ]), .recordSales),
-                ("POST", "/v1/invoices",
-                 body([
-                    "clientId": .string(clientId), "number": .string("R-\(n)"), "issuedOn": .string("2026-01-01"),
-                    "dueOn": .string("2026-01-31"), "amountMinor": .integer(5), "currency": .string("EUR"),
-                 ]), .recordReceivables),
-                ("POST", "/v1/payments",
-                 body([
-                    "clientId": .string(clientId), "receivedOn": .string("2026-01-05"), "amountMinor": .integer(1),
-                    "currency": .string("EUR"),
-                 ]), .recordReceivables),
-                ("POST", "/v1/invoices/\(invoiceId)/credit-notes", #"{"issuedOn":"2026-01-02","amountMinor":1,"reason":"r"}"#,
-                 .recordReceivables),
-                ("POST", "/v1/invoices/\(invoiceId)/promises", #"{"madeOn":"2026-01-02","promisedOn":"2026-02-10","amountMinor":1}"#,
-                 .recordCollections),
-                ("POST", "/v1/invoices/\(invoiceId)/reminders", #"{"sentOn":"2026-02-02","channel":"email","level":\#(n % 3 + 1)}"#,
-                 .recordCollections),
+                (
+                    "POST", "/v1/clients/\(clientId)/touches",
+                    #"{"channel":"call","direction":"inbound","occurredAt":"2026-01-02T10:00:00Z"}"#, .recordSales
+                ),
+                (
+                    "POST", "/v1/clients/\(clientId)/orders",
+                    #"{"placedOn":"2026-01-02","amountMinor":5,"currency":"EUR"}"#,
+                    .recordSales
+                ),
+                (
+                    "POST", "/v1/deals",
+                    body([
+                        "clientId": .string(clientId), "title": .string("D"), "amountMinor": .integer(5),
+                        "currency": .string("EUR"), "openedOn": .string("2026-01-02"),
+                    ]), .recordSales
+                ),
+                (
+                    "POST", "/v1/invoices",
+                    body([
+                        "clientId": .string(clientId), "number": .string("R-\(n)"), "issuedOn": .string("2026-01-01"),
+                        "dueOn": .string("2026-01-31"), "amountMinor": .integer(5), "currency": .string("EUR"),
+                    ]), .recordReceivables
+                ),
+                (
+                    "POST", "/v1/payments",
+                    body([
+                        "clientId": .string(clientId), "receivedOn": .string("2026-01-05"), "amountMinor": .integer(1),
+                        "currency": .string("EUR"),
+                    ]), .recordReceivables
+                ),
+                (
+                    "POST", "/v1/invoices/\(invoiceId)/credit-notes",
+                    #"{"issuedOn":"2026-01-02","amountMinor":1,"reason":"r"}"#,
+                    .recordReceivables
+                ),
+                (
+                    "POST", "/v1/invoices/\(invoiceId)/promises",
+                    #"{"madeOn":"2026-01-02","promisedOn":"2026-02-10","amountMinor":1}"#,
+                    .recordCollections
+                ),
+                (
+                    "POST", "/v1/invoices/\(invoiceId)/reminders",
+                    #"{"sentOn":"2026-02-02","channel":"email","level":\#(n % 3 + 1)}"#,
+                    .recordCollections
+                ),
                 ("POST", "/v1/pipelines", #"{"name":"p\#(n)","stages":["a","b"]}"#, .administer),
                 ("GET", "/v1/pipelines", nil, .readReports),
                 ("GET", "/v1/pipelines/sales", nil, .readReports),
@@ -66,7 +88,8 @@ struct RoleMatrixTests {
                 ("POST", "/v1/projections/board/rebuild", nil, .administer),
             ]
         }
-        let requests = Dictionary(uniqueKeysWithValues: Role.allCases.enumerated().map { ($0.element, route($0.offset + 1)) })
+        let requests = Dictionary(
+            uniqueKeysWithValues: Role.allCases.enumerated().map { ($0.element, route($0.offset + 1)) })
         try await fixture.run { client in
             for role in Role.allCases {
                 for (method, path, json, permission) in requests[role]! {
@@ -82,7 +105,8 @@ struct RoleMatrixTests {
                     #expect(anonymous.status == 401, "\(method) \(path)")
                     #expect(anonymous.headers[.wwwAuthenticate] == "Bearer")
                     #expect(anonymous.isProblem)
-                    let forged = try await client.send(method == "POST" ? .post : .get, path, token: "forged", json: json)
+                    let forged = try await client.send(
+                        method == "POST" ? .post : .get, path, token: "forged", json: json)
                     #expect(forged.status == 401)
                 }
             }

@@ -1,8 +1,10 @@
+import Access
 import Foundation
 import Glibc
 import HTTPAPI
 import Hummingbird
 import HummingbirdTesting
+import JSON
 import PQ
 import TestSupport
 import Testing
@@ -49,7 +51,8 @@ struct ServerTimeoutTests {
         let idle = try await probe.secondsUntilClosed(after: "", within: .seconds(15))
         #expect(idle.map { $0 >= 2.5 && $0 < 8 } == true, "idle connection closed after \(String(describing: idle)) s")
         let slow = try await probe.secondsUntilClosed(
-            after: "POST /v1/clients HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
+            after:
+                "POST /v1/clients HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
             within: .seconds(15))
         #expect(slow.map { $0 >= 0.8 && $0 < 2.5 } == true, "slow request closed after \(String(describing: slow)) s")
         let ready = try await probe.send("GET", "/healthz")

@@ -1,7 +1,9 @@
+import Access
 import Foundation
 import HTTPAPI
 import Hummingbird
 import HummingbirdTesting
+import JSON
 import PQ
 import TestSupport
 import Testing

@@ -1,6 +1,8 @@
+import Access
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import JSON
 import Sales
 import Testing
 

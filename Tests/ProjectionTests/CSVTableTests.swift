@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Projections
 import Sales
 import Testing
@@ -41,8 +42,9 @@ struct CSVTableTests {
 
     /// Integers are numbers: written in digits, never prefixed, whatever their sign.
     @Test func integersAreWrittenAsTheyAre() {
-        #expect(Self.written([.integer(0), .integer(150_000), .integer(-5), .integer(Int64.max)])
-            == "0,150000,-5,9223372036854775807")
+        #expect(
+            Self.written([.integer(0), .integer(150_000), .integer(-5), .integer(Int64.max)])
+                == "0,150000,-5,9223372036854775807")
     }
 
     /// The byte order mark comes first only when asked for; lines end in CRLF.
@@ -65,12 +67,15 @@ struct CSVTableTests {
         try await log.invoice(UUID(), client: first, issuedOn: "2026-01-01", dueOn: "2026-01-31", amount: 2_000)
         try await log.invoice(UUID(), client: second, issuedOn: "2026-01-01", dueOn: "2026-03-01", amount: 1_000)
         try await log.catchUp()
-        let aging = try await log.query { try ReceivablesAging.query(window: ReportWindow.day("2026-03-01"), personalData: log.personalData, on: $0) }
+        let aging = try await log.query {
+            try ReceivablesAging.query(window: ReportWindow.day("2026-03-01"), personalData: log.personalData, on: $0)
+        }
         #expect(
-            aging.csv.text() == [
-                "clientId,name,currency,totalMinor,current,1-30,31-60,61-90,90+,unappliedCreditMinor",
-                "\(first.lower),\"'=1+2\nsecond line, \"\"quoted\"\"\",RUB,2000,0,2000,0,0,0,0",
-                "\(second.lower),\"'\t-3\",RUB,1000,1000,0,0,0,0,0",
-            ].map { $0 + "\r\n" }.joined())
+            aging.csv.text()
+                == [
+                    "clientId,name,currency,totalMinor,current,1-30,31-60,61-90,90+,unappliedCreditMinor",
+                    "\(first.lower),\"'=1+2\nsecond line, \"\"quoted\"\"\",RUB,2000,0,2000,0,0,0,0",
+                    "\(second.lower),\"'\t-3\",RUB,1000,1000,0,0,0,0,0",
+                ].map { $0 + "\r\n" }.joined())
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import HexText
+import JSON
 import PQ
 import Projections
 import Sales
@@ -56,7 +58,10 @@ struct ClientDirectoryTests {
         try await log.catchUp(batchSize: 11)
 
         let sorted = expected.sorted {
-            let (left, right) = (Array($0.name.lowercased().unicodeScalars.map(\.value)), Array($1.name.lowercased().unicodeScalars.map(\.value)))
+            let (left, right) = (
+                Array($0.name.lowercased().unicodeScalars.map(\.value)),
+                Array($1.name.lowercased().unicodeScalars.map(\.value))
+            )
             return left != right ? left.lexicographicallyPrecedes(right) : $0.id.canonical < $1.id.canonical
         }
         for q in [nil, "ром", "МАР", "acme", "_", "%", "\\", "ß", "ümit", "Ω", "ἀθῆ", " 3", "nothing"] as [String?] {
@@ -98,7 +103,9 @@ struct ClientDirectoryTests {
         #expect(throws: ProjectionError.invalidParameter(field: "q", message: "must be at most 200 characters")) {
             try ClientDirectory.Filter(q: String(repeating: "ä", count: 201))
         }
-        #expect(try ClientDirectory.Filter(q: String(repeating: "Ä", count: 200)).query == String(repeating: "ä", count: 200))
+        #expect(
+            try ClientDirectory.Filter(q: String(repeating: "Ä", count: 200)).query
+                == String(repeating: "ä", count: 200))
         #expect(try ClientDirectory.Filter(q: "").query == nil)
         #expect(throws: ProjectionError.self) { try ClientDirectory.Filter(temperature: "hot") }
     }

@@ -1,8 +1,10 @@
 import Foundation
+import JSON
 import PQ
-@testable import Projections
 import Sales
 import Testing
+
+@testable import Projections
 
 /// The current-state tables answer a report only when that gives exactly what the dated facts
 /// give; the same report as known at a far instant always comes from the dated facts.
@@ -33,8 +35,11 @@ struct CurrentStateTests {
             for limit in [nil, 7] {
                 try await expectSamePages(limit: limit) { limit, cursor, connection in
                     let (fast, slow) = (
-                        try ReceivablesAging.query(window: current, limit: limit, cursor: cursor, personalData: log.personalData, on: connection),
-                        try ReceivablesAging.query(window: dated, limit: limit, cursor: cursor, personalData: log.personalData, on: connection)
+                        try ReceivablesAging.query(
+                            window: current, limit: limit, cursor: cursor, personalData: log.personalData,
+                            on: connection),
+                        try ReceivablesAging.query(
+                            window: dated, limit: limit, cursor: cursor, personalData: log.personalData, on: connection)
                     )
                     #expect(fast.rows == slow.rows, "aging \(day)")
                     #expect(fast.totals == slow.totals, "aging totals \(day)")
@@ -42,8 +47,11 @@ struct CurrentStateTests {
                 }
                 try await expectSamePages(limit: limit) { limit, cursor, connection in
                     let (fast, slow) = (
-                        try RetentionList.query(window: current, limit: limit, cursor: cursor, personalData: log.personalData, on: connection),
-                        try RetentionList.query(window: dated, limit: limit, cursor: cursor, personalData: log.personalData, on: connection)
+                        try RetentionList.query(
+                            window: current, limit: limit, cursor: cursor, personalData: log.personalData,
+                            on: connection),
+                        try RetentionList.query(
+                            window: dated, limit: limit, cursor: cursor, personalData: log.personalData, on: connection)
                     )
                     #expect(fast.clients == slow.clients, "retention \(day)")
                     return (fast.next, slow.next, fast.clients.count)
@@ -52,18 +60,27 @@ struct CurrentStateTests {
                 try await expectSamePages(limit: limit) { limit, cursor, connection in
                     let reasons: Set<RetentionList.Reason> = [.rhythmBroken, .singlePurchase]
                     let (fast, slow) = (
-                        try RetentionList.query(window: current, reasons: reasons, limit: limit, cursor: cursor, personalData: log.personalData, on: connection),
-                        try RetentionList.query(window: dated, reasons: reasons, limit: limit, cursor: cursor, personalData: log.personalData, on: connection)
+                        try RetentionList.query(
+                            window: current, reasons: reasons, limit: limit, cursor: cursor,
+                            personalData: log.personalData, on: connection),
+                        try RetentionList.query(
+                            window: dated, reasons: reasons, limit: limit, cursor: cursor,
+                            personalData: log.personalData, on: connection)
                     )
                     #expect(fast.clients == slow.clients, "retention by reason \(day)")
-                    #expect(fast.clients.allSatisfy { !Set($0.reasons).isDisjoint(with: ["rhythm-broken", "single-purchase"]) })
+                    #expect(
+                        fast.clients.allSatisfy {
+                            !Set($0.reasons).isDisjoint(with: ["rhythm-broken", "single-purchase"])
+                        })
                     return (fast.next, slow.next, fast.clients.count)
                 }
             }
             let (fast, slow) = try await log.query { connection in
                 (
-                    try PipelineBoard.query(pipeline: "sales", window: current, personalData: log.personalData, on: connection),
-                    try PipelineBoard.query(pipeline: "sales", window: dated, personalData: log.personalData, on: connection)
+                    try PipelineBoard.query(
+                        pipeline: "sales", window: current, personalData: log.personalData, on: connection),
+                    try PipelineBoard.query(
+                        pipeline: "sales", window: dated, personalData: log.personalData, on: connection)
                 )
             }
             #expect(fast.stages == slow.stages, "board \(day)")

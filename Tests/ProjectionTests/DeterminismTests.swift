@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import PQ
 import Projections
 import TestSupport
@@ -26,7 +27,9 @@ struct DeterminismTests {
         var random = SplitMix64(state: 20_261_205)
         try await log.appendRandomHistory(events: 2_000, using: &random)
         let partitions: [String] = try await log.query { connection in
-            try connection.query("SELECT DISTINCT tableoid::regclass::text FROM events ORDER BY 1").rows.map { try $0.decode(0) }
+            try connection.query("SELECT DISTINCT tableoid::regclass::text FROM events ORDER BY 1").rows.map {
+                try $0.decode(0)
+            }
         }
         #expect(partitions == ["events_from_0", "events_from_10000000"])
         // Live batches step over the gap below 9,999,000 to the first stored event.
@@ -54,7 +57,9 @@ struct DeterminismTests {
         let log = try await SalesLog.make()
         let day = LocalDateText.day
         let (client, deal) = (UUID.numbered(1), UUID.numbered(2))
-        let (first, second, objection, reopened) = (UUID.numbered(3), UUID.numbered(4), UUID.numbered(5), UUID.numbered(6))
+        let (first, second, objection, reopened) = (
+            UUID.numbered(3), UUID.numbered(4), UUID.numbered(5), UUID.numbered(6)
+        )
         try await log.client(client, name: "Acme", registeredOn: day(10))
         try await log.order(client: client, placedOn: day(20), amount: 500)
         try await log.order(client: client, placedOn: day(5), amount: 700, currency: "EUR")
@@ -63,9 +68,11 @@ struct DeterminismTests {
         try await log.invoice(first, client: client, issuedOn: day(30), dueOn: day(60), amount: 1_000)
         try await log.invoice(second, client: client, issuedOn: day(31), dueOn: day(45), amount: 2_000)
         try await log.payment(
-            client: client, receivedOn: day(35), amount: 1_500, allocations: [(first, 600), (second, 800)], unapplied: 100)
+            client: client, receivedOn: day(35), amount: 1_500, allocations: [(first, 600), (second, 800)],
+            unapplied: 100)
         try await log.payment(client: client, receivedOn: day(32), amount: 100, allocations: [(first, 100)])
-        try await log.payment(client: client, receivedOn: day(33), amount: 30, currency: "EUR", allocations: [], unapplied: 30)
+        try await log.payment(
+            client: client, receivedOn: day(33), amount: 30, currency: "EUR", allocations: [], unapplied: 30)
         try await log.creditNote(invoice: first, client: client, issuedOn: day(36), amount: 50)
         try await log.writeOff(invoice: second, client: client, on: day(50), amount: 1_200)
         try await log.deal(deal, client: client, openedOn: day(60), amount: 900)
@@ -86,12 +93,15 @@ struct DeterminismTests {
         try await log.catchUp(batchSize: 1)
 
         let outcomes = try await log.query {
-            try ProjectionRebuild(projections: Projection.all, personalData: log.database.personalData, logger: TestDatabase.logger).run(on: $0)
+            try ProjectionRebuild(
+                projections: Projection.all, personalData: log.database.personalData, logger: TestDatabase.logger
+            ).run(on: $0)
         }
         #expect(outcomes.allSatisfy { if case .swapped(_, _, true) = $0 { true } else { false } }, "\(outcomes)")
         let rows = try await log.query { connection in
             let (aging, retention, board) = (
-                try ProjectionRegistry.live(.aging, on: connection), try ProjectionRegistry.live(.retention, on: connection),
+                try ProjectionRegistry.live(.aging, on: connection),
+                try ProjectionRegistry.live(.retention, on: connection),
                 try ProjectionRegistry.live(.board, on: connection)
             )
             return try [

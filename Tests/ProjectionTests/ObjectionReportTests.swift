@@ -1,4 +1,6 @@
 import Foundation
+import JSON
+import PQ
 import Projections
 import Sales
 import TestSupport
@@ -20,7 +22,8 @@ struct ObjectionReportTests {
         let (resolved, unresolved) = (UUID.numbered(21), UUID.numbered(22))
         try await log.objection(resolved, deal: won, client: client, raisedOn: "2026-01-06")
         try await log.objection(unresolved, deal: won, client: client, raisedOn: "2026-01-06")
-        try await log.objection(UUID.numbered(23), deal: won, client: client, raisedOn: "2026-01-07", category: "no-budget")
+        try await log.objection(
+            UUID.numbered(23), deal: won, client: client, raisedOn: "2026-01-07", category: "no-budget")
         try await log.handle(resolved, deal: won, client: client, on: "2026-01-08")
         try await log.handle(unresolved, deal: won, client: client, on: "2026-01-08", resolved: false)
         try await log.win(won, client: client, stage: "lead", on: "2026-01-20")
@@ -33,14 +36,16 @@ struct ObjectionReportTests {
         try await log.handle(twice, deal: lost, client: client, on: "2026-01-10")
         try await log.handle(twice, deal: lost, client: client, on: "2026-01-09", resolved: false)
         for number in 33...36 {
-            try await log.objection(UUID.numbered(number), deal: lost, client: client, raisedOn: "2026-01-08", category: "crisis")
+            try await log.objection(
+                UUID.numbered(number), deal: lost, client: client, raisedOn: "2026-01-08", category: "crisis")
         }
         try await log.lose(lost, client: client, stage: "lead", on: "2026-01-25", refusedBy: "client", reason: "crisis")
         // Won without an objection; still open after one.
         try await log.deal(silent, client: client, openedOn: "2026-01-07", amount: 100)
         try await log.win(silent, client: client, stage: "lead", on: "2026-01-09")
         try await log.deal(open, client: client, openedOn: "2026-01-31", amount: 100)
-        try await log.objection(UUID.numbered(41), deal: open, client: client, raisedOn: "2026-02-01", category: "other")
+        try await log.objection(
+            UUID.numbered(41), deal: open, client: client, raisedOn: "2026-02-01", category: "other")
         // Outside the cohort.
         try await log.append(
             "PipelineDefined", stream: "pipeline-partners", client: nil,
@@ -116,7 +121,9 @@ struct ObjectionReportTests {
             try await log.query { try ObjectionReport.query(pipeline: "sales", from: from, to: to, on: $0) }
         }
         let outcome = try await log.query {
-            try ProjectionRebuild(projection: .board, personalData: log.database.personalData, logger: TestDatabase.logger).run(on: $0)[0]
+            try ProjectionRebuild(
+                projection: .board, personalData: log.database.personalData, logger: TestDatabase.logger
+            ).run(on: $0)[0]
         }
         guard case .swapped(let generation, _, false) = outcome else {
             Issue.record("expected a swap at the new version, got \(outcome)")

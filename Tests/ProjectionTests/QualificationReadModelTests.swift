@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import PQ
 import Projections
 import Sales
@@ -81,10 +82,13 @@ struct QualificationReadModelTests {
         #expect(early.qualified == Funnel.Outcomes(entered: 2, won: 0, lost: 0), "reassessed and won, open on the 10th")
         #expect(early.unqualified == Funnel.Outcomes(entered: 3, won: 0, lost: 1))
         let known = try await funnel(log, to: "2026-01-31", .day("2026-01-31", knownAt: beforeRecorded))
-        #expect(known.qualified == Funnel.Outcomes(entered: 1, won: 0, lost: 0), "only reassessed's assessments were known then")
+        #expect(
+            known.qualified == Funnel.Outcomes(entered: 1, won: 0, lost: 0),
+            "only reassessed's assessments were known then")
         #expect(known.unqualified == Funnel.Outcomes(entered: 4, won: 0, lost: 0), "no close was recorded yet")
         let shortCohort = try await funnel(log, to: "2026-01-18", .day("2026-12-31"))
-        #expect(shortCohort.qualified == Funnel.Outcomes(entered: 1, won: 1, lost: 0), "open was not qualified on the 18th")
+        #expect(
+            shortCohort.qualified == Funnel.Outcomes(entered: 1, won: 1, lost: 0), "open was not qualified on the 18th")
         #expect(shortCohort.unqualified.entered == 4)
 
         try await log.rebuildAllExpectingMatches(batchSize: 4)
@@ -97,13 +101,15 @@ struct QualificationReadModelTests {
         try await log.deal(open, client: client, openedOn: "2026-01-02", amount: 100)
         try await log.query { connection in
             while try ProjectionRegistry.applyNextBatch(
-                Projection.board.withVersion(3), batchSize: 10, personalData: log.personalData, on: connection) > 0 {}
+                Projection.board.withVersion(3), batchSize: 10, personalData: log.personalData, on: connection) > 0
+            {}
         }
         let outdated = ProjectionError.readModelOutdated(name: "board", version: 3, needed: 4)
         await #expect(throws: outdated) { _ = try await board(log, .day("2026-01-10")) }
         await #expect(throws: outdated) { _ = try await funnel(log, to: "2026-01-31", .day("2026-01-31")) }
         let outcome = try await log.query {
-            try ProjectionRebuild(projection: .board, personalData: log.personalData, logger: TestDatabase.logger).run(on: $0)[0]
+            try ProjectionRebuild(projection: .board, personalData: log.personalData, logger: TestDatabase.logger).run(
+                on: $0)[0]
         }
         guard case .swapped(_, _, let matched) = outcome else {
             Issue.record("not swapped: \(outcome)")

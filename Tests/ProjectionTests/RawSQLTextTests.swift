@@ -1,5 +1,7 @@
-@testable import Projections
+import JSON
 import Testing
+
+@testable import Projections
 
 @Suite("Raw SQL text")
 struct RawSQLTextTests {
@@ -36,7 +38,9 @@ struct RawSQLTextTests {
                 == "client_id uuid NOT NULL, name text, registered_on date NOT NULL, position bigint NOT NULL, "
                 + "recorded_at timestamptz NOT NULL")
         #expect(FactTable.clients.insertColumns == "client_id, name, registered_on, position, recorded_at")
-        #expect(FactTable.invoiceBalances.columnDefinitions.hasSuffix("open numeric GENERATED ALWAYS AS (CASE WHEN written_off THEN 0 ELSE amount - reduced END) STORED"))
+        #expect(
+            FactTable.invoiceBalances.columnDefinitions.hasSuffix(
+                "open numeric GENERATED ALWAYS AS (CASE WHEN written_off THEN 0 ELSE amount - reduced END) STORED"))
         #expect(FactTable.invoiceBalances.insertColumns.hasSuffix("written_off, latest_on, number"))
     }
 }

@@ -1,8 +1,10 @@
+import JSON
 import Logging
-@testable import Projections
 import ServiceLifecycle
 import TestSupport
 import Testing
+
+@testable import Projections
 
 @Suite("Read models facade")
 struct ReadModelsTests {
@@ -13,7 +15,8 @@ struct ReadModelsTests {
         let log = try await SalesLog.make()
         try await RebuildTests().seed(log)
         try await log.catchUp()
-        let readModels = ReadModels(pool: log.database.pool, personalData: log.personalData, logger: TestDatabase.logger)
+        let readModels = ReadModels(
+            pool: log.database.pool, personalData: log.personalData, logger: TestDatabase.logger)
         let before = try await log.query { try ProjectionRegistry.live(.aging, on: $0).generation }
 
         let accepted = try await readModels.startRebuild(named: "aging")

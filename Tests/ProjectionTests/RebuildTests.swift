@@ -1,10 +1,12 @@
 import Foundation
+import JSON
 import Logging
 import PQ
-@testable import Projections
 import ServiceLifecycle
 import TestSupport
 import Testing
+
+@testable import Projections
 
 @Suite("Runner and blue/green rebuild")
 struct RebuildTests {
@@ -24,7 +26,10 @@ struct RebuildTests {
         try await log.catchUp(batchSize: 3)
         for projection in Projection.all {
             let outcome = try await log.query {
-                try ProjectionRebuild(projection: projection, batchSize: 4, personalData: log.database.personalData, logger: TestDatabase.logger).run(on: $0)[0]
+                try ProjectionRebuild(
+                    projection: projection, batchSize: 4, personalData: log.database.personalData,
+                    logger: TestDatabase.logger
+                ).run(on: $0)[0]
             }
             guard case .swapped(_, _, let matched) = outcome else {
                 Issue.record("\(projection.name): \(outcome)")
@@ -65,7 +70,9 @@ struct RebuildTests {
             try connection.execute("DELETE FROM \(fragment: live.table(.clients)) WHERE name = 'C1'")
         }
         let outcome = try await log.query {
-            try ProjectionRebuild(projection: .aging, personalData: log.database.personalData, logger: TestDatabase.logger).run(on: $0)[0]
+            try ProjectionRebuild(
+                projection: .aging, personalData: log.database.personalData, logger: TestDatabase.logger
+            ).run(on: $0)[0]
         }
         guard case .mismatch = outcome else { Issue.record("expected a mismatch, got \(outcome)"); return }
         let after = try await log.query { try ProjectionRegistry.live(.aging, on: $0) }
@@ -77,11 +84,15 @@ struct RebuildTests {
         #expect(shown.contains(#""lastRebuildError":{"#) && shown.contains(#""at":""#), "\(shown)")
 
         let bumped = try await log.query {
-            try ProjectionRebuild(projection: Projection.aging.withVersion(Projection.aging.version + 1), personalData: log.database.personalData, logger: TestDatabase.logger)
-                .run(on: $0)[0]
+            try ProjectionRebuild(
+                projection: Projection.aging.withVersion(Projection.aging.version + 1),
+                personalData: log.database.personalData, logger: TestDatabase.logger
+            )
+            .run(on: $0)[0]
         }
-        #expect(bumped == .swapped(generation: after.generation + 2, position: after.position, checksumMatched: false)
-            || { if case .swapped(_, _, false) = bumped { true } else { false } }())
+        #expect(
+            bumped == .swapped(generation: after.generation + 2, position: after.position, checksumMatched: false)
+                || { if case .swapped(_, _, false) = bumped { true } else { false } }())
         let newLive = try await log.query { try ProjectionRegistry.live(.aging, on: $0) }
         #expect(newLive.version == Projection.aging.version + 1)
         let afterGoodRebuild = try await log.query { try ProjectionStatus.all(on: $0) }.first { $0.name == "aging" }
@@ -97,8 +108,11 @@ struct RebuildTests {
         try await log.catchUp()
         let url = log.database.url
         let outcomes = try await log.query {
-            try ProjectionRebuild(projections: Projection.all, batchSize: 5, personalData: log.database.personalData, logger: TestDatabase.logger)
-                .run(on: $0, helpers: [try Connection(conninfo: url)])
+            try ProjectionRebuild(
+                projections: Projection.all, batchSize: 5, personalData: log.database.personalData,
+                logger: TestDatabase.logger
+            )
+            .run(on: $0, helpers: [try Connection(conninfo: url)])
         }
         #expect(outcomes.allSatisfy { if case .swapped(_, _, true) = $0 { true } else { false } })
         let positions = try await log.query { try ProjectionStatus.all(on: $0) }.map(\.position)
@@ -138,7 +152,9 @@ struct RebuildTests {
                 """)
         }
         let outcome = try await log.query {
-            try ProjectionRebuild(projection: .retention, personalData: log.database.personalData, logger: TestDatabase.logger).run(on: $0)[0]
+            try ProjectionRebuild(
+                projection: .retention, personalData: log.database.personalData, logger: TestDatabase.logger
+            ).run(on: $0)[0]
         }
         guard case .mismatch(let liveSums, let rebuiltSums) = outcome else {
             Issue.record("expected a mismatch, got \(outcome)")
@@ -158,7 +174,9 @@ struct RebuildTests {
         _ = try holder.query("SELECT pg_advisory_lock(\(ProjectionRebuild.lockClass), \(Projection.board.lockKey))")
         await #expect(throws: ProjectionError.self) {
             try await log.query {
-                try ProjectionRebuild(projections: [.aging, .board], personalData: log.database.personalData, logger: TestDatabase.logger).run(on: $0)
+                try ProjectionRebuild(
+                    projections: [.aging, .board], personalData: log.database.personalData, logger: TestDatabase.logger
+                ).run(on: $0)
             }
         }
         #expect(try await log.query { try ProjectionRebuild.isRunning(.aging, on: $0) } == false)
@@ -176,14 +194,19 @@ struct RebuildTests {
         let log = try await SalesLog.make()
         try await seed(log, clients: 5)
         try await log.catchUp()
-        let before = try await log.query { connection in try Projection.all.map { try ProjectionRegistry.live($0, on: connection) } }
+        let before = try await log.query { connection in
+            try Projection.all.map { try ProjectionRegistry.live($0, on: connection) }
+        }
         let url = log.database.url
         await #expect(throws: PQError.self) {
             try await log.query { connection in
                 let helper = try Connection(conninfo: url)
                 try connection.execute("SELECT pg_terminate_backend(\(helper.backendPID))")
-                return try ProjectionRebuild(projections: Projection.all, batchSize: 2, personalData: log.database.personalData, logger: TestDatabase.logger)
-                    .run(on: connection, helpers: [helper])
+                return try ProjectionRebuild(
+                    projections: Projection.all, batchSize: 2, personalData: log.database.personalData,
+                    logger: TestDatabase.logger
+                )
+                .run(on: connection, helpers: [helper])
             }
         }
         let broken = try await log.query { try ProjectionStatus.all(on: $0) }
@@ -199,11 +222,15 @@ struct RebuildTests {
         }
         #expect(try await log.query(withoutAutovacuum) == Projection.all.reduce(0) { $0 + $1.tables.count })
         #expect(try await log.query { try ProjectionRebuild.isRunning(.board, on: $0) } == false)
-        let serving = try await log.query { connection in try Projection.all.map { try ProjectionRegistry.live($0, on: connection) } }
+        let serving = try await log.query { connection in
+            try Projection.all.map { try ProjectionRegistry.live($0, on: connection) }
+        }
         #expect(serving == before)
 
         let outcomes = try await log.query {
-            try ProjectionRebuild(projections: Projection.all, personalData: log.database.personalData, logger: TestDatabase.logger).run(on: $0)
+            try ProjectionRebuild(
+                projections: Projection.all, personalData: log.database.personalData, logger: TestDatabase.logger
+            ).run(on: $0)
         }
         #expect(outcomes.allSatisfy { if case .swapped(_, _, true) = $0 { true } else { false } })
         let rows: Int = try await log.query {
@@ -211,8 +238,10 @@ struct RebuildTests {
         }
         #expect(rows == Projection.all.count)
         let tables: Int = try await log.query {
-            try $0.query("SELECT count(*)::integer FROM pg_tables WHERE schemaname = 'readmodels' AND tablename <> 'projection_state'")
-                .first?.decode(0) ?? 0
+            try $0.query(
+                "SELECT count(*)::integer FROM pg_tables WHERE schemaname = 'readmodels' AND tablename <> 'projection_state'"
+            )
+            .first?.decode(0) ?? 0
         }
         #expect(tables == Projection.all.reduce(0) { $0 + $1.tables.count })
         #expect(try await log.query(withoutAutovacuum) == 0)
@@ -233,11 +262,14 @@ struct RebuildTests {
         #expect(interrupted?.state == "rebuilding" && interrupted?.rebuild?.eventsDone == 3)
         #expect(try await log.query { try ProjectionRebuild.isRunning(.retention, on: $0) } == false)
         let outcome = try await log.query {
-            try ProjectionRebuild(projection: .retention, personalData: log.database.personalData, logger: TestDatabase.logger).run(on: $0)[0]
+            try ProjectionRebuild(
+                projection: .retention, personalData: log.database.personalData, logger: TestDatabase.logger
+            ).run(on: $0)[0]
         }
         if case .swapped(_, _, let matched) = outcome { #expect(matched) } else { Issue.record("\(outcome)") }
         let rows: Int = try await log.query {
-            try $0.query("SELECT count(*) FROM readmodels.projection_state WHERE name = 'retention'").first?.decode(0) ?? 0
+            try $0.query("SELECT count(*) FROM readmodels.projection_state WHERE name = 'retention'").first?.decode(0)
+                ?? 0
         }
         #expect(rows == 1)
     }
@@ -248,7 +280,9 @@ struct RebuildTests {
         let log = try await SalesLog.make()
         try await seed(log)
         _ = try await log.query {
-            try ProjectionRebuild(projections: Projection.all, personalData: log.database.personalData, logger: TestDatabase.logger).run(on: $0)
+            try ProjectionRebuild(
+                projections: Projection.all, personalData: log.database.personalData, logger: TestDatabase.logger
+            ).run(on: $0)
         }
         for projection in Projection.all {
             let live = try await log.query { try ProjectionRegistry.live(projection, on: $0) }
@@ -311,10 +345,15 @@ struct RebuildTests {
         try await log.invoice(UUID(), client: client, issuedOn: "2026-01-01", dueOn: "2026-01-31", amount: 1_000)
         try await log.append(
             "InvoiceIssued", stream: "receivables-\(client.lower)", client: client,
-            ["invoiceId": UUID().lower, "clientId": client.lower, "number": "X", "issuedOn": "2026-01-01",
-             "dueOn": "2026-01-31", "amountMinor": "not a number", "currency": "RUB"])
+            [
+                "invoiceId": UUID().lower, "clientId": client.lower, "number": "X", "issuedOn": "2026-01-01",
+                "dueOn": "2026-01-31", "amountMinor": "not a number", "currency": "RUB",
+            ])
         await #expect(throws: PQError.self) {
-            try await log.query { try ProjectionRegistry.applyNextBatch(.aging, batchSize: 100, personalData: log.database.personalData, on: $0) }
+            try await log.query {
+                try ProjectionRegistry.applyNextBatch(
+                    .aging, batchSize: 100, personalData: log.database.personalData, on: $0)
+            }
         }
         let live = try await log.query { try ProjectionRegistry.live(.aging, on: $0) }
         #expect(live.position == 0)
@@ -344,8 +383,12 @@ struct RebuildTests {
     @Test func theRunnerKeepsUpAndOnlyOneRunnerHoldsEachProjection() async throws {
         let log = try await SalesLog.make()
         try await seed(log)
-        let first = ProjectionRunner(conninfo: log.database.url, pollInterval: 0.1, personalData: log.database.personalData, logger: TestDatabase.logger)
-        let second = ProjectionRunner(conninfo: log.database.url, pollInterval: 0.1, personalData: log.database.personalData, logger: TestDatabase.logger)
+        let first = ProjectionRunner(
+            conninfo: log.database.url, pollInterval: 0.1, personalData: log.database.personalData,
+            logger: TestDatabase.logger)
+        let second = ProjectionRunner(
+            conninfo: log.database.url, pollInterval: 0.1, personalData: log.database.personalData,
+            logger: TestDatabase.logger)
         let tasks = [Task { try await first.run() }, Task { try await second.run() }]
         defer { tasks.forEach { $0.cancel() } }
         try await seed(log, clients: 5)

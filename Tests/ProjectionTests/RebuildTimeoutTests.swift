@@ -1,8 +1,10 @@
 import Foundation
+import JSON
 import PQ
-@testable import Projections
 import TestSupport
 import Testing
+
+@testable import Projections
 
 @Suite("Rebuilds and the statement timeout")
 struct RebuildTimeoutTests {
@@ -30,7 +32,9 @@ struct RebuildTimeoutTests {
         }
         let rebuild = Task {
             try await timed.withConnection { connection in
-                try ProjectionRebuild(projection: .aging, personalData: log.database.personalData, logger: TestDatabase.logger).run(on: connection)
+                try ProjectionRebuild(
+                    projection: .aging, personalData: log.database.personalData, logger: TestDatabase.logger
+                ).run(on: connection)
             }
         }
         // Until the rebuild waits for the lock, longer than the timeout.

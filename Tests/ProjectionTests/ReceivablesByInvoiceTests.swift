@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import PQ
 import Projections
 import Sales
@@ -15,7 +16,8 @@ struct ReceivablesByInvoiceTests {
         try await log.client(client, name: "=Acme, \"Ltd\"", registeredOn: "2026-01-01")
         try await log.invoice(a, client: client, issuedOn: "2026-01-01", dueOn: "2026-01-31", amount: 10_000)
         try await log.invoice(b, client: client, issuedOn: "2026-01-05", dueOn: "2026-02-04", amount: 5_000)
-        try await log.invoice(c, client: client, issuedOn: "2026-02-01", dueOn: "2026-03-31", amount: 2_000, currency: "EUR")
+        try await log.invoice(
+            c, client: client, issuedOn: "2026-02-01", dueOn: "2026-03-31", amount: 2_000, currency: "EUR")
         try await log.invoice(d, client: client, issuedOn: "2026-01-01", dueOn: "2026-01-31", amount: 1_000)
         // a: promised 4 000 by 02-20, 4 000 paid on 02-20 (the last day counts): kept.
         try await log.promise(invoice: a, client: client, madeOn: "2026-02-10", promisedOn: "2026-02-20", amount: 4_000)
@@ -32,12 +34,14 @@ struct ReceivablesByInvoiceTests {
         try await log.catchUp()
 
         func list(
-            _ asOf: String, overdueOnly: Bool = false, promise: ReceivablesByInvoice.PromiseFilter? = nil, limit: Int? = nil,
+            _ asOf: String, overdueOnly: Bool = false, promise: ReceivablesByInvoice.PromiseFilter? = nil,
+            limit: Int? = nil,
             cursor: String? = nil
         ) async throws -> ReceivablesByInvoice {
             try await log.query {
                 try ReceivablesByInvoice.query(
-                    window: ReportWindow.day(asOf), overdueOnly: overdueOnly, promise: promise, limit: limit, cursor: cursor,
+                    window: ReportWindow.day(asOf), overdueOnly: overdueOnly, promise: promise, limit: limit,
+                    cursor: cursor,
                     personalData: log.personalData, on: $0)
             }
         }
@@ -47,9 +51,14 @@ struct ReceivablesByInvoiceTests {
         #expect(march.rows.map(\.daysOverdue) == [29, 25, 0])
         #expect(march.rows.map(\.bucket) == ["1-30", "1-30", "current"])
         #expect(march.rows[0].promise?.state == .kept)
-        #expect(march.rows[1].promise == .init(
-            madeOn: LocalDate("2026-02-12")!, promisedOn: LocalDate("2026-02-15")!, amountMinor: 2_000, state: .broken))
-        #expect(march.rows[1].reminders == 3 && march.rows[1].lastReminder == .init(sentOn: LocalDate("2026-02-14")!, level: 3))
+        #expect(
+            march.rows[1].promise
+                == .init(
+                    madeOn: LocalDate("2026-02-12")!, promisedOn: LocalDate("2026-02-15")!, amountMinor: 2_000,
+                    state: .broken))
+        #expect(
+            march.rows[1].reminders == 3
+                && march.rows[1].lastReminder == .init(sentOn: LocalDate("2026-02-14")!, level: 3))
         #expect(march.rows[2].promise == nil && march.rows[2].reminders == 0 && march.rows[2].lastReminder == nil)
         #expect(march.rows[0].name == "=Acme, \"Ltd\"")
 
@@ -76,7 +85,8 @@ struct ReceivablesByInvoiceTests {
         let lines = csv.components(separatedBy: "\r\n")
         #expect(lines[0] == ReceivablesByInvoice.csvHeader.joined(separator: ","))
         #expect(
-            lines[1] == "\(a.lower),INV-\(a.lower.prefix(8)),\(client.lower),\"'=Acme, \"\"Ltd\"\"\",RUB,2026-01-01,2026-01-31,"
+            lines[1]
+                == "\(a.lower),INV-\(a.lower.prefix(8)),\(client.lower),\"'=Acme, \"\"Ltd\"\"\",RUB,2026-01-01,2026-01-31,"
                 + "10000,6000,29,1-30,2026-02-10,2026-02-20,4000,kept,0,,")
         #expect(lines[3].hasSuffix(",2000,0,current,,,,,0,,"))
     }
@@ -89,7 +99,8 @@ struct ReceivablesByInvoiceTests {
         let refused = try await log.query { connection -> ProjectionError? in
             try connection.execute("UPDATE readmodels.projection_state SET version = 3 WHERE name = 'aging'")
             do {
-                _ = try ReceivablesByInvoice.query(window: ReportWindow.day("2026-03-01"), personalData: log.personalData, on: connection)
+                _ = try ReceivablesByInvoice.query(
+                    window: ReportWindow.day("2026-03-01"), personalData: log.personalData, on: connection)
                 return nil
             } catch let error as ProjectionError {
                 return error
@@ -129,8 +140,10 @@ struct ReceivablesByInvoiceTests {
                 try await log.append(
                     "InvoiceIssued", stream: "receivables-\(client.lower)", client: client,
                     [
-                        "invoiceId": invoice.lower, "clientId": client.lower, "number": "\(prefix)-\(number % 17)-\(number)",
-                        "issuedOn": LocalDateText.day(issued), "dueOn": LocalDateText.day(issued + 5 * Int.random(in: 0...6, using: &random)),
+                        "invoiceId": invoice.lower, "clientId": client.lower,
+                        "number": "\(prefix)-\(number % 17)-\(number)",
+                        "issuedOn": LocalDateText.day(issued),
+                        "dueOn": LocalDateText.day(issued + 5 * Int.random(in: 0...6, using: &random)),
                         "amountMinor": amount, "currency": currency,
                     ])
                 invoices.append((invoice, client, issued, currency))
@@ -142,7 +155,8 @@ struct ReceivablesByInvoiceTests {
                 let paid = Bool.random(using: &random) ? open : Int64.random(in: 1...open, using: &random)
                 remaining[invoice.id] = open - paid
                 try await log.payment(
-                    client: invoice.client, receivedOn: LocalDateText.day(invoice.issued + Int.random(in: 0...40, using: &random)),
+                    client: invoice.client,
+                    receivedOn: LocalDateText.day(invoice.issued + Int.random(in: 0...40, using: &random)),
                     amount: paid, currency: invoice.currency, allocations: [(invoice.id, paid)])
             case 5:
                 guard let invoice = invoices.randomElement(using: &random) else { continue }
@@ -151,13 +165,15 @@ struct ReceivablesByInvoiceTests {
                 if Int.random(in: 0..<3, using: &random) == 0 {
                     remaining[invoice.id] = 0
                     try await log.writeOff(
-                        invoice: invoice.id, client: invoice.client, on: LocalDateText.day(invoice.issued + Int.random(in: 0...60, using: &random)),
+                        invoice: invoice.id, client: invoice.client,
+                        on: LocalDateText.day(invoice.issued + Int.random(in: 0...60, using: &random)),
                         amount: open, currency: invoice.currency)
                 } else {
                     let credit = Int64.random(in: 1...open, using: &random)
                     remaining[invoice.id] = open - credit
                     try await log.creditNote(
-                        invoice: invoice.id, client: invoice.client, issuedOn: LocalDateText.day(invoice.issued + Int.random(in: 0...50, using: &random)),
+                        invoice: invoice.id, client: invoice.client,
+                        issuedOn: LocalDateText.day(invoice.issued + Int.random(in: 0...50, using: &random)),
                         amount: credit, currency: invoice.currency)
                 }
             case 6, 7:
@@ -166,11 +182,13 @@ struct ReceivablesByInvoiceTests {
                 try await log.promise(
                     invoice: invoice.id, client: invoice.client, madeOn: LocalDateText.day(made),
                     promisedOn: LocalDateText.day(made + Int.random(in: 0...15, using: &random)),
-                    amount: Int64.random(in: 1...max(1, remaining[invoice.id] ?? 1), using: &random), currency: invoice.currency)
+                    amount: Int64.random(in: 1...max(1, remaining[invoice.id] ?? 1), using: &random),
+                    currency: invoice.currency)
             case 8:
                 guard let invoice = invoices.randomElement(using: &random) else { continue }
                 try await log.reminder(
-                    invoice: invoice.id, client: invoice.client, sentOn: LocalDateText.day(invoice.issued + Int.random(in: 1...60, using: &random)),
+                    invoice: invoice.id, client: invoice.client,
+                    sentOn: LocalDateText.day(invoice.issued + Int.random(in: 1...60, using: &random)),
                     level: Int.random(in: 1...3, using: &random))
             default:
                 continue
@@ -202,7 +220,9 @@ struct ReceivablesByInvoiceTests {
             var sums: [String: Int64] = [:]
             for row in list.rows { sums["\(row.clientId.lower) \(row.currency)", default: 0] += row.openMinor }
             var totals: [String: Int64] = [:]
-            for row in aging.rows where row.amounts.totalMinor > 0 { totals["\(row.clientId.lower) \(row.currency)"] = row.amounts.totalMinor }
+            for row in aging.rows where row.amounts.totalMinor > 0 {
+                totals["\(row.clientId.lower) \(row.currency)"] = row.amounts.totalMinor
+            }
             #expect(sums == totals, "asOf \(asOf) knownAt \(knownAt ?? "-")")
 
             // Pages of 7 give the same rows; each filter keeps exactly the rows it names.
@@ -219,13 +239,15 @@ struct ReceivablesByInvoiceTests {
             #expect(paged == list.rows)
             for filter in ReceivablesByInvoice.PromiseFilter.allCases {
                 let filtered = try await log.query {
-                    try ReceivablesByInvoice.query(window: window, promise: filter, limit: 5, personalData: log.personalData, on: $0)
+                    try ReceivablesByInvoice.query(
+                        window: window, promise: filter, limit: 5, personalData: log.personalData, on: $0)
                 }
                 let kept = expected.filter { ($0.promiseState ?? "none") == filter.rawValue }
                 #expect(filtered.rows.map(Expected.init) == Array(kept.prefix(5)), "\(filter) asOf \(asOf)")
             }
             let overdue = try await log.query {
-                try ReceivablesByInvoice.query(window: window, overdueOnly: true, personalData: log.personalData, on: $0)
+                try ReceivablesByInvoice.query(
+                    window: window, overdueOnly: true, personalData: log.personalData, on: $0)
             }
             #expect(overdue.rows.map(Expected.init) == expected.filter { $0.daysOverdue > 0 })
         }
@@ -270,7 +292,8 @@ struct Expected: Equatable, CustomStringConvertible {
         self.init(
             invoiceId: row.invoiceId.lower, number: row.number, clientId: row.clientId.lower, currency: row.currency,
             openMinor: row.openMinor, daysOverdue: row.daysOverdue, bucket: row.bucket,
-            promise: row.promise.map { "\($0.madeOn) \($0.promisedOn) \($0.amountMinor)" }, promiseState: row.promise?.state.rawValue,
+            promise: row.promise.map { "\($0.madeOn) \($0.promisedOn) \($0.amountMinor)" },
+            promiseState: row.promise?.state.rawValue,
             reminders: row.reminders, lastReminder: row.lastReminder.map { "\($0.sentOn) \($0.level)" })
     }
 
@@ -321,12 +344,16 @@ struct StoredReceivables {
             let id = issued.text("invoiceId")
             let mine = counted.filter { $0.text("invoiceId") == id || $0.type == "PaymentReceived" }
             func allocated(from: String, through: String) -> Int64 {
-                mine.filter { $0.type == "PaymentReceived" && $0.text("receivedOn") >= from && $0.text("receivedOn") <= through }
-                    .flatMap { ($0.data["allocations"] as? [[String: Any]]) ?? [] }
-                    .filter { $0["invoiceId"] as? String == id }
-                    .reduce(0) { $0 + ((($1["amountMinor"] as? NSNumber)?.int64Value) ?? 0) }
+                mine.filter {
+                    $0.type == "PaymentReceived" && $0.text("receivedOn") >= from && $0.text("receivedOn") <= through
+                }
+                .flatMap { ($0.data["allocations"] as? [[String: Any]]) ?? [] }
+                .filter { $0["invoiceId"] as? String == id }
+                .reduce(0) { $0 + ((($1["amountMinor"] as? NSNumber)?.int64Value) ?? 0) }
             }
-            let credited = mine.filter { $0.type == "CreditNoteIssued" && $0.text("issuedOn") <= asOf }.reduce(0) { $0 + $1.amount() }
+            let credited = mine.filter { $0.type == "CreditNoteIssued" && $0.text("issuedOn") <= asOf }.reduce(0) {
+                $0 + $1.amount()
+            }
             let writtenOff = mine.contains { $0.type == "InvoiceWrittenOff" && $0.text("writtenOffOn") <= asOf }
             let open = writtenOff ? 0 : issued.amount() - allocated(from: "0000-01-01", through: asOf) - credited
             guard open > 0 else { continue }
@@ -347,9 +374,12 @@ struct StoredReceivables {
                     Expected(
                         invoiceId: id, number: issued.text("number"), clientId: issued.text("clientId"),
                         currency: issued.text("currency"), openMinor: open, daysOverdue: days,
-                        bucket: days <= 0 ? "current" : days <= 30 ? "1-30" : days <= 60 ? "31-60" : days <= 90 ? "61-90" : "90+",
-                        promise: promise.map { "\($0.text("madeOn")) \($0.text("promisedOn")) \($0.amount())" }, promiseState: state,
-                        reminders: reminders.count, lastReminder: last.map { "\($0.text("sentOn")) \($0.amount("level"))" })
+                        bucket: days <= 0
+                            ? "current" : days <= 30 ? "1-30" : days <= 60 ? "31-60" : days <= 90 ? "61-90" : "90+",
+                        promise: promise.map { "\($0.text("madeOn")) \($0.text("promisedOn")) \($0.amount())" },
+                        promiseState: state,
+                        reminders: reminders.count,
+                        lastReminder: last.map { "\($0.text("sentOn")) \($0.amount("level"))" })
                 ))
         }
         // Days overdue descending, then dueOn, then number by code points.

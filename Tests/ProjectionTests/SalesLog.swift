@@ -1,6 +1,7 @@
 import Access
 import EventStore
 import Foundation
+import JSON
 import PQ
 import Projections
 import Sales
@@ -41,7 +42,9 @@ struct SalesLog {
             ["clientId": id.lower, "name": name, "kind": "company", "registeredOn": registeredOn])
     }
 
-    func invoice(_ id: UUID, client: UUID, issuedOn: String, dueOn: String, amount: Int64, currency: String = "RUB")
+    func invoice(
+        _ id: UUID, client: UUID, issuedOn: String, dueOn: String, amount: Int64, currency: String = "RUB"
+    )
         async throws
     {
         try await append(
@@ -65,11 +68,13 @@ struct SalesLog {
             ])
     }
 
-    func creditNote(invoice: UUID, client: UUID, issuedOn: String, amount: Int64, currency: String = "RUB") async throws {
+    func creditNote(invoice: UUID, client: UUID, issuedOn: String, amount: Int64, currency: String = "RUB") async throws
+    {
         try await append(
             "CreditNoteIssued", stream: "receivables-\(client.lower)", client: client,
             [
-                "creditNoteId": UUID().lower, "invoiceId": invoice.lower, "clientId": client.lower, "issuedOn": issuedOn,
+                "creditNoteId": UUID().lower, "invoiceId": invoice.lower, "clientId": client.lower,
+                "issuedOn": issuedOn,
                 "amountMinor": amount, "currency": currency, "reason": "goodwill",
             ])
     }
@@ -107,7 +112,9 @@ struct SalesLog {
             ["dealId": deal.lower, "clientId": client.lower, "stage": stage, "wonOn": day])
     }
 
-    func lose(_ deal: UUID, client: UUID, stage: String, on day: String, refusedBy: String, reason: String)
+    func lose(
+        _ deal: UUID, client: UUID, stage: String, on day: String, refusedBy: String, reason: String
+    )
         async throws
     {
         try await append(
@@ -121,8 +128,10 @@ struct SalesLog {
     func objection(_ id: UUID, deal: UUID, client: UUID, raisedOn: String, category: String = "price") async throws {
         try await append(
             "ObjectionRaised", stream: "deal-\(deal.lower)", client: client,
-            ["objectionId": id.lower, "dealId": deal.lower, "clientId": client.lower, "category": category,
-             "raisedOn": raisedOn])
+            [
+                "objectionId": id.lower, "dealId": deal.lower, "clientId": client.lower, "category": category,
+                "raisedOn": raisedOn,
+            ])
     }
 
     func offer(deal: UUID, client: UUID, on day: String, amount: Int64, currency: String = "RUB") async throws {
@@ -137,8 +146,10 @@ struct SalesLog {
     func handle(_ objection: UUID, deal: UUID, client: UUID, on day: String, resolved: Bool = true) async throws {
         try await append(
             "ObjectionHandled", stream: "deal-\(deal.lower)", client: client,
-            ["objectionId": objection.lower, "dealId": deal.lower, "clientId": client.lower, "handledOn": day,
-             "resolved": resolved])
+            [
+                "objectionId": objection.lower, "dealId": deal.lower, "clientId": client.lower, "handledOn": day,
+                "resolved": resolved,
+            ])
     }
 
     /// An assessment of `deal` on `day` knowing the criteria given (a problem, a decision date, a
@@ -168,15 +179,19 @@ struct SalesLog {
     func order(client: UUID, placedOn: String, amount: Int64, currency: String = "RUB") async throws {
         try await append(
             "OrderPlaced", stream: "client-\(client.lower)", client: client,
-            ["orderId": UUID().lower, "clientId": client.lower, "placedOn": placedOn, "amountMinor": amount,
-             "currency": currency])
+            [
+                "orderId": UUID().lower, "clientId": client.lower, "placedOn": placedOn, "amountMinor": amount,
+                "currency": currency,
+            ])
     }
 
     /// Applies every committed event to every live read model.
     func catchUp(batchSize: Int64 = 5_000) async throws {
         try await database.pool.withConnection { connection in
             for projection in Projection.all {
-                while try ProjectionRegistry.applyNextBatch(projection, batchSize: batchSize, personalData: database.personalData, on: connection) > 0 {}
+                while try ProjectionRegistry.applyNextBatch(
+                    projection, batchSize: batchSize, personalData: database.personalData, on: connection) > 0
+                {}
             }
         }
     }
@@ -186,8 +201,11 @@ struct SalesLog {
     func rebuildAllExpectingMatches(batchSize: Int64) async throws {
         let url = database.url
         let outcomes = try await query {
-            try ProjectionRebuild(projections: Projection.all, batchSize: batchSize, personalData: database.personalData, logger: TestDatabase.logger)
-                .run(on: $0, helpers: [try Connection(conninfo: url)])
+            try ProjectionRebuild(
+                projections: Projection.all, batchSize: batchSize, personalData: database.personalData,
+                logger: TestDatabase.logger
+            )
+            .run(on: $0, helpers: [try Connection(conninfo: url)])
         }
         #expect(outcomes.count == Projection.all.count)
         for (projection, outcome) in zip(Projection.all, outcomes) {
@@ -248,7 +266,8 @@ extension SalesLog {
                 let client = clients.randomElement(using: &random)!
                 let deal = UUID()
                 deals.append((deal, client, ["lead"]))
-                try await self.deal(deal, client: client, openedOn: day, amount: Int64.random(in: 1...9_999, using: &random))
+                try await self.deal(
+                    deal, client: client, openedOn: day, amount: Int64.random(in: 1...9_999, using: &random))
             case 3 where !deals.isEmpty:
                 let index = Int.random(in: 0..<deals.count, using: &random)
                 let (deal, client, path) = deals[index]
@@ -262,7 +281,8 @@ extension SalesLog {
                 } else {
                     try await lose(
                         deal, client: client, stage: path.last!, on: day,
-                        refusedBy: Bool.random(using: &random) ? "client" : "us", reason: "r\(Int.random(in: 0..<3, using: &random))")
+                        refusedBy: Bool.random(using: &random) ? "client" : "us",
+                        reason: "r\(Int.random(in: 0..<3, using: &random))")
                 }
             case 5 where !deals.isEmpty:
                 let (deal, client, _) = deals.randomElement(using: &random)!
@@ -292,7 +312,8 @@ extension SalesLog {
             case 9 where !objections.isEmpty:
                 // One outcome per objection, as the deal's decider allows (the board counts an
                 // objection open by raised minus handled).
-                let (objection, deal, client) = objections.remove(at: Int.random(in: 0..<objections.count, using: &random))
+                let (objection, deal, client) = objections.remove(
+                    at: Int.random(in: 0..<objections.count, using: &random))
                 try await handle(objection, deal: deal, client: client, on: day, resolved: Bool.random(using: &random))
             case 10 where !invoices.isEmpty:
                 let (invoice, client, amount) = invoices.randomElement(using: &random)!
@@ -302,7 +323,8 @@ extension SalesLog {
                     amount: Int64.random(in: 1...amount, using: &random))
             case 11 where !invoices.isEmpty:
                 let (invoice, client, _) = invoices.randomElement(using: &random)!
-                try await reminder(invoice: invoice, client: client, sentOn: day, level: Int.random(in: 1...3, using: &random))
+                try await reminder(
+                    invoice: invoice, client: client, sentOn: day, level: Int.random(in: 1...3, using: &random))
             case 12 where !deals.isEmpty:
                 // An assessment knowing some of the three criteria (all of them half the time).
                 let (deal, client, _) = deals.randomElement(using: &random)!
@@ -314,7 +336,9 @@ extension SalesLog {
                 continue
             }
             appended += 1
-            if catchingUp, appended % 250 == 0 { try await catchUp(batchSize: Int64.random(in: 1...97, using: &random)) }
+            if catchingUp, appended % 250 == 0 {
+                try await catchUp(batchSize: Int64.random(in: 1...97, using: &random))
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import JSON
 import Projections
 import Sales
 import TestSupport
@@ -40,11 +41,15 @@ struct SchemaEvolutionTests {
         try await log.catchUp()
         for projection in [Projection.retention, .board] {
             let outcome = try await log.query {
-                try ProjectionRebuild(projection: projection, personalData: log.database.personalData, logger: TestDatabase.logger).run(on: $0)[0]
+                try ProjectionRebuild(
+                    projection: projection, personalData: log.database.personalData, logger: TestDatabase.logger
+                ).run(on: $0)[0]
             }
             if case .swapped(_, _, let matched) = outcome { #expect(matched) } else { Issue.record("\(outcome)") }
         }
-        let list = try await log.query { try RetentionList.query(window: .day("2026-06-30"), personalData: log.personalData, on: $0) }
+        let list = try await log.query {
+            try RetentionList.query(window: .day("2026-06-30"), personalData: log.personalData, on: $0)
+        }
         // Both touched on 05-31 (30 days before): untouched, whichever version recorded it.
         #expect(list.clients.map(\.clientId) == [old, new])
         #expect(list.clients.allSatisfy { $0.lastTouchOn?.description == "2026-05-31" && $0.reasons == ["untouched"] })

@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import JSON
 import PQ
 import Projections
 import Sales
@@ -20,7 +21,9 @@ struct SoakTests {
     func writersRunnerFeedAndReportsUnderSustainedLoad() async throws {
         let log = try await SalesLog.make()
         let url = log.database.url
-        let runner = ProjectionRunner(conninfo: url, batchSize: 500, pollInterval: 0.2, personalData: log.database.personalData, logger: TestDatabase.logger)
+        let runner = ProjectionRunner(
+            conninfo: url, batchSize: 500, pollInterval: 0.2, personalData: log.database.personalData,
+            logger: TestDatabase.logger)
         let running = Task { try await runner.run() }
         defer { running.cancel() }
         let clock = ContinuousClock()
@@ -52,10 +55,15 @@ struct SoakTests {
             var asked = 0
             while writing.isOn {
                 try await log.query { connection in
-                    for window in [ReportWindow(asOf: LocalDate("2026-12-31")!), ReportWindow(asOf: LocalDate("2026-06-30")!)] {
-                        _ = try ReceivablesAging.query(window: window, limit: 100, personalData: log.personalData, on: connection)
-                        _ = try RetentionList.query(window: window, limit: 100, personalData: log.personalData, on: connection)
-                        _ = try PipelineBoard.query(pipeline: "sales", window: window, personalData: log.personalData, on: connection)
+                    for window in [
+                        ReportWindow(asOf: LocalDate("2026-12-31")!), ReportWindow(asOf: LocalDate("2026-06-30")!),
+                    ] {
+                        _ = try ReceivablesAging.query(
+                            window: window, limit: 100, personalData: log.personalData, on: connection)
+                        _ = try RetentionList.query(
+                            window: window, limit: 100, personalData: log.personalData, on: connection)
+                        _ = try PipelineBoard.query(
+                            pipeline: "sales", window: window, personalData: log.personalData, on: connection)
                     }
                     _ = try ProjectionStatus.all(on: connection)
                 }

@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import HexText
 import JSON
 import PQ
 import Projections
@@ -12,14 +13,19 @@ import Testing
 @Suite("Batched import")
 struct BatchedImportTests {
     static func importer(_ database: TestDatabase) -> CommandImport {
-        CommandImport(recorder: CommandRecorder(store: database.store, personalData: database.personalData, logger: TestDatabase.logger), actor: "cli:test")
+        CommandImport(
+            recorder: CommandRecorder(
+                store: database.store, personalData: database.personalData, logger: TestDatabase.logger),
+            actor: "cli:test")
     }
 
     /// An importer that appends each line's events on their own, so that another writer can strike
     /// between two appends.
     static func lineByLineImporter(_ database: TestDatabase) -> CommandImport {
         CommandImport(
-            recorder: CommandRecorder(store: database.store, personalData: database.personalData, logger: TestDatabase.logger), actor: "cli:test", batchSize: 1)
+            recorder: CommandRecorder(
+                store: database.store, personalData: database.personalData, logger: TestDatabase.logger),
+            actor: "cli:test", batchSize: 1)
     }
 
     /// Lines for one client: registration, touches, invoices and payments, with every id given.
@@ -85,8 +91,9 @@ struct BatchedImportTests {
         #expect(summary.rejections.map(\.line) == [3, 5, 6, 8])
         #expect(summary.loaded == 5)
         let log = try await Self.log(database)
-        #expect(log["client-\(client.canonical)"]?.map { $0.prefix(while: { $0 != " " }) }
-            == ["ClientRegistered", "TouchRecorded", "TouchRecorded"])
+        #expect(
+            log["client-\(client.canonical)"]?.map { $0.prefix(while: { $0 != " " }) }
+                == ["ClientRegistered", "TouchRecorded", "TouchRecorded"])
         #expect(log["receivables-\(client.canonical)"]?.count == 2)
         #expect(log.keys.count == 2)
     }
@@ -100,7 +107,8 @@ struct BatchedImportTests {
         let firstLines = Self.clientLines(first, number: 1)
         let secondLines = Self.clientLines(second, number: 2)
         let reused = firstLines[4].replacingOccurrences(of: first.canonical, with: second.canonical)
-        let lines = firstLines + secondLines.prefix(2) + [Self.anotherInvoice(withNumberOf: reused)] + secondLines.dropFirst(2)
+        let lines =
+            firstLines + secondLines.prefix(2) + [Self.anotherInvoice(withNumberOf: reused)] + secondLines.dropFirst(2)
         let summary = try await Self.importer(database).load(lines.map { Substring($0) })
         #expect(summary.rejections.map(\.line) == [firstLines.count + 3])
         #expect(summary.rejections.first?.reason.contains("invoice number 'T-1-0' is already used") == true)
@@ -126,7 +134,8 @@ struct BatchedImportTests {
         let summary = try await Self.importer(batched).load(lines.map { Substring($0) })
 
         let oneByOne = try await TestDatabase.make()
-        let recorder = CommandRecorder(store: oneByOne.store, personalData: oneByOne.personalData, logger: TestDatabase.logger)
+        let recorder = CommandRecorder(
+            store: oneByOne.store, personalData: oneByOne.personalData, logger: TestDatabase.logger)
         var rejected = [Int]()
         for (index, line) in lines.enumerated() {
             do {
@@ -150,10 +159,12 @@ struct BatchedImportTests {
         _ client: UUID, clientLines: [String], on database: TestDatabase
     ) async throws -> @Sendable () -> Void {
         let scratch = try await TestDatabase.make()
-        let scratchRecorder = CommandRecorder(store: scratch.store, personalData: scratch.personalData, logger: TestDatabase.logger)
+        let scratchRecorder = CommandRecorder(
+            store: scratch.store, personalData: scratch.personalData, logger: TestDatabase.logger)
         for line in [clientLines[0], clientLines[3]] {
             _ = try await scratchRecorder.record(
-                try SalesCommand.parse(importLine: try JSONValue(parsing: Data(line.utf8)), recordedAt: Instant(Date())),
+                try SalesCommand.parse(
+                    importLine: try JSONValue(parsing: Data(line.utf8)), recordedAt: Instant(Date())),
                 actor: "other")
         }
         let stream = try StreamID("client-\(client.canonical)")

@@ -1,12 +1,14 @@
 import EventStore
 import Foundation
-@testable import Projections
+import HexText
 import JSON
 import Recording
 import Sales
 import Synchronization
 import TestSupport
 import Testing
+
+@testable import Projections
 
 @Suite("Client history")
 struct ClientHistoryTests {
@@ -21,7 +23,8 @@ struct ClientHistoryTests {
                 // Days 1…28 of January to April, so some of each load fall after asOf.
                 let day = "2026-0\(1 + index % 4)-\(String(format: "%02d", 1 + index % 28))"
                 return Substring(
-                    #"{"command":"record-touch","clientId":"\#(client)","channel":"call","direction":"outbound","occurredAt":"\#(day)T10:00:00Z","summary":"call \#(index)"}"#)
+                    #"{"command":"record-touch","clientId":"\#(client)","channel":"call","direction":"outbound","occurredAt":"\#(day)T10:00:00Z","summary":"call \#(index)"}"#
+                )
             }
         }
         let registration: Substring =
@@ -37,7 +40,8 @@ struct ClientHistoryTests {
         let asOf = LocalDate("2026-03-15")!
         for (cut, chunkSize) in [(nil, 2_000), (nil, 128), (knownAt, 300), (knownAt, 1), (knownAt, 1_001)] {
             let history = try await ClientHistory.read(
-                UUID(uuidString: client)!, window: ReportWindow(asOf: asOf, knownAt: cut), from: database.store, personalData: database.personalData, chunkSize: chunkSize)
+                UUID(uuidString: client)!, window: ReportWindow(asOf: asOf, knownAt: cut), from: database.store,
+                personalData: database.personalData, chunkSize: chunkSize)
             #expect(history.eventsStored == 1_001)
             // Each kept event is a registration or a touch dated on or before asOf, recorded by knownAt.
             let expected = stored.filter { event in
@@ -72,17 +76,24 @@ struct ClientHistoryTests {
         let importer = BatchedImportTests.importer(database)
         let client = UUID()
         _ = try await importer.load(
-            [#"{"command":"register-client","clientId":"\#(client.canonical)","name":"Cut","kind":"company","registeredOn":"2026-01-01"}"#]
+            [
+                #"{"command":"register-client","clientId":"\#(client.canonical)","name":"Cut","kind":"company","registeredOn":"2026-01-01"}"#
+            ]
                 + (0..<400).map {
-                    Substring(#"{"command":"record-touch","clientId":"\#(client.canonical)","channel":"call","direction":"outbound","occurredAt":"2026-01-03T10:00:00Z","summary":"call \#($0)"}"#)
+                    Substring(
+                        #"{"command":"record-touch","clientId":"\#(client.canonical)","channel":"call","direction":"outbound","occurredAt":"2026-01-03T10:00:00Z","summary":"call \#($0)"}"#
+                    )
                 })
         let cancelled = await Task {
             withUnsafeCurrentTask { $0?.cancel() }
             return try await ClientHistory.read(
-                client, window: ReportWindow(asOf: LocalDate("2026-12-31")!), from: database.store, personalData: database.personalData, chunkSize: 16)
+                client, window: ReportWindow(asOf: LocalDate("2026-12-31")!), from: database.store,
+                personalData: database.personalData, chunkSize: 16)
         }.result
         #expect(throws: CancellationError.self) { try cancelled.get() }
-        let whole = try await ClientHistory.read(client, window: ReportWindow(asOf: LocalDate("2026-12-31")!), from: database.store, personalData: database.personalData)
+        let whole = try await ClientHistory.read(
+            client, window: ReportWindow(asOf: LocalDate("2026-12-31")!), from: database.store,
+            personalData: database.personalData)
         #expect(whole.entries.count == 401 && whole.eventsStored == 401)
     }
 
@@ -110,13 +121,16 @@ struct ClientHistoryTests {
         let first = try await unreadable()
         _ = try await importer.load(
             (0..<700).map {
-                Substring(#"{"command":"record-touch","clientId":"\#(id)","channel":"call","direction":"outbound","occurredAt":"2026-01-03T10:00:00Z","summary":"call \#($0)"}"#)
+                Substring(
+                    #"{"command":"record-touch","clientId":"\#(id)","channel":"call","direction":"outbound","occurredAt":"2026-01-03T10:00:00Z","summary":"call \#($0)"}"#
+                )
             })
         _ = try await unreadable()
         for chunkSize in [1_000, 300, 128, 1] {
             do {
                 _ = try await ClientHistory.read(
-                    client, window: ReportWindow(asOf: LocalDate("2026-12-31")!), from: database.store, personalData: database.personalData, chunkSize: chunkSize)
+                    client, window: ReportWindow(asOf: LocalDate("2026-12-31")!), from: database.store,
+                    personalData: database.personalData, chunkSize: chunkSize)
                 Issue.record("an unreadable event was read (\(chunkSize) per run)")
             } catch let error as ClientHistory.UnreadableEvent {
                 #expect(error.position == first, "\(chunkSize) per run: \(error)")

@@ -1,4 +1,5 @@
 import Foundation
+import HexText
 import JSON
 import Recording
 import Sales
@@ -64,7 +65,9 @@ struct CommandCatalogueTests {
             try SalesCommand.parse(importLine: missingID, recordedAt: Instant(Date()))
         }
         let unknown = try JSONValue(parsing: Data(#"{"command": "pay-promise"}"#.utf8))
-        #expect(throws: ValidationFailure.self) { try SalesCommand.parse(importLine: unknown, recordedAt: Instant(Date())) }
+        #expect(throws: ValidationFailure.self) {
+            try SalesCommand.parse(importLine: unknown, recordedAt: Instant(Date()))
+        }
     }
 
     /// A pipeline definition is named `name` over HTTP and on an import line alike: one parser.
@@ -80,7 +83,8 @@ struct CommandCatalogueTests {
         #expect(throws: ValidationFailure(errors: [FieldError(field: "pipeline", message: "is not a known field")])) {
             try SalesCommand.parse(importLine: both, recordedAt: Instant(Date()))
         }
-        let badName = try JSONValue(parsing: Data(#"{"command": "define-pipeline", "name": "A B", "stages": ["lead"]}"#.utf8))
+        let badName = try JSONValue(
+            parsing: Data(#"{"command": "define-pipeline", "name": "A B", "stages": ["lead"]}"#.utf8))
         do {
             _ = try SalesCommand.parse(importLine: badName, recordedAt: Instant(Date()))
             Issue.record("an invalid pipeline name was accepted")

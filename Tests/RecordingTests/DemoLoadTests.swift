@@ -1,5 +1,8 @@
 import Demo
 import Foundation
+import HexText
+import JSON
+import PQ
 import Projections
 import Recording
 import Sales
@@ -11,7 +14,9 @@ struct DemoLoadTests {
     @Test func theDemoLoadsWithoutRejections() async throws {
         let database = try await TestDatabase.make()
         let importer = CommandImport(
-            recorder: CommandRecorder(store: database.store, personalData: database.personalData, logger: TestDatabase.logger), actor: "cli:test")
+            recorder: CommandRecorder(
+                store: database.store, personalData: database.personalData, logger: TestDatabase.logger),
+            actor: "cli:test")
         let lines = DemoScript(today: LocalDate(year: 2026, month: 3, day: 1)!).lines()
         #expect(lines.count > 200)
         let summary = try await importer.load(lines)
@@ -22,9 +27,12 @@ struct DemoLoadTests {
 
         // One deal meets six objections and is won: the objections report shows a row for 6+.
         let report = try await database.pool.withConnection { connection in
-            while try ProjectionRegistry.applyNextBatch(.board, batchSize: 5_000, personalData: database.personalData, on: connection) > 0 {}
+            while try ProjectionRegistry.applyNextBatch(
+                .board, batchSize: 5_000, personalData: database.personalData, on: connection) > 0
+            {}
             return try ObjectionReport.query(
-                pipeline: "sales", from: LocalDate(year: 2025, month: 1, day: 1)!, to: LocalDate(year: 2026, month: 3, day: 1)!,
+                pipeline: "sales", from: LocalDate(year: 2025, month: 1, day: 1)!,
+                to: LocalDate(year: 2026, month: 3, day: 1)!,
                 on: connection)
         }
         #expect(report.byCount.last?.objections == "6+")
@@ -34,7 +42,8 @@ struct DemoLoadTests {
         // reminders of every level, on the days of the story.
         let (states, levels) = try await database.pool.withConnection { connection in
             while try ProjectionRegistry.applyNextBatch(
-                .aging, batchSize: 5_000, personalData: database.personalData, on: connection) > 0 {}
+                .aging, batchSize: 5_000, personalData: database.personalData, on: connection) > 0
+            {}
             var states = Set<String>()
             var levels = Set<Int>()
             for back in stride(from: 0, through: 240, by: 3) {
@@ -54,14 +63,16 @@ struct DemoLoadTests {
             (
                 try Funnel.query(
                     pipeline: "sales", from: LocalDate(year: 2025, month: 1, day: 1)!,
-                    to: LocalDate(year: 2026, month: 3, day: 1)!, window: ReportWindow(asOf: LocalDate(year: 2026, month: 3, day: 1)!),
+                    to: LocalDate(year: 2026, month: 3, day: 1)!,
+                    window: ReportWindow(asOf: LocalDate(year: 2026, month: 3, day: 1)!),
                     personalData: database.personalData, on: connection),
                 try PipelineBoard.query(
                     pipeline: "sales", window: ReportWindow(asOf: LocalDate(year: 2026, month: 3, day: 1)!),
                     personalData: database.personalData, on: connection)
             )
         }
-        #expect(funnel.qualified.entered > 0 && funnel.unqualified.entered > 0, "\(funnel.qualified) \(funnel.unqualified)")
+        #expect(
+            funnel.qualified.entered > 0 && funnel.unqualified.entered > 0, "\(funnel.qualified) \(funnel.unqualified)")
         #expect(funnel.qualified.won > 0 && funnel.qualified.lost > 0 && funnel.unqualified.lost > 0)
         let deals = board.stages.flatMap(\.deals)
         #expect(deals.contains { $0.qualified } && deals.contains { !$0.qualified })
@@ -70,7 +81,9 @@ struct DemoLoadTests {
     @Test func importLinesAreNumberedAndValidated() async throws {
         let database = try await TestDatabase.make()
         let importer = CommandImport(
-            recorder: CommandRecorder(store: database.store, personalData: database.personalData, logger: TestDatabase.logger), actor: "cli:test")
+            recorder: CommandRecorder(
+                store: database.store, personalData: database.personalData, logger: TestDatabase.logger),
+            actor: "cli:test")
         let clientId = UUID().canonical
         let text = """
             {"command":"register-client","clientId":"\(clientId)","name":"Acme","kind":"company"}

@@ -1,5 +1,7 @@
 import Foundation
+import JSON
 import Testing
+
 @testable import Sales
 
 @Suite("Client decider")
@@ -25,17 +27,21 @@ struct ClientDeciderTests {
     }
 
     func order(_ orderId: UUID = Fixture.id(4), dealId: UUID? = nil, amountMinor: Int64 = 50_000) -> PlaceOrder {
-        PlaceOrder(orderId: orderId, clientId: Fixture.client, dealId: dealId, placedOn: Fixture.day("2026-03-01"), amountMinor: amountMinor, currency: Fixture.rub)
+        PlaceOrder(
+            orderId: orderId, clientId: Fixture.client, dealId: dealId, placedOn: Fixture.day("2026-03-01"),
+            amountMinor: amountMinor, currency: Fixture.rub)
     }
 
     @Test("registering a new client records it with every field")
     func register() throws {
-        #expect(try Client.decide(registration, state: Client.initialState) == [
-            ClientRegistered(
-                clientId: Fixture.client, name: "ООО Ромашка", kind: .company, email: "info@romashka.ru", temperature: .warm,
-                registeredOn: Fixture.day("2026-01-10")
-            ).event,
-        ])
+        #expect(
+            try Client.decide(registration, state: Client.initialState) == [
+                ClientRegistered(
+                    clientId: Fixture.client, name: "ООО Ромашка", kind: .company, email: "info@romashka.ru",
+                    temperature: .warm,
+                    registeredOn: Fixture.day("2026-01-10")
+                ).event
+            ])
     }
 
     @Test("a client is registered only once")
@@ -49,12 +55,13 @@ struct ClientDeciderTests {
     func recordTouch() throws {
         let registered = state([Fixture.registered()])
         let events = try Client.decide(touch(), state: registered)
-        #expect(events == [
-            TouchRecorded(
-                touchId: Fixture.id(3), clientId: Fixture.client, channel: .call, direction: .outbound,
-                occurredAt: Fixture.instant("2026-02-02T10:00:00Z"), summary: "звонок"
-            ).event,
-        ])
+        #expect(
+            events == [
+                TouchRecorded(
+                    touchId: Fixture.id(3), clientId: Fixture.client, channel: .call, direction: .outbound,
+                    occurredAt: Fixture.instant("2026-02-02T10:00:00Z"), summary: "звонок"
+                ).event
+            ])
         let withDeal = try Client.decide(touch(dealId: Fixture.deal), state: registered, deal: deal([Fixture.opened()]))
         guard case .touchRecorded(let recorded) = withDeal.first else { Issue.record("no touch"); return }
         #expect(recorded.dealId == Fixture.deal)
@@ -75,10 +82,15 @@ struct ClientDeciderTests {
         let missing = violation { try Client.decide(touch(dealId: Fixture.deal), state: registered) }
         #expect(missing?.code == .dealNotFound)
         #expect(missing?.field == "dealId")
-        let wrongStream = violation { try Client.decide(touch(dealId: Fixture.deal), state: registered, deal: deal([Fixture.opened(Fixture.otherDeal)])) }
+        let wrongStream = violation {
+            try Client.decide(
+                touch(dealId: Fixture.deal), state: registered, deal: deal([Fixture.opened(Fixture.otherDeal)]))
+        }
         #expect(wrongStream?.code == .dealNotFound)
         let foreign = violation {
-            try Client.decide(touch(dealId: Fixture.deal), state: registered, deal: deal([Fixture.opened(client: Fixture.otherClient)]))
+            try Client.decide(
+                touch(dealId: Fixture.deal), state: registered,
+                deal: deal([Fixture.opened(client: Fixture.otherClient)]))
         }
         #expect(foreign?.code == .dealOfOtherClient)
         #expect(foreign?.kind == .invalid)
@@ -95,10 +107,15 @@ struct ClientDeciderTests {
 
     @Test("an order of a registered client, with its deal")
     func placeOrder() throws {
-        let events = try Client.decide(order(dealId: Fixture.deal), state: state([Fixture.registered()]), deal: deal([Fixture.opened()]))
-        #expect(events == [
-            OrderPlaced(orderId: Fixture.id(4), clientId: Fixture.client, dealId: Fixture.deal, placedOn: Fixture.day("2026-03-01"), amountMinor: 50_000, currency: Fixture.rub).event,
-        ])
+        let events = try Client.decide(
+            order(dealId: Fixture.deal), state: state([Fixture.registered()]), deal: deal([Fixture.opened()]))
+        #expect(
+            events == [
+                OrderPlaced(
+                    orderId: Fixture.id(4), clientId: Fixture.client, dealId: Fixture.deal,
+                    placedOn: Fixture.day("2026-03-01"), amountMinor: 50_000, currency: Fixture.rub
+                ).event
+            ])
     }
 
     @Test("order refusals")
@@ -106,20 +123,29 @@ struct ClientDeciderTests {
         #expect(violation { try Client.decide(order(), state: Client.initialState) }?.code == .clientNotFound)
         let registered = state([Fixture.registered()])
         #expect(violation { try Client.decide(order(dealId: Fixture.deal), state: registered) }?.code == .dealNotFound)
-        #expect(violation {
-            try Client.decide(order(dealId: Fixture.deal), state: registered, deal: deal([Fixture.opened(client: Fixture.otherClient)]))
-        }?.code == .dealOfOtherClient)
+        #expect(
+            violation {
+                try Client.decide(
+                    order(dealId: Fixture.deal), state: registered,
+                    deal: deal([Fixture.opened(client: Fixture.otherClient)]))
+            }?.code == .dealOfOtherClient)
         let zero = violation { try Client.decide(order(amountMinor: 0), state: registered) }
         #expect(zero?.code == .amountNotPositive)
         #expect(zero?.field == "amountMinor")
         let placed = try Client.decide(order(), state: registered)
-        #expect(violation { try Client.decide(order(), state: state([Fixture.registered()] + placed)) }?.code == .duplicateOrder)
+        #expect(
+            violation { try Client.decide(order(), state: state([Fixture.registered()] + placed)) }?.code
+                == .duplicateOrder)
     }
 
     @Test("the state remembers registration and orders, and ignores other events")
     func evolve() {
         let folded = state([
-            Fixture.registered(), TouchRecorded(touchId: Fixture.id(3), clientId: Fixture.client, channel: .visit, direction: .inbound, occurredAt: Fixture.instant("2026-02-02T10:00:00Z")).event,
+            Fixture.registered(),
+            TouchRecorded(
+                touchId: Fixture.id(3), clientId: Fixture.client, channel: .visit, direction: .inbound,
+                occurredAt: Fixture.instant("2026-02-02T10:00:00Z")
+            ).event,
             Fixture.opened(), order().asEvent,
         ])
         #expect(folded.clientId == Fixture.client)
@@ -131,6 +157,9 @@ struct ClientDeciderTests {
 extension PlaceOrder {
     /// The event this order would record.
     var asEvent: SalesEvent {
-        OrderPlaced(orderId: orderId, clientId: clientId, dealId: dealId, placedOn: placedOn, amountMinor: amountMinor, currency: currency).event
+        OrderPlaced(
+            orderId: orderId, clientId: clientId, dealId: dealId, placedOn: placedOn, amountMinor: amountMinor,
+            currency: currency
+        ).event
     }
 }

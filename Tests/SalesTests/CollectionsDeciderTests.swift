@@ -1,5 +1,7 @@
 import Foundation
+import JSON
 import Testing
+
 @testable import Sales
 
 /// Promises to pay and payment reminders, decided by the receivables decider on one invoice INV-1 of
@@ -9,7 +11,8 @@ struct CollectionsDeciderTests {
     let invoiceId = Fixture.id(51)
 
     func state(_ events: [SalesEvent] = []) -> ReceivablesState {
-        Fixture.fold([Fixture.invoice(invoiceId, number: "INV-1")] + events, from: Receivables.initialState, Receivables.evolve)
+        Fixture.fold(
+            [Fixture.invoice(invoiceId, number: "INV-1")] + events, from: Receivables.initialState, Receivables.evolve)
     }
 
     func promise(
@@ -21,7 +24,8 @@ struct CollectionsDeciderTests {
     }
 
     func reminder(on day: String, level: ReminderLevel = .friendly, id: UUID = Fixture.id(90)) -> SendPaymentReminder {
-        SendPaymentReminder(reminderId: id, invoiceId: invoiceId, sentOn: Fixture.day(day), channel: .letter, level: level)
+        SendPaymentReminder(
+            reminderId: id, invoiceId: invoiceId, sentOn: Fixture.day(day), channel: .letter, level: level)
     }
 
     func paid(_ amountMinor: Int64, on day: String) -> SalesEvent {
@@ -51,9 +55,11 @@ struct CollectionsDeciderTests {
         #expect(
             try Receivables.decide(promise(), state: state()) == [
                 PaymentPromised(
-                    promiseId: Fixture.id(80), invoiceId: invoiceId, clientId: Fixture.client, madeOn: Fixture.day("2026-04-02"),
-                    promisedOn: Fixture.day("2026-04-10"), amountMinor: 4_000, currency: Fixture.rub, note: "обещал к пятнице"
-                ).event,
+                    promiseId: Fixture.id(80), invoiceId: invoiceId, clientId: Fixture.client,
+                    madeOn: Fixture.day("2026-04-02"),
+                    promisedOn: Fixture.day("2026-04-10"), amountMinor: 4_000, currency: Fixture.rub,
+                    note: "обещал к пятнице"
+                ).event
             ])
         // Exactly the open balance as recorded so far (a payment dated later counts too), made on
         // the day the invoice was issued and promised for that same day.
@@ -74,7 +80,9 @@ struct CollectionsDeciderTests {
 
     @Test("no promise on a paid, credited or written-off invoice")
     func promiseOnClosedInvoice() {
-        for closed in [[paid(10_000, on: "2026-03-05")], [credited(10_000, on: "2026-03-05")], [writtenOff(on: "2026-06-30")]] {
+        for closed in [
+            [paid(10_000, on: "2026-03-05")], [credited(10_000, on: "2026-03-05")], [writtenOff(on: "2026-06-30")],
+        ] {
             let refusal = violation { try Receivables.decide(promise(1), state: state(closed)) }
             #expect(refusal?.code == .invoiceNotOpen && refusal?.field == "invoiceId" && refusal?.kind == .invalid)
         }
@@ -95,9 +103,10 @@ struct CollectionsDeciderTests {
         #expect(violation { try Receivables.decide(other, state: state()) }?.code == .invoiceNotFound)
         let recorded = state([
             PaymentPromised(
-                promiseId: Fixture.id(80), invoiceId: invoiceId, clientId: Fixture.client, madeOn: Fixture.day("2026-04-01"),
+                promiseId: Fixture.id(80), invoiceId: invoiceId, clientId: Fixture.client,
+                madeOn: Fixture.day("2026-04-01"),
                 promisedOn: Fixture.day("2026-04-05"), amountMinor: 1, currency: Fixture.rub
-            ).event,
+            ).event
         ])
         let again = violation { try Receivables.decide(promise(), state: recorded) }
         #expect(again?.code == .duplicatePromise && again?.kind == .conflict)
@@ -114,7 +123,7 @@ struct CollectionsDeciderTests {
                     PaymentReminderSent(
                         reminderId: Fixture.id(90), invoiceId: invoiceId, clientId: Fixture.client,
                         sentOn: Fixture.day("2026-04-01"), channel: .letter, level: level
-                    ).event,
+                    ).event
                 ])
         }
     }
@@ -123,20 +132,30 @@ struct CollectionsDeciderTests {
     func reminderNotOverdue() throws {
         let onDueDay = violation { try Receivables.decide(reminder(on: "2026-03-31"), state: state()) }
         #expect(onDueDay?.code == .invoiceNotOverdue && onDueDay?.field == "sentOn" && onDueDay?.kind == .invalid)
-        #expect(violation { try Receivables.decide(reminder(on: "2026-03-15"), state: state()) }?.code == .invoiceNotOverdue)
+        #expect(
+            violation { try Receivables.decide(reminder(on: "2026-03-15"), state: state()) }?.code == .invoiceNotOverdue
+        )
         // Paid in full on the day it is sent: nothing open as of that day.
         let paidThatDay = state([paid(10_000, on: "2026-04-05")])
-        #expect(violation { try Receivables.decide(reminder(on: "2026-04-05"), state: paidThatDay) }?.code == .invoiceNotOverdue)
+        #expect(
+            violation { try Receivables.decide(reminder(on: "2026-04-05"), state: paidThatDay) }?.code
+                == .invoiceNotOverdue)
         // A payment dated after the day sent does not count (the aging rule), though recorded already.
         #expect(try Receivables.decide(reminder(on: "2026-04-04"), state: paidThatDay).count == 1)
         // One minor unit left open is enough.
-        #expect(try Receivables.decide(reminder(on: "2026-04-05"), state: state([paid(9_999, on: "2026-04-01")])).count == 1)
+        #expect(
+            try Receivables.decide(reminder(on: "2026-04-05"), state: state([paid(9_999, on: "2026-04-01")])).count == 1
+        )
         // Credited to zero, or written off, on or before the day sent.
         let credited = state([credited(10_000, on: "2026-04-02")])
-        #expect(violation { try Receivables.decide(reminder(on: "2026-04-02"), state: credited) }?.code == .invoiceNotOverdue)
+        #expect(
+            violation { try Receivables.decide(reminder(on: "2026-04-02"), state: credited) }?.code
+                == .invoiceNotOverdue)
         #expect(try Receivables.decide(reminder(on: "2026-04-01"), state: credited).count == 1)
         let writeOff = state([writtenOff(on: "2026-04-03")])
-        #expect(violation { try Receivables.decide(reminder(on: "2026-04-03"), state: writeOff) }?.code == .invoiceNotOverdue)
+        #expect(
+            violation { try Receivables.decide(reminder(on: "2026-04-03"), state: writeOff) }?.code
+                == .invoiceNotOverdue)
         #expect(try Receivables.decide(reminder(on: "2026-04-02"), state: writeOff).count == 1)
     }
 
@@ -156,11 +175,14 @@ struct CollectionsDeciderTests {
     func parsePromise() throws {
         let recordedAt = Fixture.instant("2026-04-02T23:30:00Z")
         let parsed = try PromisePayment.parse(
-            Fixture.json(#"{"promisedOn": "2026-04-10", "amountMinor": 4000}"#), invoiceId: invoiceId, recordedAt: recordedAt,
+            Fixture.json(#"{"promisedOn": "2026-04-10", "amountMinor": 4000}"#), invoiceId: invoiceId,
+            recordedAt: recordedAt,
             makeID: Fixture.always(Fixture.id(80)))
-        #expect(parsed == PromisePayment(
-            promiseId: Fixture.id(80), invoiceId: invoiceId, madeOn: Fixture.day("2026-04-02"),
-            promisedOn: Fixture.day("2026-04-10"), amountMinor: 4_000))
+        #expect(
+            parsed
+                == PromisePayment(
+                    promiseId: Fixture.id(80), invoiceId: invoiceId, madeOn: Fixture.day("2026-04-02"),
+                    promisedOn: Fixture.day("2026-04-10"), amountMinor: 4_000))
         do {
             _ = try PromisePayment.parse(
                 Fixture.json(#"{"promisedOn": "2026-02-30", "amountMinor": 0, "madeOn": "x", "currency": "RUB"}"#),
@@ -174,13 +196,15 @@ struct CollectionsDeciderTests {
     @Test("parsing a reminder: level 1 to 3, a channel of the list")
     func parseReminder() throws {
         let parsed = try SendPaymentReminder.parse(
-            Fixture.json(#"{"sentOn": "2026-04-01", "channel": "call", "level": 3, "note": "последнее"}"#), invoiceId: invoiceId,
+            Fixture.json(#"{"sentOn": "2026-04-01", "channel": "call", "level": 3, "note": "последнее"}"#),
+            invoiceId: invoiceId,
             makeID: Fixture.always(Fixture.id(90)))
         #expect(parsed.level == .finalNotice && parsed.channel == .call && parsed.note == "последнее")
         for level in ["0", "4", "-1", "1.5", "\"2\"", "null"] {
             do {
                 _ = try SendPaymentReminder.parse(
-                    Fixture.json(#"{"sentOn": "2026-04-01", "channel": "email", "level": \#(level)}"#), invoiceId: invoiceId)
+                    Fixture.json(#"{"sentOn": "2026-04-01", "channel": "email", "level": \#(level)}"#),
+                    invoiceId: invoiceId)
                 Issue.record("level \(level) was accepted")
             } catch {
                 #expect(error.errors.map(\.field) == ["level"], "\(level)")

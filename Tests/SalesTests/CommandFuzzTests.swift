@@ -69,7 +69,9 @@ struct CommandFuzzTests {
         let seed = UInt64.random(in: 1...UInt64.max)
         let deadline = ContinuousClock.now + .seconds(Self.fuzzSeconds)
         print("fuzz: seed \(seed) for \(Self.fuzzSeconds) s")
-        let (rejectedAsJSON, refused) = try Self.mutate(seed: seed) { $0 % 1_000 != 0 || ContinuousClock.now < deadline }
+        let (rejectedAsJSON, refused) = try Self.mutate(seed: seed) {
+            $0 % 1_000 != 0 || ContinuousClock.now < deadline
+        }
         print("fuzz: seed \(seed): \(rejectedAsJSON) bodies refused as JSON, \(refused) refused by validation")
         #expect(rejectedAsJSON > 0)
         #expect(refused > 0)

@@ -1,20 +1,26 @@
+import JSON
 import Testing
+
 @testable import Sales
 
 @Suite("Currency and Money")
 struct CurrencyAndMoneyTests {
-    @Test("knows each active currency's minor-unit exponent", arguments: [
-        ("RUB", 2), ("UAH", 2), ("EUR", 2), ("USD", 2), ("JPY", 0), ("KRW", 0), ("ISK", 0), ("CLP", 0), ("VND", 0),
-        ("KWD", 3), ("BHD", 3), ("OMR", 3), ("TND", 3), ("IQD", 3), ("JOD", 3), ("LYD", 3), ("CLF", 4), ("UYW", 4),
-        ("XOF", 0), ("XAF", 0), ("XPF", 0), ("UYI", 0), ("CHE", 2), ("XCG", 2), ("ZWG", 2), ("SLE", 2), ("VED", 2),
-    ])
+    @Test(
+        "knows each active currency's minor-unit exponent",
+        arguments: [
+            ("RUB", 2), ("UAH", 2), ("EUR", 2), ("USD", 2), ("JPY", 0), ("KRW", 0), ("ISK", 0), ("CLP", 0), ("VND", 0),
+            ("KWD", 3), ("BHD", 3), ("OMR", 3), ("TND", 3), ("IQD", 3), ("JOD", 3), ("LYD", 3), ("CLF", 4), ("UYW", 4),
+            ("XOF", 0), ("XAF", 0), ("XPF", 0), ("UYI", 0), ("CHE", 2), ("XCG", 2), ("ZWG", 2), ("SLE", 2), ("VED", 2),
+        ])
     func exponents(_ code: String, _ minorUnits: Int) {
         #expect(Currency(code: code)?.minorUnits == minorUnits)
     }
 
-    @Test("refuses unknown, withdrawn, unit-less and lower-case codes", arguments: [
-        "XXX", "XTS", "XAU", "XDR", "HRK", "ZWL", "ANG", "SLL", "rub", "Rub", "RU", "RUBL", "", "ABC",
-    ])
+    @Test(
+        "refuses unknown, withdrawn, unit-less and lower-case codes",
+        arguments: [
+            "XXX", "XTS", "XAU", "XDR", "HRK", "ZWL", "ANG", "SLL", "rub", "Rub", "RU", "RUBL", "", "ABC",
+        ])
     func unknown(_ code: String) {
         #expect(Currency(code: code) == nil)
     }
@@ -50,7 +56,9 @@ struct CurrencyAndMoneyTests {
         let rubles = Money(amountMinor: 100, currency: Fixture.rub)
         let dollars = Money(amountMinor: 100, currency: Fixture.usd)
         #expect(throws: MoneyArithmeticError.currencyMismatch(Fixture.rub, Fixture.usd)) { try rubles.adding(dollars) }
-        #expect(throws: MoneyArithmeticError.currencyMismatch(Fixture.rub, Fixture.usd)) { try rubles.subtracting(dollars) }
+        #expect(throws: MoneyArithmeticError.currencyMismatch(Fixture.rub, Fixture.usd)) {
+            try rubles.subtracting(dollars)
+        }
     }
 
     @Test("writes amounts with the currency's decimal places")

@@ -1,5 +1,7 @@
 import Foundation
+import JSON
 import Testing
+
 @testable import Sales
 
 @Suite("Deal decider")
@@ -16,12 +18,17 @@ struct DealDeciderTests {
         state([Fixture.opened()] + events)
     }
 
-    let won = DealWon(dealId: Fixture.deal, clientId: Fixture.client, stage: "lead", wonOn: Fixture.day("2026-02-10")).event
-    let lost = DealLost(dealId: Fixture.deal, clientId: Fixture.client, stage: "lead", lostOn: Fixture.day("2026-02-10"), refusedBy: .client, reason: "дорого").event
+    let won = DealWon(dealId: Fixture.deal, clientId: Fixture.client, stage: "lead", wonOn: Fixture.day("2026-02-10"))
+        .event
+    let lost = DealLost(
+        dealId: Fixture.deal, clientId: Fixture.client, stage: "lead", lostOn: Fixture.day("2026-02-10"),
+        refusedBy: .client, reason: "дорого"
+    ).event
 
     func open(pipeline: String = "sales", amountMinor: Int64 = 100_000) -> OpenDeal {
         OpenDeal(
-            dealId: Fixture.deal, clientId: Fixture.client, title: "Поставка бумаги", amountMinor: amountMinor, currency: Fixture.rub,
+            dealId: Fixture.deal, clientId: Fixture.client, title: "Поставка бумаги", amountMinor: amountMinor,
+            currency: Fixture.rub,
             openedOn: Fixture.day("2026-02-01"), pipeline: pipeline
         )
     }
@@ -30,36 +37,52 @@ struct DealDeciderTests {
         MoveDealStage(dealId: Fixture.deal, stage: stage, movedOn: Fixture.day(date))
     }
 
-    func offer(_ offerId: UUID = Fixture.id(20), currency: Currency = Fixture.rub, on date: String = "2026-02-05", validUntil: String? = nil) -> MakeOffer {
-        MakeOffer(offerId: offerId, dealId: Fixture.deal, amountMinor: 90_000, currency: currency, offeredOn: Fixture.day(date), validUntil: validUntil.map(Fixture.day))
+    func offer(
+        _ offerId: UUID = Fixture.id(20), currency: Currency = Fixture.rub, on date: String = "2026-02-05",
+        validUntil: String? = nil
+    ) -> MakeOffer {
+        MakeOffer(
+            offerId: offerId, dealId: Fixture.deal, amountMinor: 90_000, currency: currency,
+            offeredOn: Fixture.day(date), validUntil: validUntil.map(Fixture.day))
     }
 
     func objection(_ objectionId: UUID = Fixture.id(30), on date: String = "2026-02-06") -> RaiseObjection {
-        RaiseObjection(objectionId: objectionId, dealId: Fixture.deal, category: .price, raisedOn: Fixture.day(date), text: "Дорого")
+        RaiseObjection(
+            objectionId: objectionId, dealId: Fixture.deal, category: .price, raisedOn: Fixture.day(date),
+            text: "Дорого")
     }
 
     func raised(_ objectionId: UUID = Fixture.id(30), on date: String = "2026-02-06") -> SalesEvent {
-        ObjectionRaised(objectionId: objectionId, dealId: Fixture.deal, clientId: Fixture.client, category: .price, raisedOn: Fixture.day(date), text: "Дорого").event
+        ObjectionRaised(
+            objectionId: objectionId, dealId: Fixture.deal, clientId: Fixture.client, category: .price,
+            raisedOn: Fixture.day(date), text: "Дорого"
+        ).event
     }
 
     func handle(_ objectionId: UUID = Fixture.id(30), on date: String = "2026-02-07") -> HandleObjection {
-        HandleObjection(objectionId: objectionId, dealId: Fixture.deal, handledOn: Fixture.day(date), resolved: true, response: "Рассрочка")
+        HandleObjection(
+            objectionId: objectionId, dealId: Fixture.deal, handledOn: Fixture.day(date), resolved: true,
+            response: "Рассрочка")
     }
 
     func concession(_ concessionId: UUID = Fixture.id(40), on date: String = "2026-02-08") -> AgreeConcession {
-        AgreeConcession(concessionId: concessionId, dealId: Fixture.deal, given: "3 %", inReturn: "предоплата", agreedOn: Fixture.day(date))
+        AgreeConcession(
+            concessionId: concessionId, dealId: Fixture.deal, given: "3 %", inReturn: "предоплата",
+            agreedOn: Fixture.day(date))
     }
 
     // MARK: opening
 
     @Test("a deal opens in the first stage of its pipeline")
     func openInSales() throws {
-        #expect(try Deal.decide(open(), state: Deal.initialState, client: registered, pipeline: sales) == [
-            DealOpened(
-                dealId: Fixture.deal, clientId: Fixture.client, pipeline: "sales", stage: "lead", title: "Поставка бумаги",
-                amountMinor: 100_000, currency: Fixture.rub, openedOn: Fixture.day("2026-02-01")
-            ).event,
-        ])
+        #expect(
+            try Deal.decide(open(), state: Deal.initialState, client: registered, pipeline: sales) == [
+                DealOpened(
+                    dealId: Fixture.deal, clientId: Fixture.client, pipeline: "sales", stage: "lead",
+                    title: "Поставка бумаги",
+                    amountMinor: 100_000, currency: Fixture.rub, openedOn: Fixture.day("2026-02-01")
+                ).event
+            ])
     }
 
     @Test("a deal opens in a defined pipeline's first stage")
@@ -75,43 +98,70 @@ struct DealDeciderTests {
 
     @Test("opening refusals: unknown client, unknown pipeline, existing deal, zero amount")
     func openRefusals() {
-        let noClient = violation { try Deal.decide(open(), state: Deal.initialState, client: Client.initialState, pipeline: sales) }
+        let noClient = violation {
+            try Deal.decide(open(), state: Deal.initialState, client: Client.initialState, pipeline: sales)
+        }
         #expect(noClient?.code == .clientNotFound && noClient?.kind == .missing && noClient?.field == "clientId")
         let unknown = violation {
-            try Deal.decide(open(pipeline: "b2b"), state: Deal.initialState, client: registered, pipeline: PipelineCatalogue.initialState(for: "b2b"))
+            try Deal.decide(
+                open(pipeline: "b2b"), state: Deal.initialState, client: registered,
+                pipeline: PipelineCatalogue.initialState(for: "b2b"))
         }
         #expect(unknown?.code == .pipelineNotFound && unknown?.kind == .missing)
-        let mismatched = violation { try Deal.decide(open(pipeline: "b2b"), state: Deal.initialState, client: registered, pipeline: sales) }
+        let mismatched = violation {
+            try Deal.decide(open(pipeline: "b2b"), state: Deal.initialState, client: registered, pipeline: sales)
+        }
         #expect(mismatched?.code == .pipelineNotFound)
-        #expect(violation { try Deal.decide(open(), state: deal(), client: registered, pipeline: sales) }?.code == .dealAlreadyExists)
-        #expect(violation { try Deal.decide(open(amountMinor: -5), state: Deal.initialState, client: registered, pipeline: sales) }?.code == .amountNotPositive)
+        #expect(
+            violation { try Deal.decide(open(), state: deal(), client: registered, pipeline: sales) }?.code
+                == .dealAlreadyExists)
+        #expect(
+            violation {
+                try Deal.decide(open(amountMinor: -5), state: Deal.initialState, client: registered, pipeline: sales)
+            }?.code == .amountNotPositive)
     }
 
     // MARK: stages
 
     @Test("moving forward records where the deal came from")
     func moveForward() throws {
-        #expect(try Deal.decide(move("qualified", on: "2026-02-02"), state: deal(), pipeline: sales) == [
-            DealStageMoved(dealId: Fixture.deal, clientId: Fixture.client, from: "lead", stage: "qualified", movedOn: Fixture.day("2026-02-02")).event,
-        ])
+        #expect(
+            try Deal.decide(move("qualified", on: "2026-02-02"), state: deal(), pipeline: sales) == [
+                DealStageMoved(
+                    dealId: Fixture.deal, clientId: Fixture.client, from: "lead", stage: "qualified",
+                    movedOn: Fixture.day("2026-02-02")
+                ).event
+            ])
     }
 
     @Test("moving back is allowed, also on the same day as the previous move")
     func moveBack() throws {
         let current = deal([Fixture.moved(from: "lead", to: "offer", on: "2026-02-05")])
         let events = try Deal.decide(move("needs", on: "2026-02-05"), state: current, pipeline: sales)
-        #expect(events == [DealStageMoved(dealId: Fixture.deal, clientId: Fixture.client, from: "offer", stage: "needs", movedOn: Fixture.day("2026-02-05")).event])
+        #expect(
+            events == [
+                DealStageMoved(
+                    dealId: Fixture.deal, clientId: Fixture.client, from: "offer", stage: "needs",
+                    movedOn: Fixture.day("2026-02-05")
+                ).event
+            ])
         let after = Fixture.fold(events, from: current, Deal.evolve)
         #expect(after.stage == "needs" && after.stageEnteredOn == Fixture.day("2026-02-05"))
     }
 
     @Test("the stage must belong to the pipeline and differ from the current one")
     func stageRules() {
-        let unknown = violation { try Deal.decide(move("negotiation", on: "2026-02-02"), state: deal(), pipeline: sales) }
+        let unknown = violation {
+            try Deal.decide(move("negotiation", on: "2026-02-02"), state: deal(), pipeline: sales)
+        }
         #expect(unknown?.code == .stageUnknown && unknown?.kind == .invalid && unknown?.field == "stage")
-        #expect(violation { try Deal.decide(move("won", on: "2026-02-02"), state: deal(), pipeline: sales) }?.code == .stageUnknown)
+        #expect(
+            violation { try Deal.decide(move("won", on: "2026-02-02"), state: deal(), pipeline: sales) }?.code
+                == .stageUnknown)
         let other = PipelineCatalogue.initialState(for: "b2b")
-        #expect(violation { try Deal.decide(move("qualified", on: "2026-02-02"), state: deal(), pipeline: other) }?.code == .stageUnknown)
+        #expect(
+            violation { try Deal.decide(move("qualified", on: "2026-02-02"), state: deal(), pipeline: other) }?.code
+                == .stageUnknown)
         let same = violation { try Deal.decide(move("lead", on: "2026-02-02"), state: deal(), pipeline: sales) }
         #expect(same?.code == .stageUnchanged && same?.kind == .conflict)
     }
@@ -120,7 +170,9 @@ struct DealDeciderTests {
     func redefinedStage() throws {
         let redefined = PipelineCatalogue.evolve(
             sales,
-            PipelineDefined(pipeline: "sales", stages: Pipeline.sales.stages + ["delivery"], definedOn: Fixture.day("2026-02-01")).event
+            PipelineDefined(
+                pipeline: "sales", stages: Pipeline.sales.stages + ["delivery"], definedOn: Fixture.day("2026-02-01")
+            ).event
         )
         #expect(try Deal.decide(move("delivery", on: "2026-02-03"), state: deal(), pipeline: redefined).count == 1)
     }
@@ -143,12 +195,19 @@ struct DealDeciderTests {
 
     @Test("commands on a deal that does not exist")
     func missingDeal() {
-        #expect(violation { try Deal.decide(move("qualified", on: "2026-02-02"), state: Deal.initialState, pipeline: sales) }?.code == .dealNotFound)
+        #expect(
+            violation {
+                try Deal.decide(move("qualified", on: "2026-02-02"), state: Deal.initialState, pipeline: sales)
+            }?.code == .dealNotFound)
         #expect(violation { try Deal.decide(offer(), state: Deal.initialState) }?.code == .dealNotFound)
         #expect(violation { try Deal.decide(objection(), state: Deal.initialState) }?.code == .dealNotFound)
         #expect(violation { try Deal.decide(handle(), state: Deal.initialState) }?.code == .dealNotFound)
         #expect(violation { try Deal.decide(concession(), state: Deal.initialState) }?.code == .dealNotFound)
-        #expect(violation { try Deal.decide(WinDeal(dealId: Fixture.deal, wonOn: Fixture.day("2026-02-10")), state: Deal.initialState) }?.code == .dealNotFound)
+        #expect(
+            violation {
+                try Deal.decide(
+                    WinDeal(dealId: Fixture.deal, wonOn: Fixture.day("2026-02-10")), state: Deal.initialState)
+            }?.code == .dealNotFound)
         let lose = LoseDeal(dealId: Fixture.deal, lostOn: Fixture.day("2026-02-10"), refusedBy: .us, reason: "r")
         #expect(violation { try Deal.decide(lose, state: Deal.initialState) }?.kind == .missing)
         let otherDeal = state([Fixture.opened(Fixture.otherDeal)])
@@ -159,12 +218,14 @@ struct DealDeciderTests {
 
     @Test("an offer in the deal's currency")
     func makeOffer() throws {
-        #expect(try Deal.decide(offer(validUntil: "2026-02-05"), state: deal()) == [
-            OfferMade(
-                offerId: Fixture.id(20), dealId: Fixture.deal, clientId: Fixture.client, amountMinor: 90_000, currency: Fixture.rub,
-                offeredOn: Fixture.day("2026-02-05"), validUntil: Fixture.day("2026-02-05")
-            ).event,
-        ])
+        #expect(
+            try Deal.decide(offer(validUntil: "2026-02-05"), state: deal()) == [
+                OfferMade(
+                    offerId: Fixture.id(20), dealId: Fixture.deal, clientId: Fixture.client, amountMinor: 90_000,
+                    currency: Fixture.rub,
+                    offeredOn: Fixture.day("2026-02-05"), validUntil: Fixture.day("2026-02-05")
+                ).event
+            ])
     }
 
     @Test("offer refusals")
@@ -201,16 +262,21 @@ struct DealDeciderTests {
 
     @Test("handling a raised objection, on the day it was raised or later")
     func handleObjection() throws {
-        #expect(try Deal.decide(handle(on: "2026-02-06"), state: deal([raised()])) == [
-            ObjectionHandled(objectionId: Fixture.id(30), dealId: Fixture.deal, clientId: Fixture.client, handledOn: Fixture.day("2026-02-06"), resolved: true, response: "Рассрочка").event,
-        ])
+        #expect(
+            try Deal.decide(handle(on: "2026-02-06"), state: deal([raised()])) == [
+                ObjectionHandled(
+                    objectionId: Fixture.id(30), dealId: Fixture.deal, clientId: Fixture.client,
+                    handledOn: Fixture.day("2026-02-06"), resolved: true, response: "Рассрочка"
+                ).event
+            ])
     }
 
     @Test("objection outcome refusals")
     func handleRefusals() throws {
         let unknown = violation { try Deal.decide(handle(), state: deal()) }
         #expect(unknown?.code == .objectionNotFound && unknown?.kind == .missing)
-        #expect(violation { try Deal.decide(handle(Fixture.id(31)), state: deal([raised()])) }?.code == .objectionNotFound)
+        #expect(
+            violation { try Deal.decide(handle(Fixture.id(31)), state: deal([raised()])) }?.code == .objectionNotFound)
         let early = violation { try Deal.decide(handle(on: "2026-02-05"), state: deal([raised()])) }
         #expect(early?.code == .dateBeforeRaised && early?.field == "handledOn")
         let handled = try Deal.decide(handle(), state: deal([raised()]))
@@ -234,7 +300,10 @@ struct DealDeciderTests {
     @Test("concessions are recorded, also after the deal is closed")
     func concessions() throws {
         let expected = [
-            ConcessionAgreed(concessionId: Fixture.id(40), dealId: Fixture.deal, clientId: Fixture.client, given: "3 %", inReturn: "предоплата", agreedOn: Fixture.day("2026-02-08")).event,
+            ConcessionAgreed(
+                concessionId: Fixture.id(40), dealId: Fixture.deal, clientId: Fixture.client, given: "3 %",
+                inReturn: "предоплата", agreedOn: Fixture.day("2026-02-08")
+            ).event
         ]
         #expect(try Deal.decide(concession(), state: deal()) == expected)
         #expect(try Deal.decide(concession(), state: deal([won])) == expected)
@@ -253,18 +322,27 @@ struct DealDeciderTests {
     @Test("winning records the stage the deal is in")
     func win() throws {
         let current = deal([Fixture.moved(from: "lead", to: "closing", on: "2026-02-09")])
-        #expect(try Deal.decide(WinDeal(dealId: Fixture.deal, wonOn: Fixture.day("2026-02-09")), state: current) == [
-            DealWon(dealId: Fixture.deal, clientId: Fixture.client, stage: "closing", wonOn: Fixture.day("2026-02-09")).event,
-        ])
+        #expect(
+            try Deal.decide(WinDeal(dealId: Fixture.deal, wonOn: Fixture.day("2026-02-09")), state: current) == [
+                DealWon(
+                    dealId: Fixture.deal, clientId: Fixture.client, stage: "closing", wonOn: Fixture.day("2026-02-09")
+                ).event
+            ])
     }
 
     @Test("losing records the stage, who refused, why and the criteria")
     func lose() throws {
         let current = deal([Fixture.moved(from: "lead", to: "needs", on: "2026-02-03")])
-        let command = LoseDeal(dealId: Fixture.deal, lostOn: Fixture.day("2026-02-04"), refusedBy: .us, reason: "нет нужного товара", criteria: "объём")
-        #expect(try Deal.decide(command, state: current) == [
-            DealLost(dealId: Fixture.deal, clientId: Fixture.client, stage: "needs", lostOn: Fixture.day("2026-02-04"), refusedBy: .us, reason: "нет нужного товара", criteria: "объём").event,
-        ])
+        let command = LoseDeal(
+            dealId: Fixture.deal, lostOn: Fixture.day("2026-02-04"), refusedBy: .us, reason: "нет нужного товара",
+            criteria: "объём")
+        #expect(
+            try Deal.decide(command, state: current) == [
+                DealLost(
+                    dealId: Fixture.deal, clientId: Fixture.client, stage: "needs", lostOn: Fixture.day("2026-02-04"),
+                    refusedBy: .us, reason: "нет нужного товара", criteria: "объём"
+                ).event
+            ])
     }
 
     @Test("outcome refusals: closed deals, dates before opening or before the last move")
@@ -275,18 +353,28 @@ struct DealDeciderTests {
         #expect(violation { try Deal.decide(win, state: deal([lost])) }?.code == .dealClosed)
         #expect(violation { try Deal.decide(lose, state: deal([won])) }?.code == .dealClosed)
         #expect(violation { try Deal.decide(lose, state: deal([lost])) }?.code == .dealClosed)
-        #expect(violation { try Deal.decide(WinDeal(dealId: Fixture.deal, wonOn: Fixture.day("2026-01-31")), state: deal()) }?.code == .dateBeforeOpened)
-        let lostEarly = LoseDeal(dealId: Fixture.deal, lostOn: Fixture.day("2026-01-31"), refusedBy: .client, reason: "r")
+        #expect(
+            violation {
+                try Deal.decide(WinDeal(dealId: Fixture.deal, wonOn: Fixture.day("2026-01-31")), state: deal())
+            }?.code == .dateBeforeOpened)
+        let lostEarly = LoseDeal(
+            dealId: Fixture.deal, lostOn: Fixture.day("2026-01-31"), refusedBy: .client, reason: "r")
         #expect(violation { try Deal.decide(lostEarly, state: deal()) }?.field == "lostOn")
         let moved = deal([Fixture.moved(from: "lead", to: "offer", on: "2026-02-15")])
-        #expect(violation { try Deal.decide(WinDeal(dealId: Fixture.deal, wonOn: Fixture.day("2026-02-14")), state: moved) }?.code == .dateBeforePreviousMove)
+        #expect(
+            violation {
+                try Deal.decide(WinDeal(dealId: Fixture.deal, wonOn: Fixture.day("2026-02-14")), state: moved)
+            }?.code == .dateBeforePreviousMove)
     }
 
     @Test("the state follows stage, outcome and the ids used")
     func evolve() {
         let folded = deal([
             Fixture.moved(from: "lead", to: "offer", on: "2026-02-05"),
-            OfferMade(offerId: Fixture.id(20), dealId: Fixture.deal, clientId: Fixture.client, amountMinor: 1, currency: Fixture.rub, offeredOn: Fixture.day("2026-02-05")).event,
+            OfferMade(
+                offerId: Fixture.id(20), dealId: Fixture.deal, clientId: Fixture.client, amountMinor: 1,
+                currency: Fixture.rub, offeredOn: Fixture.day("2026-02-05")
+            ).event,
             lost,
         ])
         #expect(folded.stage == "offer")

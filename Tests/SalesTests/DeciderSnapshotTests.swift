@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import Testing
+
 @testable import Sales
 
 /// A decider's state read back from its snapshot is the state it was written from, without any
@@ -23,7 +24,8 @@ struct DeciderSnapshotTests {
         }
         events.append(
             OrderPlaced(
-                orderId: Fixture.id(99), clientId: Fixture.client, placedOn: Fixture.day("2026-01-12"), amountMinor: 500,
+                orderId: Fixture.id(99), clientId: Fixture.client, placedOn: Fixture.day("2026-01-12"),
+                amountMinor: 500,
                 currency: Fixture.rub
             ).event)
         let state = Fixture.fold(events, from: Client.initialState, Client.evolve)
@@ -69,7 +71,11 @@ struct DeciderSnapshotTests {
         #expect(read.lastMovedOn == state.lastMovedOn && read.outcome == state.outcome)
         #expect(read.objections == state.objections && read.offerIds == state.offerIds)
         let won = Fixture.fold(
-            [Fixture.opened(), DealWon(dealId: Fixture.deal, clientId: Fixture.client, stage: "lead", wonOn: Fixture.day("2026-02-02")).event],
+            [
+                Fixture.opened(),
+                DealWon(dealId: Fixture.deal, clientId: Fixture.client, stage: "lead", wonOn: Fixture.day("2026-02-02"))
+                    .event,
+            ],
             from: Deal.initialState, Deal.evolve)
         #expect(try Self.roundTrip(won).outcome == .won(on: Fixture.day("2026-02-02")))
     }
@@ -103,11 +109,18 @@ struct DeciderSnapshotTests {
 
     @Test func pipelineStateReadsBack() throws {
         let defined = Fixture.fold(
-            [PipelineDefined(pipeline: "b2b", stages: ["first", "second"], definedOn: Fixture.day("2026-01-01")).event],
+            [
+                PipelineDefined(pipeline: "b2b", stages: ["first", "second"], definedOn: Fixture.day("2026-01-01"))
+                    .event
+            ],
             from: PipelineCatalogue.initialState(for: "b2b"), PipelineCatalogue.evolve)
         #expect(try Self.roundTrip(defined) == defined)
-        #expect(try Self.roundTrip(PipelineCatalogue.initialState(for: "never")) == PipelineCatalogue.initialState(for: "never"))
-        #expect(try Self.roundTrip(PipelineCatalogue.initialState(for: "sales")) == PipelineCatalogue.initialState(for: "sales"))
+        #expect(
+            try Self.roundTrip(PipelineCatalogue.initialState(for: "never"))
+                == PipelineCatalogue.initialState(for: "never"))
+        #expect(
+            try Self.roundTrip(PipelineCatalogue.initialState(for: "sales"))
+                == PipelineCatalogue.initialState(for: "sales"))
     }
 
     @Test(arguments: [

@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import Testing
+
 @testable import Sales
 
 /// Shorthands shared by the tests: values, ids, JSON bodies, and the outcome of a decision.
@@ -39,7 +40,9 @@ enum Fixture {
         { uuid }
     }
 
-    static func fold<State>(_ events: [SalesEvent], from initial: State, _ evolve: (State, SalesEvent) -> State) -> State {
+    static func fold<State>(
+        _ events: [SalesEvent], from initial: State, _ evolve: (State, SalesEvent) -> State
+    ) -> State {
         events.reduce(initial, evolve)
     }
 
@@ -78,7 +81,8 @@ enum Fixture {
         allocations: [Allocation], unappliedMinor: Int64 = 0
     ) -> SalesEvent {
         PaymentReceived(
-            paymentId: paymentId, clientId: client, receivedOn: day(received), amountMinor: amountMinor, currency: currency,
+            paymentId: paymentId, clientId: client, receivedOn: day(received), amountMinor: amountMinor,
+            currency: currency,
             allocations: allocations, unappliedMinor: unappliedMinor
         ).event
     }

@@ -1,7 +1,8 @@
 import Foundation
 import HexText
-@testable import JSON
 import Testing
+
+@testable import JSON
 @testable import Sales
 
 @Suite("Decoding payloads from parsed JSON")
@@ -16,8 +17,10 @@ struct JSONValueDecoderTests {
             let data = event.encode()
             let type = try #require(SalesEvent.payloadType(named: event.type))
             func both<Payload: SalesEventPayload>(_ type: Payload.Type) throws -> (SalesEvent, SalesEvent) {
-                (try JSONDecoder().decode(type, from: data).event,
-                 try JSONValueDecoder.decode(type, from: try JSONValue(parsing: data)).event)
+                (
+                    try JSONDecoder().decode(type, from: data).event,
+                    try JSONValueDecoder.decode(type, from: try JSONValue(parsing: data)).event
+                )
             }
             let (foundation, ours) = try both(type)
             #expect(ours == foundation, "\(event.type)")
@@ -29,8 +32,11 @@ struct JSONValueDecoderTests {
         let lower = UUID(uuidString: "0f8fad5b-d9cb-469f-a165-70867728950e")!
         #expect(try JSONValueDecoder.decode(UUID.self, from: .string("0F8FAD5B-D9CB-469F-A165-70867728950E")) == lower)
         #expect(try JSONValueDecoder.decode(UUID.self, from: .string(lower.canonical)) == lower)
-        for bad in ["0f8fad5b-d9cb-469f-a165-70867728950", "0f8fad5bd9cb-469f-a165-70867728950e0", "0f8fad5b-d9cb-469f-a165-70867728950g",
-                    "0f8fad5b-d9cb-469f-a165-70867728950é", ""] {
+        for bad in [
+            "0f8fad5b-d9cb-469f-a165-70867728950", "0f8fad5bd9cb-469f-a165-70867728950e0",
+            "0f8fad5b-d9cb-469f-a165-70867728950g",
+            "0f8fad5b-d9cb-469f-a165-70867728950é", "",
+        ] {
             #expect(throws: DecodingError.self, "\(bad)") { try JSONValueDecoder.decode(UUID.self, from: .string(bad)) }
         }
         #expect(throws: DecodingError.self) { try JSONValueDecoder.decode(UUID.self, from: .integer(7)) }
@@ -113,7 +119,9 @@ struct JSONValueDecoderTests {
                 self.items = items
             }
         }
-        #expect(try JSONValueDecoder.decode(Loose.self, from: parsed(#"["a", 2, null, "b"]"#)) == Loose(items: ["a", "#2", "null", "b"]))
+        #expect(
+            try JSONValueDecoder.decode(Loose.self, from: parsed(#"["a", 2, null, "b"]"#))
+                == Loose(items: ["a", "#2", "null", "b"]))
         #expect(throws: DecodingError.self) { try JSONValueDecoder.decode(Loose.self, from: parsed(#"["a", true]"#)) }
     }
 
@@ -123,7 +131,9 @@ struct JSONValueDecoderTests {
             let tags: [String]
         }
         #expect(try JSONValueDecoder.decode(Note.self, from: parsed(#"{"tags":[]}"#)) == Note(text: nil, tags: []))
-        #expect(try JSONValueDecoder.decode(Note.self, from: parsed(#"{"text":null,"tags":["a"],"other":1}"#)) == Note(text: nil, tags: ["a"]))
+        #expect(
+            try JSONValueDecoder.decode(Note.self, from: parsed(#"{"text":null,"tags":["a"],"other":1}"#))
+                == Note(text: nil, tags: ["a"]))
         #expect(throws: DecodingError.self) { try JSONValueDecoder.decode(Note.self, from: parsed(#"{"tags":{}}"#)) }
     }
 }

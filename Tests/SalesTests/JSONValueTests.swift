@@ -1,6 +1,8 @@
 import Foundation
+import HexText
 import JSON
 import Testing
+
 @testable import Sales
 
 @Suite("JSON values")
@@ -11,22 +13,29 @@ struct JSONValueTests {
 
     @Test("reads every kind of value and keeps number literals")
     func reading() throws {
-        let value = try parse(#" {"a": [1, -2.50, 1e3, true, false, null], "b": "x\"\\\/\n\u00e9\ud83d\ude00", "c": {}} "#)
-        #expect(value == .object([
-            "a": .array([
-                .number(JSONNumber(literal: "1")!), .number(JSONNumber(literal: "-2.50")!), .number(JSONNumber(literal: "1e3")!),
-                .bool(true), .bool(false), .null,
-            ]),
-            "b": .string("x\"\\/\né😀"),
-            "c": .object([:]),
-        ]))
+        let value = try parse(
+            #" {"a": [1, -2.50, 1e3, true, false, null], "b": "x\"\\\/\n\u00e9\ud83d\ude00", "c": {}} "#)
+        #expect(
+            value
+                == .object([
+                    "a": .array([
+                        .number(JSONNumber(literal: "1")!), .number(JSONNumber(literal: "-2.50")!),
+                        .number(JSONNumber(literal: "1e3")!),
+                        .bool(true), .bool(false), .null,
+                    ]),
+                    "b": .string("x\"\\/\né😀"),
+                    "c": .object([:]),
+                ]))
     }
 
-    @Test("refuses malformed documents", arguments: [
-        "", "{", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "'a'", "01", "1.", ".5", "-", "+1", "1e", "tru", "nul",
-        "\"unterminated", "\"bad \\x escape\"", "\"\\ud800\"", "\"\\udc00\"", "\"tab\there\"", "[1] [2]", "{\"a\":1,\"a\":2}",
-        "NaN", "Infinity",
-    ])
+    @Test(
+        "refuses malformed documents",
+        arguments: [
+            "", "{", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "'a'", "01", "1.", ".5", "-", "+1", "1e", "tru", "nul",
+            "\"unterminated", "\"bad \\x escape\"", "\"\\ud800\"", "\"\\udc00\"", "\"tab\there\"", "[1] [2]",
+            "{\"a\":1,\"a\":2}",
+            "NaN", "Infinity",
+        ])
     func malformed(_ text: String) {
         #expect(throws: JSONSyntaxError.self) { try parse(text) }
     }
@@ -38,9 +47,13 @@ struct JSONValueTests {
 
     @Test("refuses nesting deeper than the limit")
     func depth() throws {
-        let deep = String(repeating: "[", count: JSONValue.maximumDepth + 1) + String(repeating: "]", count: JSONValue.maximumDepth + 1)
+        let deep =
+            String(repeating: "[", count: JSONValue.maximumDepth + 1)
+            + String(repeating: "]", count: JSONValue.maximumDepth + 1)
         #expect(throws: JSONSyntaxError.self) { try parse(deep) }
-        let allowed = String(repeating: "[", count: JSONValue.maximumDepth) + String(repeating: "]", count: JSONValue.maximumDepth)
+        let allowed =
+            String(repeating: "[", count: JSONValue.maximumDepth)
+            + String(repeating: "]", count: JSONValue.maximumDepth)
         #expect(throws: Never.self) { try parse(allowed) }
     }
 
@@ -125,7 +138,9 @@ struct JSONValueTests {
 
     @Test("encodes through JSONEncoder, wide integers included")
     func encodable() throws {
-        let value = JSONValue.object(["big": .integer(Int128(Int64.max) * 2), "n": .null, "list": .array([.integer(1)])])
+        let value = JSONValue.object([
+            "big": .integer(Int128(Int64.max) * 2), "n": .null, "list": .array([.integer(1)]),
+        ])
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let text = String(decoding: try encoder.encode(value), as: UTF8.self)

@@ -1,20 +1,28 @@
+import JSON
 import Testing
+
 @testable import Sales
 
 @Suite("LocalDate")
 struct LocalDateTests {
-    @Test("parses strict YYYY-MM-DD and writes it back", arguments: [
-        "2026-03-01", "2024-02-29", "2000-02-29", "1970-01-01", "1969-12-31", "0000-01-01", "9999-12-31", "1900-02-28",
-    ])
+    @Test(
+        "parses strict YYYY-MM-DD and writes it back",
+        arguments: [
+            "2026-03-01", "2024-02-29", "2000-02-29", "1970-01-01", "1969-12-31", "0000-01-01", "9999-12-31",
+            "1900-02-28",
+        ])
     func roundTrip(_ text: String) {
         #expect(LocalDate(text)?.description == text)
     }
 
-    @Test("refuses days the calendar does not have and every other shape", arguments: [
-        "2026-02-30", "2026-02-29", "1900-02-29", "2100-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "2026-01-00",
-        "2026-01-32", "2026-1-01", "2026-01-1", "26-01-01", "2026/01/01", "2026-01-01T00:00:00Z", " 2026-01-01",
-        "2026-01-01 ", "", "２０２６-01-01", "+2026-01-01", "2026-0a-01", "10000-01-01",
-    ])
+    @Test(
+        "refuses days the calendar does not have and every other shape",
+        arguments: [
+            "2026-02-30", "2026-02-29", "1900-02-29", "2100-02-29", "2026-13-01", "2026-00-10", "2026-04-31",
+            "2026-01-00",
+            "2026-01-32", "2026-1-01", "2026-01-1", "26-01-01", "2026/01/01", "2026-01-01T00:00:00Z", " 2026-01-01",
+            "2026-01-01 ", "", "２０２６-01-01", "+2026-01-01", "2026-0a-01", "10000-01-01",
+        ])
     func refusals(_ text: String) {
         #expect(LocalDate(text) == nil)
     }

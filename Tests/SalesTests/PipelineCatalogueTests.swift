@@ -1,5 +1,7 @@
 import Foundation
+import JSON
 import Testing
+
 @testable import Sales
 
 @Suite("Pipeline catalogue")
@@ -17,14 +19,18 @@ struct PipelineCatalogueTests {
     @Test("sales exists without any event, with the eight default stages")
     func salesDefault() {
         #expect(state("sales").pipeline == Pipeline.sales)
-        #expect(Pipeline.sales.stages == ["lead", "qualified", "contact", "needs", "offer", "objections", "bargaining", "closing"])
+        #expect(
+            Pipeline.sales.stages == [
+                "lead", "qualified", "contact", "needs", "offer", "objections", "bargaining", "closing",
+            ])
         #expect(state("b2b").pipeline == nil)
     }
 
     @Test("defining a new pipeline")
     func defineNew() throws {
         let events = try PipelineCatalogue.decide(define("b2b", ["inquiry", "demo", "contract"]), state: state("b2b"))
-        #expect(events == [PipelineDefined(pipeline: "b2b", stages: ["inquiry", "demo", "contract"], definedOn: day).event])
+        #expect(
+            events == [PipelineDefined(pipeline: "b2b", stages: ["inquiry", "demo", "contract"], definedOn: day).event])
         #expect(state("b2b", events).pipeline == Pipeline(name: "b2b", stages: ["inquiry", "demo", "contract"]))
         #expect(events.first?.stream == .pipeline("b2b"))
         #expect(events.first?.occurredAt == Instant(startOf: day))
@@ -32,7 +38,9 @@ struct PipelineCatalogueTests {
 
     @Test("a redefinition may add and reorder stages")
     func redefineAdding() throws {
-        let stages = ["lead", "qualified", "contact", "needs", "demo", "offer", "objections", "bargaining", "closing", "delivery"]
+        let stages = [
+            "lead", "qualified", "contact", "needs", "demo", "offer", "objections", "bargaining", "closing", "delivery",
+        ]
         let events = try PipelineCatalogue.decide(define("sales", stages), state: state("sales"))
         #expect(state("sales", events).pipeline?.stages == stages)
         let reordered = try PipelineCatalogue.decide(define("sales", stages.reversed()), state: state("sales", events))
@@ -41,24 +49,36 @@ struct PipelineCatalogueTests {
 
     @Test("a redefinition may not remove a stage")
     func redefineRemoving() {
-        let refusal = violation { try PipelineCatalogue.decide(define("sales", ["lead", "qualified", "closing"]), state: state("sales")) }
+        let refusal = violation {
+            try PipelineCatalogue.decide(define("sales", ["lead", "qualified", "closing"]), state: state("sales"))
+        }
         #expect(refusal?.code == .pipelineStagesRemoved)
         #expect(refusal?.kind == .invalid)
-        #expect(refusal?.detail == "a redefinition keeps every existing stage; missing: contact, needs, offer, objections, bargaining")
+        #expect(
+            refusal?.detail
+                == "a redefinition keeps every existing stage; missing: contact, needs, offer, objections, bargaining")
     }
 
     @Test("an identical definition changes nothing and is refused")
     func unchanged() {
-        let refusal = violation { try PipelineCatalogue.decide(define("sales", Pipeline.sales.stages), state: state("sales")) }
+        let refusal = violation {
+            try PipelineCatalogue.decide(define("sales", Pipeline.sales.stages), state: state("sales"))
+        }
         #expect(refusal?.code == .pipelineUnchanged)
         #expect(refusal?.kind == .conflict)
     }
 
     @Test("an invalid definition built without parse is refused")
     func invalid() {
-        #expect(violation { try PipelineCatalogue.decide(define("b2b", []), state: state("b2b")) }?.code == .invalidPipeline)
-        #expect(violation { try PipelineCatalogue.decide(define("b2b", ["lead", "won"]), state: state("b2b")) }?.field == "stages[1]")
-        #expect(violation { try PipelineCatalogue.decide(define("B2B", ["lead"]), state: state("B2B")) }?.field == "pipeline")
+        #expect(
+            violation { try PipelineCatalogue.decide(define("b2b", []), state: state("b2b")) }?.code == .invalidPipeline
+        )
+        #expect(
+            violation { try PipelineCatalogue.decide(define("b2b", ["lead", "won"]), state: state("b2b")) }?.field
+                == "stages[1]")
+        #expect(
+            violation { try PipelineCatalogue.decide(define("B2B", ["lead"]), state: state("B2B")) }?.field
+                == "pipeline")
     }
 
     @Test("events of another pipeline or stream leave the state unchanged")

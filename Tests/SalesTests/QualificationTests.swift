@@ -1,5 +1,7 @@
 import Foundation
+import JSON
 import Testing
+
 @testable import Sales
 
 /// Lead qualification: given a deal's events, when it is assessed, then `DealQualified` (or a
@@ -26,10 +28,12 @@ struct QualificationTests {
     @Test("an assessment with all three criteria records them")
     func allThree() throws {
         let command = try body(
-            #"{"assessedOn":"2026-02-03","problem":"склад не успевает","decisionBy":"2026-03-01","budgetMinor":500000,"currency":"RUB"}"#)
+            #"{"assessedOn":"2026-02-03","problem":"склад не успевает","decisionBy":"2026-03-01","budgetMinor":500000,"currency":"RUB"}"#
+        )
         let events = try Deal.decide(command, state: deal())
         let expected = DealQualified(
-            dealId: Fixture.deal, clientId: Fixture.client, assessedOn: Fixture.day("2026-02-03"), problem: "склад не успевает",
+            dealId: Fixture.deal, clientId: Fixture.client, assessedOn: Fixture.day("2026-02-03"),
+            problem: "склад не успевает",
             decisionBy: Fixture.day("2026-03-01"), budget: Money(amountMinor: 500_000, currency: Fixture.rub))
         #expect(events == [expected.event])
         #expect(expected.knowsAllCriteria)
@@ -37,24 +41,31 @@ struct QualificationTests {
 
     @Test("absent and null criteria are unknown; the assessment does not know all three")
     func unknownCriteria() throws {
-        let command = try body(#"{"assessedOn":"2026-02-03","problem":null,"decisionBy":"2026-03-01","budgetMinor":null,"currency":null}"#)
+        let command = try body(
+            #"{"assessedOn":"2026-02-03","problem":null,"decisionBy":"2026-03-01","budgetMinor":null,"currency":null}"#)
         #expect(command.problem == nil && command.budget == nil && command.decisionBy == Fixture.day("2026-03-01"))
         guard case .dealQualified(let qualified)? = try Deal.decide(command, state: deal()).first else {
             Issue.record("no DealQualified")
             return
         }
         #expect(!qualified.knowsAllCriteria)
-        #expect(qualified.json.objectValue?.keys.sorted() == ["assessedOn", "clientId", "dealId", "decisionBy"], "unknown ones are left out")
+        #expect(
+            qualified.json.objectValue?.keys.sorted() == ["assessedOn", "clientId", "dealId", "decisionBy"],
+            "unknown ones are left out")
         let bare = try body(#"{"assessedOn":"2026-02-01"}"#)
         #expect(try Deal.decide(bare, state: deal()).count == 1, "an assessment on the opening day, knowing nothing")
     }
 
     @Test("a won or lost deal takes no assessment: 422 naming dealId")
     func closedDeal() throws {
-        let command = try body(#"{"assessedOn":"2026-02-20","problem":"p","decisionBy":"2026-03-01","budgetMinor":1,"currency":"RUB"}"#)
-        let won = DealWon(dealId: Fixture.deal, clientId: Fixture.client, stage: "lead", wonOn: Fixture.day("2026-02-10")).event
+        let command = try body(
+            #"{"assessedOn":"2026-02-20","problem":"p","decisionBy":"2026-03-01","budgetMinor":1,"currency":"RUB"}"#)
+        let won = DealWon(
+            dealId: Fixture.deal, clientId: Fixture.client, stage: "lead", wonOn: Fixture.day("2026-02-10")
+        ).event
         let lost = DealLost(
-            dealId: Fixture.deal, clientId: Fixture.client, stage: "lead", lostOn: Fixture.day("2026-02-10"), refusedBy: .us,
+            dealId: Fixture.deal, clientId: Fixture.client, stage: "lead", lostOn: Fixture.day("2026-02-10"),
+            refusedBy: .us,
             reason: "нет бюджета"
         ).event
         for closing in [won, lost] {
@@ -70,7 +81,11 @@ struct QualificationTests {
     @Test("an assessment before the deal was opened, or of an unknown deal, is refused")
     func datesAndDeals() throws {
         let early = try body(#"{"assessedOn":"2026-01-31"}"#)
-        #expect(throws: SalesRuleViolation(.dateBeforeOpened, "assessedOn 2026-01-31 is before the deal was opened on 2026-02-01", field: "assessedOn")) {
+        #expect(
+            throws: SalesRuleViolation(
+                .dateBeforeOpened, "assessedOn 2026-01-31 is before the deal was opened on 2026-02-01",
+                field: "assessedOn")
+        ) {
             try Deal.decide(early, state: deal())
         }
         #expect(throws: SalesRuleViolation.self) { try Deal.decide(early, state: Deal.initialState) }
@@ -85,7 +100,9 @@ struct QualificationTests {
     func reassessment() throws {
         let first = try Deal.decide(try body(#"{"assessedOn":"2026-02-05","problem":"p"}"#), state: deal())
         let second = try Deal.decide(
-            try body(#"{"assessedOn":"2026-02-03","problem":"p","decisionBy":"2026-03-01","budgetMinor":9,"currency":"EUR"}"#),
+            try body(
+                #"{"assessedOn":"2026-02-03","problem":"p","decisionBy":"2026-03-01","budgetMinor":9,"currency":"EUR"}"#
+            ),
             state: deal(first))
         #expect(second.count == 1, "a back-dated assessment is accepted; it counts as of its own date")
     }

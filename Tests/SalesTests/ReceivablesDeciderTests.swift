@@ -1,10 +1,19 @@
 import Foundation
+import JSON
 import Testing
+
 @testable import Sales
 
 @Suite("Receivables decider: invoices, credit notes, write-offs")
 struct ReceivablesDeciderTests {
-    let client = Fixture.fold([Fixture.registered(), PlaceOrder(orderId: Fixture.id(4), clientId: Fixture.client, placedOn: Fixture.day("2026-02-20"), amountMinor: 10_000, currency: Fixture.rub).asEvent], from: Client.initialState, Client.evolve)
+    let client = Fixture.fold(
+        [
+            Fixture.registered(),
+            PlaceOrder(
+                orderId: Fixture.id(4), clientId: Fixture.client, placedOn: Fixture.day("2026-02-20"),
+                amountMinor: 10_000, currency: Fixture.rub
+            ).asEvent,
+        ], from: Client.initialState, Client.evolve)
     let invoiceId = Fixture.id(51)
 
     func state(_ events: [SalesEvent]) -> ReceivablesState {
@@ -16,12 +25,19 @@ struct ReceivablesDeciderTests {
         state([Fixture.invoice(invoiceId, number: "INV-1")] + events)
     }
 
-    func issue(_ id: UUID = Fixture.id(52), number: String = "INV-2", issued: String = "2026-03-01", due: String = "2026-03-31", orderId: UUID? = nil) -> IssueInvoice {
-        IssueInvoice(invoiceId: id, clientId: Fixture.client, number: number, issuedOn: Fixture.day(issued), dueOn: Fixture.day(due), amountMinor: 10_000, currency: Fixture.rub, orderId: orderId)
+    func issue(
+        _ id: UUID = Fixture.id(52), number: String = "INV-2", issued: String = "2026-03-01",
+        due: String = "2026-03-31", orderId: UUID? = nil
+    ) -> IssueInvoice {
+        IssueInvoice(
+            invoiceId: id, clientId: Fixture.client, number: number, issuedOn: Fixture.day(issued),
+            dueOn: Fixture.day(due), amountMinor: 10_000, currency: Fixture.rub, orderId: orderId)
     }
 
     func credit(_ amountMinor: Int64, on date: String = "2026-03-05", id: UUID = Fixture.id(70)) -> IssueCreditNote {
-        IssueCreditNote(creditNoteId: id, invoiceId: invoiceId, issuedOn: Fixture.day(date), amountMinor: amountMinor, reason: "брак")
+        IssueCreditNote(
+            creditNoteId: id, invoiceId: invoiceId, issuedOn: Fixture.day(date), amountMinor: amountMinor,
+            reason: "брак")
     }
 
     func writeOff(on date: String = "2026-06-30") -> WriteOffInvoice {
@@ -29,34 +45,58 @@ struct ReceivablesDeciderTests {
     }
 
     func paid(_ amountMinor: Int64) -> SalesEvent {
-        Fixture.payment(Fixture.id(60), amountMinor: amountMinor, allocations: [Allocation(invoiceId: invoiceId, amountMinor: amountMinor)])
+        Fixture.payment(
+            Fixture.id(60), amountMinor: amountMinor,
+            allocations: [Allocation(invoiceId: invoiceId, amountMinor: amountMinor)])
     }
 
     // MARK: invoices
 
     @Test("issuing an invoice for an order of the client")
     func issueInvoice() throws {
-        #expect(try Receivables.decide(issue(orderId: Fixture.id(4)), state: Receivables.initialState, client: client) == [
-            InvoiceIssued(invoiceId: Fixture.id(52), clientId: Fixture.client, number: "INV-2", issuedOn: Fixture.day("2026-03-01"), dueOn: Fixture.day("2026-03-31"), amountMinor: 10_000, currency: Fixture.rub, orderId: Fixture.id(4)).event,
-        ])
-        #expect(try Receivables.decide(issue(due: "2026-03-01"), state: Receivables.initialState, client: client).count == 1)
+        #expect(
+            try Receivables.decide(issue(orderId: Fixture.id(4)), state: Receivables.initialState, client: client) == [
+                InvoiceIssued(
+                    invoiceId: Fixture.id(52), clientId: Fixture.client, number: "INV-2",
+                    issuedOn: Fixture.day("2026-03-01"), dueOn: Fixture.day("2026-03-31"), amountMinor: 10_000,
+                    currency: Fixture.rub, orderId: Fixture.id(4)
+                ).event
+            ])
+        #expect(
+            try Receivables.decide(issue(due: "2026-03-01"), state: Receivables.initialState, client: client).count == 1
+        )
     }
 
     @Test("invoice refusals")
     func invoiceRefusals() {
-        let noClient = violation { try Receivables.decide(issue(), state: Receivables.initialState, client: Client.initialState) }
+        let noClient = violation {
+            try Receivables.decide(issue(), state: Receivables.initialState, client: Client.initialState)
+        }
         #expect(noClient?.code == .clientNotFound && noClient?.kind == .missing)
-        let due = violation { try Receivables.decide(issue(issued: "2026-03-02", due: "2026-03-01"), state: Receivables.initialState, client: client) }
+        let due = violation {
+            try Receivables.decide(
+                issue(issued: "2026-03-02", due: "2026-03-01"), state: Receivables.initialState, client: client)
+        }
         #expect(due?.code == .dueBeforeIssued && due?.field == "dueOn" && due?.kind == .invalid)
-        let sameId = violation { try Receivables.decide(issue(invoiceId, number: "INV-9"), state: withInvoice(), client: client) }
+        let sameId = violation {
+            try Receivables.decide(issue(invoiceId, number: "INV-9"), state: withInvoice(), client: client)
+        }
         #expect(sameId?.code == .duplicateInvoice && sameId?.kind == .conflict)
-        let sameNumber = violation { try Receivables.decide(issue(number: "INV-1"), state: withInvoice(), client: client) }
-        #expect(sameNumber?.code == .duplicateInvoiceNumber && sameNumber?.field == "number" && sameNumber?.kind == .conflict)
-        let order = violation { try Receivables.decide(issue(orderId: Fixture.id(5)), state: Receivables.initialState, client: client) }
+        let sameNumber = violation {
+            try Receivables.decide(issue(number: "INV-1"), state: withInvoice(), client: client)
+        }
+        #expect(
+            sameNumber?.code == .duplicateInvoiceNumber && sameNumber?.field == "number"
+                && sameNumber?.kind == .conflict)
+        let order = violation {
+            try Receivables.decide(issue(orderId: Fixture.id(5)), state: Receivables.initialState, client: client)
+        }
         #expect(order?.code == .orderNotFound && order?.field == "orderId")
         var zero = issue()
         zero.amountMinor = 0
-        #expect(violation { try Receivables.decide(zero, state: Receivables.initialState, client: client) }?.code == .amountNotPositive)
+        #expect(
+            violation { try Receivables.decide(zero, state: Receivables.initialState, client: client) }?.code
+                == .amountNotPositive)
     }
 
     @Test("invoice numbers are compared exactly: another case is another number")
@@ -69,9 +109,13 @@ struct ReceivablesDeciderTests {
     @Test("a credit note takes the invoice's currency and reduces the open balance")
     func creditNote() throws {
         let events = try Receivables.decide(credit(4000), state: withInvoice())
-        #expect(events == [
-            CreditNoteIssued(creditNoteId: Fixture.id(70), invoiceId: invoiceId, clientId: Fixture.client, issuedOn: Fixture.day("2026-03-05"), amountMinor: 4000, currency: Fixture.rub, reason: "брак").event,
-        ])
+        #expect(
+            events == [
+                CreditNoteIssued(
+                    creditNoteId: Fixture.id(70), invoiceId: invoiceId, clientId: Fixture.client,
+                    issuedOn: Fixture.day("2026-03-05"), amountMinor: 4000, currency: Fixture.rub, reason: "брак"
+                ).event
+            ])
         #expect(withInvoice(events).invoices[invoiceId]?.openBalanceMinor == 6000)
     }
 
@@ -93,8 +137,12 @@ struct ReceivablesDeciderTests {
         let afterPayment = violation { try Receivables.decide(credit(4001), state: withInvoice([paid(6000)])) }
         #expect(afterPayment?.code == .creditExceedsBalance)
         let earlier = try Receivables.decide(credit(7000), state: withInvoice())
-        #expect(violation { try Receivables.decide(credit(3001, id: Fixture.id(71)), state: withInvoice(earlier)) }?.code == .creditExceedsBalance)
-        #expect(violation { try Receivables.decide(credit(1000), state: withInvoice(earlier)) }?.code == .duplicateCreditNote)
+        #expect(
+            violation { try Receivables.decide(credit(3001, id: Fixture.id(71)), state: withInvoice(earlier)) }?.code
+                == .creditExceedsBalance)
+        #expect(
+            violation { try Receivables.decide(credit(1000), state: withInvoice(earlier)) }?.code
+                == .duplicateCreditNote)
         let writtenOff = try Receivables.decide(writeOff(), state: withInvoice())
         let afterWriteOff = violation { try Receivables.decide(credit(1), state: withInvoice(writtenOff)) }
         #expect(afterWriteOff?.code == .invoiceWrittenOff && afterWriteOff?.kind == .conflict)
@@ -103,19 +151,33 @@ struct ReceivablesDeciderTests {
 
     @Test("the open balance counts everything recorded so far, whatever its business date")
     func balanceIgnoresDates() throws {
-        let latePayment = Fixture.payment(Fixture.id(60), received: "2026-12-31", amountMinor: 6000, allocations: [Allocation(invoiceId: invoiceId, amountMinor: 6000)])
-        #expect(violation { try Receivables.decide(credit(4001, on: "2026-03-02"), state: withInvoice([latePayment])) }?.code == .creditExceedsBalance)
+        let latePayment = Fixture.payment(
+            Fixture.id(60), received: "2026-12-31", amountMinor: 6000,
+            allocations: [Allocation(invoiceId: invoiceId, amountMinor: 6000)])
+        #expect(
+            violation { try Receivables.decide(credit(4001, on: "2026-03-02"), state: withInvoice([latePayment])) }?
+                .code == .creditExceedsBalance)
     }
 
     // MARK: write-offs
 
     @Test("a write-off records the open balance at that time")
     func writeOffBalance() throws {
-        let reduced = withInvoice([paid(2500), CreditNoteIssued(creditNoteId: Fixture.id(70), invoiceId: invoiceId, clientId: Fixture.client, issuedOn: Fixture.day("2026-03-05"), amountMinor: 1500, currency: Fixture.rub, reason: "брак").event])
-        let events = try Receivables.decide(writeOff(on: "2026-03-01"), state: reduced)
-        #expect(events == [
-            InvoiceWrittenOff(invoiceId: invoiceId, clientId: Fixture.client, writtenOffOn: Fixture.day("2026-03-01"), amountMinor: 6000, currency: Fixture.rub, reason: "банкротство").event,
+        let reduced = withInvoice([
+            paid(2500),
+            CreditNoteIssued(
+                creditNoteId: Fixture.id(70), invoiceId: invoiceId, clientId: Fixture.client,
+                issuedOn: Fixture.day("2026-03-05"), amountMinor: 1500, currency: Fixture.rub, reason: "брак"
+            ).event,
         ])
+        let events = try Receivables.decide(writeOff(on: "2026-03-01"), state: reduced)
+        #expect(
+            events == [
+                InvoiceWrittenOff(
+                    invoiceId: invoiceId, clientId: Fixture.client, writtenOffOn: Fixture.day("2026-03-01"),
+                    amountMinor: 6000, currency: Fixture.rub, reason: "банкротство"
+                ).event
+            ])
         let after = Fixture.fold(events, from: reduced, Receivables.evolve)
         #expect(after.invoices[invoiceId]?.openBalanceMinor == 0)
         #expect(after.invoices[invoiceId]?.isWrittenOff == true)
@@ -124,7 +186,8 @@ struct ReceivablesDeciderTests {
 
     @Test("write-off refusals")
     func writeOffRefusals() throws {
-        #expect(violation { try Receivables.decide(writeOff(), state: Receivables.initialState) }?.code == .invoiceNotFound)
+        #expect(
+            violation { try Receivables.decide(writeOff(), state: Receivables.initialState) }?.code == .invoiceNotFound)
         let early = violation { try Receivables.decide(writeOff(on: "2026-02-28"), state: withInvoice()) }
         #expect(early?.code == .dateBeforeIssued && early?.field == "writtenOffOn")
         let settled = violation { try Receivables.decide(writeOff(), state: withInvoice([paid(10_000)])) }
@@ -136,7 +199,9 @@ struct ReceivablesDeciderTests {
     @Test("the state indexes numbers, payments and credit notes, and ignores other streams' events")
     func evolve() {
         let folded = withInvoice([
-            Fixture.payment(Fixture.id(60), amountMinor: 12_000, allocations: [Allocation(invoiceId: invoiceId, amountMinor: 10_000)], unappliedMinor: 2000),
+            Fixture.payment(
+                Fixture.id(60), amountMinor: 12_000,
+                allocations: [Allocation(invoiceId: invoiceId, amountMinor: 10_000)], unappliedMinor: 2000),
             Fixture.registered(),
         ])
         #expect(folded.invoiceNumbers == ["INV-1": invoiceId])

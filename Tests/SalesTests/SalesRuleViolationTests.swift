@@ -1,4 +1,6 @@
+import JSON
 import Testing
+
 @testable import Sales
 
 @Suite("Rule violations")

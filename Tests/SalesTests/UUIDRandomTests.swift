@@ -1,4 +1,6 @@
 import Foundation
+import HexText
+import JSON
 import Sales
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import Testing
+
 @testable import Sales
 
 /// Upcasting is tested with upcasters that exist only here: a fictitious history in which
@@ -24,23 +25,36 @@ struct UpcastingTests {
 
     struct UpcastRefusal: Error {}
 
-    static let expected = ClientRegistered(clientId: Fixture.client, name: "Ann", kind: .company, registeredOn: Fixture.day("2026-03-01")).event
+    static let expected = ClientRegistered(
+        clientId: Fixture.client, name: "Ann", kind: .company, registeredOn: Fixture.day("2026-03-01")
+    ).event
 
     @Test("a version 1 payload goes through both steps")
     func fromVersionOne() throws {
-        let stored = Data(#"{"clientId":"00000000-0000-4000-8000-000000000001","fullName":"Ann","type":"COMPANY","registeredOn":"2026-03-01"}"#.utf8)
-        #expect(try SalesEvent.decode(type: "ClientRegistered", schemaVersion: 1, data: stored, upcasters: Self.registry) == Self.expected)
+        let stored = Data(
+            #"{"clientId":"00000000-0000-4000-8000-000000000001","fullName":"Ann","type":"COMPANY","registeredOn":"2026-03-01"}"#
+                .utf8)
+        #expect(
+            try SalesEvent.decode(type: "ClientRegistered", schemaVersion: 1, data: stored, upcasters: Self.registry)
+                == Self.expected)
     }
 
     @Test("a version 2 payload goes through the last step only")
     func fromVersionTwo() throws {
-        let stored = Data(#"{"clientId":"00000000-0000-4000-8000-000000000001","name":"Ann","kind":"COMPANY","registeredOn":"2026-03-01"}"#.utf8)
-        #expect(try SalesEvent.decode(type: "ClientRegistered", schemaVersion: 2, data: stored, upcasters: Self.registry) == Self.expected)
+        let stored = Data(
+            #"{"clientId":"00000000-0000-4000-8000-000000000001","name":"Ann","kind":"COMPANY","registeredOn":"2026-03-01"}"#
+                .utf8)
+        #expect(
+            try SalesEvent.decode(type: "ClientRegistered", schemaVersion: 2, data: stored, upcasters: Self.registry)
+                == Self.expected)
     }
 
     @Test("a current payload is read as it is")
     func current() throws {
-        #expect(try SalesEvent.decode(type: "ClientRegistered", schemaVersion: 3, data: Self.expected.encode(), upcasters: Self.registry) == Self.expected)
+        #expect(
+            try SalesEvent.decode(
+                type: "ClientRegistered", schemaVersion: 3, data: Self.expected.encode(), upcasters: Self.registry)
+                == Self.expected)
         #expect(Self.registry.currentVersion(of: "ClientRegistered") == 3)
         #expect(Self.registry.currentVersion(of: "DealWon") == 1)
         #expect(Self.registry.currentVersion(of: "Nope") == nil)
@@ -49,12 +63,15 @@ struct UpcastingTests {
     @Test("a missing step, a refused payload and a future version are errors")
     func failures() {
         let partial = UpcasterRegistry([Self.lowercaseKind], currentVersions: ["ClientRegistered": 3])
-        let stored = Data(#"{"clientId":"00000000-0000-4000-8000-000000000001","fullName":"Ann","type":"COMPANY","registeredOn":"2026-03-01"}"#.utf8)
+        let stored = Data(
+            #"{"clientId":"00000000-0000-4000-8000-000000000001","fullName":"Ann","type":"COMPANY","registeredOn":"2026-03-01"}"#
+                .utf8)
         #expect(throws: EventDecodingError.missingUpcaster(type: "ClientRegistered", fromVersion: 1)) {
             try SalesEvent.decode(type: "ClientRegistered", schemaVersion: 1, data: stored, upcasters: partial)
         }
         #expect(throws: EventDecodingError.self) {
-            try SalesEvent.decode(type: "ClientRegistered", schemaVersion: 2, data: Data(#"{"kind": 5}"#.utf8), upcasters: Self.registry)
+            try SalesEvent.decode(
+                type: "ClientRegistered", schemaVersion: 2, data: Data(#"{"kind": 5}"#.utf8), upcasters: Self.registry)
         }
         #expect(throws: EventDecodingError.unsupportedVersion(type: "ClientRegistered", version: 4)) {
             try SalesEvent.decode(type: "ClientRegistered", schemaVersion: 4, data: stored, upcasters: Self.registry)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make test`: installs PostgreSQL, libpq and PgBouncer if missing, builds once (debug),
+# `make test`: installs PostgreSQL, libpq and PgBouncer if missing, checks the formatting
+# (`swift format lint --strict` with the committed .swift-format), builds once (debug),
 # and runs the whole suite; the Swift harness starts its own throwaway cluster
 # (or uses TEST_DATABASE_URL) and never reads DATABASE_URL. Then a timed fuzz
 # phase, a timed soak phase and a timed fault-injection phase. Each phase's time is printed.
@@ -16,6 +17,8 @@ phase() {
 }
 # pgbouncer: the PgBouncer tests run it in front of a throwaway cluster.
 phase "install" "$root/deploy/local/postgres.sh" install pgbouncer
+# The toolchain's swift-format, with the committed configuration: `make fmt` fixes what it finds.
+phase "format" swift format lint --strict --configuration .swift-format --recursive Sources Tests Package.swift
 phase "build" swift build --build-tests
 phase "tests" swift test --skip-build
 # Fuzz, soak and faults run for a fixed time each (about three minutes at most with their

@@ -1,6 +1,7 @@
 import Access
 import EventStore
 import Foundation
+import HexText
 import JSON
 import Sales
 
@@ -26,14 +27,17 @@ extension CommandEntry {
         case .recordTouch:
             .onClientAndDeal(
                 "/v1/clients/{clientId}/touches", name, answers: "touchId",
-                parse: { body, ids, _ throws(ValidationFailure) in try RecordTouch.parse(body, clientId: ids["clientId"]) },
+                parse: { body, ids, _ throws(ValidationFailure) in
+                    try RecordTouch.parse(body, clientId: ids["clientId"])
+                },
                 client: { $0.clientId }, deal: { $0.dealId }, answer: { $0.touchId },
                 claims: { $0.touchIdGiven ? [Claim(scope: Decision.touchScope, key: $0.touchId.canonical)] : [] },
                 decide: { try Client.decide($0, state: $1, deal: $2) })
         case .placeOrder:
             .onClientAndDeal(
                 "/v1/clients/{clientId}/orders", name, answers: "orderId",
-                parse: { body, ids, _ throws(ValidationFailure) in try PlaceOrder.parse(body, clientId: ids["clientId"]) },
+                parse: { body, ids, _ throws(ValidationFailure) in try PlaceOrder.parse(body, clientId: ids["clientId"])
+                },
                 client: { $0.clientId }, deal: { $0.dealId }, answer: { $0.orderId },
                 decide: { try Client.decide($0, state: $1, deal: $2) })
         case .openDeal:
@@ -52,11 +56,13 @@ extension CommandEntry {
         case .moveDealStage:
             .post(
                 "/v1/deals/{dealId}/stage", name, .recordSales, answers: "dealId",
-                parse: { body, ids, _ throws(ValidationFailure) in try MoveDealStage.parse(body, dealId: ids["dealId"]) }
+                parse: { body, ids, _ throws(ValidationFailure) in try MoveDealStage.parse(body, dealId: ids["dealId"])
+                }
             ) { command, streams in
                 let deal = try await streams.deal(command.dealId)
                 let pipeline = try await streams.pipelineState(deal.state.opening?.pipeline ?? Pipeline.defaultName)
-                return .onDeal(deal, try Deal.decide(command, state: deal.state, pipeline: pipeline), id: command.dealId)
+                return .onDeal(
+                    deal, try Deal.decide(command, state: deal.state, pipeline: pipeline), id: command.dealId)
             }
         case .makeOffer:
             .onDeal(
@@ -66,7 +72,8 @@ extension CommandEntry {
         case .raiseObjection:
             .onDeal(
                 "/v1/deals/{dealId}/objections", name, answers: "objectionId",
-                parse: { body, ids, _ throws(ValidationFailure) in try RaiseObjection.parse(body, dealId: ids["dealId"]) },
+                parse: { body, ids, _ throws(ValidationFailure) in try RaiseObjection.parse(body, dealId: ids["dealId"])
+                },
                 deal: { $0.dealId }, answer: { $0.objectionId }, decide: { try Deal.decide($0, state: $1) })
         case .handleObjection:
             .onDeal(
@@ -78,7 +85,9 @@ extension CommandEntry {
         case .agreeConcession:
             .onDeal(
                 "/v1/deals/{dealId}/concessions", name, answers: "concessionId",
-                parse: { body, ids, _ throws(ValidationFailure) in try AgreeConcession.parse(body, dealId: ids["dealId"]) },
+                parse: { body, ids, _ throws(ValidationFailure) in
+                    try AgreeConcession.parse(body, dealId: ids["dealId"])
+                },
                 deal: { $0.dealId }, answer: { $0.concessionId }, decide: { try Deal.decide($0, state: $1) })
         case .winDeal:
             .onDeal(
@@ -114,7 +123,8 @@ extension CommandEntry {
         case .receivePayment:
             .post(
                 "/v1/payments", name, .recordReceivables, answers: "paymentId",
-                parse: { body, _, _ throws(ValidationFailure) in try ReceivePayment.parse(body) }, client: { $0.clientId }
+                parse: { body, _, _ throws(ValidationFailure) in try ReceivePayment.parse(body) },
+                client: { $0.clientId }
             ) { command, streams in
                 let receivables = try await streams.receivables(.receivables(command.clientId))
                 let client = try await streams.client(command.clientId)
@@ -131,12 +141,17 @@ extension CommandEntry {
         case .issueCreditNote:
             .onInvoice(
                 "/v1/invoices/{invoiceId}/credit-notes", name, answers: "creditNoteId",
-                parse: { body, ids, _ throws(ValidationFailure) in try IssueCreditNote.parse(body, invoiceId: ids["invoiceId"]) },
-                invoice: { $0.invoiceId }, answer: { $0.creditNoteId }, decide: { try Receivables.decide($0, state: $1) })
+                parse: { body, ids, _ throws(ValidationFailure) in
+                    try IssueCreditNote.parse(body, invoiceId: ids["invoiceId"])
+                },
+                invoice: { $0.invoiceId }, answer: { $0.creditNoteId },
+                decide: { try Receivables.decide($0, state: $1) })
         case .writeOffInvoice:
             .onInvoice(
                 "/v1/invoices/{invoiceId}/write-off", name, answers: "invoiceId",
-                parse: { body, ids, _ throws(ValidationFailure) in try WriteOffInvoice.parse(body, invoiceId: ids["invoiceId"]) },
+                parse: { body, ids, _ throws(ValidationFailure) in
+                    try WriteOffInvoice.parse(body, invoiceId: ids["invoiceId"])
+                },
                 invoice: { $0.invoiceId }, answer: { $0.invoiceId }, decide: { try Receivables.decide($0, state: $1) })
         case .promisePayment:
             .onInvoice(

@@ -1,7 +1,7 @@
-import Access
-import Foundation
-import JSON
-import Sales
+public import Access
+public import Foundation
+public import JSON
+public import Sales
 
 /// Everything about one command that is not its domain rule: its import name, its HTTP method
 /// and path with the ids the path binds, the permission it needs, its body parser, the decide
@@ -47,7 +47,8 @@ public struct CommandEntry: Sendable {
 
     private init(
         name: CommandName, method: String, path: String, pathIDs: [String], permission: Permission,
-        answerKey: String, make: @escaping @Sendable (JSONValue, PathIDs, Instant) throws(ValidationFailure) -> SalesCommand
+        answerKey: String,
+        make: @escaping @Sendable (JSONValue, PathIDs, Instant) throws(ValidationFailure) -> SalesCommand
     ) {
         self.name = name
         self.method = method

@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// Record a concession (`POST /v1/deals/{dealId}/concessions`). Iron rule of seed 003: every
 /// concession is traded for something, so both what we gave and what we got are required.
@@ -30,7 +30,9 @@ public struct AgreeConcession: Sendable, Equatable {
         let inReturn = fields.required("inReturn", .text(maxLength: TextLimit.freeText, multiline: true))
         let agreedOn = fields.required("agreedOn", .date)
         fields.rejectUnknownKeys()
-        guard let concessionId, let given, let inReturn, let agreedOn, fields.errors.isEmpty else { throw fields.failure }
+        guard let concessionId, let given, let inReturn, let agreedOn, fields.errors.isEmpty else {
+            throw fields.failure
+        }
         return AgreeConcession(
             concessionId: concessionId, dealId: dealId, given: given, inReturn: inReturn, agreedOn: agreedOn
         )

@@ -1,4 +1,4 @@
-import JSON
+public import JSON
 
 extension DefinePipeline {
     /// Validates a definition as the HTTP API and `touchstone import` spell it: the pipeline's

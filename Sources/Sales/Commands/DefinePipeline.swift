@@ -1,4 +1,4 @@
-import JSON
+public import JSON
 
 /// Define a pipeline, or redefine one, with its ordered stages. The contract names no route;
 /// the body is `{"pipeline": "<name>", "stages": ["…", …]}` (a route that carries the name in its
@@ -27,7 +27,8 @@ public struct DefinePipeline: Sendable, Equatable {
         fields.rejectUnknownKeys()
         var errors = fields.errors
         if let pipelineInPath, let named, named != pipelineInPath {
-            errors.append(FieldError(field: "pipeline", message: "must equal the pipeline of the path, '\(pipelineInPath)'"))
+            errors.append(
+                FieldError(field: "pipeline", message: "must equal the pipeline of the path, '\(pipelineInPath)'"))
         }
         if let pipeline = pipelineInPath ?? named, let stages {
             errors.append(contentsOf: Pipeline.problems(name: pipeline, stages: stages))

@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// Record how an objection was handled (`POST /v1/deals/{dealId}/objections/{objectionId}/outcome`):
 /// resolved or not, and what we answered.

@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// Issue a credit note against an invoice (`POST /v1/invoices/{invoiceId}/credit-notes`): it
 /// reduces what is owed, in the invoice's currency, never below zero.
@@ -35,7 +35,8 @@ public struct IssueCreditNote: Sendable, Equatable {
             throw fields.failure
         }
         return IssueCreditNote(
-            creditNoteId: creditNoteId, invoiceId: invoiceId, issuedOn: issuedOn, amountMinor: amountMinor, reason: reason
+            creditNoteId: creditNoteId, invoiceId: invoiceId, issuedOn: issuedOn, amountMinor: amountMinor,
+            reason: reason
         )
     }
 }

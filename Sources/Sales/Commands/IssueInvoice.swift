@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// Issue an invoice to a client (`POST /v1/invoices`): a number, the day it is issued and the day
 /// it is due (payment deferral is part of the deal), an amount in a currency.
@@ -30,7 +30,9 @@ public struct IssueInvoice: Sendable, Equatable {
 
     /// Validates a request body: `clientId`, `number`, `issuedOn`, `dueOn`, `amountMinor`,
     /// `currency`; optional `invoiceId` (else from `makeID`) and `orderId`.
-    public static func parse(_ body: JSONValue, makeID: () -> UUID = UUID.random) throws(ValidationFailure) -> IssueInvoice {
+    public static func parse(
+        _ body: JSONValue, makeID: () -> UUID = UUID.random
+    ) throws(ValidationFailure) -> IssueInvoice {
         var fields = CommandFields(body)
         let invoiceId = fields.identifier("invoiceId", default: makeID)
         let clientId = fields.required("clientId", .uuid)
@@ -42,7 +44,7 @@ public struct IssueInvoice: Sendable, Equatable {
         let orderId = fields.optional("orderId", .uuid)
         fields.rejectUnknownKeys()
         guard let invoiceId, let clientId, let number, let issuedOn, let dueOn, let amountMinor, let currency,
-              fields.errors.isEmpty
+            fields.errors.isEmpty
         else { throw fields.failure }
         return IssueInvoice(
             invoiceId: invoiceId, clientId: clientId, number: number, issuedOn: issuedOn, dueOn: dueOn,

@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// Record that a deal was lost (`POST /v1/deals/{dealId}/lose`): the client refused us, or we
 /// refused the client, why, and (when we refused) which qualification criteria the client failed.

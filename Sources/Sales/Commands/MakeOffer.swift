@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// Record an offer made in a deal (`POST /v1/deals/{dealId}/offers`): for how much, valid until
 /// when, on which terms.
@@ -39,7 +39,9 @@ public struct MakeOffer: Sendable, Equatable {
         let validUntil = fields.optional("validUntil", .date)
         let terms = fields.optional("terms", .text(maxLength: TextLimit.freeText, multiline: true))
         fields.rejectUnknownKeys()
-        guard let offerId, let amountMinor, let currency, let offeredOn, fields.errors.isEmpty else { throw fields.failure }
+        guard let offerId, let amountMinor, let currency, let offeredOn, fields.errors.isEmpty else {
+            throw fields.failure
+        }
         return MakeOffer(
             offerId: offerId, dealId: dealId, amountMinor: amountMinor, currency: currency, offeredOn: offeredOn,
             validUntil: validUntil, terms: terms

@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// Move a deal to another stage of its pipeline (`POST /v1/deals/{dealId}/stage`); moving back is
 /// allowed.

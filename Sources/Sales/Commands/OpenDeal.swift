@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// Open a deal (`POST /v1/deals`) for a client in a pipeline; it starts in the pipeline's first
 /// stage.
@@ -28,7 +28,8 @@ public struct OpenDeal: Sendable, Equatable {
 
     /// Validates a request body: `clientId`, `title`, `amountMinor`, `currency`, `openedOn`; optional
     /// `dealId` (else from `makeID`) and `pipeline` (else `sales`).
-    public static func parse(_ body: JSONValue, makeID: () -> UUID = UUID.random) throws(ValidationFailure) -> OpenDeal {
+    public static func parse(_ body: JSONValue, makeID: () -> UUID = UUID.random) throws(ValidationFailure) -> OpenDeal
+    {
         var fields = CommandFields(body)
         let dealId = fields.identifier("dealId", default: makeID)
         let clientId = fields.required("clientId", .uuid)

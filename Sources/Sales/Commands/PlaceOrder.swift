@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// Record an order, a purchase (`POST /v1/clients/{clientId}/orders`): the client bought, for how
 /// much, on which day; optionally as the result of one of the client's deals.
@@ -35,7 +35,9 @@ public struct PlaceOrder: Sendable, Equatable {
         let currency = fields.required("currency", .currency)
         let dealId = fields.optional("dealId", .uuid)
         fields.rejectUnknownKeys()
-        guard let orderId, let placedOn, let amountMinor, let currency, fields.errors.isEmpty else { throw fields.failure }
+        guard let orderId, let placedOn, let amountMinor, let currency, fields.errors.isEmpty else {
+            throw fields.failure
+        }
         return PlaceOrder(
             orderId: orderId, clientId: clientId, dealId: dealId, placedOn: placedOn, amountMinor: amountMinor,
             currency: currency

@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// Record a client's promise to pay an invoice (`POST /v1/invoices/{invoiceId}/promises`): how
 /// much, by which day, and the day the promise was made.
@@ -39,7 +39,8 @@ public struct PromisePayment: Sendable, Equatable {
         fields.rejectUnknownKeys()
         guard let promiseId, let promisedOn, let amountMinor, fields.errors.isEmpty else { throw fields.failure }
         return PromisePayment(
-            promiseId: promiseId, invoiceId: invoiceId, madeOn: madeOn, promisedOn: promisedOn, amountMinor: amountMinor,
+            promiseId: promiseId, invoiceId: invoiceId, madeOn: madeOn, promisedOn: promisedOn,
+            amountMinor: amountMinor,
             note: note)
     }
 }

@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// Record an assessment of a lead by the seed's three criteria (`POST /v1/deals/{dealId}/qualification`):
 /// the client's problem we solve, the date by which they decide, and the budget they can spend.
@@ -43,6 +43,7 @@ public struct QualifyDeal: Sendable, Equatable {
         }
         guard let assessedOn, errors.isEmpty else { throw ValidationFailure(errors: errors) }
         let budget = budgetMinor.flatMap { amount in currency.map { Money(amountMinor: amount, currency: $0) } }
-        return QualifyDeal(dealId: dealId, assessedOn: assessedOn, problem: problem, decisionBy: decisionBy, budget: budget)
+        return QualifyDeal(
+            dealId: dealId, assessedOn: assessedOn, problem: problem, decisionBy: decisionBy, budget: budget)
     }
 }

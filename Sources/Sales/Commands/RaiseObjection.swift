@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// Record an objection the client raised in a deal (`POST /v1/deals/{dealId}/objections`): its
 /// category and the client's own words.
@@ -11,7 +11,8 @@ public struct RaiseObjection: Sendable, Equatable {
     public var text: String?
 
     /// A command with these fields, unchecked: `parse` is the validating way in.
-    public init(objectionId: UUID, dealId: UUID, category: ObjectionCategory, raisedOn: LocalDate, text: String? = nil) {
+    public init(objectionId: UUID, dealId: UUID, category: ObjectionCategory, raisedOn: LocalDate, text: String? = nil)
+    {
         self.objectionId = objectionId
         self.dealId = dealId
         self.category = category
@@ -31,6 +32,7 @@ public struct RaiseObjection: Sendable, Equatable {
         let text = fields.optional("text", .text(maxLength: TextLimit.freeText, multiline: true))
         fields.rejectUnknownKeys()
         guard let objectionId, let category, let raisedOn, fields.errors.isEmpty else { throw fields.failure }
-        return RaiseObjection(objectionId: objectionId, dealId: dealId, category: category, raisedOn: raisedOn, text: text)
+        return RaiseObjection(
+            objectionId: objectionId, dealId: dealId, category: category, raisedOn: raisedOn, text: text)
     }
 }

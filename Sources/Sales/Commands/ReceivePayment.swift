@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// Record money received from a client (`POST /v1/payments`) on its value date, with the
 /// allocations the payer asked for; the rest is allocated by the rule of the contract (see
@@ -33,7 +33,9 @@ public struct ReceivePayment: Sendable, Equatable {
 
     /// Validates a request body: `clientId`, `receivedOn`, `amountMinor`, `currency`; optional
     /// `paymentId` (else from `makeID`) and `allocations: [{invoiceId, amountMinor}]` (at most 1000).
-    public static func parse(_ body: JSONValue, makeID: () -> UUID = UUID.random) throws(ValidationFailure) -> ReceivePayment {
+    public static func parse(
+        _ body: JSONValue, makeID: () -> UUID = UUID.random
+    ) throws(ValidationFailure) -> ReceivePayment {
         var fields = CommandFields(body)
         let paymentId = fields.identifier("paymentId", default: makeID)
         let clientId = fields.required("clientId", .uuid)

@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// Record a touch (`POST /v1/clients/{clientId}/touches`): a call, e-mail, meeting, message or
 /// visit, inbound or outbound, with its outcome and the next step agreed.
@@ -50,7 +50,9 @@ public struct RecordTouch: Sendable, Equatable {
         let outcome = fields.optional("outcome", .text(maxLength: TextLimit.freeText, multiline: true))
         let nextStep = fields.optional("nextStep", .text(maxLength: TextLimit.freeText, multiline: true))
         fields.rejectUnknownKeys()
-        guard let touchId, let channel, let direction, let occurredAt, fields.errors.isEmpty else { throw fields.failure }
+        guard let touchId, let channel, let direction, let occurredAt, fields.errors.isEmpty else {
+            throw fields.failure
+        }
         return RecordTouch(
             touchId: touchId, clientId: clientId, dealId: dealId, channel: channel, direction: direction,
             occurredAt: occurredAt, summary: summary, outcome: outcome, nextStep: nextStep,

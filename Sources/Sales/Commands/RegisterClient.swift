@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// Register a client (`POST /v1/clients`): somebody showed interest, and every lead is recorded,
 /// warm or cold (seed 002).

@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// Record a reminder of an overdue invoice (`POST /v1/invoices/{invoiceId}/reminders`): the day it
 /// was sent, by which channel, and how firm it was.

@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// Record that a deal was won (`POST /v1/deals/{dealId}/win`).
 public struct WinDeal: Sendable, Equatable {

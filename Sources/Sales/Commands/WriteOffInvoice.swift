@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// Write off what is still open on an invoice (`POST /v1/invoices/{invoiceId}/write-off`): the
 /// amount written off is the open balance when the command is recorded.

@@ -1,4 +1,5 @@
 import Foundation
+import HexText
 
 /// The client aggregate (stream `client-<clientId>`): registration, touches and orders, as a
 /// decider: `initialState`, `evolve`, `decide`.
@@ -30,10 +31,12 @@ public enum Client {
 
     /// Registers the client once.
     /// - Throws: `client-already-registered` (409).
-    public static func decide(_ command: RegisterClient, state: ClientState) throws(SalesRuleViolation) -> [SalesEvent] {
+    public static func decide(_ command: RegisterClient, state: ClientState) throws(SalesRuleViolation) -> [SalesEvent]
+    {
         guard !state.isRegistered else {
             throw SalesRuleViolation(
-                .clientAlreadyRegistered, "client \(command.clientId.canonical) is already registered", field: "clientId"
+                .clientAlreadyRegistered, "client \(command.clientId.canonical) is already registered",
+                field: "clientId"
             )
         }
         return [
@@ -41,7 +44,7 @@ public enum Client {
                 clientId: command.clientId, name: command.name, kind: command.kind, email: command.email,
                 phone: command.phone, source: command.source, temperature: command.temperature,
                 registeredOn: command.registeredOn
-            ).event,
+            ).event
         ]
     }
 
@@ -58,7 +61,7 @@ public enum Client {
                 touchId: command.touchId, clientId: command.clientId, dealId: command.dealId, channel: command.channel,
                 direction: command.direction, occurredAt: command.occurredAt, summary: command.summary,
                 outcome: command.outcome, nextStep: command.nextStep
-            ).event,
+            ).event
         ]
     }
 
@@ -78,14 +81,17 @@ public enum Client {
         }
         return [
             OrderPlaced(
-                orderId: command.orderId, clientId: command.clientId, dealId: command.dealId, placedOn: command.placedOn,
+                orderId: command.orderId, clientId: command.clientId, dealId: command.dealId,
+                placedOn: command.placedOn,
                 amountMinor: command.amountMinor, currency: command.currency
-            ).event,
+            ).event
         ]
     }
 
     /// Throws `client-not-found` unless `state` is the registered client `clientId`.
-    static func requireRegistered(_ state: ClientState, _ clientId: UUID, field: String? = nil) throws(SalesRuleViolation) {
+    static func requireRegistered(
+        _ state: ClientState, _ clientId: UUID, field: String? = nil
+    ) throws(SalesRuleViolation) {
         guard state.isRegistered(as: clientId) else {
             throw SalesRuleViolation(.clientNotFound, "client \(clientId.canonical) is not registered", field: field)
         }

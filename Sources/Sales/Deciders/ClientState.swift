@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What the client stream knows about one client: whether it is registered, and the ids of its
 /// touches and orders (so a repeated id is refused).

@@ -1,4 +1,5 @@
 import Foundation
+import HexText
 
 /// The deal aggregate (stream `deal-<dealId>`) as a decider: `initialState`, `evolve`, `decide`.
 ///
@@ -65,12 +66,14 @@ public enum Deal {
     ) throws(SalesRuleViolation) -> [SalesEvent] {
         try Client.requireRegistered(client, command.clientId, field: "clientId")
         guard pipeline.name == command.pipeline, let definition = pipeline.pipeline,
-              let firstStage = definition.stages.first
+            let firstStage = definition.stages.first
         else {
-            throw SalesRuleViolation(.pipelineNotFound, "pipeline '\(command.pipeline)' is not defined", field: "pipeline")
+            throw SalesRuleViolation(
+                .pipelineNotFound, "pipeline '\(command.pipeline)' is not defined", field: "pipeline")
         }
         guard !state.isOpened else {
-            throw SalesRuleViolation(.dealAlreadyExists, "deal \(command.dealId.canonical) already exists", field: "dealId")
+            throw SalesRuleViolation(
+                .dealAlreadyExists, "deal \(command.dealId.canonical) already exists", field: "dealId")
         }
         try SalesRuleViolation.requirePositive(command.amountMinor)
         return [
@@ -78,7 +81,7 @@ public enum Deal {
                 dealId: command.dealId, clientId: command.clientId, pipeline: definition.name, stage: firstStage,
                 title: command.title, amountMinor: command.amountMinor, currency: command.currency,
                 openedOn: command.openedOn
-            ).event,
+            ).event
         ]
     }
 
@@ -101,8 +104,9 @@ public enum Deal {
         try requireNotBeforeLastMove(command.movedOn, state, field: "movedOn")
         return [
             DealStageMoved(
-                dealId: opening.dealId, clientId: opening.clientId, from: stage, stage: command.stage, movedOn: command.movedOn
-            ).event,
+                dealId: opening.dealId, clientId: opening.clientId, from: stage, stage: command.stage,
+                movedOn: command.movedOn
+            ).event
         ]
     }
 
@@ -120,20 +124,24 @@ public enum Deal {
         try SalesRuleViolation.requirePositive(command.amountMinor)
         guard command.currency == opening.currency else {
             throw SalesRuleViolation(
-                .currencyMismatch, "the offer is in \(command.currency) but the deal is in \(opening.currency)", field: "currency"
+                .currencyMismatch, "the offer is in \(command.currency) but the deal is in \(opening.currency)",
+                field: "currency"
             )
         }
         try requireNotBeforeOpened(command.offeredOn, opening, field: "offeredOn")
         if let validUntil = command.validUntil, validUntil < command.offeredOn {
             throw SalesRuleViolation(
-                .validUntilBeforeOffered, "validUntil \(validUntil) is before offeredOn \(command.offeredOn)", field: "validUntil"
+                .validUntilBeforeOffered, "validUntil \(validUntil) is before offeredOn \(command.offeredOn)",
+                field: "validUntil"
             )
         }
         return [
             OfferMade(
-                offerId: command.offerId, dealId: opening.dealId, clientId: opening.clientId, amountMinor: command.amountMinor,
-                currency: command.currency, offeredOn: command.offeredOn, validUntil: command.validUntil, terms: command.terms
-            ).event,
+                offerId: command.offerId, dealId: opening.dealId, clientId: opening.clientId,
+                amountMinor: command.amountMinor,
+                currency: command.currency, offeredOn: command.offeredOn, validUntil: command.validUntil,
+                terms: command.terms
+            ).event
         ]
     }
 
@@ -144,7 +152,8 @@ public enum Deal {
         let (opening, _) = try openDeal(state, command.dealId)
         guard state.objections[command.objectionId] == nil else {
             throw SalesRuleViolation(
-                .duplicateObjection, "objection \(command.objectionId.canonical) is already recorded", field: "objectionId"
+                .duplicateObjection, "objection \(command.objectionId.canonical) is already recorded",
+                field: "objectionId"
             )
         }
         try requireNotBeforeOpened(command.raisedOn, opening, field: "raisedOn")
@@ -152,7 +161,7 @@ public enum Deal {
             ObjectionRaised(
                 objectionId: command.objectionId, dealId: opening.dealId, clientId: opening.clientId,
                 category: command.category, raisedOn: command.raisedOn, text: command.text
-            ).event,
+            ).event
         ]
     }
 
@@ -163,17 +172,20 @@ public enum Deal {
         let (opening, _) = try openDeal(state, command.dealId)
         guard let objection = state.objections[command.objectionId] else {
             throw SalesRuleViolation(
-                .objectionNotFound, "objection \(command.objectionId.canonical) was not raised in this deal", field: "objectionId"
+                .objectionNotFound, "objection \(command.objectionId.canonical) was not raised in this deal",
+                field: "objectionId"
             )
         }
         guard !objection.isHandled else {
             throw SalesRuleViolation(
-                .objectionAlreadyHandled, "objection \(command.objectionId.canonical) already has an outcome", field: "objectionId"
+                .objectionAlreadyHandled, "objection \(command.objectionId.canonical) already has an outcome",
+                field: "objectionId"
             )
         }
         guard command.handledOn >= objection.raisedOn else {
             throw SalesRuleViolation(
-                .dateBeforeRaised, "handledOn \(command.handledOn) is before the objection was raised on \(objection.raisedOn)",
+                .dateBeforeRaised,
+                "handledOn \(command.handledOn) is before the objection was raised on \(objection.raisedOn)",
                 field: "handledOn"
             )
         }
@@ -181,7 +193,7 @@ public enum Deal {
             ObjectionHandled(
                 objectionId: command.objectionId, dealId: opening.dealId, clientId: opening.clientId,
                 handledOn: command.handledOn, resolved: command.resolved, response: command.response
-            ).event,
+            ).event
         ]
     }
 
@@ -193,7 +205,8 @@ public enum Deal {
         }
         guard !state.concessionIds.contains(command.concessionId) else {
             throw SalesRuleViolation(
-                .duplicateConcession, "concession \(command.concessionId.canonical) is already recorded", field: "concessionId"
+                .duplicateConcession, "concession \(command.concessionId.canonical) is already recorded",
+                field: "concessionId"
             )
         }
         try requireNotBeforeOpened(command.agreedOn, opening, field: "agreedOn")
@@ -201,7 +214,7 @@ public enum Deal {
             ConcessionAgreed(
                 concessionId: command.concessionId, dealId: opening.dealId, clientId: opening.clientId,
                 given: command.given, inReturn: command.inReturn, agreedOn: command.agreedOn
-            ).event,
+            ).event
         ]
     }
 
@@ -226,7 +239,7 @@ public enum Deal {
             DealLost(
                 dealId: opening.dealId, clientId: opening.clientId, stage: stage, lostOn: command.lostOn,
                 refusedBy: command.refusedBy, reason: command.reason, criteria: command.criteria
-            ).event,
+            ).event
         ]
     }
 
@@ -235,13 +248,14 @@ public enum Deal {
     /// - Throws: `deal-not-found` (404), `qualification-of-closed-deal` (422),
     ///   `date-before-opened` (422).
     public static func decide(_ command: QualifyDeal, state: DealState) throws(SalesRuleViolation) -> [SalesEvent] {
-        let (opening, _) = try openDeal(state, command.dealId, refusingClosedAs: .qualificationOfClosedDeal, field: "dealId")
+        let (opening, _) = try openDeal(
+            state, command.dealId, refusingClosedAs: .qualificationOfClosedDeal, field: "dealId")
         try requireNotBeforeOpened(command.assessedOn, opening, field: "assessedOn")
         return [
             DealQualified(
                 dealId: opening.dealId, clientId: opening.clientId, assessedOn: command.assessedOn,
                 problem: command.problem, decisionBy: command.decisionBy, budget: command.budget
-            ).event,
+            ).event
         ]
     }
 
@@ -283,7 +297,8 @@ public enum Deal {
     ) throws(SalesRuleViolation) {
         if let lastMovedOn = state.lastMovedOn, date < lastMovedOn {
             throw SalesRuleViolation(
-                .dateBeforePreviousMove, "\(field) \(date) is before the deal's last stage move on \(lastMovedOn)", field: field
+                .dateBeforePreviousMove, "\(field) \(date) is before the deal's last stage move on \(lastMovedOn)",
+                field: field
             )
         }
     }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What the deal stream knows about one deal: how it was opened, its current stage, how it
 /// ended, its objections, and the ids already used by its offers and concessions.

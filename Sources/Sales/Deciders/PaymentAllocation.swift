@@ -1,4 +1,5 @@
 import Foundation
+import HexText
 
 /// The decision of the allocation rule for one payment against the invoices the receivables
 /// stream holds at record time (see `Receivables.decide(_:state:client:)` for `ReceivePayment`).
@@ -20,7 +21,8 @@ struct PaymentAllocation {
             let amountField = "allocations[\(index)].amountMinor"
             guard let account = invoices[explicit.invoiceId] else {
                 throw SalesRuleViolation(
-                    .invoiceNotFound, "invoice \(explicit.invoiceId.canonical) is not an invoice of this client", field: idField
+                    .invoiceNotFound, "invoice \(explicit.invoiceId.canonical) is not an invoice of this client",
+                    field: idField
                 )
             }
             let number = account.issued.number
@@ -32,7 +34,8 @@ struct PaymentAllocation {
             try SalesRuleViolation.requirePositive(explicit.amountMinor, field: amountField)
             guard account.issued.currency == payment.currency else {
                 throw SalesRuleViolation(
-                    .currencyMismatch, "invoice '\(number)' is in \(account.issued.currency), the payment in \(payment.currency)",
+                    .currencyMismatch,
+                    "invoice '\(number)' is in \(account.issued.currency), the payment in \(payment.currency)",
                     field: idField
                 )
             }
@@ -46,7 +49,8 @@ struct PaymentAllocation {
             guard explicit.amountMinor <= account.openBalanceMinor else {
                 let asked = Money(amountMinor: explicit.amountMinor, currency: payment.currency)
                 throw SalesRuleViolation(
-                    .allocationExceedsBalance, "\(asked) exceeds the open balance \(account.openBalance) of invoice '\(number)'",
+                    .allocationExceedsBalance,
+                    "\(asked) exceeds the open balance \(account.openBalance) of invoice '\(number)'",
                     field: amountField
                 )
             }

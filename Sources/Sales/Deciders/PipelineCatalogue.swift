@@ -24,21 +24,25 @@ public enum PipelineCatalogue {
 
     /// Defines or redefines the pipeline. `state` is the state of `pipeline-<command.pipeline>`.
     /// - Throws: `invalid-pipeline` (422), `pipeline-unchanged` (409), `pipeline-stages-removed` (422).
-    public static func decide(_ command: DefinePipeline, state: PipelineState) throws(SalesRuleViolation) -> [SalesEvent] {
+    public static func decide(
+        _ command: DefinePipeline, state: PipelineState
+    ) throws(SalesRuleViolation) -> [SalesEvent] {
         if let problem = Pipeline.problems(name: command.pipeline, stages: command.stages).first {
             throw SalesRuleViolation(.invalidPipeline, "\(problem.field) \(problem.message)", field: problem.field)
         }
         if let current = state.pipeline {
             guard current.stages != command.stages else {
                 throw SalesRuleViolation(
-                    .pipelineUnchanged, "pipeline '\(command.pipeline)' already has exactly these stages", field: "stages"
+                    .pipelineUnchanged, "pipeline '\(command.pipeline)' already has exactly these stages",
+                    field: "stages"
                 )
             }
             let removed = current.stages.filter { !command.stages.contains($0) }
             guard removed.isEmpty else {
                 throw SalesRuleViolation(
                     .pipelineStagesRemoved,
-                    "a redefinition keeps every existing stage; missing: \(removed.joined(separator: ", "))", field: "stages"
+                    "a redefinition keeps every existing stage; missing: \(removed.joined(separator: ", "))",
+                    field: "stages"
                 )
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import HexText
 
 /// The receivables of one client (stream `receivables-<clientId>`) as a decider: `initialState`,
 /// `evolve`, `decide`. All of a client's invoices, payments, credit notes and write-offs live on one
@@ -55,9 +56,11 @@ public enum Receivables {
         }
         return [
             InvoiceIssued(
-                invoiceId: command.invoiceId, clientId: command.clientId, number: command.number, issuedOn: command.issuedOn,
-                dueOn: command.dueOn, amountMinor: command.amountMinor, currency: command.currency, orderId: command.orderId
-            ).event,
+                invoiceId: command.invoiceId, clientId: command.clientId, number: command.number,
+                issuedOn: command.issuedOn,
+                dueOn: command.dueOn, amountMinor: command.amountMinor, currency: command.currency,
+                orderId: command.orderId
+            ).event
         ]
     }
 
@@ -93,7 +96,7 @@ public enum Receivables {
                 paymentId: command.paymentId, clientId: command.clientId, receivedOn: command.receivedOn,
                 amountMinor: command.amountMinor, currency: command.currency, allocations: allocation.allocations,
                 unappliedMinor: allocation.unappliedMinor
-            ).event,
+            ).event
         ]
     }
 
@@ -106,7 +109,8 @@ public enum Receivables {
         let account = try invoice(command.invoiceId, in: state)
         guard !state.creditNoteIds.contains(command.creditNoteId) else {
             throw SalesRuleViolation(
-                .duplicateCreditNote, "credit note \(command.creditNoteId.canonical) is already issued", field: "creditNoteId"
+                .duplicateCreditNote, "credit note \(command.creditNoteId.canonical) is already issued",
+                field: "creditNoteId"
             )
         }
         try requireNotWrittenOff(account)
@@ -124,7 +128,7 @@ public enum Receivables {
                 creditNoteId: command.creditNoteId, invoiceId: command.invoiceId, clientId: account.issued.clientId,
                 issuedOn: command.issuedOn, amountMinor: command.amountMinor, currency: account.issued.currency,
                 reason: command.reason
-            ).event,
+            ).event
         ]
     }
 
@@ -138,13 +142,14 @@ public enum Receivables {
         try requireNotWrittenOff(account)
         try requireNotBeforeIssued(command.writtenOffOn, account, field: "writtenOffOn")
         guard account.openBalanceMinor > 0 else {
-            throw SalesRuleViolation(.invoiceSettled, "invoice '\(account.issued.number)' has nothing open to write off")
+            throw SalesRuleViolation(
+                .invoiceSettled, "invoice '\(account.issued.number)' has nothing open to write off")
         }
         return [
             InvoiceWrittenOff(
                 invoiceId: command.invoiceId, clientId: account.issued.clientId, writtenOffOn: command.writtenOffOn,
                 amountMinor: account.openBalanceMinor, currency: account.issued.currency, reason: command.reason
-            ).event,
+            ).event
         ]
     }
 
@@ -173,14 +178,15 @@ public enum Receivables {
         try requireNotBeforeIssued(command.madeOn, account, field: "madeOn")
         guard command.madeOn <= command.promisedOn else {
             throw SalesRuleViolation(
-                .madeAfterPromised, "madeOn \(command.madeOn) is after promisedOn \(command.promisedOn)", field: "madeOn")
+                .madeAfterPromised, "madeOn \(command.madeOn) is after promisedOn \(command.promisedOn)",
+                field: "madeOn")
         }
         return [
             PaymentPromised(
                 promiseId: command.promiseId, invoiceId: command.invoiceId, clientId: account.issued.clientId,
                 madeOn: command.madeOn, promisedOn: command.promisedOn, amountMinor: command.amountMinor,
                 currency: account.issued.currency, note: command.note
-            ).event,
+            ).event
         ]
     }
 
@@ -198,7 +204,8 @@ public enum Receivables {
         let number = account.issued.number
         guard command.sentOn > account.issued.dueOn else {
             throw SalesRuleViolation(
-                .invoiceNotOverdue, "invoice '\(number)' is due on \(account.issued.dueOn), not overdue on \(command.sentOn)",
+                .invoiceNotOverdue,
+                "invoice '\(number)' is due on \(account.issued.dueOn), not overdue on \(command.sentOn)",
                 field: "sentOn")
         }
         guard account.openBalanceMinor(asOf: command.sentOn) > 0 else {
@@ -209,7 +216,7 @@ public enum Receivables {
             PaymentReminderSent(
                 reminderId: command.reminderId, invoiceId: command.invoiceId, clientId: account.issued.clientId,
                 sentOn: command.sentOn, channel: command.channel, level: command.level, note: command.note
-            ).event,
+            ).event
         ]
     }
 
@@ -222,11 +229,14 @@ public enum Receivables {
                 .invoiceNotOpen, "invoice '\(number)' was written off on \(writtenOffOn)", field: "invoiceId")
         }
         guard account.openBalanceMinor > 0 else {
-            throw SalesRuleViolation(.invoiceNotOpen, "invoice '\(number)' is paid: nothing is open on it", field: "invoiceId")
+            throw SalesRuleViolation(
+                .invoiceNotOpen, "invoice '\(number)' is paid: nothing is open on it", field: "invoiceId")
         }
     }
 
-    private static func invoice(_ invoiceId: UUID, in state: ReceivablesState) throws(SalesRuleViolation) -> InvoiceAccount {
+    private static func invoice(
+        _ invoiceId: UUID, in state: ReceivablesState
+    ) throws(SalesRuleViolation) -> InvoiceAccount {
         guard let account = state.invoices[invoiceId] else {
             throw SalesRuleViolation(.invoiceNotFound, "invoice \(invoiceId.canonical) does not exist")
         }
@@ -246,7 +256,8 @@ public enum Receivables {
     ) throws(SalesRuleViolation) {
         guard date >= account.issued.issuedOn else {
             throw SalesRuleViolation(
-                .dateBeforeIssued, "\(field) \(date) is before the invoice was issued on \(account.issued.issuedOn)", field: field
+                .dateBeforeIssued, "\(field) \(date) is before the invoice was issued on \(account.issued.issuedOn)",
+                field: field
             )
         }
     }

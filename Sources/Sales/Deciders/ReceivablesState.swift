@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What the stream `receivables-<clientId>` knows: the client's invoices with their open
 /// balances (and what reduced them, dated), the invoice numbers, the payment, credit-note, promise

@@ -75,19 +75,21 @@ public struct SalesRuleViolation: Error, Sendable, Equatable, CustomStringConver
         /// Missing, conflict or invalid, as listed on `SalesRuleViolation`.
         public var kind: Kind {
             switch self {
-            case .clientNotFound, .dealNotFound, .invoiceNotFound, .orderNotFound, .objectionNotFound, .pipelineNotFound:
+            case .clientNotFound, .dealNotFound, .invoiceNotFound, .orderNotFound, .objectionNotFound,
+                .pipelineNotFound:
                 .missing
             case .clientAlreadyRegistered, .dealAlreadyExists, .duplicateTouch, .duplicateOrder, .duplicateOffer,
-                 .duplicateObjection, .duplicateConcession, .duplicateInvoice, .duplicateInvoiceNumber,
-                 .duplicatePayment, .duplicateCreditNote, .duplicatePromise, .duplicateReminder, .objectionAlreadyHandled, .dealClosed, .stageUnchanged,
-                 .invoiceWrittenOff, .invoiceSettled, .pipelineUnchanged:
+                .duplicateObjection, .duplicateConcession, .duplicateInvoice, .duplicateInvoiceNumber,
+                .duplicatePayment, .duplicateCreditNote, .duplicatePromise, .duplicateReminder,
+                .objectionAlreadyHandled, .dealClosed, .stageUnchanged,
+                .invoiceWrittenOff, .invoiceSettled, .pipelineUnchanged:
                 .conflict
             case .stageUnknown, .dateBeforeOpened, .dateBeforePreviousMove, .dateBeforeRaised, .dateBeforeIssued,
-                 .dueBeforeIssued, .validUntilBeforeOffered, .currencyMismatch, .dealOfOtherClient,
-                 .amountNotPositive, .overAllocation, .allocationExceedsBalance, .duplicateAllocation,
-                 .invoiceIssuedAfterPayment, .creditExceedsBalance, .pipelineStagesRemoved, .invalidPipeline,
-                 .invoiceNotOpen, .promiseExceedsBalance, .madeAfterPromised, .invoiceNotOverdue,
-                 .qualificationOfClosedDeal:
+                .dueBeforeIssued, .validUntilBeforeOffered, .currencyMismatch, .dealOfOtherClient,
+                .amountNotPositive, .overAllocation, .allocationExceedsBalance, .duplicateAllocation,
+                .invoiceIssuedAfterPayment, .creditExceedsBalance, .pipelineStagesRemoved, .invalidPipeline,
+                .invoiceNotOpen, .promiseExceedsBalance, .madeAfterPromised, .invoiceNotOverdue,
+                .qualificationOfClosedDeal:
                 .invalid
             }
         }

@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// A client's personal data was erased: its data keys were deleted, so every personal field of
 /// the events on its streams (client, deals, receivables) now reads as `null`. The event itself

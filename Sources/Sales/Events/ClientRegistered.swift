@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// A client was registered: a lead, warm or cold.
 /// Event type `ClientRegistered`, stream `client-<clientId>`.

@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// A concession was traded in a deal: what we gave and what we got in return.
 /// Event type `ConcessionAgreed`, stream `deal-<dealId>`.

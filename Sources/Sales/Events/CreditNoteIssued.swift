@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// A credit note reduced what is owed on an invoice, in the invoice's currency.
 /// Event type `CreditNoteIssued`, stream `receivables-<clientId>`.

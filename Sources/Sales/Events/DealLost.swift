@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// A deal was lost, refused by the client or by us; `stage` is the stage it was in.
 /// Event type `DealLost`, stream `deal-<dealId>`.

@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// A deal was opened in a pipeline, in the pipeline's first stage.
 /// Event type `DealOpened`, stream `deal-<dealId>`.

@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// A lead was assessed by the seed's three criteria: the client's `problem` we solve (personal
 /// text), the date `decisionBy` which they decide, and the budget they can spend (`budgetMinor` in

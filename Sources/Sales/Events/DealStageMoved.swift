@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// A deal moved from one stage of its pipeline to another.
 /// Event type `DealStageMoved`, stream `deal-<dealId>`.

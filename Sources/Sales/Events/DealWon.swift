@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// A deal was won; `stage` is the stage it was in.
 /// Event type `DealWon`, stream `deal-<dealId>`.

@@ -17,7 +17,8 @@ public enum EventDecodingError: Error, Sendable, Equatable, CustomStringConverti
         case .unknownType(let type): "unknown event type \(type)"
         case .unsupportedVersion(let type, let version): "\(type) has no schema version \(version)"
         case .missingUpcaster(let type, let version): "no upcaster takes \(type) from schema version \(version)"
-        case .upcastFailed(let type, let version, let reason): "upcasting \(type) from version \(version) failed: \(reason)"
+        case .upcastFailed(let type, let version, let reason):
+            "upcasting \(type) from version \(version) failed: \(reason)"
         case .malformedPayload(let type, let reason): "malformed \(type) payload: \(reason)"
         }
     }

@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// An invoice was issued to a client.
 /// Event type `InvoiceIssued`, stream `receivables-<clientId>`.

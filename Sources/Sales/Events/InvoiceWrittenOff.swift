@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// What was open on an invoice was written off; `amountMinor` is that open balance at record time.
 /// Event type `InvoiceWrittenOff`, stream `receivables-<clientId>`.

@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// An objection of a deal was handled, resolved or not.
 /// Event type `ObjectionHandled`, stream `deal-<dealId>`.

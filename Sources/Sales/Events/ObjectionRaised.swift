@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// The client raised an objection in a deal.
 /// Event type `ObjectionRaised`, stream `deal-<dealId>`.

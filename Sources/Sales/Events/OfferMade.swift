@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// An offer was made in a deal.
 /// Event type `OfferMade`, stream `deal-<dealId>`.

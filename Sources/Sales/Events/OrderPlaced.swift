@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// A client bought: an order of an amount on a day.
 /// Event type `OrderPlaced`, stream `client-<clientId>`.

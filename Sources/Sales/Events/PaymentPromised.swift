@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// The client promised to pay `amountMinor` of an invoice by `promisedOn`; the promise was made on
 /// `madeOn`. Event type `PaymentPromised`, stream `receivables-<clientId>`.

@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// Money was received from a client and allocated to invoices at record time; `unappliedMinor` is what was left over.
 /// Event type `PaymentReceived`, stream `receivables-<clientId>`.

@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// A reminder of an overdue invoice went to the client on `sentOn`, by `channel`, at `level`
 /// (1 friendly, 2 firm, 3 final notice). Event type `PaymentReminderSent`, stream

@@ -1,4 +1,4 @@
-import JSON
+public import JSON
 
 /// A pipeline was defined or redefined with its ordered stages, on the UTC day `definedOn` it was recorded.
 /// Event type `PipelineDefined`, stream `pipeline-<pipeline>`.

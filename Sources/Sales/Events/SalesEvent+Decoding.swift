@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 extension SalesEvent {
     /// Reads a stored event: its `type`, the `schemaVersion` it was written in and its JSON payload.
@@ -32,7 +32,8 @@ extension SalesEvent {
         guard schemaVersion >= 1, schemaVersion <= current else {
             throw .unsupportedVersion(type: type, version: schemaVersion)
         }
-        let payload = schemaVersion == current
+        let payload =
+            schemaVersion == current
             ? stored : try upcasters.upcast(stored, type: type, from: schemaVersion, to: current)
         if let event = try? decodePayload(payloadType, from: payload) {
             return event
@@ -51,7 +52,8 @@ extension SalesEvent {
     }
 
     /// `payload` with every `null` personal field removed, or set to "" when the payload requires it.
-    private static func withErasedFieldsResolved(_ payload: JSONValue, of type: any SalesEventPayload.Type) -> JSONValue {
+    private static func withErasedFieldsResolved(_ payload: JSONValue, of type: any SalesEventPayload.Type) -> JSONValue
+    {
         guard var members = payload.objectValue else { return payload }
         for field in type.personalFields where members[field] == .null {
             members[field] = type.requiredPersonalFields.contains(field) ? .string("") : nil

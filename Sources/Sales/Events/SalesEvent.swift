@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// Every fact of the sales domain, one case per event type of `docs/events.md`.
 ///

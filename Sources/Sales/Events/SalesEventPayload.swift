@@ -1,4 +1,4 @@
-import JSON
+public import JSON
 
 /// The payload of one type of event of `docs/events.md`: a `Codable` struct with exactly the
 /// catalogue's keys, a stable type name and a schema version.

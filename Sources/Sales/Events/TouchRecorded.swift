@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// A touch with a client happened: a call, e-mail, meeting, message or visit.
 /// Event type `TouchRecorded`, stream `client-<clientId>`.

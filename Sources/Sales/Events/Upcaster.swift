@@ -1,4 +1,4 @@
-import JSON
+public import JSON
 
 /// Turns the payload of one event type from one schema version into the next
 /// (`fromVersion` → `fromVersion + 1`), so that events written by older code are read by newer

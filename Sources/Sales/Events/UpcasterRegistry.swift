@@ -1,4 +1,4 @@
-import JSON
+public import JSON
 
 /// The upcasters known to this code, and the schema version it reads for each event type.
 ///

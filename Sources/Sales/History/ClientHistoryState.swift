@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The derived state of one client that `GET /v1/clients/{clientId}/history` shows beside its
 /// events: a pure fold over the events of the client's streams (`client-`, `deal-` of its deals,
@@ -43,7 +43,8 @@ public struct ClientHistoryState: Sendable, Equatable {
 
     /// Folds `events` (log order, already filtered by `knownAt`) from `initial`, leaving out the
     /// events whose business date is after `asOf` when one is given.
-    public static func replay(_ events: some Sequence<SalesEvent>, through asOf: LocalDate? = nil) -> ClientHistoryState {
+    public static func replay(_ events: some Sequence<SalesEvent>, through asOf: LocalDate? = nil) -> ClientHistoryState
+    {
         var state = initial
         for event in events where asOf.map({ event.businessDate <= $0 }) ?? true {
             state.apply(event)
@@ -81,10 +82,11 @@ public struct ClientHistoryState: Sendable, Equatable {
             if openDeals.removeValue(forKey: won.dealId) != nil { wonDeals += 1 }
         case .dealLost(let lost):
             if openDeals.removeValue(forKey: lost.dealId) != nil { lostDeals += 1 }
-        case .invoiceIssued, .paymentReceived, .creditNoteIssued, .invoiceWrittenOff, .paymentPromised, .paymentReminderSent:
+        case .invoiceIssued, .paymentReceived, .creditNoteIssued, .invoiceWrittenOff, .paymentPromised,
+            .paymentReminderSent:
             receivables.apply(event)
         case .objectionRaised, .objectionHandled, .concessionAgreed, .dealQualified, .pipelineDefined,
-             .clientPersonalDataErased:
+            .clientPersonalDataErased:
             break
         }
     }

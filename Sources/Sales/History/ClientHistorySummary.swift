@@ -1,5 +1,6 @@
-import Foundation
-import JSON
+public import Foundation
+public import HexText
+public import JSON
 
 /// The `state` of a client history answer: camelCase keys, money as `[{currency, amountMinor}]`
 /// lists ordered by currency code (currencies with 0 left out), absent values `null`.

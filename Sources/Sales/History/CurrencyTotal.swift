@@ -1,4 +1,4 @@
-import JSON
+public import JSON
 
 /// A sum of money in one currency, `{"currency", "amountMinor"}`. Sums of many 64-bit amounts
 /// are kept in 128 bits so that adding up a long history never overflows.

@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 /// Where one open deal of a client stands: its pipeline and stage, since when, and its amount
 /// (the latest offer's, by offer date and then recording order, else the opening amount; an

@@ -1,4 +1,5 @@
 import Foundation
+import HexText
 import JSON
 
 /// The JSON spelling of the domain's values inside payloads.

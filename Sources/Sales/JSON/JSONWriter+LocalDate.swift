@@ -1,4 +1,4 @@
-import JSON
+public import JSON
 
 extension JSONWriter {
     /// A date as a `YYYY-MM-DD` string, or `null` when absent.

@@ -1,5 +1,6 @@
-import Foundation
-import JSON
+public import Foundation
+public import HexText
+public import JSON
 
 extension ClientHistoryState {
     /// The version of `apply` and of `snapshot`'s encoding: raise it whenever either changes, and
@@ -20,7 +21,8 @@ extension ClientHistoryState {
             "openDeals": .array(
                 openDeals.values.sorted { $0.dealId.canonical < $1.dealId.canonical }.map { deal in
                     .object([
-                        "dealId": deal.dealId.json, "title": .string(orNull: deal.title), "pipeline": .string(deal.pipeline),
+                        "dealId": deal.dealId.json, "title": .string(orNull: deal.title),
+                        "pipeline": .string(deal.pipeline),
                         "openedOn": deal.openedOn.json, "stage": .string(deal.stage),
                         "stageEnteredOn": deal.stageEnteredOn.json, "amountMinor": .integer(deal.amountMinor),
                         "currency": deal.currency.json, "latestOfferOn": deal.latestOfferOn?.json ?? .null,

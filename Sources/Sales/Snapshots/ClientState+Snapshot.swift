@@ -1,5 +1,5 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 
 extension ClientState: DeciderState {
     public static let decider = "client"

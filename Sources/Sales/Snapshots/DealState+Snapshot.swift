@@ -1,5 +1,6 @@
-import Foundation
-import JSON
+public import Foundation
+public import HexText
+public import JSON
 
 extension DealState: DeciderState {
     public static let decider = "deal"
@@ -13,7 +14,8 @@ extension DealState: DeciderState {
         for (id, objection) in objections {
             objectionsJSON[id.canonical] = .object([
                 "category": objection.category.json, "raisedOn": objection.raisedOn.json,
-                "handledOn": objection.handledOn?.json ?? .null, "resolved": objection.resolved.map(JSONValue.bool) ?? .null,
+                "handledOn": objection.handledOn?.json ?? .null,
+                "resolved": objection.resolved.map(JSONValue.bool) ?? .null,
             ])
         }
         let outcomeJSON: JSONValue =

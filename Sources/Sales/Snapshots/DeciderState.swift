@@ -1,4 +1,4 @@
-import JSON
+public import JSON
 
 /// The state of a decider that may be kept between commands: in a process's memory and as a
 /// snapshot in the database, so that deciding on a long stream folds only the events after it.

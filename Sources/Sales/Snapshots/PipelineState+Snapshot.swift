@@ -1,4 +1,4 @@
-import JSON
+public import JSON
 
 extension PipelineState: DeciderState {
     public static let decider = "pipeline"
@@ -18,7 +18,9 @@ extension PipelineState: DeciderState {
         }
         var stages: [String] = []
         for stage in try fields.array("stages") {
-            guard let key = stage.stringValue else { throw SnapshotDecodingError("stages holds something not a string") }
+            guard let key = stage.stringValue else {
+                throw SnapshotDecodingError("stages holds something not a string")
+            }
             stages.append(key)
         }
         self.init(name: name, pipeline: Pipeline(name: name, stages: stages))

@@ -1,5 +1,6 @@
-import Foundation
-import JSON
+public import Foundation
+public import HexText
+public import JSON
 
 extension ReceivablesState: DeciderState {
     public static let decider = "receivables"
@@ -49,7 +50,8 @@ extension ReceivablesState: DeciderState {
             account.writtenOffMinor = writtenOff
             for reduction in try entry.array("reductions") {
                 let fields = try SnapshotFields(reduction, "reduction")
-                guard let on = try fields.optionalDate("on"), let amount = Int64(exactly: try fields.integer("amountMinor"))
+                guard let on = try fields.optionalDate("on"),
+                    let amount = Int64(exactly: try fields.integer("amountMinor"))
                 else { throw SnapshotDecodingError("a reduction needs a date and a 64-bit amount") }
                 account.reductions.append(InvoiceAccount.Reduction(on: on, amountMinor: amount))
             }
@@ -67,7 +69,8 @@ extension ReceivablesState: DeciderState {
     }
 
     public var footprint: Int {
-        256 + 384 * invoices.count + 64 * (paymentIds.count + creditNoteIds.count + promiseIds.count + reminderIds.count)
+        256 + 384 * invoices.count + 64
+            * (paymentIds.count + creditNoteIds.count + promiseIds.count + reminderIds.count)
             + 32 * invoices.values.reduce(0) { $0 + $1.reductions.count } + 64 * unappliedMinor.count
     }
 }

@@ -75,7 +75,9 @@ struct SnapshotFields {
     }
 
     /// A payload of `Payload` stored by ``SnapshotFields/payload(_:)``.
-    func payload<Payload: SalesEventPayload>(_ key: String, as type: Payload.Type) throws(SnapshotDecodingError) -> Payload {
+    func payload<Payload: SalesEventPayload>(
+        _ key: String, as type: Payload.Type
+    ) throws(SnapshotDecodingError) -> Payload {
         do {
             return try (members[key] ?? .null).decoded(as: Payload.self)
         } catch {

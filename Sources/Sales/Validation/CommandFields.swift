@@ -23,7 +23,8 @@ struct CommandFields {
             self.members = members
         } else {
             self.members = [:]
-            errors.append(FieldError(field: path.isEmpty ? CommandFields.bodyField : path, message: "must be a JSON object"))
+            errors.append(
+                FieldError(field: path.isEmpty ? CommandFields.bodyField : path, message: "must be a JSON object"))
         }
     }
 

@@ -40,7 +40,9 @@ struct FieldFormat<Value> {
                 return nil
             }
             let before = errors.count
-            let elements = items.enumerated().compactMap { index, item in element.read(item, "\(field)[\(index)]", &errors) }
+            let elements = items.enumerated().compactMap { index, item in
+                element.read(item, "\(field)[\(index)]", &errors)
+            }
             return errors.count == before ? elements : nil
         }
     }
@@ -100,19 +102,22 @@ extension FieldFormat where Value == String {
                 return .failure(FieldProblem("must be at most \(TextLimit.email) characters"))
             }
             let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-            let isWellFormed = parts.count == 2 && !parts[0].isEmpty && parts[0].count <= 64
+            let isWellFormed =
+                parts.count == 2 && !parts[0].isEmpty && parts[0].count <= 64
                 && !text.unicodeScalars.contains { $0.properties.isWhitespace || $0.isControl }
                 && isDomain(parts[1])
-            return isWellFormed ? .success(text) : .failure(FieldProblem("must be an e-mail address like name@example.com"))
+            return isWellFormed
+                ? .success(text) : .failure(FieldProblem("must be an e-mail address like name@example.com"))
         }
     }
 
     private static func isDomain(_ domain: Substring) -> Bool {
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
-        return labels.count >= 2 && labels.allSatisfy { label in
-            !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
-                && label.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" }
-        }
+        return labels.count >= 2
+            && labels.allSatisfy { label in
+                !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
+                    && label.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" }
+            }
     }
 
     /// A phone number as people write it: at most 32 characters of digits, spaces and `- ( ) .`,
@@ -127,7 +132,8 @@ extension FieldFormat where Value == String {
             let allowed = Set("0123456789 -().")
             let digitCount = body.filter(\.isASCII).filter(\.isNumber).count
             guard body.allSatisfy(allowed.contains), digitCount >= 3 else {
-                return .failure(FieldProblem("must be a phone number: digits, spaces, - ( ) . and an optional leading +"))
+                return .failure(
+                    FieldProblem("must be a phone number: digits, spaces, - ( ) . and an optional leading +"))
             }
             return .success(text)
         }
@@ -186,7 +192,8 @@ extension FieldFormat where Value == LocalDate {
             guard let text = value.stringValue else { return .failure(FieldProblem("must be a string")) }
             if let date = LocalDate(text) { return .success(date) }
             let shape = Array(text.utf8)
-            let isDateShaped = shape.count == 10 && shape[4] == UInt8(ascii: "-") && shape[7] == UInt8(ascii: "-")
+            let isDateShaped =
+                shape.count == 10 && shape[4] == UInt8(ascii: "-") && shape[7] == UInt8(ascii: "-")
                 && ASCIIDigits.value(shape[0..<4]) != nil && ASCIIDigits.value(shape[5..<7]) != nil
                 && ASCIIDigits.value(shape[8..<10]) != nil
             return .failure(FieldProblem(isDateShaped ? "is not a day of the calendar" : "must be a date YYYY-MM-DD"))

@@ -1,5 +1,6 @@
-import Foundation
-import JSON
+public import Foundation
+public import HexText
+public import JSON
 
 /// A part of a payment applied to one invoice: asked for explicitly in `ReceivePayment`, and
 /// decided (explicit and automatic parts merged) in `PaymentReceived`.

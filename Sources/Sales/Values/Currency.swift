@@ -32,7 +32,8 @@ public struct Currency: Sendable, Hashable, Comparable, CustomStringConvertible,
         let container = try decoder.singleValueContainer()
         let code = try container.decode(String.self)
         guard let currency = Currency(code: code) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "unknown ISO 4217 currency: \(code)")
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "unknown ISO 4217 currency: \(code)")
         }
         self = currency
     }

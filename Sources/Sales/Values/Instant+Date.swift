@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension Instant {
     /// The instant of a Foundation `Date` (a reading of the server clock, typically), rounded down to
@@ -7,13 +7,14 @@ extension Instant {
         let micros = (date.timeIntervalSince1970 * 1_000_000).rounded(.down)
         let earliest = Instant.earliestSecond * 1_000_000
         let latest = Instant.latestSecond * 1_000_000 + 999_999
-        let clamped = if !(micros > Double(earliest)) {
-            earliest
-        } else if micros >= Double(latest) {
-            latest
-        } else {
-            Int64(micros)
-        }
+        let clamped =
+            if !(micros > Double(earliest)) {
+                earliest
+            } else if micros >= Double(latest) {
+                latest
+            } else {
+                Int64(micros)
+            }
         let (seconds, remainder) = Instant.floorDivision(clamped, 1_000_000)
         self.init(uncheckedSeconds: seconds, nanoseconds: Int32(remainder * 1000))
     }

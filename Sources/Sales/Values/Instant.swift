@@ -19,7 +19,7 @@ public struct Instant: Sendable, Hashable, Comparable, CustomStringConvertible, 
     /// `nanoseconds` is outside `0..<1_000_000_000` or the instant is outside years 0000...9999.
     public init?(secondsSinceEpoch: Int64, nanoseconds: Int32 = 0) {
         guard (0..<Int32(Instant.nanosecondsPerSecond)).contains(nanoseconds),
-              (Instant.earliestSecond...Instant.latestSecond).contains(secondsSinceEpoch)
+            (Instant.earliestSecond...Instant.latestSecond).contains(secondsSinceEpoch)
         else { return nil }
         self.secondsSinceEpoch = secondsSinceEpoch
         self.nanoseconds = nanoseconds
@@ -44,12 +44,12 @@ public struct Instant: Sendable, Hashable, Comparable, CustomStringConvertible, 
     public init?(_ text: some StringProtocol) {
         let bytes = Array(text.utf8)
         guard bytes.count >= 20,
-              bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"),
-              bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
-              let date = LocalDate(String(decoding: bytes[0..<10], as: UTF8.self)),
-              let hour = ASCIIDigits.value(bytes[11..<13]), hour < 24,
-              let minute = ASCIIDigits.value(bytes[14..<16]), minute < 60,
-              let second = ASCIIDigits.value(bytes[17..<19]), second < 60
+            bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"),
+            bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
+            let date = LocalDate(String(decoding: bytes[0..<10], as: UTF8.self)),
+            let hour = ASCIIDigits.value(bytes[11..<13]), hour < 24,
+            let minute = ASCIIDigits.value(bytes[14..<16]), minute < 60,
+            let second = ASCIIDigits.value(bytes[17..<19]), second < 60
         else { return nil }
 
         var index = 19
@@ -75,8 +75,8 @@ public struct Instant: Sendable, Hashable, Comparable, CustomStringConvertible, 
             offsetSeconds = 0
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
             guard index + 6 == bytes.count, bytes[index + 3] == UInt8(ascii: ":"),
-                  let offsetHours = ASCIIDigits.value(bytes[index + 1..<index + 3]), offsetHours < 24,
-                  let offsetMinutes = ASCIIDigits.value(bytes[index + 4..<index + 6]), offsetMinutes < 60
+                let offsetHours = ASCIIDigits.value(bytes[index + 1..<index + 3]), offsetHours < 24,
+                let offsetMinutes = ASCIIDigits.value(bytes[index + 4..<index + 6]), offsetMinutes < 60
             else { return nil }
             let magnitude = Int64(offsetHours * 3600 + offsetMinutes * 60)
             offsetSeconds = bytes[index] == UInt8(ascii: "+") ? magnitude : -magnitude
@@ -118,7 +118,8 @@ public struct Instant: Sendable, Hashable, Comparable, CustomStringConvertible, 
         let hour = Int(secondOfDay / 3600)
         let minute = Int(secondOfDay % 3600 / 60)
         let second = Int(secondOfDay % 60)
-        var text = utcDate.description + "T" + ASCIIDigits.padded(hour, width: 2) + ":"
+        var text =
+            utcDate.description + "T" + ASCIIDigits.padded(hour, width: 2) + ":"
             + ASCIIDigits.padded(minute, width: 2) + ":" + ASCIIDigits.padded(second, width: 2)
         if nanoseconds != 0 {
             var fraction = ASCIIDigits.padded(Int(nanoseconds), width: 9)

@@ -26,7 +26,7 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
     /// The date with these calendar fields, or nil when they name no day (2026-02-30, month 13…).
     public init?(year: Int, month: Int, day: Int) {
         guard (0...9999).contains(year), (1...12).contains(month),
-              day >= 1, day <= LocalDate.daysInMonth(year: year, month: month)
+            day >= 1, day <= LocalDate.daysInMonth(year: year, month: month)
         else { return nil }
         daysSinceEpoch = LocalDate.daysFromCivil(year: year, month: month, day: day)
     }
@@ -36,9 +36,9 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
     public init?(_ text: some StringProtocol) {
         let bytes = Array(text.utf8)
         guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-              let year = ASCIIDigits.value(bytes[0..<4]),
-              let month = ASCIIDigits.value(bytes[5..<7]),
-              let day = ASCIIDigits.value(bytes[8..<10])
+            let year = ASCIIDigits.value(bytes[0..<4]),
+            let month = ASCIIDigits.value(bytes[5..<7]),
+            let day = ASCIIDigits.value(bytes[8..<10])
         else { return nil }
         self.init(year: year, month: month, day: day)
     }

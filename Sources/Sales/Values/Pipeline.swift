@@ -34,7 +34,8 @@ public struct Pipeline: Sendable, Hashable {
     public static func isValidKey(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         func isAlphanumeric(_ byte: UInt8) -> Bool {
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
         }
         guard let first = bytes.first, bytes.count <= 63, isAlphanumeric(first) else { return false }
         return bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
@@ -58,7 +59,8 @@ public struct Pipeline: Sendable, Hashable {
             if !isValidKey(stage) {
                 problems.append(FieldError(field: field, message: keyShape))
             } else if outcomes.contains(stage) {
-                problems.append(FieldError(field: field, message: "'\(stage)' is a terminal outcome of a deal, not a stage"))
+                problems.append(
+                    FieldError(field: field, message: "'\(stage)' is a terminal outcome of a deal, not a stage"))
             } else if !seen.insert(stage).inserted {
                 problems.append(FieldError(field: field, message: "'\(stage)' is listed twice"))
             }

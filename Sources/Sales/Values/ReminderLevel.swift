@@ -1,3 +1,5 @@
+import JSON
+
 /// How firm a payment reminder is: 1 friendly, 2 firm, 3 final notice.
 public enum ReminderLevel: Int, Sendable, Hashable, Codable, CaseIterable {
     case friendly = 1

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The point of view of every read (the history and every report, over HTTP, on the command
 /// line and in the bench): as of the end of business day `asOf`, counting only facts recorded at
@@ -20,7 +20,8 @@ public struct ReportWindow: Sendable, Equatable {
         if let knownAt {
             guard let instant = Instant(knownAt) else {
                 throw ReportWindowError(
-                    field: "knownAt", value: knownAt, message: "must be an RFC 3339 instant such as 2026-03-01T09:30:00Z")
+                    field: "knownAt", value: knownAt,
+                    message: "must be an RFC 3339 instant such as 2026-03-01T09:30:00Z")
             }
             known = instant
         }

@@ -1,4 +1,5 @@
-import Foundation
+public import Foundation
+import HexText
 
 /// The id of an event stream, `<category>-<id>`: the unit of consistency events are appended to.
 ///

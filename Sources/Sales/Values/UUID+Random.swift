@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension UUID {
     /// A random UUID (version 4, RFC 9562) from the system's random source, asked directly:
