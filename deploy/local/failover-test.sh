@@ -4,8 +4,8 @@
 # synchronous standby on this machine, a real `touchstone serve` on a multi-host DATABASE_URL with
 # target_session_attrs=read-write, writers over HTTP with Idempotency-Keys, a feed reader, and a
 # failover a third of the way in (FailoverTests). FAILOVER_SECONDS (default 30) sets the load's
-# length. Not part of `make test`: the formation alone takes about half a minute to set up, and
-# the run about a minute and a half.
+# length. `make test` runs this script with FAILOVER_SECONDS=20 (0 skips it): the formation
+# takes about half a minute to set up, and the run about a minute and a half.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"

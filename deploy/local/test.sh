@@ -3,7 +3,8 @@
 # (`swift format lint --strict` with the committed .swift-format), builds once (debug),
 # and runs the whole suite; the Swift harness starts its own throwaway cluster
 # (or uses TEST_DATABASE_URL) and never reads DATABASE_URL. Then a timed fuzz
-# phase, a timed soak phase and a timed fault-injection phase. Each phase's time is printed.
+# phase, a timed soak phase, a timed fault-injection phase and a short failover phase. Each
+# phase's time is printed.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -39,4 +40,12 @@ fi
 if [ "$fault_seconds" -gt 0 ]; then
   phase "faults (${fault_seconds}s)" env TOUCHSTONE_FAULT_SECONDS="$fault_seconds" \
     swift test --skip-build --filter FaultInjectionTests
+fi
+# Failover: a monitor, a primary and a synchronous standby under pg_auto_failover on this machine
+# (postgresql-15-auto-failover, installed when missing), writers over HTTP, a failover a third of
+# the way in (deploy/local/failover-test.sh, also `make failover-test`). About two minutes with
+# the formation's set-up; FAILOVER_SECONDS sets the load's length, 0 skips the phase.
+failover_seconds="${FAILOVER_SECONDS:-20}"
+if [ "$failover_seconds" -gt 0 ]; then
+  phase "failover (${failover_seconds}s)" env FAILOVER_SECONDS="$failover_seconds" "$root/deploy/local/failover-test.sh"
 fi
