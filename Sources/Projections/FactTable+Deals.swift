@@ -98,8 +98,9 @@ extension FactTable {
 /// Tables of current state, folded from every fact whatever its date: each keeps `latest_on`, the
 /// latest business date among its facts (see ``FactTable/Fold``).
 extension FactTable {
-    /// Per deal: its opening, the stage entered last and the latest offer (each by date, then log
-    /// position), objections raised and handled, whether it was won or lost, and its last touch.
+    /// Per deal: its opening, the stage entered last, the latest offer and the latest assessment of
+    /// the lead (each by date, then log position), objections raised and handled, whether it was
+    /// won or lost, and its last touch.
     public static let dealProgress = FactTable(
         name: "deal_progress",
         columns: [
@@ -111,13 +112,15 @@ extension FactTable {
             FactColumn("offer_position", "bigint"), FactColumn("objections_raised", "integer NOT NULL"),
             FactColumn("objections_handled", "integer NOT NULL"), FactColumn("closed", "boolean NOT NULL"),
             FactColumn("last_touch_on", "date"), FactColumn("latest_on", "date NOT NULL"),
+            FactColumn("assessed_on", "date"), FactColumn("assessment_position", "bigint"),
+            FactColumn("knows_all", "boolean"),
         ],
         // The board as of today reads a pipeline's open deals in board order (the stage entered
         // earliest first) from this index alone, without sorting, once the table is vacuumed.
         indexes: [
             """
             (pipeline, stage_entered_on, deal_id) INCLUDE (client_id, title, stage, amount, currency, offer_amount, \
-            offer_currency, objections_raised, objections_handled, last_touch_on, opened_on) WHERE NOT closed
+            offer_currency, objections_raised, objections_handled, last_touch_on, opened_on, knows_all) WHERE NOT closed
             """,
             "latest_on",
         ],
@@ -131,7 +134,8 @@ extension FactTable {
                        \(greatest(offer, at: 2))::bigint,
                        count(*) FILTER (WHERE f.type = '\(ObjectionRaised.eventType)'), count(*) FILTER (WHERE f.type = '\(ObjectionHandled.eventType)'),
                        bool_or(f.type IN ('\(DealWon.eventType)', '\(DealLost.eventType)')), max(f.dated_on) FILTER (WHERE f.type = '\(TouchRecorded.eventType)'),
-                       max(f.dated_on)
+                       max(f.dated_on), \(date(greatest(assessment, at: 1))), \(greatest(assessment, at: 2))::bigint,
+                       \(greatest(assessment, at: 3))::boolean
                   FROM (
                 """,
             events: """
@@ -147,11 +151,14 @@ extension FactTable {
                                    WHEN '\(ObjectionHandled.eventType)' THEN (e.data->>'handledOn')::date
                                    WHEN '\(DealWon.eventType)' THEN (e.data->>'wonOn')::date
                                    WHEN '\(DealLost.eventType)' THEN (e.data->>'lostOn')::date
+                                   WHEN '\(DealQualified.eventType)' THEN (e.data->>'assessedOn')::date
                                    ELSE coalesce((e.data->>'occurredOn')::date, left(e.data->>'occurredAt', 10)::date)
-                       END AS dated_on
+                       END AS dated_on,
+                       CASE WHEN e.type = '\(DealQualified.eventType)'
+                            THEN e.data ? 'problem' AND e.data ? 'decisionBy' AND e.data ? 'budgetMinor' END AS knows_all
                   FROM events e
                  WHERE e.type IN ('\(DealOpened.eventType)', '\(DealStageMoved.eventType)', '\(OfferMade.eventType)', '\(ObjectionRaised.eventType)', '\(ObjectionHandled.eventType)',
-                                  '\(DealWon.eventType)', '\(DealLost.eventType)', '\(TouchRecorded.eventType)')
+                                  '\(DealWon.eventType)', '\(DealLost.eventType)', '\(TouchRecorded.eventType)', '\(DealQualified.eventType)')
                    AND e.data->>'dealId' IS NOT NULL
                 """,
             // A deal's opening is one event with its first stage; in the facts its stage entry is a
@@ -161,39 +168,44 @@ extension FactTable {
                     table: .deals,
                     columns: """
                         deal_id, '\(DealOpened.eventType)'::text AS type, position, true AS opened, false AS offer, client_id, pipeline,
-                        title, amount, currency, NULL::text AS stage, opened_on AS dated_on
+                        title, amount, currency, NULL::text AS stage, opened_on AS dated_on, NULL::boolean AS knows_all
                         """),
                 Source(
                     table: .stageEntries,
                     columns:
-                        "deal_id, '\(DealStageMoved.eventType)', position, false, false, NULL, NULL, NULL, NULL, NULL, stage, entered_on"
+                        "deal_id, '\(DealStageMoved.eventType)', position, false, false, NULL, NULL, NULL, NULL, NULL, stage, entered_on, NULL"
                 ),
                 Source(
                     table: .offers,
                     columns:
-                        "deal_id, '\(OfferMade.eventType)', position, false, true, NULL, NULL, NULL, amount, currency, NULL, offered_on"
+                        "deal_id, '\(OfferMade.eventType)', position, false, true, NULL, NULL, NULL, amount, currency, NULL, offered_on, NULL"
                 ),
                 Source(
                     table: .objections,
                     columns:
-                        "deal_id, '\(ObjectionRaised.eventType)', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, raised_on"
+                        "deal_id, '\(ObjectionRaised.eventType)', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, raised_on, NULL"
                 ),
                 Source(
                     table: .objectionOutcomes,
                     columns:
-                        "deal_id, '\(ObjectionHandled.eventType)', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, handled_on"
+                        "deal_id, '\(ObjectionHandled.eventType)', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, handled_on, NULL"
                 ),
                 Source(
                     table: .closes,
                     columns: """
                         deal_id, CASE outcome WHEN 'won' THEN '\(DealWon.eventType)' ELSE '\(DealLost.eventType)' END, position, false, false, NULL, NULL,
-                        NULL, NULL, NULL, NULL, closed_on
+                        NULL, NULL, NULL, NULL, closed_on, NULL
                         """),
                 Source(
                     table: .dealTouches,
                     columns:
-                        "deal_id, '\(TouchRecorded.eventType)', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, occurred_on",
+                        "deal_id, '\(TouchRecorded.eventType)', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, occurred_on, NULL",
                     condition: "WHERE deal_id IS NOT NULL"),
+                Source(
+                    table: .qualifications,
+                    columns:
+                        "deal_id, '\(DealQualified.eventType)', position, false, false, NULL, NULL, NULL, NULL, NULL, NULL, assessed_on, knows_all"
+                ),
             ],
             grouping: ") f GROUP BY f.deal_id",
             merge: """
@@ -208,7 +220,9 @@ extension FactTable {
                    objections_handled = state.objections_handled + excluded.objections_handled,
                    closed = state.closed OR excluded.closed,
                    last_touch_on = greatest(state.last_touch_on, excluded.last_touch_on),
-                   latest_on = greatest(state.latest_on, excluded.latest_on)
+                   latest_on = greatest(state.latest_on, excluded.latest_on),
+                   \(latest("assessment_position", "assessed_on", "assessment_position",
+                            among: ["assessed_on", "assessment_position", "knows_all"]))
                 """))
 
     /// The values of a deal's opening (one event per deal).
@@ -222,6 +236,12 @@ extension FactTable {
     /// The latest offer, the same way.
     private static let offer = (
         elements: [datedFirst, positionSecond, "f.amount::text", "f.currency"], condition: "f.offer"
+    )
+    /// The latest assessment of the lead (by date, then log position): whether it knows all three
+    /// criteria, so the board as of today reads `qualified` from the row instead of probing the
+    /// assessments deal by deal.
+    private static let assessment = (
+        elements: [datedFirst, positionSecond, "f.knows_all::text"], condition: "f.type = '\(DealQualified.eventType)'"
     )
     /// A date as its day number since 0001-01-01 in 7 digits, so that its text sorts as the date
     /// (whatever the session's DateStyle); ``date(_:)`` reads it back.

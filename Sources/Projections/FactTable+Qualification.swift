@@ -21,8 +21,8 @@ extension FactTable {
 }
 
 extension ProjectionGeneration {
-    /// The board's version that keeps the assessments.
-    static let qualificationsSince = 4
+    /// The board's version that keeps the assessments (and, in `deal_progress`, each deal's latest).
+    static let qualificationsSince = 5
 
     /// Whether the deal `deal` (a column of the caller's statement) is qualified on `day` (a date
     /// expression): its latest assessment dated on or before that day (the latest recorded among

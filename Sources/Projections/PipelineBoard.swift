@@ -45,7 +45,7 @@ public struct PipelineBoard: Sendable, Equatable {
     /// current-state table says it as the stage entered earliest, the order of its index), then id.
     /// Titles are opened with `personalData`'s keys; an erased one is nil.
     /// - Throws: ``ProjectionError/unknownPipeline(_:)``; ``ProjectionError/readModelOutdated(name:version:needed:)``
-    ///   while the live board is older than version 4 (no assessments yet; the runner rebuilds it).
+    ///   while the live board is older than version 5 (no assessments yet; the runner rebuilds it).
     public static func query(
         pipeline: String, window: ReportWindow, personalData: PersonalDataKeys, on connection: Connection
     ) throws -> PipelineBoard {
@@ -53,7 +53,8 @@ public struct PipelineBoard: Sendable, Equatable {
         let (asOf, knownAt) = (window.asOfText, window.knownAtText)
         var stageNames = try model.stages(of: pipeline, knownAt: knownAt, on: connection)
         var dealsByStage: [String: [Deal]] = [:]
-        // Assessments are looked up among the dated facts on either path: one index probe per deal.
+        // As of today the current-state row holds the latest assessment; at other cuts the
+        // assessments are looked up among the dated facts, one index probe per deal.
         let qualified = try model.qualified(deal: "d.deal_id", on: "\(asOf)::date", knownAt: knownAt)
         let openDeals: SQL =
             try model.answersFromCurrentState(window, tables: [.dealProgress], on: connection)
@@ -61,7 +62,7 @@ public struct PipelineBoard: Sendable, Equatable {
             SELECT deal_id, client_id, title, stage, (\(asOf)::date - stage_entered_on) AS days_in_stage,
                    coalesce(offer_amount, amount) AS amount, coalesce(offer_currency, currency) AS currency,
                    objections_raised - objections_handled AS open_objections, last_touch_on,
-                   \(fragment: qualified) AS qualified
+                   coalesce(knows_all, false) AS qualified
               FROM \(fragment: model.table(.dealProgress)) d
              WHERE pipeline = \(pipeline) AND NOT closed AND opened_on <= \(asOf)::date AND stage IS NOT NULL
              ORDER BY stage_entered_on, deal_id

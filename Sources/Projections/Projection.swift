@@ -25,11 +25,10 @@ public struct Projection: Sendable, Hashable {
     /// and each outcome's `resolved` (for the objections report); version 4 the lead assessments
     /// (`qualified` on the board, the funnel's `byQualification`).
     public static let board = Projection(
-        name: "board", version: 4,
+        name: "board", version: 5,
         tables: [
             .deals, .stageEntries, .offers, .objections, .objectionOutcomes, .closes, .dealTouches, .pipelines,
-            .dealProgress,
-            .qualifications,
+            .qualifications, .dealProgress,
         ])
     /// Receivables aging: open balances by days overdue, unapplied credit. Version 4 also keeps the
     /// promises to pay and the payment reminders, for the per-invoice receivables list.

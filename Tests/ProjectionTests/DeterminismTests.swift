@@ -127,7 +127,7 @@ struct DeterminismTests {
                 "(\(id),EUR,30,\(day(33))) (\(id),RUB,100,\(day(35)))",
                 #"(\#(id),\#(day(3)),5,"{\#(day(5)),\#(day(20))}","{""EUR"": 700, ""RUB"": 800}",-800,\#(day(75)),\#(day(75)))"#,
                 "(\(dealID),\(id),sales,\"Deal 0000\",900,RUB,\(day(60)),contact,\(day(70)),15,800,EUR,\(day(72)),18,2,3,t,"
-                    + "\(day(75)),\(day(80)))",
+                    + "\(day(75)),\(day(80)),,,)",
                 "\(objection.lower),price,\(day(73)) \(reopened.lower),no-budget,\(day(73))",
                 "\(objection.lower),\(day(74)),true \(reopened.lower),\(day(76)),false \(reopened.lower),\(day(75)),true",
             ])

@@ -104,7 +104,7 @@ struct QualificationReadModelTests {
                 Projection.board.withVersion(3), batchSize: 10, personalData: log.personalData, on: connection) > 0
             {}
         }
-        let outdated = ProjectionError.readModelOutdated(name: "board", version: 3, needed: 4)
+        let outdated = ProjectionError.readModelOutdated(name: "board", version: 3, needed: 5)
         await #expect(throws: outdated) { _ = try await board(log, .day("2026-01-10")) }
         await #expect(throws: outdated) { _ = try await funnel(log, to: "2026-01-31", .day("2026-01-31")) }
         let outcome = try await log.query {
