@@ -15,6 +15,8 @@ public final class PersonalDataKeys: Sendable {
     public let masterKeys: MasterKeyring
     /// Unwrapped keys by id, as bytes (a `SymmetricKey` cannot cross into the lock).
     private let unwrapped = Mutex<[UUID: Data]>([:])
+    /// The values this process opened, given back to openers that hold their keys.
+    private let opened = OpenedValues()
 
     /// How many unwrapped keys are kept in memory before the cache starts again.
     static let cacheLimit = 100_000
@@ -102,6 +104,7 @@ public final class PersonalDataKeys: Sendable {
             "DELETE FROM personal_data_keys WHERE client_id = \(client) RETURNING key_id"
         ).rows.map { try $0.decode(0) }
         unwrapped.withLock { cache in for id in ids { cache[id] = nil } }
+        opened.forget(keyIDs: ids)
         return ids
     }
 
@@ -186,7 +189,7 @@ public final class PersonalDataKeys: Sendable {
     private func opener(rows: [Row]) throws -> PersonalDataOpener {
         var keys: [UUID: SymmetricKey] = [:]
         for row in rows { keys[try row.decode(0)] = try unwrap(row) }
-        return PersonalDataOpener(keys: keys)
+        return PersonalDataOpener(keys: keys, opened: opened)
     }
 
     /// The data key of a row (`key_id`, `wrapped_key`, `master_key`), unwrapped or from the cache.

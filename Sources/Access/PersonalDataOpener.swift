@@ -8,9 +8,12 @@ public import JSON
 public struct PersonalDataOpener: Sendable {
     // SymmetricKey is an immutable value (swift-crypto does not mark it Sendable yet).
     nonisolated(unsafe) let keys: [UUID: SymmetricKey]
+    /// The values this process opened before, given back only for a key in ``keys``.
+    let opened: OpenedValues?
 
-    init(keys: [UUID: SymmetricKey]) {
+    init(keys: [UUID: SymmetricKey], opened: OpenedValues? = nil) {
         self.keys = keys
+        self.opened = opened
     }
 
     /// An opener with no keys: every sealed value reads as erased.
@@ -36,11 +39,13 @@ public struct PersonalDataOpener: Sendable {
     /// - Throws: ``PersonalDataError`` when the key is there but the value does not open.
     public func open(_ stored: String?) throws(PersonalDataError) -> Opened {
         guard let stored else { return Opened(text: nil, erased: false) }
-        guard let sealed = SealedText(stored) else { return Opened(text: stored, erased: false) }
-        guard let key = keys[sealed.keyID] else { return Opened(text: nil, erased: true) }
-        guard let box = try? AES.GCM.SealedBox(combined: sealed.combined),
+        guard let keyID = SealedText.keyID(of: stored) else { return Opened(text: stored, erased: false) }
+        guard let key = keys[keyID] else { return Opened(text: nil, erased: true) }
+        if let text = opened?.text(of: stored, keyID: keyID) { return Opened(text: text, erased: false) }
+        guard let sealed = SealedText(stored), let box = try? AES.GCM.SealedBox(combined: sealed.combined),
             let bytes = try? AES.GCM.open(box, using: key), let text = String(validating: bytes, as: UTF8.self)
-        else { throw PersonalDataError(keyID: sealed.keyID.uuidString.lowercased()) }
+        else { throw PersonalDataError(keyID: keyID.uuidString.lowercased()) }
+        opened?.keep(text, of: stored, keyID: keyID)
         return Opened(text: text, erased: false)
     }
 
@@ -67,8 +72,8 @@ public struct PersonalDataOpener: Sendable {
     /// The key ids that `texts` name, for loading their keys.
     public static func keyIDs(in texts: some Sequence<String?>) -> Set<UUID> {
         var ids = Set<UUID>()
-        for case let text? in texts where SealedText.isSealed(text) {
-            if let sealed = SealedText(text) { ids.insert(sealed.keyID) }
+        for case let text? in texts {
+            if let id = SealedText.keyID(of: text) { ids.insert(id) }
         }
         return ids
     }

@@ -38,6 +38,15 @@ public struct SealedText: Sendable, Equatable {
         Self.prefix + keyID.uuidString.lowercased() + ":" + combined.base64EncodedString()
     }
 
+    /// The id of the data key that sealed `text`, read from its prefix alone (the rest is not
+    /// decoded); nil when `text` does not start as a sealed value does.
+    public static func keyID(of text: String) -> UUID? {
+        guard text.hasPrefix(prefix) else { return nil }
+        let rest = text.utf8.dropFirst(prefix.utf8.count)
+        guard rest.count > 37, rest[rest.index(rest.startIndex, offsetBy: 36)] == UInt8(ascii: ":") else { return nil }
+        return UUID(hexText: String(Substring(rest.prefix(36))))
+    }
+
     /// Whether `text` is in the sealed form (a cheap check of its prefix).
     public static func isSealed(_ text: String) -> Bool {
         text.hasPrefix(prefix)

@@ -96,6 +96,38 @@ struct PersonalDataKeysTests {
         #expect(try reopened.open(sealed).erased && (try reopened.open(newer.seal("x")).text == "x"))
     }
 
+    /// Values opened once are kept by this process, but only an opener holding their key (read
+    /// for that answer) gives them back: a key deleted by another process (here, by SQL) makes
+    /// them read as erased at once; one this process erases drops them.
+    @Test func valuesOpenedBeforeReadAsErasedOnceTheirKeyIsGone() async throws {
+        let database = try await TestDatabase.make()
+        let keys = PersonalDataKeys(masterKeys: MasterKeyring(current: Self.key))
+        let (client, other) = (UUID(), UUID())
+        let (sealed, otherSealed) = try await database.pool.withConnection { connection in
+            (
+                try keys.sealingKey(for: client, on: connection).seal("Ann"),
+                try keys.sealingKey(for: other, on: connection).seal("Bob")
+            )
+        }
+        for _ in 0..<2 {
+            let opener = try await database.pool.withConnection { try keys.opener(for: [sealed, otherSealed], on: $0) }
+            #expect(try opener.open(sealed) == .init(text: "Ann", erased: false))
+            #expect(try opener.open(otherSealed) == .init(text: "Bob", erased: false))
+        }
+        try await database.pool.withConnection { connection in
+            try connection.execute("DELETE FROM personal_data_keys WHERE client_id = \(client)")
+        }
+        let afterOtherProcess = try await database.pool.withConnection {
+            try keys.opener(for: [sealed, otherSealed], on: $0)
+        }
+        #expect(try afterOtherProcess.open(sealed) == .init(text: nil, erased: true))
+        #expect(try afterOtherProcess.open(otherSealed) == .init(text: "Bob", erased: false))
+        _ = try await database.pool.withConnection { try keys.erase(client: other, on: $0) }
+        let afterErasure = try await database.pool.withConnection { try keys.opener(for: [otherSealed], on: $0) }
+        #expect(try afterErasure.open(otherSealed) == .init(text: nil, erased: true))
+        #expect(SealedText.keyID(of: sealed) != nil && SealedText.keyID(of: "plain") == nil)
+    }
+
     @Test func aWrongMasterKeyIsRefusedAndARotationRewrapsEveryKeyWithoutTouchingValues() async throws {
         let database = try await TestDatabase.make()
         let old = PersonalDataKeys(masterKeys: MasterKeyring(current: Self.key))
