@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import PQ
 
 /// Idempotency records in PostgreSQL, so they survive restarts and are shared

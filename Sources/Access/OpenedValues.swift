@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Synchronization
 
 /// Personal values this process has opened, by their sealed text, under the id of the data key

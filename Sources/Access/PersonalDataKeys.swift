@@ -1,7 +1,7 @@
-public import Crypto
+import Crypto
 public import Foundation
 public import PQ
-public import Synchronization
+import Synchronization
 
 /// The clients' data keys in PostgreSQL (`personal_data_keys`), each wrapped by the master key.
 ///

@@ -1,7 +1,7 @@
-public import Foundation
+import Foundation
 public import Logging
-public import PQ
-public import Synchronization
+import PQ
+import Synchronization
 
 /// Verified bearer tokens kept in memory briefly, in front of a ``TokenStore``, so that a request
 /// does not spend a round trip (and a pool connection a slow report may be holding) on its token.

@@ -1,5 +1,5 @@
 public import Foundation
-public import HexText
+import HexText
 
 /// A personal value as the log and the read models store it:
 /// `ts:pd1:<data key id>:<base64 of nonce, ciphertext and tag>` (AES-256-GCM).
@@ -18,11 +18,8 @@ public struct SealedText: Sendable, Equatable {
 
     /// The sealed value `text`, or nil when `text` is not in the sealed form.
     public init?(_ text: String) {
-        guard text.hasPrefix(Self.prefix) else { return nil }
-        let rest = text.utf8.dropFirst(Self.prefix.utf8.count)
-        guard rest.count > 37, let id = UUID(hexText: String(Substring(rest.prefix(36)))),
-            rest[rest.index(rest.startIndex, offsetBy: 36)] == UInt8(ascii: ":"),
-            let combined = Data(base64Encoded: String(Substring(rest.dropFirst(37))))
+        guard let id = Self.keyID(of: text),
+            let combined = Data(base64Encoded: String(Substring(text.utf8.dropFirst(Self.prefix.utf8.count + 37))))
         else { return nil }
         keyID = id
         self.combined = combined

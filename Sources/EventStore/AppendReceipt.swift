@@ -29,17 +29,16 @@ extension EventStore {
     /// Each look also prunes the expired receipt of `key` and up to 100 other expired ones.
     public func receipt(forKey key: String) async throws -> String? {
         let seconds = Double(AppendReceipt.retention.components.seconds)
+        // One statement: the prune's CTE runs whether or not the answer's select reads it.
         return try await pool.withConnection { connection in
-            try connection.execute(
+            try connection.query(
                 """
-                DELETE FROM append_receipts
-                 WHERE stored_at < now() - make_interval(secs => \(seconds))
-                   AND (key = \(key) OR key = ANY (ARRAY(SELECT key FROM append_receipts
-                                                    WHERE stored_at < now() - make_interval(secs => \(seconds))
-                                                    ORDER BY stored_at LIMIT 100)))
-                """, prepared: true)
-            return try connection.query(
-                """
+                WITH pruned AS (
+                    DELETE FROM append_receipts
+                     WHERE stored_at < now() - make_interval(secs => \(seconds))
+                       AND (key = \(key) OR key = ANY (ARRAY(SELECT key FROM append_receipts
+                                                        WHERE stored_at < now() - make_interval(secs => \(seconds))
+                                                        ORDER BY stored_at LIMIT 100))))
                 SELECT answer FROM append_receipts
                  WHERE key = \(key) AND stored_at >= now() - make_interval(secs => \(seconds))
                 """, prepared: true

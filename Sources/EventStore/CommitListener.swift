@@ -1,7 +1,7 @@
-public import Foundation
+import Foundation
 public import Logging
-public import PQ
-public import Synchronization
+import PQ
+import Synchronization
 
 /// Wakes readers of the log when appends announce new events.
 ///

@@ -1,8 +1,8 @@
-public import Foundation
-public import JSON
+import Foundation
+import JSON
 public import Logging
-public import Sales
-public import Synchronization
+import Sales
+import Synchronization
 
 /// Writes each log record as one line of JSON: `time` (RFC 3339, UTC), `level`, `logger` (the
 /// label), `message`, then every metadata key (the request's `request.id` among them, from the

@@ -1,8 +1,8 @@
-public import Logging
-public import PQ
-public import Projections
+import Logging
+import PQ
+import Projections
 public import Prometheus
-public import Synchronization
+import Synchronization
 
 /// Every Prometheus family the HTTP service writes itself, each named and described once
 /// (Prometheus naming: `touchstone_` prefix, base units, `_total` on counters). The event store's

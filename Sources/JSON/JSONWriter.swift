@@ -1,5 +1,5 @@
 public import Foundation
-public import HexText
+import HexText
 
 /// Writes JSON text straight into bytes: the one place where JSON is spelt out.
 ///

@@ -1,6 +1,6 @@
-public import Dispatch
+import Dispatch
 public import Logging
-public import Synchronization
+import Synchronization
 
 /// A fixed-size pool of libpq connections.
 ///

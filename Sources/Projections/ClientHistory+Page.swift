@@ -2,9 +2,9 @@ public import Access
 public import EventStore
 public import Foundation
 import HexText
-public import JSON
+import JSON
 public import Logging
-public import PQ
+import PQ
 public import Sales
 
 extension ClientHistory {

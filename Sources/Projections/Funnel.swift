@@ -1,5 +1,5 @@
 public import Access
-public import Foundation
+import Foundation
 public import JSON
 public import PQ
 public import Sales

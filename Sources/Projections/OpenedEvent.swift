@@ -1,9 +1,9 @@
 public import Access
 public import EventStore
-public import Foundation
+import Foundation
 public import JSON
 public import PQ
-public import Sales
+import Sales
 
 /// A stored event as people see it: its payload parsed, with each sealed personal value opened,
 /// or `null` where the client's personal data was erased, and the names of those fields.

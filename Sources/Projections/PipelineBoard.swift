@@ -1,6 +1,6 @@
 public import Access
 public import Foundation
-public import JSON
+import JSON
 public import PQ
 public import Sales
 

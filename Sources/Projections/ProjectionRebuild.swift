@@ -1,9 +1,9 @@
 public import Access
-public import EventStore
-public import Foundation
+import EventStore
+import Foundation
 public import Logging
 public import PQ
-public import Synchronization
+import Synchronization
 
 /// A blue/green rebuild of read models from the whole log.
 ///

@@ -1,5 +1,5 @@
 public import Access
-public import EventStore
+import EventStore
 public import PQ
 
 /// The registry of read-model generations (`readmodels.projection_state`)

@@ -1,9 +1,9 @@
 public import Access
-public import EventStore
+import EventStore
 public import Logging
 public import PQ
 public import ServiceLifecycle
-public import Synchronization
+import Synchronization
 
 /// Keeps every read model up to date with the log, as a ServiceLifecycle
 /// service that runs until graceful shutdown.

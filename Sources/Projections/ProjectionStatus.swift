@@ -1,8 +1,8 @@
-public import EventStore
-public import Foundation
+import EventStore
+import Foundation
 public import JSON
 public import PQ
-public import Sales
+import Sales
 
 /// What `GET /v1/projections` and `touchstone projections status` show of
 /// one read model: the serving version, its checkpoint, lag and any running

@@ -1,6 +1,6 @@
 public import Access
 public import Foundation
-public import HexText
+import HexText
 public import JSON
 public import PQ
 public import Sales

@@ -1,10 +1,10 @@
 public import Access
 public import EventStore
 public import Foundation
-public import HexText
+import HexText
 public import JSON
-public import PQ
-public import Projections
+import PQ
+import Projections
 public import Sales
 
 /// Erases a client's personal data without touching the log: the client's data keys are deleted

@@ -1,8 +1,8 @@
-public import Access
-public import EventStore
-public import Foundation
+import Access
+import EventStore
+import Foundation
 public import JSON
-public import Sales
+import Sales
 
 /// Loads commands as `touchstone import` and `touchstone demo` do: every line is validated and
 /// decided like an HTTP request, by the same deciders; a refused line is reported with its reason

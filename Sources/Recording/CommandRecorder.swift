@@ -1,10 +1,10 @@
 public import Access
 public import EventStore
 public import Foundation
-public import JSON
+import JSON
 public import Logging
-public import PQ
-public import Sales
+import PQ
+import Sales
 
 /// The one path from a validated command to appended events, shared by the HTTP API and
 /// `touchstone import`.

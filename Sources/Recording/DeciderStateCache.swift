@@ -1,6 +1,6 @@
-public import Foundation
+import Foundation
 public import Sales
-public import Synchronization
+import Synchronization
 
 /// The deciders' states a process keeps between commands, so that deciding on a long stream
 /// folds only the events appended since it last looked, and how often a state is also kept as a

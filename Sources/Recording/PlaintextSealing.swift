@@ -1,9 +1,9 @@
 public import Access
-public import EventStore
-public import Foundation
-public import JSON
+import EventStore
+import Foundation
+import JSON
 public import PQ
-public import Sales
+import Sales
 
 /// The one-time upgrade of a database whose log still holds personal values in plaintext (from
 /// before migration 0008): every such value is sealed with its client's data key, in place.

@@ -1,5 +1,5 @@
 public import JSON
-public import Sales
+import Sales
 
 /// The answer to a recorded command (``RecordedCommand/answer``), and whether it was read back
 /// from the receipt of an earlier attempt of the same request instead of being recorded now.

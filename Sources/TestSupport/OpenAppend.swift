@@ -1,5 +1,5 @@
 public import EventStore
-public import Foundation
+import Foundation
 public import PQ
 
 /// The scene of the ordering proofs: an append of two events left open (its transaction not yet

@@ -1,6 +1,6 @@
 public import Access
 public import Foundation
-public import Glibc
+import Glibc
 
 /// A real `touchstone serve` process on a free port, started from the binary built beside the
 /// tests (`TOUCHSTONE_BINARY` names another), with `DATABASE_URL` and `TOUCHSTONE_MASTER_KEY` of a

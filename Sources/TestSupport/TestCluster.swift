@@ -1,9 +1,9 @@
-public import EventStore
+import EventStore
 public import Foundation
-public import Glibc
-public import Logging
-public import PQ
-public import Synchronization
+import Glibc
+import Logging
+import PQ
+import Synchronization
 
 /// The PostgreSQL server the tests run against.
 ///

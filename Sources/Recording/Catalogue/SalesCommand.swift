@@ -1,5 +1,5 @@
 public import Foundation
-public import Sales
+import Sales
 
 /// A validated command of the sales domain, ready to be recorded: the one input of
 /// ``CommandRecorder``, whether it came from an HTTP request or a line of `touchstone import`.

@@ -1,5 +1,5 @@
 public import Foundation
-public import HexText
+import HexText
 public import JSON
 
 /// The `state` of a client history answer: camelCase keys, money as `[{currency, amountMinor}]`

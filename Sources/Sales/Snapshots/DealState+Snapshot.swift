@@ -1,5 +1,5 @@
-public import Foundation
-public import HexText
+import Foundation
+import HexText
 public import JSON
 
 extension DealState: DeciderState {

@@ -1,5 +1,5 @@
 public import Foundation
-public import HexText
+import HexText
 public import JSON
 
 /// A part of a payment applied to one invoice: asked for explicitly in `ReceivePayment`, and
