@@ -109,18 +109,34 @@ public struct ClientDirectory: Sendable, Equatable {
         _ filter: Filter, limit: Int = defaultLimit, cursor: String? = nil, today: LocalDate = Instant(Date()).utcDate,
         personalData: PersonalDataKeys, on connection: Connection
     ) throws -> ClientDirectory {
+        try query(
+            filter, limit: limit, cursor: cursor, today: today, sortingAtMost: sortedMatchesLimit,
+            personalData: personalData, on: connection)
+    }
+
+    /// The page, with the matches of a `q` sorted when at most `sortingAtMost` rows match (tests
+    /// take both ways on few clients).
+    static func query(
+        _ filter: Filter, limit: Int, cursor: String?, today: LocalDate, sortingAtMost: Int,
+        personalData: PersonalDataKeys, on connection: Connection
+    ) throws -> ClientDirectory {
         let limit = try ReportPage.checked(limit: limit, maximum: maximumLimit)
         var conditions: SQL = "TRUE"
+        if let temperature = filter.temperature { conditions.append(" AND c.temperature = \(temperature)") }
+        if let source = filter.source { conditions.append(" AND c.source = \(source)") }
+        if let cursor { conditions.append(try after(cursor)) }
+        var entries: [Entry]
         if let query = filter.query {
             // The index narrows by the hex form; the name itself decides.
             conditions.append(
                 " AND c.search_hex LIKE \("%" + ClientNameSearch.hex(query) + "%") AND c.search_name LIKE \(pattern(containing: query))"
             )
+            entries =
+                try rows(matching: conditions, atMost: sortingAtMost, limit: limit + 1, today: today, on: connection)
+                ?? rows(where: conditions, limit: limit + 1, today: today, on: connection)
+        } else {
+            entries = try rows(where: conditions, limit: limit + 1, today: today, on: connection)
         }
-        if let temperature = filter.temperature { conditions.append(" AND c.temperature = \(temperature)") }
-        if let source = filter.source { conditions.append(" AND c.source = \(source)") }
-        if let cursor { conditions.append(try after(cursor)) }
-        var entries = try rows(where: conditions, limit: limit + 1, today: today, on: connection)
         var next: String?
         if entries.count > limit {
             entries.removeLast()
@@ -140,40 +156,91 @@ public struct ClientDirectory: Sendable, Equatable {
         return entries.first
     }
 
-    /// The rows of the live generation that `conditions` keep, in directory order, names sealed.
-    /// A client registered twice (the log allows it, the commands do not) counts by its latest
-    /// registration.
+    /// The most matches of a `q` sorted by name after the trigram index found them; a `q` that
+    /// matches more walks the name index in order instead (see ``rows(matching:atMost:limit:today:on:)``).
+    static let sortedMatchesLimit = 10_000
+
+    /// The rows of the live generation that `conditions` keep, in directory order, names sealed,
+    /// found by walking the name index in order: quick when many rows match (or none is filtered
+    /// out), slow for a rare `q`, whose matches may lie far apart in name order.
     private static func rows(
         where conditions: SQL, limit: Int, today: LocalDate, on connection: Connection
     ) throws
         -> [Entry]
     {
         let model = try ProjectionRegistry.live(.directory, on: connection)
-        let day = today.description
         return try connection.query(
             """
-            SELECT c.client_id, c.name, c.kind, c.temperature, c.source, c.registered_on, c.search_name,
-                   (SELECT max(t.occurred_on) FROM \(fragment: model.table(.touches)) t
-                     WHERE t.client_id = c.client_id AND t.occurred_on <= \(day)::date) AS last_touch_on,
-                   (SELECT count(*) FROM \(fragment: model.table(.clientDeals)) d
-                     WHERE d.client_id = c.client_id AND d.opened_on <= \(day)::date
-                       AND NOT EXISTS (SELECT 1 FROM \(fragment: model.table(.closes)) x
-                                        WHERE x.deal_id = d.deal_id AND x.closed_on <= \(day)::date)) AS open_deals
+            SELECT \(fragment: figures(model, today: today))
               FROM \(fragment: model.table(.clientNames)) c
-             WHERE \(fragment: conditions)
-               AND NOT EXISTS (SELECT 1 FROM \(fragment: model.table(.clientNames)) r
-                                WHERE r.client_id = c.client_id AND r.position > c.position)
+             WHERE \(fragment: conditions) AND \(fragment: latestRegistration(model))
              ORDER BY c.search_name COLLATE "C", c.client_id
              LIMIT \(Int64(limit))
             """
-        ).rows.map { row in
-            Entry(
-                clientId: try row.decode("client_id"), name: try row.decodeOptional("name"),
-                kind: try row.decode("kind"), temperature: try row.decodeOptional("temperature"),
-                source: try row.decodeOptional("source"), registeredOn: try row.date("registered_on"),
-                lastTouchOn: try row.date("last_touch_on"), openDeals: Int(try row.decode("open_deals") as Int64),
-                searchName: try row.decodeOptional("search_name"))
-        }
+        ).rows.map(decodedEntry)
+    }
+
+    /// The rows `conditions` (a `q` among them) keep, as ``rows(where:limit:today:on:)`` answers
+    /// them, found through the trigram index and then sorted: quick for a rare `q`. Nil when more
+    /// than `sortingAtMost` rows match, where sorting them all would cost more than the walk.
+    private static func rows(
+        matching conditions: SQL, atMost sortingAtMost: Int, limit: Int, today: LocalDate, on connection: Connection
+    ) throws
+        -> [Entry]?
+    {
+        let model = try ProjectionRegistry.live(.directory, on: connection)
+        // Only the sort keys are sorted; the page's rows are read again by client and position.
+        let result = try connection.query(
+            """
+            WITH matches AS MATERIALIZED (
+                SELECT c.client_id, c.position, c.search_name FROM \(fragment: model.table(.clientNames)) c
+                 WHERE \(fragment: conditions)
+                 LIMIT \(Int64(sortingAtMost + 1)))
+            SELECT m.over, p.* FROM (SELECT count(*) > \(Int64(sortingAtMost)) AS over FROM matches) m
+              LEFT JOIN LATERAL (
+                SELECT \(fragment: figures(model, today: today))
+                  FROM (SELECT * FROM matches ORDER BY search_name COLLATE "C", client_id) k
+                  JOIN \(fragment: model.table(.clientNames)) c ON c.client_id = k.client_id AND c.position = k.position
+                 WHERE NOT m.over AND \(fragment: latestRegistration(model))
+                 ORDER BY k.search_name COLLATE "C", k.client_id
+                 LIMIT \(Int64(limit))) p ON true
+            """
+        )
+        guard let first = result.first, !(try first.decode("over") as Bool) else { return nil }
+        return try result.rows.filter { try $0.decodeOptional("client_id", as: UUID.self) != nil }.map(decodedEntry)
+    }
+
+    /// The columns of a row `c` of the directory's names, its figures as of `today` among them.
+    private static func figures(_ model: ProjectionGeneration, today: LocalDate) -> SQL {
+        let day = today.description
+        return """
+            c.client_id, c.name, c.kind, c.temperature, c.source, c.registered_on, c.search_name,
+            (SELECT max(t.occurred_on) FROM \(fragment: model.table(.touches)) t
+              WHERE t.client_id = c.client_id AND t.occurred_on <= \(day)::date) AS last_touch_on,
+            (SELECT count(*) FROM \(fragment: model.table(.clientDeals)) d
+              WHERE d.client_id = c.client_id AND d.opened_on <= \(day)::date
+                AND NOT EXISTS (SELECT 1 FROM \(fragment: model.table(.closes)) x
+                                 WHERE x.deal_id = d.deal_id AND x.closed_on <= \(day)::date)) AS open_deals
+            """
+    }
+
+    /// Keeps a row `c` only if it is its client's latest registration: a client registered twice
+    /// (the log allows it, the commands do not) counts by its latest.
+    private static func latestRegistration(_ model: ProjectionGeneration) -> SQL {
+        """
+        NOT EXISTS (SELECT 1 FROM \(fragment: model.table(.clientNames)) r
+                     WHERE r.client_id = c.client_id AND r.position > c.position)
+        """
+    }
+
+    /// A row of the directory's names with its figures, its name still sealed.
+    private static func decodedEntry(_ row: Row) throws -> Entry {
+        Entry(
+            clientId: try row.decode("client_id"), name: try row.decodeOptional("name"),
+            kind: try row.decode("kind"), temperature: try row.decodeOptional("temperature"),
+            source: try row.decodeOptional("source"), registeredOn: try row.date("registered_on"),
+            lastTouchOn: try row.date("last_touch_on"), openDeals: Int(try row.decode("open_deals") as Int64),
+            searchName: try row.decodeOptional("search_name"))
     }
 
     /// A `LIKE` pattern matching any text that contains `text` (its `\`, `%` and `_` escaped).

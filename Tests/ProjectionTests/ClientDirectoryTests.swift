@@ -2,10 +2,11 @@ import Foundation
 import HexText
 import JSON
 import PQ
-import Projections
 import Sales
 import TestSupport
 import Testing
+
+@testable import Projections
 
 /// The clients directory against an independent computation of the contract: every client once,
 /// in code point order of the lowercased name then id, `q` as a substring of the lowercased name,
@@ -64,26 +65,34 @@ struct ClientDirectoryTests {
             )
             return left != right ? left.lexicographicallyPrecedes(right) : $0.id.canonical < $1.id.canonical
         }
+        // A `q` whose matches are sorted, and (with at most 2 sorted) one that walks the name order.
+        let ways = [ClientDirectory.sortedMatchesLimit, 2]
         for q in [nil, "ром", "МАР", "acme", "_", "%", "\\", "ß", "ümit", "Ω", "ἀθῆ", " 3", "nothing"] as [String?] {
             let wanted = sorted.filter { q == nil || $0.name.lowercased().contains(q!.lowercased()) }
             for limit in [1, 5, 64] {
-                var rows: [ClientDirectory.Entry] = []
-                var cursor: String?
-                repeat {
-                    let after = cursor
-                    let page = try await log.query { connection in
-                        try ClientDirectory.query(
-                            ClientDirectory.Filter(q: q), limit: limit, cursor: after, today: today,
-                            personalData: log.personalData, on: connection)
-                    }
-                    #expect(page.clients.count <= limit)
-                    rows += page.clients
-                    cursor = page.next
-                } while cursor != nil
-                #expect(rows.map(\.clientId) == wanted.map(\.id), "q=\(q ?? "-") limit=\(limit)")
-                #expect(rows.map(\.name) == wanted.map(\.name), "q=\(q ?? "-") limit=\(limit)")
-                #expect(rows.map { $0.lastTouchOn?.description } == wanted.map(\.touch), "q=\(q ?? "-")")
-                #expect(rows.map(\.openDeals) == wanted.map(\.open), "q=\(q ?? "-")")
+                for sortingAtMost in ways {
+                    var rows: [ClientDirectory.Entry] = []
+                    var cursor: String?
+                    repeat {
+                        let after = cursor
+                        let page = try await log.query { connection in
+                            try ClientDirectory.query(
+                                ClientDirectory.Filter(q: q), limit: limit, cursor: after, today: today,
+                                sortingAtMost: sortingAtMost, personalData: log.personalData, on: connection)
+                        }
+                        #expect(page.clients.count <= limit)
+                        rows += page.clients
+                        cursor = page.next
+                    } while cursor != nil
+                    #expect(
+                        rows.map(\.clientId) == wanted.map(\.id),
+                        "q=\(q ?? "-") limit=\(limit) sorting at most \(sortingAtMost)")
+                    #expect(
+                        rows.map(\.name) == wanted.map(\.name),
+                        "q=\(q ?? "-") limit=\(limit) sorting at most \(sortingAtMost)")
+                    #expect(rows.map { $0.lastTouchOn?.description } == wanted.map(\.touch), "q=\(q ?? "-")")
+                    #expect(rows.map(\.openDeals) == wanted.map(\.open), "q=\(q ?? "-")")
+                }
             }
         }
         let old = try await log.query { connection in
