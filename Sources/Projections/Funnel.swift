@@ -87,6 +87,18 @@ public struct Funnel: Sendable, Equatable {
         pipeline: String, from: LocalDate, to: LocalDate, window: ReportWindow, personalData: PersonalDataKeys,
         on connection: Connection
     ) throws -> Funnel {
+        // JIT off: PostgreSQL would spend longer compiling the cohort's statements than running them.
+        try connection.with(setting: "jit", "off") { connection in
+            try gathered(
+                pipeline: pipeline, from: from, to: to, window: window, personalData: personalData, on: connection)
+        }
+    }
+
+    /// The funnel in `window`, gathered statement by statement on `connection`.
+    private static func gathered(
+        pipeline: String, from: LocalDate, to: LocalDate, window: ReportWindow, personalData: PersonalDataKeys,
+        on connection: Connection
+    ) throws -> Funnel {
         let (asOf, knownAt) = (window.asOfText, window.knownAtText)
         let deals = try DealCohort(pipeline: pipeline, from: from, to: to, asOf: asOf, knownAt: knownAt, on: connection)
         let (model, cohort) = (deals.model, deals.deals)

@@ -72,61 +72,69 @@ public struct ObjectionReport: Sendable, Equatable {
         guard model.version >= boardVersion else {
             throw ProjectionError.readModelOutdated(name: model.name, version: model.version, needed: boardVersion)
         }
-        let facts: SQL = """
-            WITH cohort AS (SELECT DISTINCT deal_id FROM (\(fragment: cohort.deals)) d),
-            outcomes AS (
-                SELECT DISTINCT ON (o.objection_id, o.deal_id) o.objection_id, o.deal_id, o.resolved
-                  FROM \(fragment: model.table(.objectionOutcomes)) o
-                 WHERE o.deal_id IN (SELECT deal_id FROM cohort)
-                 ORDER BY o.objection_id, o.deal_id, o.position DESC),
-            closes AS (
-                SELECT DISTINCT ON (c.deal_id) c.deal_id, c.outcome FROM \(fragment: model.table(.closes)) c
-                 WHERE c.deal_id IN (SELECT deal_id FROM cohort)
-                 ORDER BY c.deal_id, c.position DESC),
-            objections AS (
-                SELECT j.deal_id, j.category, o.resolved FROM \(fragment: model.table(.objections)) j
-                  LEFT JOIN outcomes o ON o.objection_id = j.objection_id AND o.deal_id = j.deal_id
-                 WHERE j.deal_id IN (SELECT deal_id FROM cohort))
-            """
+        // One statement, so the cohort and its facts are gathered once; the three kinds of
+        // figures come back as rows told apart by `figure`. JIT is off: PostgreSQL would spend
+        // longer compiling this plan than running it.
+        let figures = try connection.with(setting: "jit", "off") { connection in
+            try connection.query(
+                """
+                WITH cohort AS MATERIALIZED (SELECT DISTINCT deal_id FROM (\(fragment: cohort.deals)) d),
+                closes AS MATERIALIZED (
+                    SELECT c.deal_id, c.outcome FROM \(fragment: model.table(.closes)) c
+                      JOIN cohort k ON k.deal_id = c.deal_id
+                     WHERE NOT EXISTS (SELECT 1 FROM \(fragment: model.table(.closes)) l
+                                        WHERE l.deal_id = c.deal_id AND l.position > c.position)),
+                objections AS MATERIALIZED (
+                    SELECT j.deal_id, j.category, o.resolved FROM \(fragment: model.table(.objections)) j
+                      JOIN cohort k ON k.deal_id = j.deal_id
+                      LEFT JOIN \(fragment: model.table(.objectionOutcomes)) o
+                        ON o.objection_id = j.objection_id AND o.deal_id = j.deal_id
+                       AND NOT EXISTS (SELECT 1 FROM \(fragment: model.table(.objectionOutcomes)) l
+                                        WHERE l.objection_id = o.objection_id AND l.deal_id = o.deal_id
+                                          AND l.position > o.position))
+                SELECT 'category' AS figure, j.category AS key, count(*) AS raised,
+                       count(*) FILTER (WHERE j.resolved) AS resolved, count(*) FILTER (WHERE NOT j.resolved) AS unresolved,
+                       count(*) FILTER (WHERE j.resolved IS NULL) AS open, 0 AS won, 0 AS lost
+                  FROM objections j GROUP BY j.category
+                UNION ALL
+                SELECT 'category-deals', d.category, 0, 0, 0, 0,
+                       count(*) FILTER (WHERE c.outcome = 'won'), count(*) FILTER (WHERE c.outcome = 'lost')
+                  FROM (SELECT DISTINCT deal_id, category FROM objections) d JOIN closes c ON c.deal_id = d.deal_id
+                 GROUP BY d.category
+                UNION ALL
+                SELECT 'count', least(coalesce(n.raised, 0), \(countCeiling))::text, count(*), 0, 0, 0,
+                       count(*) FILTER (WHERE c.outcome = 'won'), count(*) FILTER (WHERE c.outcome = 'lost')
+                  FROM cohort k
+                  LEFT JOIN (SELECT deal_id, count(*) AS raised FROM objections GROUP BY deal_id) n ON n.deal_id = k.deal_id
+                  LEFT JOIN closes c ON c.deal_id = k.deal_id
+                 GROUP BY 2
+                """
+            ).rows
+        }
         var categories = ObjectionCategory.allCases.map { Category(category: $0) }
         let index = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1.category.rawValue, $0) })
-        try connection.forEachRow(
-            """
-            \(fragment: facts)
-            SELECT j.category, count(*) AS raised, count(*) FILTER (WHERE j.resolved) AS resolved,
-                   count(*) FILTER (WHERE NOT j.resolved) AS unresolved, count(*) FILTER (WHERE j.resolved IS NULL) AS open,
-                   count(DISTINCT j.deal_id) FILTER (WHERE c.outcome = 'won') AS deals_won,
-                   count(DISTINCT j.deal_id) FILTER (WHERE c.outcome = 'lost') AS deals_lost
-              FROM objections j LEFT JOIN closes c ON c.deal_id = j.deal_id
-             GROUP BY j.category
-            """
-        ) { row in
-            guard let at = index[try row.decode("category")] else { return }
-            categories[at].raised = try row.decode("raised")
-            categories[at].resolved = try row.decode("resolved")
-            categories[at].unresolved = try row.decode("unresolved")
-            categories[at].open = try row.decode("open")
-            categories[at].dealsWon = try row.decode("deals_won")
-            categories[at].dealsLost = try row.decode("deals_lost")
-        }
         var byCount = (0...countCeiling).map {
             CountRow(objections: $0 < countCeiling ? String($0) : "\(countCeiling)+")
         }
-        try connection.forEachRow(
-            """
-            \(fragment: facts)
-            SELECT least(coalesce(n.raised, 0), \(countCeiling)) AS objections, count(*) AS deals,
-                   count(*) FILTER (WHERE c.outcome = 'won') AS won, count(*) FILTER (WHERE c.outcome = 'lost') AS lost
-              FROM cohort d
-              LEFT JOIN (SELECT deal_id, count(*) AS raised FROM objections GROUP BY deal_id) n ON n.deal_id = d.deal_id
-              LEFT JOIN closes c ON c.deal_id = d.deal_id
-             GROUP BY 1
-            """
-        ) { row in
-            let at: Int = try row.decode("objections")
-            byCount[at].deals = try row.decode("deals")
-            byCount[at].won = try row.decode("won")
-            byCount[at].lost = try row.decode("lost")
+        for row in figures {
+            let key: String = try row.decode("key")
+            switch try row.decode("figure") as String {
+            case "category":
+                guard let at = index[key] else { continue }
+                categories[at].raised = try row.decode("raised")
+                categories[at].resolved = try row.decode("resolved")
+                categories[at].unresolved = try row.decode("unresolved")
+                categories[at].open = try row.decode("open")
+            case "category-deals":
+                guard let at = index[key] else { continue }
+                categories[at].dealsWon = try row.decode("won")
+                categories[at].dealsLost = try row.decode("lost")
+            default:
+                guard let at = Int(key) else { continue }
+                byCount[at].deals = try row.decode("raised")
+                byCount[at].won = try row.decode("won")
+                byCount[at].lost = try row.decode("lost")
+            }
         }
         return ObjectionReport(pipeline: pipeline, from: from, to: to, categories: categories, byCount: byCount)
     }
