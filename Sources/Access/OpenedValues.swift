@@ -10,33 +10,45 @@ import Synchronization
 /// in every process; this process also drops the values of a key it erases. At most ``limit``
 /// values are kept; past it the memory starts again.
 final class OpenedValues: Sendable {
-    /// How many values are kept at most (a few tens of megabytes of short texts).
+    /// The most values kept.
     static let limit = 200_000
 
+    /// A value kept: the id of the key that sealed it, and its plaintext.
+    struct Value {
+        let keyID: UUID
+        let text: String
+    }
+
     private struct Kept {
-        var byKey: [UUID: [String: String]] = [:]
-        var count = 0
+        /// Opened values by sealed text: one lookup answers a value seen before, its key id with it.
+        var bySealed: [String: Value] = [:]
+        /// The sealed texts kept for each key, so that an erasure drops them.
+        var sealedByKey: [UUID: [String]] = [:]
     }
 
     private let kept = Mutex(Kept())
 
-    /// The plaintext of `sealed`, sealed with the key `keyID`, if this process opened it before.
-    func text(of sealed: String, keyID: UUID) -> String? {
-        kept.withLock { $0.byKey[keyID]?[sealed] }
+    /// The value kept for `sealed`, if this process opened it before.
+    func value(of sealed: String) -> Value? {
+        kept.withLock { $0.bySealed[sealed] }
     }
 
-    /// Keeps `text`, the plaintext of `sealed`.
+    /// Keeps `text` as the opening of `sealed`, sealed with key `keyID`.
     func keep(_ text: String, of sealed: String, keyID: UUID) {
         kept.withLock { kept in
-            if kept.count >= Self.limit { kept = Kept() }
-            if kept.byKey[keyID, default: [:]].updateValue(text, forKey: sealed) == nil { kept.count += 1 }
+            if kept.bySealed.count >= Self.limit { kept = Kept() }
+            if kept.bySealed.updateValue(Value(keyID: keyID, text: text), forKey: sealed) == nil {
+                kept.sealedByKey[keyID, default: []].append(sealed)
+            }
         }
     }
 
-    /// Drops every value sealed with one of `keyIDs` (their keys were deleted).
+    /// Drops every value sealed with one of `keyIDs`.
     func forget(keyIDs: some Sequence<UUID>) {
         kept.withLock { kept in
-            for id in keyIDs { kept.count -= kept.byKey.removeValue(forKey: id)?.count ?? 0 }
+            for id in keyIDs {
+                for sealed in kept.sealedByKey.removeValue(forKey: id) ?? [] { kept.bySealed[sealed] = nil }
+            }
         }
     }
 }

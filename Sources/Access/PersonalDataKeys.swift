@@ -73,21 +73,18 @@ public final class PersonalDataKeys: Sendable {
         let ids = PersonalDataOpener.keyIDs(in: texts)
         guard !ids.isEmpty else { return .none }
         let locking: SQL = lockingKeys ? " FOR KEY SHARE" : ""
-        return try opener(
-            rows: connection.query(
-                """
-                SELECT key_id, wrapped_key, master_key FROM personal_data_keys
-                WHERE key_id = ANY(\(PQBinaryArray.uuid(ids.map { $0 }))::uuid[])\(fragment: locking)
-                """
-            ).rows)
+        let present: [UUID] = try connection.query(
+            """
+            SELECT key_id FROM personal_data_keys
+            WHERE key_id = ANY(\(PQBinaryArray.uuid(ids.map { $0 }))::uuid[])\(fragment: locking)
+            """
+        ).rows.map { try $0.decode(0) }
+        return try opener(present: present, on: connection)
     }
 
     /// An opener for every value of `client` (its keys, read in one query).
     public func opener(forClient client: UUID, on connection: Connection) throws -> PersonalDataOpener {
-        try opener(
-            rows: connection.query(
-                "SELECT key_id, wrapped_key, master_key FROM personal_data_keys WHERE client_id = \(client)"
-            ).rows)
+        try opener(present: keyIDs(ofClient: client, on: connection), on: connection)
     }
 
     /// The ids of `client`'s data keys.
@@ -186,16 +183,41 @@ public final class PersonalDataKeys: Sendable {
         return keys
     }
 
-    private func opener(rows: [Row]) throws -> PersonalDataOpener {
-        var keys: [UUID: SymmetricKey] = [:]
-        for row in rows { keys[try row.decode(0)] = try unwrap(row) }
+    /// An opener with the keys whose ids are `present`, just read from the table for this answer:
+    /// those this process unwrapped before from memory, the others read again (wrapped) and
+    /// unwrapped. A key deleted between the two reads opens nothing, as if read after the erasure.
+    private func opener(present: [UUID], on connection: Connection) throws -> PersonalDataOpener {
+        var keys: [UUID: Data] = [:]
+        keys.reserveCapacity(present.count)
+        var missing: [UUID?] = []
+        unwrapped.withLock { cache in
+            for id in present {
+                if let bytes = cache[id] { keys[id] = bytes } else { missing.append(id) }
+            }
+        }
+        if !missing.isEmpty {
+            for row in try connection.query(
+                """
+                SELECT key_id, wrapped_key, master_key FROM personal_data_keys
+                WHERE key_id = ANY(\(PQBinaryArray.uuid(missing))::uuid[])
+                """
+            ).rows {
+                keys[try row.decode(0)] = try unwrappedBytes(row)
+            }
+        }
         return PersonalDataOpener(keys: keys, opened: opened)
     }
 
     /// The data key of a row (`key_id`, `wrapped_key`, `master_key`), unwrapped or from the cache.
     private func unwrap(_ row: Row) throws -> SymmetricKey {
+        SymmetricKey(data: try unwrappedBytes(row))
+    }
+
+    /// The bytes of the data key of a row (`key_id`, `wrapped_key`, `master_key`), unwrapped and
+    /// kept, or from the cache.
+    private func unwrappedBytes(_ row: Row) throws -> Data {
         let id: UUID = try row.decode(0)
-        if let bytes = unwrapped.withLock({ $0[id] }) { return SymmetricKey(data: bytes) }
+        if let bytes = unwrapped.withLock({ $0[id] }) { return bytes }
         let fingerprint: String = try row.decode(2)
         guard let master = masterKeys.key(fingerprint: fingerprint) else {
             throw MasterKeyError.unknownMasterKey(variable: MasterKeyring.variable, keys: 1)
@@ -206,6 +228,6 @@ public final class PersonalDataKeys: Sendable {
             if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
             cache[id] = bytes
         }
-        return key
+        return bytes
     }
 }

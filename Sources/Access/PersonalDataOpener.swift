@@ -6,12 +6,13 @@ public import JSON
 /// ``PersonalDataKeys/opener(for:on:)``). A value whose key is not among them has been erased: it
 /// reads as `nil` and is reported in `erasedFields`.
 public struct PersonalDataOpener: Sendable {
-    // SymmetricKey is an immutable value (swift-crypto does not mark it Sendable yet).
-    nonisolated(unsafe) let keys: [UUID: SymmetricKey]
+    /// The bytes of the data keys read for this opener, by id (a `SymmetricKey` is made from them
+    /// only for a value that is not opened yet).
+    let keys: [UUID: Data]
     /// The values this process opened before, given back only for a key in ``keys``.
     let opened: OpenedValues?
 
-    init(keys: [UUID: SymmetricKey], opened: OpenedValues? = nil) {
+    init(keys: [UUID: Data], opened: OpenedValues? = nil) {
         self.keys = keys
         self.opened = opened
     }
@@ -39,11 +40,15 @@ public struct PersonalDataOpener: Sendable {
     /// - Throws: ``PersonalDataError`` when the key is there but the value does not open.
     public func open(_ stored: String?) throws(PersonalDataError) -> Opened {
         guard let stored else { return Opened(text: nil, erased: false) }
+        // A value opened before names its key without the text being parsed again.
+        if let value = opened?.value(of: stored) {
+            return keys[value.keyID] == nil ? Opened(text: nil, erased: true) : Opened(text: value.text, erased: false)
+        }
         guard let keyID = SealedText.keyID(of: stored) else { return Opened(text: stored, erased: false) }
         guard let key = keys[keyID] else { return Opened(text: nil, erased: true) }
-        if let text = opened?.text(of: stored, keyID: keyID) { return Opened(text: text, erased: false) }
         guard let sealed = SealedText(stored), let box = try? AES.GCM.SealedBox(combined: sealed.combined),
-            let bytes = try? AES.GCM.open(box, using: key), let text = String(validating: bytes, as: UTF8.self)
+            let bytes = try? AES.GCM.open(box, using: SymmetricKey(data: key)),
+            let text = String(validating: bytes, as: UTF8.self)
         else { throw PersonalDataError(keyID: keyID.uuidString.lowercased()) }
         opened?.keep(text, of: stored, keyID: keyID)
         return Opened(text: text, erased: false)

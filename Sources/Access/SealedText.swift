@@ -38,13 +38,25 @@ public struct SealedText: Sendable, Equatable {
     /// The id of the data key that sealed `text`, read from its prefix alone (the rest is not
     /// decoded); nil when `text` does not start as a sealed value does.
     public static func keyID(of text: String) -> UUID? {
-        guard text.hasPrefix(prefix) else { return nil }
-        let rest = text.utf8.dropFirst(prefix.utf8.count)
-        guard rest.count > 37, rest[rest.index(rest.startIndex, offsetBy: 36)] == UInt8(ascii: ":") else { return nil }
-        return UUID(hexText: String(Substring(rest.prefix(36))))
+        // Read in place: a board opens thousands of values, and a String per id adds up.
+        if let id = text.utf8.withContiguousStorageIfAvailable({ keyID(ofUTF8: $0) }) { return id }
+        var text = text
+        text.makeContiguousUTF8()
+        return text.utf8.withContiguousStorageIfAvailable { keyID(ofUTF8: $0) } ?? nil
     }
 
-    /// Whether `text` is in the sealed form (a cheap check of its prefix).
+    /// The key id of the sealed text whose UTF-8 bytes are `bytes`.
+    private static func keyID(ofUTF8 bytes: UnsafeBufferPointer<UInt8>) -> UUID? {
+        let start = prefixUTF8.count
+        guard bytes.count > start + 37, bytes[start + 36] == UInt8(ascii: ":"), bytes.starts(with: prefixUTF8) else {
+            return nil
+        }
+        return UUID(hexText: UnsafeBufferPointer(rebasing: bytes[start..<start + 36]))
+    }
+
+    /// ``prefix`` as UTF-8 bytes.
+    private static let prefixUTF8 = Array(prefix.utf8)
+
     public static func isSealed(_ text: String) -> Bool {
         text.hasPrefix(prefix)
     }

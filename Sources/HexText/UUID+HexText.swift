@@ -13,6 +13,12 @@ extension UUID {
         self.init(uuid: read)
     }
 
+    /// Reads the 36 UTF-8 bytes of `hexText` in the canonical form, `nil` for any other.
+    public init?(hexText: UnsafeBufferPointer<UInt8>) {
+        guard let read = UUID.read(hexText) else { return nil }
+        self.init(uuid: read)
+    }
+
     private static func read(_ text: some RandomAccessCollection<UInt8>) -> uuid_t? {
         guard text.count == 36 else { return nil }
         var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
