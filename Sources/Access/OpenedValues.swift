@@ -33,6 +33,11 @@ final class OpenedValues: Sendable {
         kept.withLock { $0.bySealed[sealed] }
     }
 
+    /// The values kept for each of `sealed`, in its order, looked up under one lock.
+    func values(of sealed: [String?]) -> [Value?] {
+        kept.withLock { kept in sealed.map { $0.flatMap { kept.bySealed[$0] } } }
+    }
+
     /// Keeps `text` as the opening of `sealed`, sealed with key `keyID`.
     func keep(_ text: String, of sealed: String, keyID: UUID) {
         kept.withLock { kept in

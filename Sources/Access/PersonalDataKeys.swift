@@ -14,12 +14,14 @@ public final class PersonalDataKeys: Sendable {
     /// The master keys that wrap and unwrap the data keys.
     public let masterKeys: MasterKeyring
     /// Unwrapped keys by id, as bytes (a `SymmetricKey` cannot cross into the lock).
-    private let unwrapped = Mutex<[UUID: Data]>([:])
+    private let unwrapped = Mutex<[UUID: DataKey.Bytes]>([:])
     /// The values this process opened, given back to openers that hold their keys.
     private let opened = OpenedValues()
 
-    /// How many unwrapped keys are kept in memory before the cache starts again.
-    static let cacheLimit = 100_000
+    /// How many unwrapped keys are kept in memory before the cache starts again (32 bytes each,
+    /// about 12 MiB when full): more than the clients a large board, list or rebuild opens, so
+    /// reading them all again does not unwrap each key again.
+    static let cacheLimit = 250_000
 
     /// Data keys wrapped and unwrapped by `masterKeys`.
     public init(masterKeys: MasterKeyring) {
@@ -187,7 +189,7 @@ public final class PersonalDataKeys: Sendable {
     /// those this process unwrapped before from memory, the others read again (wrapped) and
     /// unwrapped. A key deleted between the two reads opens nothing, as if read after the erasure.
     private func opener(present: [UUID], on connection: Connection) throws -> PersonalDataOpener {
-        var keys: [UUID: Data] = [:]
+        var keys: [UUID: DataKey.Bytes] = [:]
         keys.reserveCapacity(present.count)
         var missing: [UUID?] = []
         unwrapped.withLock { cache in
@@ -210,20 +212,21 @@ public final class PersonalDataKeys: Sendable {
 
     /// The data key of a row (`key_id`, `wrapped_key`, `master_key`), unwrapped or from the cache.
     private func unwrap(_ row: Row) throws -> SymmetricKey {
-        SymmetricKey(data: try unwrappedBytes(row))
+        try unwrappedBytes(row).key
     }
 
     /// The bytes of the data key of a row (`key_id`, `wrapped_key`, `master_key`), unwrapped and
     /// kept, or from the cache.
-    private func unwrappedBytes(_ row: Row) throws -> Data {
+    private func unwrappedBytes(_ row: Row) throws -> DataKey.Bytes {
         let id: UUID = try row.decode(0)
         if let bytes = unwrapped.withLock({ $0[id] }) { return bytes }
         let fingerprint: String = try row.decode(2)
         guard let master = masterKeys.key(fingerprint: fingerprint) else {
             throw MasterKeyError.unknownMasterKey(variable: MasterKeyring.variable, keys: 1)
         }
-        let key = try master.unwrap(try row.decode(1), id: id)
-        let bytes = key.withUnsafeBytes { Data($0) }
+        guard let bytes = DataKey.Bytes(try master.unwrap(try row.decode(1), id: id)) else {
+            throw PQError(kind: .decoding, message: "data key \(id) is not 256 bits long")
+        }
         unwrapped.withLock { cache in
             if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
             cache[id] = bytes

@@ -8,11 +8,11 @@ public import JSON
 public struct PersonalDataOpener: Sendable {
     /// The bytes of the data keys read for this opener, by id (a `SymmetricKey` is made from them
     /// only for a value that is not opened yet).
-    let keys: [UUID: Data]
+    let keys: [UUID: DataKey.Bytes]
     /// The values this process opened before, given back only for a key in ``keys``.
     let opened: OpenedValues?
 
-    init(keys: [UUID: Data], opened: OpenedValues? = nil) {
+    init(keys: [UUID: DataKey.Bytes], opened: OpenedValues? = nil) {
         self.keys = keys
         self.opened = opened
     }
@@ -40,14 +40,35 @@ public struct PersonalDataOpener: Sendable {
     /// - Throws: ``PersonalDataError`` when the key is there but the value does not open.
     public func open(_ stored: String?) throws(PersonalDataError) -> Opened {
         guard let stored else { return Opened(text: nil, erased: false) }
-        // A value opened before names its key without the text being parsed again.
-        if let value = opened?.value(of: stored) {
-            return keys[value.keyID] == nil ? Opened(text: nil, erased: true) : Opened(text: value.text, erased: false)
+        return try opened(stored, kept: opened?.value(of: stored))
+    }
+
+    /// Opens every value of `stored` as ``open(_:)`` does, looking up those opened before all at
+    /// once: for the thousands of titles of a board.
+    public func open(all stored: [String?]) throws(PersonalDataError) -> [Opened] {
+        let kept = opened?.values(of: stored) ?? []
+        var result: [Opened] = []
+        result.reserveCapacity(stored.count)
+        for (index, text) in stored.enumerated() {
+            guard let text else {
+                result.append(Opened(text: nil, erased: false))
+                continue
+            }
+            result.append(try opened(text, kept: kept.isEmpty ? nil : kept[index]))
+        }
+        return result
+    }
+
+    /// `stored` opened: from `kept` (the value opened before, which names its key without the
+    /// text being parsed again), or with its key.
+    private func opened(_ stored: String, kept: OpenedValues.Value?) throws(PersonalDataError) -> Opened {
+        if let kept {
+            return keys[kept.keyID] == nil ? Opened(text: nil, erased: true) : Opened(text: kept.text, erased: false)
         }
         guard let keyID = SealedText.keyID(of: stored) else { return Opened(text: stored, erased: false) }
         guard let key = keys[keyID] else { return Opened(text: nil, erased: true) }
         guard let sealed = SealedText(stored), let box = try? AES.GCM.SealedBox(combined: sealed.combined),
-            let bytes = try? AES.GCM.open(box, using: SymmetricKey(data: key)),
+            let bytes = try? AES.GCM.open(box, using: key.key),
             let text = String(validating: bytes, as: UTF8.self)
         else { throw PersonalDataError(keyID: keyID.uuidString.lowercased()) }
         opened?.keep(text, of: stored, keyID: keyID)

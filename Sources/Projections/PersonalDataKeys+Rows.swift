@@ -9,11 +9,11 @@ extension PersonalDataKeys {
         _ rows: inout [Row], _ field: WritableKeyPath<Row, String?>, erased: WritableKeyPath<Row, Bool>,
         on connection: Connection
     ) throws {
-        let opener = try opener(for: rows.lazy.map { $0[keyPath: field] }, on: connection)
-        for index in rows.indices {
-            let opened = try opener.open(rows[index][keyPath: field])
-            rows[index][keyPath: field] = opened.text
-            rows[index][keyPath: erased] = opened.erased
+        let texts = rows.map { $0[keyPath: field] }
+        let opened = try opener(for: texts, on: connection).open(all: texts)
+        for (index, value) in zip(rows.indices, opened) {
+            rows[index][keyPath: field] = value.text
+            rows[index][keyPath: erased] = value.erased
         }
     }
 }
