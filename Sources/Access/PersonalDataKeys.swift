@@ -74,14 +74,52 @@ public final class PersonalDataKeys: Sendable {
     {
         let ids = PersonalDataOpener.keyIDs(in: texts)
         guard !ids.isEmpty else { return .none }
+        return try opener(present: Array(presentKeyIDs(ids, lockingKeys: lockingKeys, on: connection)), on: connection)
+    }
+
+    /// Every value of `texts` opened (see ``PersonalDataOpener/open(_:)``), in order, for the
+    /// thousands of values of a board or a list: the ids of their keys are read in one query, and
+    /// a value this process opened before is given back when its key is among them, without the
+    /// key itself (only values not opened yet need theirs). With `lockingKeys` as in
+    /// ``opener(for:lockingKeys:on:)``.
+    public func open(
+        _ texts: [String?], lockingKeys: Bool = false, on connection: Connection
+    ) throws
+        -> [PersonalDataOpener.Opened]
+    {
+        let kept = opened.values(of: texts)
+        var ids = Set<UUID>()
+        var needed = Set<UUID>()
+        for (text, value) in zip(texts, kept) {
+            if let value {
+                ids.insert(value.keyID)
+            } else if let text, let id = SealedText.keyID(of: text) {
+                ids.insert(id)
+                needed.insert(id)
+            }
+        }
+        let present = ids.isEmpty ? [] : try presentKeyIDs(ids, lockingKeys: lockingKeys, on: connection)
+        let opener = try opener(present: Array(present.intersection(needed)), on: connection)
+        return try zip(texts, kept).map { text, value in
+            guard let value else { return try opener.open(text) }
+            return present.contains(value.keyID)
+                ? PersonalDataOpener.Opened(text: value.text, erased: false)
+                : PersonalDataOpener.Opened(text: nil, erased: true)
+        }
+    }
+
+    /// Which of the keys `ids` are in the table, read now (their rows locked `FOR KEY SHARE` with
+    /// `lockingKeys`).
+    private func presentKeyIDs(_ ids: Set<UUID>, lockingKeys: Bool, on connection: Connection) throws -> Set<UUID> {
         let locking: SQL = lockingKeys ? " FOR KEY SHARE" : ""
-        let present: [UUID] = try connection.query(
+        var present = Set<UUID>(minimumCapacity: ids.count)
+        try connection.forEachRow(
             """
             SELECT key_id FROM personal_data_keys
             WHERE key_id = ANY(\(PQBinaryArray.uuid(ids.map { $0 }))::uuid[])\(fragment: locking)
             """
-        ).rows.map { try $0.decode(0) }
-        return try opener(present: present, on: connection)
+        ) { present.insert(try $0.decode(0)) }
+        return present
     }
 
     /// An opener for every value of `client` (its keys, read in one query).
@@ -189,6 +227,7 @@ public final class PersonalDataKeys: Sendable {
     /// those this process unwrapped before from memory, the others read again (wrapped) and
     /// unwrapped. A key deleted between the two reads opens nothing, as if read after the erasure.
     private func opener(present: [UUID], on connection: Connection) throws -> PersonalDataOpener {
+        guard !present.isEmpty else { return PersonalDataOpener(keys: [:], opened: opened) }
         var keys: [UUID: DataKey.Bytes] = [:]
         keys.reserveCapacity(present.count)
         var missing: [UUID?] = []

@@ -40,29 +40,8 @@ public struct PersonalDataOpener: Sendable {
     /// - Throws: ``PersonalDataError`` when the key is there but the value does not open.
     public func open(_ stored: String?) throws(PersonalDataError) -> Opened {
         guard let stored else { return Opened(text: nil, erased: false) }
-        return try opened(stored, kept: opened?.value(of: stored))
-    }
-
-    /// Opens every value of `stored` as ``open(_:)`` does, looking up those opened before all at
-    /// once: for the thousands of titles of a board.
-    public func open(all stored: [String?]) throws(PersonalDataError) -> [Opened] {
-        let kept = opened?.values(of: stored) ?? []
-        var result: [Opened] = []
-        result.reserveCapacity(stored.count)
-        for (index, text) in stored.enumerated() {
-            guard let text else {
-                result.append(Opened(text: nil, erased: false))
-                continue
-            }
-            result.append(try opened(text, kept: kept.isEmpty ? nil : kept[index]))
-        }
-        return result
-    }
-
-    /// `stored` opened: from `kept` (the value opened before, which names its key without the
-    /// text being parsed again), or with its key.
-    private func opened(_ stored: String, kept: OpenedValues.Value?) throws(PersonalDataError) -> Opened {
-        if let kept {
+        // A value opened before names its key without the text being parsed again.
+        if let kept = opened?.value(of: stored) {
             return keys[kept.keyID] == nil ? Opened(text: nil, erased: true) : Opened(text: kept.text, erased: false)
         }
         guard let keyID = SealedText.keyID(of: stored) else { return Opened(text: stored, erased: false) }

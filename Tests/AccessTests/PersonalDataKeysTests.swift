@@ -128,6 +128,35 @@ struct PersonalDataKeysTests {
         #expect(SealedText.keyID(of: sealed) != nil && SealedText.keyID(of: "plain") == nil)
     }
 
+    /// The batch opening of a board or a list agrees with the opener value by value, whether the
+    /// values were opened before or not, before and after a key is deleted.
+    @Test func valuesOpenedInABatchAgreeWithTheOpener() async throws {
+        let database = try await TestDatabase.make()
+        let keys = PersonalDataKeys(masterKeys: MasterKeyring(current: Self.key))
+        let (client, other) = (UUID(), UUID())
+        let texts: [String?] = try await database.pool.withConnection { connection in
+            let key = try keys.sealingKey(for: client, on: connection)
+            let otherKey = try keys.sealingKey(for: other, on: connection)
+            return [key.seal("Ann"), nil, "plain", otherKey.seal("Bob"), key.seal("Ann"), "ts:pd1:broken"]
+        }
+        let fresh = PersonalDataKeys(masterKeys: MasterKeyring(current: Self.key))
+        for reader in [fresh, fresh, keys] {
+            let opened = try await database.pool.withConnection { try reader.open(texts, on: $0) }
+            let one = try await database.pool.withConnection { try reader.opener(for: texts, on: $0) }
+            #expect(opened == (try texts.map { try one.open($0) }))
+            #expect(opened.map(\.text) == ["Ann", nil, "plain", "Bob", "Ann", "ts:pd1:broken"])
+        }
+        try await database.pool.withConnection { connection in
+            try connection.execute("DELETE FROM personal_data_keys WHERE client_id = \(client)")
+        }
+        // Values opened before (by `fresh`) and not (by a new reader) read as erased alike.
+        for reader in [fresh, PersonalDataKeys(masterKeys: MasterKeyring(current: Self.key))] {
+            let opened = try await database.pool.withConnection { try reader.open(texts, on: $0) }
+            #expect(opened.map(\.text) == [nil, nil, "plain", "Bob", nil, "ts:pd1:broken"])
+            #expect(opened.map(\.erased) == [true, false, false, false, true, false])
+        }
+    }
+
     @Test func aWrongMasterKeyIsRefusedAndARotationRewrapsEveryKeyWithoutTouchingValues() async throws {
         let database = try await TestDatabase.make()
         let old = PersonalDataKeys(masterKeys: MasterKeyring(current: Self.key))
