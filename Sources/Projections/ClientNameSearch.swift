@@ -39,7 +39,7 @@ public enum ClientNameSearch {
         on connection: Connection
     ) throws {
         let rows = try connection.query(
-            "SELECT position, name FROM \(fragment: generation.table(table)) WHERE NOT opened"
+            "SELECT position, name FROM \(fragment: generation.table(table)) WHERE NOT opened", prepared: true
         )
         .rows
         guard !rows.isEmpty else { return }

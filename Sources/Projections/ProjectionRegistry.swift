@@ -37,7 +37,7 @@ public enum ProjectionRegistry {
             """
             SELECT name, version, generation, position FROM readmodels.projection_state
              WHERE name = \(name) AND state = \(state)\(fragment: forUpdate)
-            """
+            """, prepared: true
         ).first.map(ProjectionGeneration.decode)
     }
 
@@ -100,8 +100,11 @@ public enum ProjectionRegistry {
     ) throws {
         guard target > generation.position else { return }
         for table in projection.tables {
+            // Prepared: the live runner applies the same statements many times a second, and
+            // parsing and planning them each time cost more than running them.
             try connection.execute(
-                table.insertion(named: generation.tableName(table), from: generation.position, to: target))
+                table.insertion(named: generation.tableName(table), from: generation.position, to: target),
+                prepared: true)
             if table.opensNames {
                 try ClientNameSearch.open(table, in: generation, personalData: personalData, on: connection)
             }
@@ -110,7 +113,7 @@ public enum ProjectionRegistry {
             """
             UPDATE readmodels.projection_state SET position = \(target), updated_at = now()
              WHERE name = \(generation.name) AND generation = \(generation.generation)
-            """)
+            """, prepared: true)
         generation.position = target
     }
 
@@ -119,12 +122,14 @@ public enum ProjectionRegistry {
     /// number of positions advanced (0 when caught up, or when the live
     /// generation was filled by another version of the code and waits for a
     /// rebuild).
-    /// Names are opened with `personalData`.
+    /// Names are opened with `personalData`. The batch ends at `horizon` at the latest, the safe
+    /// position read now when nil (a caller catching up several projections reads it once).
     public static func applyNextBatch(
-        _ projection: Projection, batchSize: Int64, personalData: PersonalDataKeys, on connection: Connection
+        _ projection: Projection, batchSize: Int64, horizon: Int64? = nil, personalData: PersonalDataKeys,
+        on connection: Connection
     ) throws -> Int64 {
         _ = try live(projection, on: connection)
-        let horizon = try EventStore.safePosition(on: connection)
+        let horizon = try horizon ?? EventStore.safePosition(on: connection)
         return try connection.transaction { connection in
             guard var live = try find(projection.name, state: "live", lock: true, on: connection),
                 live.version == projection.version
@@ -133,7 +138,7 @@ public enum ProjectionRegistry {
             // A gap in the positions (appends that rolled back burn theirs) is stepped over: the
             // batch starts just below the next stored event.
             let next: Int64? = try connection.query(
-                "SELECT min(position) FROM events WHERE position > \(start) AND position <= \(horizon)"
+                "SELECT min(position) FROM events WHERE position > \(start) AND position <= \(horizon)", prepared: true
             ).first?.decodeOptional(0)
             let from = max(start, (next ?? start + 1) - 1)
             try apply(
