@@ -186,16 +186,6 @@ public struct ProjectionRebuild: Sendable {
             rebuilt.position = filled
             return rebuilt
         }
-        // The fill wrote names sealed only; they are opened here, each generation in one
-        // transaction that locks its registry row first (the lock order of ``ClientNameSearch``).
-        for (projection, generation) in zip(projections, rebuilt) where projection.opensNames {
-            try connection.transaction { connection in
-                _ = try ProjectionRegistry.find(projection.name, state: "rebuilding", lock: true, on: connection)
-                for table in projection.tables where table.opensNames {
-                    try ClientNameSearch.open(table, in: generation, personalData: personalData, on: connection)
-                }
-            }
-        }
         finished("fill")
         // Tables of current state are folded from the whole filled range at once, from the typed
         // columns of the new fact tables (no JSON read again): one GROUP BY per table instead of
@@ -235,7 +225,24 @@ public struct ProjectionRebuild: Sendable {
                     liveSums.withLock { $0[index][slot] = sum }
                 }
                 let indexes = table.indexing(named: generation.tableName(table))
-                if let fold = table.folding(in: generation), let key = table.keying(named: generation.tableName(table))
+                if table.opensNames {
+                    // The fill wrote names sealed only. They are opened (in one transaction that
+                    // locks the generation's registry row first: the lock order of
+                    // ``ClientNameSearch``) before the table's indexes, which search the opened
+                    // names; a job of its own, beside the folds, as long as one of them.
+                    folds.insert(
+                        { [personalData] connection in
+                            try connection.transaction { connection in
+                                _ = try ProjectionRegistry.find(
+                                    projection.name, state: "rebuilding", lock: true, on: connection)
+                                try ClientNameSearch.open(
+                                    table, in: generation, personalData: personalData, on: connection)
+                            }
+                            for statement in indexes { try connection.execute(statement) }
+                            try newSum(connection)
+                        }, at: 0)
+                } else if let fold = table.folding(in: generation),
+                    let key = table.keying(named: generation.tableName(table))
                 {
                     let statements = settings + [fold, key, "ANALYZE \(fragment: generation.table(table))"] + indexes
                     folds.append { connection in
