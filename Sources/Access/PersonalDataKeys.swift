@@ -78,8 +78,8 @@ public final class PersonalDataKeys: Sendable {
     }
 
     /// Every value of `texts` opened (see ``PersonalDataOpener/open(_:)``), in order, for the
-    /// thousands of values of a board or a list: the ids of their keys are read in one query, and
-    /// a value this process opened before is given back when its key is among them, without the
+    /// thousands of values of a board or a list: one query tells which of their keys are still
+    /// there, and a value this process opened before is given back when its key is, without the
     /// key itself (only values not opened yet need theirs). With `lockingKeys` as in
     /// ``opener(for:lockingKeys:on:)``.
     public func open(

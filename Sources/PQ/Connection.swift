@@ -8,6 +8,8 @@ import Glibc
 public final class Connection {
     let handle: OpaquePointer
     private var preparedStatements: [String: String] = [:]
+    /// The most statements kept prepared on one connection; past it they are all deallocated.
+    static let preparedLimit = 500
 
     /// Connects with a libpq connection string or `postgresql://` URI, passed as
     /// a keyword value (never concatenated into a string).
@@ -193,6 +195,12 @@ public final class Connection {
 
     private func preparedName(for text: String, parameterCount: Int) throws -> String {
         if let name = preparedStatements[text] { return name }
+        if preparedStatements.count >= Self.preparedLimit {
+            // Statements naming the tables of generations long dropped (a rebuild names new
+            // ones) would otherwise pile up on a connection that lives for months.
+            _ = try consume(PQexec(handle, "DEALLOCATE ALL"))
+            preparedStatements = [:]
+        }
         let name = "ts_\(preparedStatements.count + 1)"
         _ = try consume(PQprepare(handle, name, text, Int32(parameterCount), nil))
         preparedStatements[text] = name

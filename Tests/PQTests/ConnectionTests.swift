@@ -138,6 +138,24 @@ struct ConnectionTests {
         #expect(results.2 == 1)
     }
 
+    /// A connection that prepares ever new statements (a runner across many rebuilds) keeps at
+    /// most 500 of them, and every one still answers.
+    @Test func preparedStatementsAreBounded() async throws {
+        let (answers, prepared) = try await database.pool.withConnection { connection in
+            var answers: [Int] = []
+            for number in 0..<1_100 {
+                // A new text each time, as a statement naming a new generation's table is.
+                let sql: SQL = "SELECT \(1)::int + \(fragment: SQL(unsafeRaw: String(number)))"
+                answers.append(try connection.query(sql, prepared: true).first?.decode(0) ?? -1)
+            }
+            let prepared: Int =
+                try connection.query("SELECT count(*) FROM pg_prepared_statements").first?.decode(0) ?? 0
+            return (answers, prepared)
+        }
+        #expect(answers == (0..<1_100).map { $0 + 1 })
+        #expect(prepared <= 500 && prepared > 0)
+    }
+
     @Test func rowsStreamOneAtATime() async throws {
         let (count, sum) = try await database.pool.withConnection { connection in
             var count = 0
