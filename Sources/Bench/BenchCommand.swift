@@ -50,7 +50,9 @@ struct BenchCommand: AsyncParsableCommand {
     mutating func run() async throws {
         precondition(events > 0 && writers > 0 && batch > 0, "sizes must be positive")
         var logger = Logger(label: "touchstone.bench")
-        logger.logLevel = .warning
+        // Warnings only, unless `LOG_LEVEL` asks for more (`info` shows the rebuild's phases).
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         let external = !(ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] ?? "").isEmpty
         let url = try await TestCluster.shared.makeDatabase()
         // One connection per writer, plus one for the store's coalesced NOTIFY.
