@@ -156,6 +156,23 @@ struct ConnectionTests {
         #expect(prepared <= 500 && prepared > 0)
     }
 
+    /// A setting holds for the body alone, whether it returns or throws.
+    @Test func aSettingHoldsForItsBodyAlone() async throws {
+        let (inside, after, afterFailure) = try await database.pool.withConnection { connection in
+            let setting = { (connection: Connection) throws -> String in
+                try connection.query("SELECT current_setting('jit')").first?.decode(0) ?? ""
+            }
+            try connection.execute("SET jit = on")
+            let inside = try connection.with(setting: "jit", "off") { try setting($0) }
+            let after = try setting(connection)
+            _ = try? connection.with(setting: "jit", "off") { try $0.execute("SELECT 1/0") }
+            return (inside, after, try setting(connection))
+        }
+        #expect(inside == "off")
+        #expect(after == "on")
+        #expect(afterFailure == "on")
+    }
+
     @Test func rowsStreamOneAtATime() async throws {
         let (count, sum) = try await database.pool.withConnection { connection in
             var count = 0
