@@ -10,7 +10,7 @@ import Synchronization
 /// in every process; this process also drops the values of a key it erases. At most ``limit``
 /// values are kept; past it the memory starts again.
 final class OpenedValues: Sendable {
-    /// The most values kept.
+    /// How many values are kept at most (a few tens of megabytes of short texts).
     static let limit = 200_000
 
     /// A value kept: the id of the key that sealed it, and its plaintext.
@@ -48,7 +48,7 @@ final class OpenedValues: Sendable {
         }
     }
 
-    /// Drops every value sealed with one of `keyIDs`.
+    /// Drops every value sealed with one of `keyIDs` (their keys were deleted).
     func forget(keyIDs: some Sequence<UUID>) {
         kept.withLock { kept in
             for id in keyIDs {

@@ -57,6 +57,7 @@ public struct SealedText: Sendable, Equatable {
     /// ``prefix`` as UTF-8 bytes.
     private static let prefixUTF8 = Array(prefix.utf8)
 
+    /// Whether `text` is in the sealed form (a cheap check of its prefix).
     public static func isSealed(_ text: String) -> Bool {
         text.hasPrefix(prefix)
     }
