@@ -10,6 +10,12 @@ import Synchronization
 /// only with a key whose row was read for that request, so a key deleted by an erasure in any
 /// process stops opening values at once. Keys already unwrapped are kept in memory by id (at most
 /// ``cacheLimit``) only to spare the unwrapping.
+///
+/// Sealing is the one use that may take a key from memory without reading its row
+/// (``keptSealingKeys(for:)``): the append that stores what it sealed checks, in its own
+/// statement, that the key's row is still there and locks it until it commits
+/// (`StreamAppend.sealingKeyIDs`), so nothing is sealed with a key an erasure deleted before, and
+/// an erasure waits for the appends sealed with its keys to commit.
 public final class PersonalDataKeys: Sendable {
     /// The master keys that wrap and unwrap the data keys.
     public let masterKeys: MasterKeyring
@@ -17,6 +23,9 @@ public final class PersonalDataKeys: Sendable {
     private let unwrapped = Mutex<[UUID: DataKey.Bytes]>([:])
     /// The values this process opened, given back to openers that hold their keys.
     private let opened = OpenedValues()
+    /// The data key each client's new values were last sealed with here, by client (at most
+    /// ``cacheLimit``): the key's id and bytes.
+    private let sealing = Mutex<[UUID: (id: UUID, bytes: DataKey.Bytes)]>([:])
 
     /// How many unwrapped keys are kept in memory before the cache starts again (32 bytes each,
     /// about 12 MiB when full): more than the clients a large board, list or rebuild opens, so
@@ -37,11 +46,13 @@ public final class PersonalDataKeys: Sendable {
     }
 
     /// The data keys of `clients`, those missing made and stored in one statement. Two processes
-    /// making a key for one client at once keep the first one stored.
+    /// making a key for one client at once keep the first one stored. The keys are kept for
+    /// ``keptSealingKeys(for:)``.
     public func sealingKeys(for clients: Set<UUID>, on connection: Connection) throws -> [UUID: DataKey] {
         guard !clients.isEmpty else { return [:] }
         var keys = try self.keys(ofClients: clients, on: connection)
         let missing = clients.filter { keys[$0] == nil }
+        defer { keepForSealing(keys) }
         guard !missing.isEmpty else { return keys }
         var ids: [UUID?] = []
         var owners: [UUID?] = []
@@ -62,6 +73,34 @@ public final class PersonalDataKeys: Sendable {
             """)
         keys.merge(try self.keys(ofClients: Set(missing), on: connection)) { first, _ in first }
         return keys
+    }
+
+    /// The keys ``sealingKeys(for:on:)`` last gave for `clients`, without a query; nil unless
+    /// every one of them is kept. Only for sealing values whose append checks the keys' rows
+    /// (`StreamAppend.sealingKeyIDs`): an erasure in another process is not seen here.
+    public func keptSealingKeys(for clients: Set<UUID>) -> [UUID: DataKey]? {
+        sealing.withLock { kept in
+            var keys: [UUID: DataKey] = [:]
+            for client in clients {
+                guard let key = kept[client] else { return nil }
+                keys[client] = DataKey(id: key.id, key: key.bytes.key)
+            }
+            return keys
+        }
+    }
+
+    /// Drops the sealing keys kept for `clients`: an append refused them (an erasure deleted one),
+    /// so the next ``sealingKeys(for:on:)`` reads the table again.
+    public func forgetSealingKeys(of clients: some Sequence<UUID>) {
+        sealing.withLock { kept in for client in clients { kept[client] = nil } }
+    }
+
+    private func keepForSealing(_ keys: [UUID: DataKey]) {
+        let entries = keys.compactMapValues { key in DataKey.Bytes(key.key).map { (key.id, $0) } }
+        sealing.withLock { kept in
+            if kept.count + entries.count > Self.cacheLimit { kept.removeAll(keepingCapacity: true) }
+            kept.merge(entries) { _, new in new }
+        }
     }
 
     /// An opener for the sealed values among `texts`: their keys, read in one query. With
@@ -151,6 +190,7 @@ public final class PersonalDataKeys: Sendable {
             "DELETE FROM personal_data_keys WHERE client_id = \(client) RETURNING key_id"
         ).rows.map { try $0.decode(0) }
         unwrapped.withLock { cache in for id in ids { cache[id] = nil } }
+        forgetSealingKeys(of: [client])
         opened.forget(keyIDs: ids)
         return ids
     }

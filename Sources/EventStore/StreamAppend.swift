@@ -21,10 +21,16 @@ public struct StreamAppend: Sendable, Equatable {
     /// them: a stream not at the expected version is then a conflict at once, without looking for
     /// a replay of the same batch (two queries saved on every conflict).
     public var newIDs: Bool
+    /// The data keys (`personal_data_keys`) this part's personal values are sealed with, when the
+    /// sealer took them from memory: the part is written only if every one's row is still there,
+    /// and those rows stay locked (`FOR KEY SHARE`) until it commits, so an erasure deleting one
+    /// either came first (the part is refused as if its stream had moved, and nothing is written)
+    /// or waits for this commit.
+    public var sealingKeyIDs: [UUID]
 
     public init(
         stream: StreamID, expected: ExpectedVersion, events: [NewEvent], clientID: UUID? = nil, claims: [Claim] = [],
-        receipt: AppendReceipt? = nil, newIDs: Bool = false
+        receipt: AppendReceipt? = nil, newIDs: Bool = false, sealingKeyIDs: [UUID] = []
     ) {
         self.stream = stream
         self.expected = expected
@@ -33,5 +39,6 @@ public struct StreamAppend: Sendable, Equatable {
         self.claims = claims
         self.receipt = receipt
         self.newIDs = newIDs
+        self.sealingKeyIDs = sealingKeyIDs
     }
 }

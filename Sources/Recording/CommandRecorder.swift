@@ -119,7 +119,8 @@ public struct CommandRecorder: Sendable {
                 }
                 let result = try await store.append(
                     to: stream, expected: ExpectedVersion(version: decision.expectedVersion), events: events,
-                    clientID: decision.events.first?.clientId, claims: decision.claims, receipt: receipt, newIDs: true)
+                    clientID: decision.events.first?.clientId, claims: decision.claims, receipt: receipt, newIDs: true,
+                    sealingKeyIDs: keys.values.map(\.id))
                 reading.appended(
                     events, to: decision.stream, expected: decision.expectedVersion, version: result.streamVersion)
                 outcome.streamVersion = result.streamVersion
@@ -127,7 +128,10 @@ public struct CommandRecorder: Sendable {
             } catch EventStoreError.versionConflict(let stream, _, _) {
                 // Whatever this process kept of the stream is behind: the next attempt reads what
                 // it missed (the kept state is right at its own version) before deciding again.
+                // The append also refuses a data key an erasure deleted: the next attempt reads
+                // the client's key (a new one) from the table.
                 behind.insert(decision.stream.description)
+                personalData.forgetSealingKeys(of: keys.keys)
                 guard attempt < Self.maximumAttempts else {
                     throw RecordingError.contention(stream: stream, attempts: attempt)
                 }
@@ -161,9 +165,12 @@ public struct CommandRecorder: Sendable {
     }
 
     /// The data keys that sealing `events` needs (none, without a query, when no event carries a
-    /// personal value), made for clients that have none yet.
+    /// personal value), made for clients that have none yet. Keys this process used before are
+    /// taken from memory: the append checks that they are still there (``EventStore/append(to:expected:events:clientID:claims:receipt:newIDs:sealingKeyIDs:)``).
     func sealingKeys(for events: [SalesEvent]) async throws -> [UUID: DataKey] {
-        try await sealingKeys(forClients: Self.clientsToSeal(events))
+        let clients = Self.clientsToSeal(events)
+        if let kept = personalData.keptSealingKeys(for: clients) { return kept }
+        return try await sealingKeys(forClients: clients)
     }
 
     /// The data keys of `clients` (made for those that have none when `creating`), in one query.

@@ -19,6 +19,7 @@ struct GroupCommitTests {
         var expected: ExpectedVersion
         var events: [NewEvent]
         var claims: [Claim] = []
+        var sealingKeyIDs: [UUID] = []
     }
 
     func newStream() throws -> StreamID {
@@ -42,7 +43,8 @@ struct GroupCommitTests {
                         do {
                             let result = try await store.append(
                                 to: attempt.stream, expected: attempt.expected, events: attempt.events,
-                                claims: attempt.claims)
+                                claims: attempt.claims, newIDs: !attempt.sealingKeyIDs.isEmpty,
+                                sealingKeyIDs: attempt.sealingKeyIDs)
                             return (index, .success(result))
                         } catch let error as EventStoreError {
                             return (index, .failure(error))
@@ -158,5 +160,68 @@ struct GroupCommitTests {
         let stored = try await store.readStream(stream)
         #expect(stored.map(\.streamVersion) == [1, 2, 3])
         #expect(try await transactions(of: results[0].positions + results[1].positions) == 2)
+    }
+
+    /// Stores a data key row for a new client (its wrapped text is never unwrapped here); answers
+    /// its id.
+    func storedKey() async throws -> UUID {
+        let id = UUID()
+        try await database.pool.withConnection { connection in
+            try connection.execute(
+                """
+                INSERT INTO personal_data_keys (key_id, client_id, wrapped_key, master_key)
+                VALUES (\(id), \(UUID()), 'wrapped', '0123456789abcdef')
+                """)
+        }
+        return id
+    }
+
+    @Test func aPartSealedWithADeletedKeyFailsAsAConflictAndTheRestAreAppended() async throws {
+        let (kept, deleted) = (try await storedKey(), try await storedKey())
+        try await database.pool.withConnection {
+            try $0.execute("DELETE FROM personal_data_keys WHERE key_id = \(deleted)")
+        }
+        let (sealedKept, sealedDeleted, plain) = (try newStream(), try newStream(), try newStream())
+        let outcomes = try await appendedTogether([
+            Attempt(stream: sealedKept, expected: .noStream, events: [event()], sealingKeyIDs: [kept]),
+            Attempt(stream: sealedDeleted, expected: .noStream, events: [event()], sealingKeyIDs: [kept, deleted]),
+            Attempt(stream: plain, expected: .noStream, events: [event()]),
+        ])
+        #expect(try outcomes[0].get().streamVersion == 1)
+        #expect(
+            throws: EventStoreError.versionConflict(stream: sealedDeleted.description, expected: .noStream, actual: -1)
+        ) { try outcomes[1].get() }
+        #expect(try outcomes[2].get().streamVersion == 1)
+        #expect(try await store.version(of: sealedDeleted) == 0)
+        let written = try [outcomes[0].get(), outcomes[2].get()].flatMap(\.positions)
+        #expect(try await transactions(of: written) == 1)
+    }
+
+    /// An erasure deleting a key while an append sealed with it is on its way: the append waits
+    /// for the erasure, and is refused if it commits, appended if it rolls back.
+    @Test(arguments: [true, false]) func anAppendWaitsForAnErasureOfItsKey(erasureCommits: Bool) async throws {
+        let key = try await storedKey()
+        let erasure = try Connection(conninfo: database.url)
+        try erasure.execute("BEGIN")
+        try erasure.execute("DELETE FROM personal_data_keys WHERE key_id = \(key)")
+        let stream = try newStream()
+        let store = self.store
+        let append = Task {
+            try await store.append(
+                to: stream, expected: .noStream, events: [event()], newIDs: true, sealingKeyIDs: [key])
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await store.version(of: stream) == 0)
+        try erasure.execute(erasureCommits ? "COMMIT" : "ROLLBACK")
+        if erasureCommits {
+            await #expect(
+                throws: EventStoreError.versionConflict(stream: stream.description, expected: .noStream, actual: -1)
+            ) {
+                try await append.value
+            }
+            #expect(try await store.version(of: stream) == 0)
+        } else {
+            #expect(try await append.value.streamVersion == 1)
+        }
     }
 }

@@ -6,6 +6,7 @@ import HexText
 import HummingbirdTesting
 import JSON
 import PQ
+import Recording
 import Sales
 import TestSupport
 import Testing
@@ -330,5 +331,41 @@ struct PersonalDataErasureTests {
             let erased = try await client.send(.get, "/v1/clients/\(Self.x)/history?asOf=2026-12-31", token: admin)
             #expect(!erased.text.contains("ZQ"))
         }
+    }
+
+    /// This process seals with the keys it keeps in memory; an erasure made by another process
+    /// (which this one does not hear of) deleted the key: the append refuses it, and the command is
+    /// sealed with a new key, readable until the next erasure.
+    @Test func aKeyErasedByAnotherProcessIsNotSealedWithAgain() async throws {
+        let fixture = try await APIFixture.make()
+        let admin = fixture.tokens[.admin]!
+        let sales = fixture.tokens[.sales]!
+        let client = UUID(uuidString: Self.x)!
+        try await fixture.run { client in try await Self.record(client, fixture) }
+        let keptKey = try #require(fixture.database.personalData.keptSealingKeys(for: [client])?[client]?.id)
+        let elsewhere = ConnectionPool(conninfo: fixture.database.url, size: 2, logger: TestDatabase.logger)
+        defer { elsewhere.close() }
+        let erased = try await ClientErasure(
+            store: EventStore(pool: elsewhere, logger: TestDatabase.logger),
+            personalData: PersonalDataKeys(masterKeys: fixture.database.personalData.masterKeys)
+        ).erase(client, actor: "cli:elsewhere")
+        #expect(erased.events > 0)
+        // Still kept here: only the append can tell.
+        #expect(fixture.database.personalData.keptSealingKeys(for: [client])?[client]?.id == keptKey)
+        try await fixture.run { client in
+            // On the deal's stream, which the erasure did not move: no version conflict warns.
+            let objection = try await client.send(
+                .post, "/v1/deals/\(Self.dealX)/objections", token: sales,
+                json: #"{"category":"not-now","raisedOn":"2026-02-02","text":"ZQ raised after"}"#)
+            #expect(objection.status == 201, "\(objection.text)")
+            let history = try await client.send(.get, "/v1/clients/\(Self.x)/history?asOf=2026-12-31", token: admin)
+            #expect(history.text.contains("ZQ raised after"))
+            #expect(!history.text.contains("ZQ objection words"))
+        }
+        let keys = try await fixture.database.pool.withConnection { connection in
+            try fixture.database.personalData.keyIDs(ofClient: client, on: connection)
+        }
+        #expect(keys.count == 1 && keys.first != keptKey)
+        #expect(fixture.database.personalData.keptSealingKeys(for: [client])?[client]?.id == keys.first)
     }
 }
