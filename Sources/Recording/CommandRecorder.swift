@@ -107,10 +107,14 @@ public struct CommandRecorder: Sendable {
                 throw violation
             }
             if try await reading.streamsMoved(except: decision.stream) { continue }
-            let keys = try await sealingKeys(for: decision.events)
+            // Each event's payload is made once, to tell what to seal, to seal it, and to move the
+            // kept state on.
+            let payloads = decision.events.map(\.json)
+            let keys = try await sealingKeys(forEvents: zip(decision.events, payloads))
             do {
                 let stream = try StreamID(decision.stream.description)
-                let events = decision.events.map { Self.newEvent($0, metadata: metadata, keys: keys) }
+                let sealed = zip(decision.events, payloads).map { Self.sealed($1, of: $0, keys: keys) }
+                let events = zip(decision.events, sealed).map { Self.newEvent($0, sealed: $1, metadata: metadata) }
                 // The append is at an exact version, so the answer is known before it is stored.
                 var outcome = decision.outcome
                 outcome.streamVersion = decision.expectedVersion + Int64(events.count)
@@ -122,7 +126,8 @@ public struct CommandRecorder: Sendable {
                     clientID: decision.events.first?.clientId, claims: decision.claims, receipt: receipt, newIDs: true,
                     sealingKeyIDs: keys.values.map(\.id))
                 reading.appended(
-                    events, to: decision.stream, expected: decision.expectedVersion, version: result.streamVersion)
+                    zip(decision.events, sealed).map { ($0.type, $0.schemaVersion, $1) }, to: decision.stream,
+                    expected: decision.expectedVersion, version: result.streamVersion)
                 outcome.streamVersion = result.streamVersion
                 return outcome
             } catch EventStoreError.versionConflict(let stream, _, _) {
@@ -145,29 +150,43 @@ public struct CommandRecorder: Sendable {
     /// `event` as it is appended: its personal fields sealed with its client's key from `keys`
     /// (which holds one for every event that carries personal data, see ``clientsToSeal(_:)``).
     static func newEvent(_ event: SalesEvent, metadata: EventMetadata, keys: [UUID: DataKey]) -> NewEvent {
-        var payload = event.json
-        if let client = event.clientId, let key = keys[client] {
-            payload = key.seal(payload, personalFields: type(of: event.payload).personalFields)
-        }
-        return NewEvent(
+        newEvent(event, sealed: sealed(event.json, of: event, keys: keys), metadata: metadata)
+    }
+
+    /// `event` as it is appended, with `sealed`, its payload as ``sealed(_:of:keys:)`` made it.
+    static func newEvent(_ event: SalesEvent, sealed: JSONValue, metadata: EventMetadata) -> NewEvent {
+        NewEvent(
             type: event.type, schemaVersion: event.schemaVersion,
-            data: String(decoding: payload.serialized(), as: UTF8.self),
+            data: String(decoding: sealed.serialized(), as: UTF8.self),
             metadata: metadata, occurredAt: event.occurredAt.description)
+    }
+
+    /// `payload`, the JSON of `event`, with its personal fields sealed with its client's key from
+    /// `keys` (unchanged when `keys` holds none for the client).
+    static func sealed(_ payload: JSONValue, of event: SalesEvent, keys: [UUID: DataKey]) -> JSONValue {
+        guard let client = event.clientId, let key = keys[client] else { return payload }
+        return key.seal(payload, personalFields: type(of: event.payload).personalFields)
     }
 
     /// The clients of `events` that carry a personal value, whose keys sealing needs.
     static func clientsToSeal(_ events: some Sequence<SalesEvent>) -> Set<UUID> {
+        clientsToSeal(events.lazy.map { ($0, $0.json) })
+    }
+
+    /// The clients of `events` (each with its payload's JSON) that carry a personal value.
+    static func clientsToSeal(_ events: some Sequence<(SalesEvent, JSONValue)>) -> Set<UUID> {
         var clients = Set<UUID>()
-        for event in events where event.carriesPersonalData {
+        for (event, payload) in events where event.carriesPersonalData(in: payload) {
             if let client = event.clientId { clients.insert(client) }
         }
         return clients
     }
 
-    /// The data keys that sealing `events` needs (none, without a query, when no event carries a
-    /// personal value), made for clients that have none yet. Keys this process used before are
-    /// taken from memory: the append checks that they are still there (``EventStore/append(to:expected:events:clientID:claims:receipt:newIDs:sealingKeyIDs:)``).
-    func sealingKeys(for events: [SalesEvent]) async throws -> [UUID: DataKey] {
+    /// The data keys that sealing `events` (each with its payload's JSON) needs (none, without a
+    /// query, when no event carries a personal value), made for clients that have none yet. Keys
+    /// this process used before are taken from memory: the append checks that they are still
+    /// there (``EventStore/append(to:expected:events:clientID:claims:receipt:newIDs:sealingKeyIDs:)``).
+    func sealingKeys(forEvents events: some Sequence<(SalesEvent, JSONValue)>) async throws -> [UUID: DataKey] {
         let clients = Self.clientsToSeal(events)
         if let kept = personalData.keptSealingKeys(for: clients) { return kept }
         return try await sealingKeys(forClients: clients)

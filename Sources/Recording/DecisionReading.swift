@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import JSON
 import PQ
 import Sales
 
@@ -76,9 +77,13 @@ final class DecisionReading: DecisionInputs {
         return !moved.isEmpty
     }
 
-    /// Moves the kept state of `stream` on by `appended` (the events as stored), which took it
-    /// from `expected` to `version`; drops it when they cannot be read back or do not follow it.
-    func appended(_ appended: [NewEvent], to stream: StreamName, expected: Int64, version: Int64) {
+    /// Moves the kept state of `stream` on by `appended` (each event's type, schema version and
+    /// payload as stored, sealed), which took it from `expected` to `version`; drops it when they
+    /// cannot be read back or do not follow it.
+    func appended(
+        _ appended: [(type: String, schemaVersion: Int, payload: JSONValue)], to stream: StreamName, expected: Int64,
+        version: Int64
+    ) {
         guard let loaded = advances[stream.description], loaded.version == expected,
             version == expected + Int64(appended.count)
         else {
@@ -89,7 +94,7 @@ final class DecisionReading: DecisionInputs {
         for event in appended {
             guard
                 let decoded = try? SalesEvent.decode(
-                    type: event.type, schemaVersion: event.schemaVersion, data: Data(event.data.utf8))
+                    type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
             else {
                 recorder.states.forget(stream.description)
                 return

@@ -174,6 +174,12 @@ public enum SalesEvent: Sendable, Equatable {
 
     /// Whether the event holds a value in one of its type's `personalFields`.
     public var carriesPersonalData: Bool {
+        carriesPersonalData(in: json)
+    }
+
+    /// Whether `json`, this event's payload (``json``, given by a caller that already made it),
+    /// holds a value in one of its type's `personalFields`.
+    public func carriesPersonalData(in json: JSONValue) -> Bool {
         let fields = Swift.type(of: payload).personalFields
         guard !fields.isEmpty, let members = json.objectValue else { return false }
         return fields.contains { members[$0] != nil }
