@@ -130,10 +130,23 @@ public enum ProjectionRegistry {
     ) throws -> Int64 {
         _ = try live(projection, on: connection)
         let horizon = try horizon ?? EventStore.safePosition(on: connection)
-        return try connection.transaction { connection in
+        return try applyLiveBatch(
+            projection, batchSize: batchSize, horizon: horizon, personalData: personalData, on: connection
+        ).advanced
+    }
+
+    /// ``applyNextBatch(_:batchSize:horizon:personalData:on:)`` for a caller that made sure of the
+    /// live generation and read the horizon: the batch's transaction alone. Answers the positions
+    /// advanced and the live generation's position after it (nil without a live generation of the
+    /// code's version), so a caller stops once it reaches `horizon` instead of asking again.
+    static func applyLiveBatch(
+        _ projection: Projection, batchSize: Int64, horizon: Int64, personalData: PersonalDataKeys,
+        on connection: Connection
+    ) throws -> (advanced: Int64, position: Int64?) {
+        try connection.transaction { connection in
             guard var live = try find(projection.name, state: "live", lock: true, on: connection),
                 live.version == projection.version
-            else { return 0 }
+            else { return (0, nil) }
             let start = live.position
             // A gap in the positions (appends that rolled back burn theirs) is stepped over: the
             // batch starts just below the next stored event.
@@ -143,7 +156,7 @@ public enum ProjectionRegistry {
             let from = max(start, (next ?? start + 1) - 1)
             try apply(
                 projection, to: &live, upTo: min(horizon, from + batchSize), personalData: personalData, on: connection)
-            return live.position - start
+            return (live.position - start, live.position)
         }
     }
 

@@ -116,14 +116,19 @@ public final class ProjectionRunner: Service, Sendable {
             }
         }
         while !Task.isCancelled {
-            let advanced = try await connection.run { connection, _ in
-                try ProjectionRegistry.applyNextBatch(
+            // The live generation was made sure of above; a batch that reaches the tick's horizon
+            // is the tick's last (asking again would cost a transaction to learn nothing).
+            let (advanced, reachedHorizon) = try await connection.run { connection, _ in
+                let horizon = try horizon ?? EventStore.safePosition(on: connection)
+                let batch = try ProjectionRegistry.applyLiveBatch(
                     projection, batchSize: batchSize, horizon: horizon, personalData: personalData, on: connection)
+                return (batch.advanced, batch.position.map { $0 >= horizon } ?? true)
             }
             if advanced == 0 { return }
             logger.debug(
                 "projection batch applied",
                 metadata: ["projection.name": "\(projection.name)", "projection.advanced": "\(advanced)"])
+            if reachedHorizon { return }
         }
     }
 }
