@@ -99,10 +99,18 @@ public final class TokenStore: TokenVerifying {
         "\(role.rawValue):\(name)"
     }
 
-    /// Lowercase hex SHA-256 of the token's UTF-8 bytes.
+    /// Lowercase hex SHA-256 of the token's UTF-8 bytes. Written byte by byte: every request
+    /// hashes its token to find it among those kept (``RecentTokens``), and going through
+    /// `Character`s cost more than the hash itself.
     static func hash(_ token: String) -> String {
-        let digits = Array("0123456789abcdef")
-        return String(SHA256.hash(data: Array(token.utf8)).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0f)]] })
+        let digits = Array("0123456789abcdef".utf8)
+        var hex = [UInt8]()
+        hex.reserveCapacity(2 * SHA256.byteCount)
+        for byte in SHA256.hash(data: Array(token.utf8)) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 
     /// Compares two strings in time that depends only on their lengths.

@@ -11,9 +11,11 @@ public let eventsChannel = "touchstone_events"
 /// (PostgreSQL takes a global lock for notifying transactions), so appends do
 /// not notify; instead this process sends at most one NOTIFY per
 /// ``interval``, always after the appends it announces have committed.
-/// Readers also poll slowly, so a lost wake-up only delays them.
+/// Readers also poll slowly, so a lost wake-up only delays them. The interval is well under the
+/// projection runner's shortest tick (50 ms); under load a shorter one cost a NOTIFY round trip,
+/// and a wake-up of every listener, every few milliseconds.
 final class CommitSignal: Sendable {
-    static let interval: Duration = .milliseconds(5)
+    static let interval: Duration = .milliseconds(20)
     private let pool: ConnectionPool
     private let logger: Logger
     private let scheduled = Mutex(false)

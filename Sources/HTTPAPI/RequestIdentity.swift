@@ -1,4 +1,5 @@
 import Foundation
+import HexText
 import Hummingbird
 import Logging
 
@@ -27,7 +28,7 @@ struct RequestIdentity: RouterMiddleware {
         let given = request.headers[.requestID].flatMap { id in
             (1...128).contains(id.utf8.count) && id.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) ? id : nil
         }
-        let id = given ?? UUID().uuidString.lowercased()
+        let id = given ?? UUID().canonical
         var tagged = context
         // Hummingbird's own id on the request's logger becomes ours, so that lines agree.
         tagged.logger[metadataKey: "hb.request.id"] = .string(id)

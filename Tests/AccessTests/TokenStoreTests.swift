@@ -1,8 +1,9 @@
-import Access
 import Foundation
 import PQ
 import TestSupport
 import Testing
+
+@testable import Access
 
 @Suite("Bearer tokens")
 struct TokenStoreTests {
@@ -12,6 +13,11 @@ struct TokenStoreTests {
     init() async throws {
         database = try await TestDatabase.make()
         tokens = TokenStore(pool: database.pool)
+    }
+
+    @Test func aTokenIsKeptByTheLowercaseHexOfItsSHA256() {
+        #expect(TokenStore.hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(TokenStore.hash("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 
     @Test func aNewTokenResolvesToItsRoleAndSubject() async throws {
