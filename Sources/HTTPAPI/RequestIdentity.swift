@@ -2,6 +2,7 @@ import Foundation
 import HexText
 import Hummingbird
 import Logging
+import Sales
 
 /// Gives every request an id and every log line written while it runs that id as `request.id`:
 /// the caller's `X-Request-Id` when it is 1 to 128 visible ASCII characters, else a new UUID. The
@@ -28,7 +29,7 @@ struct RequestIdentity: RouterMiddleware {
         let given = request.headers[.requestID].flatMap { id in
             (1...128).contains(id.utf8.count) && id.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) ? id : nil
         }
-        let id = given ?? UUID().canonical
+        let id = given ?? UUID.random().canonical
         var tagged = context
         // Hummingbird's own id on the request's logger becomes ours, so that lines agree.
         tagged.logger[metadataKey: "hb.request.id"] = .string(id)
