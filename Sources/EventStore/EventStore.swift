@@ -138,9 +138,55 @@ public final class EventStore: Sendable {
                 """
             )
         // `opened` covers `noStream` (insert only), `extended` `any` (insert or move on), `moved` an
-        // exact version. The lock is keyed by the highest position handed out before the events
-        // take theirs: their rows are made (and their positions drawn) only once it is held. The
-        // long arrays go in binary format: neither side quotes, escapes or scans them.
+        // exact version; only those the parts need are in the statement (each write a statement
+        // holds costs its executor setup even when it writes nothing), and so is `claimed`. The
+        // lock is keyed by the highest position handed out before the events take theirs: their
+        // rows are made (and their positions drawn) only once it is held. The long arrays go in
+        // binary format: neither side quotes, escapes or scans them.
+        let codes = Set(parts.map(\.expected.code))
+        let versioning: [(needed: Bool, name: String, statement: SQL)] = [
+            (
+                codes.contains(-1), "opened",
+                """
+                opened AS (
+                    INSERT INTO streams (stream_id, version) SELECT p.stream_id, p.count FROM part p WHERE p.code = -1
+                    ON CONFLICT (stream_id) DO NOTHING
+                    RETURNING stream_id, version),
+                """
+            ),
+            (
+                codes.contains(-2), "extended",
+                """
+                extended AS (
+                    INSERT INTO streams AS s (stream_id, version) SELECT p.stream_id, p.count FROM part p WHERE p.code = -2
+                    ON CONFLICT (stream_id) DO UPDATE SET version = s.version + excluded.version
+                    RETURNING s.stream_id, s.version),
+                """
+            ),
+            (
+                codes.contains { $0 >= 1 }, "moved",
+                """
+                moved AS (
+                    UPDATE streams AS s SET version = s.version + p.count FROM part p
+                     WHERE p.code >= 1 AND s.stream_id = p.stream_id AND s.version = p.code
+                    RETURNING s.stream_id, s.version),
+                """
+            ),
+        ].filter(\.needed)
+        var versions: SQL = ""
+        for cte in versioning { versions.append(cte.statement) }
+        let versionRows = SQL(unsafeRaw: versioning.map { "TABLE \($0.name)" }.joined(separator: " UNION ALL "))
+        let claimed: SQL =
+            claims.isEmpty
+            ? ""
+            : """
+            claimed AS (
+                INSERT INTO claims (scope, key, stream_id)
+                SELECT c.scope, c.key, v.stream_id
+                  FROM versioned v
+                  JOIN unnest(\(claimParts)::bigint[], \(claims.map(\.scope))::text[], \(claims.map(\.key))::text[])
+                       AS c(part, scope, key) USING (part)),
+            """
         return """
             WITH \(fragment: keyed.checks)
             part AS (
@@ -148,27 +194,11 @@ public final class EventStore: Sendable {
                                      \(parts.map(\.expected.code))::bigint[], \(parts.map { Int64($0.events.count) })::bigint[],
                                      \(PQBinaryArray.uuid(parts.map(\.clientID)))::uuid[])
                        WITH ORDINALITY AS p(stream_id, code, count, client_id, part)\(fragment: keyed.filter)),
-            opened AS (
-                INSERT INTO streams (stream_id, version) SELECT p.stream_id, p.count FROM part p WHERE p.code = -1
-                ON CONFLICT (stream_id) DO NOTHING
-                RETURNING stream_id, version),
-            extended AS (
-                INSERT INTO streams AS s (stream_id, version) SELECT p.stream_id, p.count FROM part p WHERE p.code = -2
-                ON CONFLICT (stream_id) DO UPDATE SET version = s.version + excluded.version
-                RETURNING s.stream_id, s.version),
-            moved AS (
-                UPDATE streams AS s SET version = s.version + p.count FROM part p
-                 WHERE p.code >= 1 AND s.stream_id = p.stream_id AND s.version = p.code
-                RETURNING s.stream_id, s.version),
+            \(fragment: versions)
             versioned AS (
                 SELECT p.part, p.stream_id, p.count, p.client_id, v.version
-                  FROM part p JOIN (TABLE opened UNION ALL TABLE extended UNION ALL TABLE moved) AS v USING (stream_id)),
-            claimed AS (
-                INSERT INTO claims (scope, key, stream_id)
-                SELECT c.scope, c.key, v.stream_id
-                  FROM versioned v
-                  JOIN unnest(\(claimParts)::bigint[], \(claims.map(\.scope))::text[], \(claims.map(\.key))::text[])
-                       AS c(part, scope, key) USING (part)),
+                  FROM part p JOIN (\(fragment: versionRows)) AS v USING (stream_id)),
+            \(fragment: claimed)
             \(fragment: receipted)
             ordered AS (
                 SELECT pg_advisory_xact_lock_shared(CASE WHEN q.is_called THEN q.last_value ELSE q.last_value - 1 END)
