@@ -92,9 +92,8 @@ extension ClientHistory {
         if everyEventCounts, tail.count >= snapshotInterval, let last = tail.last, let maxBusinessDate,
             let maxRecordedAt
         {
-            // Stored before answering: a write left to a background task waited behind the
-            // requests that kept arriving, each of which replayed the same long tail meanwhile
-            // (history pages right after a burst of commands had p99 50 ms, p50 14 ms).
+            // Stored before answering: a write left to a background task could wait behind the
+            // reads that kept arriving, each of which replayed the same tail meanwhile.
             do {
                 try await store.pool.withConnection { [state] in
                     try ClientHistorySnapshots.write(
