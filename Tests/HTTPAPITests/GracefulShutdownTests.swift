@@ -66,6 +66,9 @@ struct GracefulShutdownTests {
                 return false
             } catch HTTPProbe.Failure.refused {
                 return true
+            } catch HTTPProbe.Failure.socket(ECONNRESET) {
+                // Queued on the listener as it closed: the kernel resets it, never served.
+                return true
             } catch {
                 lastSeen.withLock { $0 = "\(error)" }
                 Issue.record("connecting during shutdown: \(error)")
