@@ -25,7 +25,8 @@ public final class EventStore: Sendable {
     let metrics = AppendMetrics()
 
     /// - Parameter groupsInFlight: how many groups of concurrent appends (see ``GroupCommit``)
-    ///   may be committing at once, each on its own connection of `pool`.
+    ///   may be committing at once, each on its own connection of `pool`: one while groups keep
+    ///   being taken, more only while the one at work is held up.
     public init(pool: ConnectionPool, logger: Logger, groupsInFlight: Int = 2) {
         self.pool = pool
         self.logger = logger

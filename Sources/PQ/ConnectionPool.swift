@@ -235,7 +235,7 @@ private final class PooledConnection: @unchecked Sendable {
 
 extension Connection {
     /// Marks an error as `connectionLost` when the connection it came from broke.
-    static func liveness(of error: any Error, on connection: Connection) -> any Error {
+    public static func liveness(of error: any Error, on connection: Connection) -> any Error {
         guard !connection.isAlive, var failure = error as? PQError, failure.kind != .connectionLost else {
             return error
         }

@@ -224,4 +224,47 @@ struct GroupCommitTests {
             #expect(try await append.value.streamVersion == 1)
         }
     }
+
+    /// With room for two groups, a group held up by a lock takes the appends behind it down with
+    /// it only for ``GroupCommit/stall``: a later append starts a second committer, which commits
+    /// while the first still waits.
+    @Test func anAppendBehindAHeldUpGroupStartsASecondCommitter() async throws {
+        let store = EventStore(pool: database.pool, logger: TestDatabase.logger, groupsInFlight: 2)
+        let held = try newStream()
+        _ = try await store.append(to: held, expected: .noStream, events: [event()])
+        let blocker = try Connection(conninfo: database.url)
+        try blocker.execute("BEGIN")
+        try blocker.execute("SELECT FROM streams WHERE stream_id = \(held.description) FOR UPDATE")
+        let waiting = Task { try await store.append(to: held, expected: .exact(1), events: [event()]) }
+        try await Task.sleep(for: .milliseconds(100))
+        let free = try await store.append(to: try newStream(), expected: .noStream, events: [event()])
+        #expect(free.streamVersion == 1)
+        #expect(try await store.version(of: held) == 1)
+        try blocker.execute("COMMIT")
+        #expect(try await waiting.value.streamVersion == 2)
+    }
+
+    /// A committer whose connection is killed under a group fails that group with
+    /// `connectionLost`; the appends after it go on a new connection.
+    @Test func aGroupWhoseConnectionBreaksFailsAndTheNextGoesOnANewConnection() async throws {
+        let stream = try newStream()
+        _ = try await store.append(to: stream, expected: .noStream, events: [event()])
+        let blocker = try Connection(conninfo: database.url)
+        try blocker.execute("BEGIN")
+        try blocker.execute("SELECT FROM streams WHERE stream_id = \(stream.description) FOR UPDATE")
+        let store = self.store
+        let doomed = Task { try await store.append(to: stream, expected: .exact(1), events: [event()]) }
+        try await Task.sleep(for: .milliseconds(200))
+        // Only the committer's backend waits for this row.
+        try blocker.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+        )
+        try blocker.execute("COMMIT")
+        await #expect {
+            try await doomed.value
+        } throws: { error in
+            (error as? PQError)?.kind == .connectionLost
+        }
+        #expect(try await store.append(to: stream, expected: .exact(1), events: [event()]).streamVersion == 2)
+    }
 }
