@@ -26,6 +26,8 @@ public struct CommandRecorder: Sendable {
     public let personalData: PersonalDataKeys
     /// The deciders' states kept between commands (one cache per process, shared by its recorders).
     public let states: DeciderStateCache
+    /// The turns this recorder's commands take on the streams they decide on.
+    let turns = StreamTurns()
     let logger: Logger
 
     /// A recorder on `store`, sealing personal fields with `personalData`'s keys and keeping the
@@ -92,12 +94,14 @@ public struct CommandRecorder: Sendable {
         // Streams whose append conflicted: their kept states are behind, so the next attempt reads
         // the events after them before deciding again.
         var behind = Set<String>()
+        let turn = StreamTurn(turns)
+        defer { turn.end() }
         while true {
             attempt += 1
             guard attempt <= Self.maximumAttempts else {
                 throw RecordingError.contention(stream: "(streams read by the command)", attempts: attempt - 1)
             }
-            let reading = DecisionReading(recorder: self, trusting: true, reading: behind)
+            let reading = DecisionReading(recorder: self, trusting: true, reading: behind, turn: turn)
             let decision: Decision
             do {
                 decision = try await decide(command, reading: reading)

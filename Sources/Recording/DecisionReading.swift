@@ -19,6 +19,8 @@ import Sales
 final class DecisionReading: DecisionInputs {
     private let recorder: CommandRecorder
     private let trusting: Bool
+    /// The command's turn on the first stream it loads (``StreamTurns``), when `trusting`.
+    private let turn: StreamTurn?
     /// Streams whose kept state is known to be behind: read up to date even when `trusting`.
     private let reading: Set<String>
     /// The streams served from the cache without a query, and the versions they were served at.
@@ -26,9 +28,10 @@ final class DecisionReading: DecisionInputs {
     /// How to move on each loaded stream's kept state, and the version it was loaded at.
     private var advances: [String: (version: Int64, advance: ([SalesEvent], Int64) -> Void)] = [:]
 
-    init(recorder: CommandRecorder, trusting: Bool, reading: Set<String> = []) {
+    init(recorder: CommandRecorder, trusting: Bool, reading: Set<String> = [], turn: StreamTurn? = nil) {
         self.recorder = recorder
         self.trusting = trusting
+        self.turn = turn
         self.reading = reading
     }
 
@@ -36,6 +39,7 @@ final class DecisionReading: DecisionInputs {
         _ stream: StreamName, from initial: State, _ evolve: @escaping (State, SalesEvent) -> State
     ) async throws -> (state: State, version: Int64) {
         let loaded: (state: State, version: Int64)
+        await turn?.take(stream.description)
         if trusting, !reading.contains(stream.description), let kept = recorder.keptState(stream, as: State.self) {
             loaded = kept
             unread[stream.description] = kept.version
