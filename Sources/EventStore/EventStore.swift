@@ -116,7 +116,7 @@ public final class EventStore: Sendable {
                 INSERT INTO append_receipts (key, answer)
                 SELECT r.key, r.answer
                   FROM versioned v
-                  JOIN unnest(\(receiptParts.map { Int64($0 + 1) })::bigint[], \(receipts.map(\.key))::text[],
+                  JOIN unnest(\(PQBinaryArray.int8(receiptParts.map { Int64($0 + 1) }))::bigint[], \(receipts.map(\.key))::text[],
                               \(receipts.map(\.answer))::text[]) AS r(part, key, answer) USING (part)),
             """
         let keyParts = parts.indices.flatMap { index in parts[index].sealingKeyIDs.map { _ in Int64(index + 1) } }
@@ -128,7 +128,7 @@ public final class EventStore: Sendable {
             : (
                 """
                 sealing AS (
-                    SELECT k.part, k.key_id FROM unnest(\(keyParts)::bigint[], \(PQBinaryArray.uuid(keyIDs))::uuid[])
+                    SELECT k.part, k.key_id FROM unnest(\(PQBinaryArray.int8(keyParts))::bigint[], \(PQBinaryArray.uuid(keyIDs))::uuid[])
                         AS k(part, key_id)),
                 kept_keys AS (
                     SELECT key_id FROM personal_data_keys WHERE key_id IN (SELECT key_id FROM sealing) FOR KEY SHARE),
@@ -185,14 +185,15 @@ public final class EventStore: Sendable {
                 INSERT INTO claims (scope, key, stream_id)
                 SELECT c.scope, c.key, v.stream_id
                   FROM versioned v
-                  JOIN unnest(\(claimParts)::bigint[], \(claims.map(\.scope))::text[], \(claims.map(\.key))::text[])
+                  JOIN unnest(\(PQBinaryArray.int8(claimParts))::bigint[], \(claims.map(\.scope))::text[], \(claims.map(\.key))::text[])
                        AS c(part, scope, key) USING (part)),
             """
         return """
             WITH \(fragment: keyed.checks)
             part AS (
                 SELECT * FROM unnest(\(PQBinaryArray.text(parts.map(\.stream.description)))::text[],
-                                     \(parts.map(\.expected.code))::bigint[], \(parts.map { Int64($0.events.count) })::bigint[],
+                                     \(PQBinaryArray.int8(parts.map(\.expected.code)))::bigint[],
+                                     \(PQBinaryArray.int8(parts.map { Int64($0.events.count) }))::bigint[],
                                      \(PQBinaryArray.uuid(parts.map(\.clientID)))::uuid[])
                        WITH ORDINALITY AS p(stream_id, code, count, client_id, part)\(fragment: keyed.filter)),
             \(fragment: versions)
@@ -210,8 +211,8 @@ public final class EventStore: Sendable {
                 SELECT v.stream_id, v.version - v.count + e.ordinal, e.event_id, e.type, e.schema_version, e.data,
                        e.metadata, v.client_id, e.occurred_at::timestamptz
                   FROM ordered, versioned v
-                  JOIN unnest(\(eventParts)::bigint[], \(ordinals)::bigint[], \(PQBinaryArray.uuid(events.map(\.eventID)))::uuid[],
-                              \(PQBinaryArray.text(events.map(\.type)))::text[], \(events.map(\.schemaVersion))::integer[],
+                  JOIN unnest(\(PQBinaryArray.int8(eventParts))::bigint[], \(PQBinaryArray.int8(ordinals))::bigint[], \(PQBinaryArray.uuid(events.map(\.eventID)))::uuid[],
+                              \(PQBinaryArray.text(events.map(\.type)))::text[], \(PQBinaryArray.int4(events.map { Int32($0.schemaVersion) }))::integer[],
                               \(PQBinaryArray.jsonb(events.map(\.data)))::jsonb[],
                               \(PQBinaryArray.jsonb(appends.flatMap(\.metadata)))::jsonb[],
                               \(PQBinaryArray.text(events.map(\.occurredAt)))::text[]) WITH ORDINALITY
@@ -258,8 +259,9 @@ public final class EventStore: Sendable {
                     throw EventStoreError.invalidJSON(eventID: id)
                 }
             }
-            guard event.schemaVersion >= 1 else {
-                throw EventStoreError.invalidEvent(eventID: id, reason: "schema version must be at least 1")
+            guard event.schemaVersion >= 1, event.schemaVersion <= Int32.max else {
+                throw EventStoreError.invalidEvent(
+                    eventID: id, reason: "schema version must be at least 1 and fit an integer column")
             }
             guard !event.type.isEmpty, event.type.utf8.count <= 100 else {
                 throw EventStoreError.invalidEvent(eventID: id, reason: "type must be 1 to 100 characters")
@@ -307,7 +309,7 @@ public final class EventStore: Sendable {
                     """
                     SELECT event_position, event_stream_version, event_recorded_at AT TIME ZONE 'UTC'
                       FROM stored_batch(\(stream.description), \(events.map(\.eventID))::uuid[],
-                           \(events.map(\.type))::text[], \(events.map(\.schemaVersion))::integer[],
+                           \(events.map(\.type))::text[], \(PQBinaryArray.int4(events.map { Int32($0.schemaVersion) }))::integer[],
                            \(events.map(\.data))::jsonb[])
                     """, prepared: true
                 ).rows

@@ -24,6 +24,16 @@ public struct PQBinaryArray: Sendable, Hashable {
         PQBinaryArray(elementType: 2950, ids.map { $0.map { withUnsafeBytes(of: $0.uuid) { Array($0) } } })
     }
 
+    /// An array of `bigint`.
+    public static func int8(_ values: [Int64]) -> PQBinaryArray {
+        PQBinaryArray(elementType: 20, values.map { value in withUnsafeBytes(of: value.bigEndian) { Array($0) } })
+    }
+
+    /// An array of `integer`.
+    public static func int4(_ values: [Int32]) -> PQBinaryArray {
+        PQBinaryArray(elementType: 23, values.map { value in withUnsafeBytes(of: value.bigEndian) { Array($0) } })
+    }
+
     /// Dimensions 1, a NULL flag, the element type's oid, the length and lower bound 1, then each
     /// element as a length (-1 for NULL) and its bytes; integers in network byte order.
     private init(elementType: UInt32, _ elements: [[UInt8]?]) {
