@@ -17,7 +17,9 @@ import Synchronization
 /// filled by an older version of the code is first replaced by a blue/green
 /// rebuild. Ticks are at least `minimumTickInterval` apart: under a steady
 /// stream of commands each batch takes what arrived meanwhile, instead of a
-/// batch (and its fixed cost of about thirty statements) for every few events.
+/// batch (and its fixed cost of about thirty statements) for every few events;
+/// and at least ten times as long as the last one worked, up to 250 ms (see
+/// ``interval(afterWorking:)``), so a heavy stream is folded in fewer, larger batches.
 public final class ProjectionRunner: Service, Sendable {
     /// The first key of the runner's advisory locks (two-int form).
     static let lockClass: Int32 = 0x7473_7072
@@ -83,10 +85,26 @@ public final class ProjectionRunner: Service, Sendable {
                             metadata: ["projection.name": "\(projection.name)", "error": "\(error)"])
                     }
                 }
-                try? await Task.sleep(until: began + self.minimumTickInterval)
+                try? await Task.sleep(until: began + self.interval(afterWorking: .now - began))
             }
         }
     }
+
+    /// How long after its start the next tick may begin, when this one worked for `work`: at
+    /// least `minimumTickInterval`, and ``idleShare`` of the time at least, up to
+    /// ``longestTickInterval``. A tick's cost is mostly per batch and per key (every fold table
+    /// merges each client once whatever its number of events), so under a heavy stream of
+    /// commands fewer, larger batches leave the cores to the commands; a light one is still
+    /// folded every `minimumTickInterval`.
+    func interval(afterWorking work: Duration) -> Duration {
+        min(max(minimumTickInterval, work * Self.idleShare), max(minimumTickInterval, Self.longestTickInterval))
+    }
+
+    /// Ticks are at least this many times as long as their work (the runner folds at most a
+    /// tenth of the time)…
+    static let idleShare = 10
+    /// …but no longer apart than this, which bounds the lag a heavy stream of commands adds.
+    static let longestTickInterval: Duration = .milliseconds(250)
 
     private func catchUp(
         _ projection: Projection, to horizon: Int64?, on connection: ProjectionConnection

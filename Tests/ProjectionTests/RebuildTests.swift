@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import JSON
 import Logging
@@ -378,6 +379,24 @@ struct RebuildTests {
             version = try await log.query { try ProjectionRegistry.live(.aging, on: $0) }.version
         }
         #expect(version == Projection.aging.version + 1)
+    }
+
+    /// A tick that worked for `work` waits ten times as long before the next, between the
+    /// minimum interval and 250 ms; a minimum above 250 ms still holds.
+    @Test func ticksSpaceOutUnderWorkWithinTheirBounds() throws {
+        let runner = ProjectionRunner(
+            conninfo: "postgresql://unused",
+            personalData: PersonalDataKeys(masterKeys: MasterKeyring(current: .random())),
+            logger: TestDatabase.logger)
+        #expect(runner.interval(afterWorking: .zero) == .milliseconds(50))
+        #expect(runner.interval(afterWorking: .milliseconds(3)) == .milliseconds(50))
+        #expect(runner.interval(afterWorking: .milliseconds(12)) == .milliseconds(120))
+        #expect(runner.interval(afterWorking: .seconds(30)) == .milliseconds(250))
+        let slow = ProjectionRunner(
+            conninfo: "postgresql://unused", minimumTickInterval: .seconds(1),
+            personalData: PersonalDataKeys(masterKeys: MasterKeyring(current: .random())), logger: TestDatabase.logger)
+        #expect(slow.interval(afterWorking: .milliseconds(3)) == .seconds(1))
+        #expect(slow.interval(afterWorking: .seconds(30)) == .seconds(1))
     }
 
     @Test func theRunnerKeepsUpAndOnlyOneRunnerHoldsEachProjection() async throws {
