@@ -100,6 +100,15 @@ percentile_ms() {
 }
 errors() { awk '/Non-2xx|Socket errors/ { print }' "$1"; }
 
+# Waits until every read model has folded the log (lag 0), asking every 0.1 s for at most 5 minutes.
+caught_up() {
+  for _ in $(seq 1 3000); do
+    lag="$(curl -fs "http://127.0.0.1:$http_port/v1/projections" -H "Authorization: Bearer $token" |
+      python3 -c 'import json,sys; print(sum(p["lagEvents"] for p in json.load(sys.stdin)["projections"]))')"
+    [ "$lag" = 0 ] && return 0
+    sleep 0.1
+  done
+}
 start_server
 # Touches spread over 64 clients: eight connections on one stream would mostly measure conflicts.
 CLIENTS="$(for _ in $(seq 1 64); do new_client; done | paste -sd, -)"
@@ -110,6 +119,10 @@ wrk -t2 -c8 -d"${seconds}s" --latency -s "$work/spread.lua" "http://127.0.0.1:$h
 errors "$work/http.txt"
 http_rate="$(rate "$work/http.txt")"
 echo "  touches: $http_rate requests/s, p99 $(p99_ms "$work/http.txt") ms"
+# The baseline runs alone: the projection runner first folds what the command phase appended.
+folded="$(date +%s.%N)"
+caught_up
+echo "  read models caught up $(awk -v s="$folded" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }') s after the last command"
 
 echo "== one-row INSERT, 8 clients, ${seconds}s (pgbench, same cluster) =="
 psql "$url" -qc "CREATE TABLE bench_rows (id bigserial PRIMARY KEY, payload text NOT NULL)"
@@ -143,14 +156,6 @@ psql "$url" -qc "ANALYZE"
 start_server
 # Let the projection runner fold the import first: the first command is still this process's
 # first, on an empty cache.
-caught_up() {
-  for _ in $(seq 1 600); do
-    lag="$(curl -fs "http://127.0.0.1:$http_port/v1/projections" -H "Authorization: Bearer $token" |
-      python3 -c 'import json,sys; print(sum(p["lagEvents"] for p in json.load(sys.stdin)["projections"]))')"
-    [ "$lag" = 0 ] && return 0
-    sleep 0.5
-  done
-}
 caught_up
 post_touch() {
   curl -s -o /dev/null -w '%{time_total}' -X POST "http://127.0.0.1:$http_port/v1/clients/$1/touches" \
