@@ -16,14 +16,9 @@ struct ClientsCommandLineTests {
         let database = try await TestDatabase.make()
         let recorder = CommandRecorder(
             store: database.store, personalData: database.personalData, logger: TestDatabase.logger)
-        let entry = CommandEntry.of(.registerClient)
         let (romashka, other) = (UUID(), UUID())
         for (client, name) in [(romashka, "ООО Ромашка"), (other, "Nordlicht GmbH")] {
-            _ = try await recorder.record(
-                try entry.parse(
-                    .object(["clientId": .string(client.canonical), "name": .string(name), "kind": .string("company")]),
-                    ids: entry.bindIDs { _ in client }, recordedAt: Instant(Date())),
-                actor: "cli:test")
+            try await recorder.registerClient(client, name: name)
         }
         try await database.pool.withConnection { connection in
             while try ProjectionRegistry.applyNextBatch(

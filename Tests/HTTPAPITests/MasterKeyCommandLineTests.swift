@@ -70,14 +70,7 @@ struct MasterKeyCommandLineTests {
         let recorder = CommandRecorder(
             store: database.store, personalData: database.personalData, logger: TestDatabase.logger)
         let client = UUID()
-        let entry = CommandEntry.of(.registerClient)
-        _ = try await recorder.record(
-            try entry.parse(
-                .object([
-                    "clientId": .string(client.canonical), "name": .string("Forget Me Now"), "kind": .string("person"),
-                ]),
-                ids: entry.bindIDs { _ in client }, recordedAt: Instant(Date())),
-            actor: "cli:test")
+        try await recorder.registerClient(client, name: "Forget Me Now", kind: "person")
         let base = ["DATABASE_URL": database.url, "HOME": NSTemporaryDirectory()]
         let wrong = try TouchstoneProcess.run(
             ["forget", client.canonical],

@@ -1,5 +1,4 @@
 import Foundation
-import HexText
 import JSON
 import Sales
 import Synchronization
@@ -41,12 +40,7 @@ struct StreamTurnsTests {
         let recorder = CommandRecorder(
             store: database.store, personalData: database.personalData, logger: TestDatabase.logger)
         let client = UUID()
-        let register = CommandEntry.of(.registerClient)
-        _ = try await recorder.record(
-            try register.parse(
-                .object(["clientId": .string(client.canonical), "name": .string("Acme"), "kind": .string("company")]),
-                ids: register.bindIDs { _ in client }, recordedAt: Instant(Date())),
-            actor: "cli:test")
+        try await recorder.registerClient(client, name: "Acme")
         let touch = CommandEntry.of(.recordTouch)
         let versions = try await withThrowingTaskGroup(of: Int64.self) { group in
             for _ in 0..<30 {
