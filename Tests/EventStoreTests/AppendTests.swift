@@ -146,6 +146,14 @@ struct AppendTests {
         await #expect(throws: EventStoreError.self) {
             try await database.store.append(to: stream, expected: .any, events: [event(id: id), event(id: id)])
         }
+        // Schema versions travel as a binary integer array: one past its range is refused here.
+        for schemaVersion in [0, Int(Int32.max) + 1] {
+            var outOfRange = event()
+            outOfRange.schemaVersion = schemaVersion
+            await #expect(throws: EventStoreError.self) {
+                try await database.store.append(to: stream, expected: .any, events: [outOfRange])
+            }
+        }
         #expect(try await count("events", in: database) == 0)
         #expect(try await count("streams", in: database) == 0)
     }
