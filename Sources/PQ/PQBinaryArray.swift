@@ -26,12 +26,18 @@ public struct PQBinaryArray: Sendable, Hashable {
 
     /// An array of `bigint`.
     public static func int8(_ values: [Int64]) -> PQBinaryArray {
-        PQBinaryArray(elementType: 20, values.map { value in withUnsafeBytes(of: value.bigEndian) { Array($0) } })
+        integers(values, elementType: 20)
     }
 
     /// An array of `integer`.
     public static func int4(_ values: [Int32]) -> PQBinaryArray {
-        PQBinaryArray(elementType: 23, values.map { value in withUnsafeBytes(of: value.bigEndian) { Array($0) } })
+        integers(values, elementType: 23)
+    }
+
+    /// Fixed-width integers, each in network byte order.
+    private static func integers(_ values: [some FixedWidthInteger], elementType: UInt32) -> PQBinaryArray {
+        PQBinaryArray(
+            elementType: elementType, values.map { value in withUnsafeBytes(of: value.bigEndian) { Array($0) } })
     }
 
     /// Dimensions 1, a NULL flag, the element type's oid, the length and lower bound 1, then each

@@ -90,9 +90,9 @@ public final class ProjectionRunner: Service, Sendable {
         }
     }
 
-    /// How long after its start the next tick may begin, when this one worked for `work`: at
-    /// least `minimumTickInterval`, and ``idleShare`` of the time at least, up to
-    /// ``longestTickInterval``. A tick's cost is mostly per batch and per key (every fold table
+    /// How long after its start the next tick may begin, when this one worked for `work`:
+    /// ``idleShare`` times `work`, but at least `minimumTickInterval` and at most
+    /// ``longestTickInterval`` (or `minimumTickInterval`, when that is longer). A tick's cost is mostly per batch and per key (every fold table
     /// merges each client once whatever its number of events), so under a heavy stream of
     /// commands fewer, larger batches leave the cores to the commands; a light one is still
     /// folded every `minimumTickInterval`.

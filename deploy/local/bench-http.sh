@@ -108,6 +108,7 @@ caught_up() {
     [ "$lag" = 0 ] && return 0
     sleep 0.1
   done
+  echo "bench-http: the read models did not catch up within 5 minutes (lag $lag events)" >&2
 }
 start_server
 # Touches spread over 64 clients: eight connections on one stream would mostly measure conflicts.
